@@ -77,7 +77,9 @@ impl FromStr for Uuid {
             if matches!(i, 8 | 13 | 18 | 23) {
                 continue;
             }
-            let digit = (b as char).to_digit(16).ok_or_else(|| UuidError(s.to_owned()))?;
+            let digit = (b as char)
+                .to_digit(16)
+                .ok_or_else(|| UuidError(s.to_owned()))?;
             value = (value << 4) | digit as u128;
         }
         Ok(Uuid(value))
@@ -149,9 +151,16 @@ mod tests {
         let text = "2812e1c2-fb19-4bf9-ac42-74c069a5e507";
         let id: Uuid = text.parse().unwrap();
         assert_eq!(id.to_string(), text);
-        assert_eq!("2812E1C2-FB19-4BF9-AC42-74C069A5E507".parse::<Uuid>().unwrap(), id);
+        assert_eq!(
+            "2812E1C2-FB19-4BF9-AC42-74C069A5E507"
+                .parse::<Uuid>()
+                .unwrap(),
+            id
+        );
         assert!("2812e1c2fb194bf9ac4274c069a5e507".parse::<Uuid>().is_err());
-        assert!("2812e1c2-fb19-4bf9-ac42-74c069a5e50g".parse::<Uuid>().is_err());
+        assert!("2812e1c2-fb19-4bf9-ac42-74c069a5e50g"
+            .parse::<Uuid>()
+            .is_err());
     }
 
     #[test]
@@ -162,7 +171,10 @@ mod tests {
         assert_ne!(a, Uuid::derived("vm", "host1"));
         let text = a.to_string();
         assert_eq!(&text[14..15], "8", "version nibble in {text}");
-        assert!(matches!(&text[19..20], "8" | "9" | "a" | "b"), "variant in {text}");
+        assert!(
+            matches!(&text[19..20], "8" | "9" | "a" | "b"),
+            "variant in {text}"
+        );
         let random = Uuid::from_random_bits(u128::MAX).to_string();
         assert_eq!(&random[14..15], "4");
     }

@@ -36,7 +36,9 @@ impl<'a> InventoryIndex<'a> {
     }
 
     pub fn data_center(&self, id: DataCenterId) -> Option<&'a DataCenter> {
-        self.data_centers.get(&id).map(|&i| &self.inventory.data_centers[i])
+        self.data_centers
+            .get(&id)
+            .map(|&i| &self.inventory.data_centers[i])
     }
 
     pub fn cluster(&self, id: ClusterId) -> Option<&'a Cluster> {
@@ -52,7 +54,9 @@ impl<'a> InventoryIndex<'a> {
     }
 
     pub fn storage_domain(&self, id: StorageDomainId) -> Option<&'a StorageDomain> {
-        self.storage_domains.get(&id).map(|&i| &self.inventory.storage_domains[i])
+        self.storage_domains
+            .get(&id)
+            .map(|&i| &self.inventory.storage_domains[i])
     }
 
     /// The data center a cluster belongs to.

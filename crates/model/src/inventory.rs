@@ -316,7 +316,9 @@ pub struct Certificate {
 impl Certificate {
     /// SHA-1 signatures are what the guide's SHA-256 replacement procedure is about.
     pub fn is_sha1(&self) -> bool {
-        self.signature_algorithm.to_ascii_lowercase().starts_with("sha1")
+        self.signature_algorithm
+            .to_ascii_lowercase()
+            .starts_with("sha1")
     }
 }
 
@@ -476,7 +478,9 @@ impl Vm {
 
     /// A snapshot of this VM is being previewed.
     pub fn previewing_snapshot(&self) -> Option<&Snapshot> {
-        self.snapshots.iter().find(|s| s.status == SnapshotStatus::InPreview)
+        self.snapshots
+            .iter()
+            .find(|s| s.status == SnapshotStatus::InPreview)
     }
 }
 

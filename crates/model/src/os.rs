@@ -20,7 +20,10 @@ pub struct ElVersionError(pub String);
 
 impl ElVersion {
     pub const fn new(major: u16, minor: u16) -> Self {
-        ElVersion { major, minor: Some(minor) }
+        ElVersion {
+            major,
+            minor: Some(minor),
+        }
     }
 
     pub const fn major_only(major: u16) -> Self {
@@ -93,9 +96,15 @@ mod tests {
 
     #[test]
     fn parses_the_usual_spellings() {
-        assert_eq!("el7".parse::<ElVersion>().unwrap(), ElVersion::major_only(7));
+        assert_eq!(
+            "el7".parse::<ElVersion>().unwrap(),
+            ElVersion::major_only(7)
+        );
         assert_eq!("EL8.6".parse::<ElVersion>().unwrap(), ElVersion::new(8, 6));
-        assert_eq!("RHEL 8.10".parse::<ElVersion>().unwrap(), ElVersion::new(8, 10));
+        assert_eq!(
+            "RHEL 8.10".parse::<ElVersion>().unwrap(),
+            ElVersion::new(8, 10)
+        );
         assert_eq!("9".parse::<ElVersion>().unwrap(), ElVersion::major_only(9));
         assert!("el".parse::<ElVersion>().is_err());
         assert!("fedora36".parse::<ElVersion>().is_err());

@@ -125,7 +125,10 @@ pub static RELEASES: &[Release] = &[
         line: Level::new(4, 2),
         latest_patch: 8,
         // research analysis-tools §4: engine-setup's upgradeSupportedVersions '3.6,4.0,4.1,4.2'.
-        cluster_levels: &[LevelsFrom { patch: 0, levels: &[L36, L40, L41, L42] }],
+        cluster_levels: &[LevelsFrom {
+            patch: 0,
+            levels: &[L36, L40, L41, L42],
+        }],
         manager_os: &[range(el(7, 5), el(7, 9))],
         host_os: &[range(el(7, 5), el(7, 9))],
         // guide §3.2.5: 4.2 runs PostgreSQL 9.5 from rh-postgresql95.
@@ -140,7 +143,11 @@ pub static RELEASES: &[Release] = &[
             "rhel-7-server-ansible-2-rpms",
             "jb-eap-7-for-rhel-7-server-rpms",
         ],
-        host_repositories: &["rhel-7-server-rpms", "rhel-7-server-rhv-4-mgmt-agent-rpms", "rhel-7-server-ansible-2-rpms"],
+        host_repositories: &[
+            "rhel-7-server-rpms",
+            "rhel-7-server-rhv-4-mgmt-agent-rpms",
+            "rhel-7-server-ansible-2-rpms",
+        ],
         rhvh_repositories: &["rhel-7-server-rhvh-4-rpms"],
         in_guide: true,
     },
@@ -149,7 +156,10 @@ pub static RELEASES: &[Release] = &[
         // oVirt ended at 4.3.10, RHV at 4.3.11.
         latest_patch: 11,
         // research analysis-tools §4: 4.3.0 upgradeSupportedVersions '4.1,4.2,4.3'.
-        cluster_levels: &[LevelsFrom { patch: 0, levels: &[L41, L42, L43] }],
+        cluster_levels: &[LevelsFrom {
+            patch: 0,
+            levels: &[L41, L42, L43],
+        }],
         manager_os: &[range(el(7, 6), el(7, 9))],
         host_os: &[range(el(7, 6), el(7, 9))],
         // guide §3.2.5: "RHV 4.3 uses PostgreSQL 10 instead of 9.5".
@@ -164,7 +174,11 @@ pub static RELEASES: &[Release] = &[
             "rhel-7-server-ansible-2-rpms",
             "jb-eap-7.2-for-rhel-7-server-rpms",
         ],
-        host_repositories: &["rhel-7-server-rpms", "rhel-7-server-rhv-4-mgmt-agent-rpms", "rhel-7-server-ansible-2-rpms"],
+        host_repositories: &[
+            "rhel-7-server-rpms",
+            "rhel-7-server-rhv-4-mgmt-agent-rpms",
+            "rhel-7-server-ansible-2-rpms",
+        ],
         rhvh_repositories: &["rhel-7-server-rhvh-4-rpms"],
         in_guide: true,
     },
@@ -174,9 +188,18 @@ pub static RELEASES: &[Release] = &[
         // research analysis-tools §4: 4.4.0 accepts '4.2,4.3,4.4'; levels 4.5 (4.4.3, RHEL 8.3) and
         // 4.6 (4.4.6, RHEL 8.4) were appended later; the guide warns about level 4.6 during 4.4.
         cluster_levels: &[
-            LevelsFrom { patch: 0, levels: &[L42, L43, L44] },
-            LevelsFrom { patch: 3, levels: &[L42, L43, L44, L45] },
-            LevelsFrom { patch: 6, levels: &[L42, L43, L44, L45, L46] },
+            LevelsFrom {
+                patch: 0,
+                levels: &[L42, L43, L44],
+            },
+            LevelsFrom {
+                patch: 3,
+                levels: &[L42, L43, L44, L45],
+            },
+            LevelsFrom {
+                patch: 6,
+                levels: &[L42, L43, L44, L45, L46],
+            },
         ],
         // guide §1.1: "Manager 4.4 is supported only on RHEL 8.2 to 8.6".
         manager_os: &[range(el(8, 2), el(8, 6))],
@@ -211,7 +234,10 @@ pub static RELEASES: &[Release] = &[
         line: Level::new(4, 5),
         latest_patch: 6,
         // oVirt 4.5 release notes: cluster level 4.7 added; 4.2 kept as the oldest.
-        cluster_levels: &[LevelsFrom { patch: 0, levels: &[L42, L43, L44, L45, L46, L47] }],
+        cluster_levels: &[LevelsFrom {
+            patch: 0,
+            levels: &[L42, L43, L44, L45, L46, L47],
+        }],
         manager_os: &[range(el(8, 6), el(8, 10)), range(el(9, 0), el(9, 6))],
         host_os: &[range(el(8, 6), el(8, 10)), range(el(9, 0), el(9, 6))],
         postgresql: "12",
@@ -231,7 +257,11 @@ pub const KNOWN_LEVELS: &[Level] = &[L36, L40, L41, L42, L43, L44, L45, L46, L47
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UnknownRelease {
     #[error("Manager version {version} does not exist: the {line} line ended at {latest}")]
-    PastLatest { version: Version, line: Level, latest: Version },
+    PastLatest {
+        version: Version,
+        line: Level,
+        latest: Version,
+    },
     #[error("Manager version {version} is not a release this tool knows (known lines: {known})")]
     UnknownLine { version: Version, known: String },
     #[error("compatibility level {level} does not exist (known levels: {known})")]
@@ -239,7 +269,11 @@ pub enum UnknownRelease {
 }
 
 fn known_lines() -> String {
-    RELEASES.iter().map(|r| r.line.to_string()).collect::<Vec<_>>().join(", ")
+    RELEASES
+        .iter()
+        .map(|r| r.line.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The release line `line`, if we know it.
@@ -249,12 +283,18 @@ pub fn release(line: Level) -> Option<&'static Release> {
 
 /// The release a Manager version belongs to, refusing versions that never existed.
 pub fn release_of(version: Version) -> Result<&'static Release, UnknownRelease> {
-    let release = release(version.line())
-        .ok_or_else(|| UnknownRelease::UnknownLine { version, known: known_lines() })?;
+    let release = release(version.line()).ok_or_else(|| UnknownRelease::UnknownLine {
+        version,
+        known: known_lines(),
+    })?;
     if release.contains(version) {
         Ok(release)
     } else {
-        Err(UnknownRelease::PastLatest { version, line: release.line, latest: release.latest() })
+        Err(UnknownRelease::PastLatest {
+            version,
+            line: release.line,
+            latest: release.latest(),
+        })
     }
 }
 
@@ -268,7 +308,11 @@ pub fn check_level(level: Level) -> Result<(), UnknownRelease> {
     if KNOWN_LEVELS.contains(&level) {
         Ok(())
     } else {
-        let known = KNOWN_LEVELS.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ");
+        let known = KNOWN_LEVELS
+            .iter()
+            .map(|l| l.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         Err(UnknownRelease::UnknownLevel { level, known })
     }
 }
@@ -321,28 +365,58 @@ mod tests {
         assert_eq!(supported_cluster_levels(v("4.2.8")), &[L36, L40, L41, L42]);
         assert!(supported_cluster_levels(v("4.4.10")).contains(&L46));
         assert!(!supported_cluster_levels(v("4.4.2")).contains(&L45));
-        assert_eq!(release(Level::new(4, 5)).unwrap().all_cluster_levels().last(), Some(&L47));
+        assert_eq!(
+            release(Level::new(4, 5))
+                .unwrap()
+                .all_cluster_levels()
+                .last(),
+            Some(&L47)
+        );
     }
 
     #[test]
     fn facts_from_the_guide() {
         let r43 = release(Level::new(4, 3)).unwrap();
         assert_eq!(r43.postgresql, "10");
-        assert!(r43.manager_repositories.contains(&"rhel-7-server-rhv-4.3-manager-rpms"));
-        assert!(r43.manager_repositories.contains(&"jb-eap-7.2-for-rhel-7-server-rpms"));
+        assert!(r43
+            .manager_repositories
+            .contains(&"rhel-7-server-rhv-4.3-manager-rpms"));
+        assert!(r43
+            .manager_repositories
+            .contains(&"jb-eap-7.2-for-rhel-7-server-rpms"));
         assert_eq!(release(Level::new(4, 2)).unwrap().postgresql, "9.5");
         let r44 = release(Level::new(4, 4)).unwrap();
         assert!(r44.manager_os_supported(ElVersion::new(8, 6)));
         assert!(!r44.manager_os_supported(ElVersion::major_only(7)));
         assert!(!r44.host_os_supported(ElVersion::new(8, 8)));
-        assert!(r44.host_repositories.contains(&"rhv-4-mgmt-agent-for-rhel-8-x86_64-rpms"));
-        assert_eq!(virt_module_stream(v("4.4.2"), ElVersion::new(8, 2)), Some("virt:8.2"));
-        assert_eq!(virt_module_stream(v("4.4.5"), ElVersion::new(8, 3)), Some("virt:8.3"));
-        assert_eq!(virt_module_stream(v("4.4.8"), ElVersion::new(8, 5)), Some("virt:av"));
-        assert_eq!(virt_module_stream(v("4.4.10"), ElVersion::new(8, 6)), Some("virt:rhel"));
+        assert!(r44
+            .host_repositories
+            .contains(&"rhv-4-mgmt-agent-for-rhel-8-x86_64-rpms"));
+        assert_eq!(
+            virt_module_stream(v("4.4.2"), ElVersion::new(8, 2)),
+            Some("virt:8.2")
+        );
+        assert_eq!(
+            virt_module_stream(v("4.4.5"), ElVersion::new(8, 3)),
+            Some("virt:8.3")
+        );
+        assert_eq!(
+            virt_module_stream(v("4.4.8"), ElVersion::new(8, 5)),
+            Some("virt:av")
+        );
+        assert_eq!(
+            virt_module_stream(v("4.4.10"), ElVersion::new(8, 6)),
+            Some("virt:rhel")
+        );
         assert_eq!(virt_module_stream(v("4.3.11"), ElVersion::new(7, 9)), None);
-        assert_eq!(eap_repository(v("4.4.9")), Some("jb-eap-7.4-for-rhel-8-x86_64-rpms"));
-        assert_eq!(eap_repository(v("4.4.8")), Some("jb-eap-7.3-for-rhel-8-x86_64-rpms"));
+        assert_eq!(
+            eap_repository(v("4.4.9")),
+            Some("jb-eap-7.4-for-rhel-8-x86_64-rpms")
+        );
+        assert_eq!(
+            eap_repository(v("4.4.8")),
+            Some("jb-eap-7.3-for-rhel-8-x86_64-rpms")
+        );
     }
 
     #[test]

@@ -40,7 +40,11 @@ impl FromStr for Lang {
         match s {
             "en" => Ok(Lang::En),
             "ja" => Ok(Lang::Ja),
-            _ => Err(crate::UnknownValue { kind: "language", value: s.to_owned(), expected: "en, ja".into() }),
+            _ => Err(crate::UnknownValue {
+                kind: "language",
+                value: s.to_owned(),
+                expected: "en, ja".into(),
+            }),
         }
     }
 }

@@ -118,13 +118,23 @@ mod tests {
         assert_eq!(Date::new(1970, 1, 1).unwrap().days_since_epoch(), 0);
         assert_eq!(d.add_days(30).to_string(), "2026-12-23");
         assert_eq!(d.add_days(98).to_string(), "2027-03-01");
-        assert_eq!("2024-02-28".parse::<Date>().unwrap().add_days(1).to_string(), "2024-02-29");
+        assert_eq!(
+            "2024-02-28"
+                .parse::<Date>()
+                .unwrap()
+                .add_days(1)
+                .to_string(),
+            "2024-02-29"
+        );
         assert_eq!(d.days_until("2026-11-01".parse().unwrap()), -22);
     }
 
     #[test]
     fn accepts_a_time_and_refuses_nonsense() {
-        assert_eq!("2027-01-31T10:00:00Z".parse::<Date>().unwrap(), Date::new(2027, 1, 31).unwrap());
+        assert_eq!(
+            "2027-01-31T10:00:00Z".parse::<Date>().unwrap(),
+            Date::new(2027, 1, 31).unwrap()
+        );
         assert!("2027-02-30".parse::<Date>().is_err());
         assert!("2027/01/01".parse::<Date>().is_err());
         assert!("2027-01-01x".parse::<Date>().is_err());

@@ -38,7 +38,12 @@ struct Collector {
 
 impl Collector {
     fn push(&mut self, field: String, object: String, message: String, hint: impl Into<String>) {
-        self.problems.push(Problem { field, object, message, hint: hint.into() });
+        self.problems.push(Problem {
+            field,
+            object,
+            message,
+            hint: hint.into(),
+        });
     }
 
     fn unique<'a, K: std::hash::Hash + Eq + fmt::Display>(
@@ -67,57 +72,146 @@ impl Collector {
 impl Inventory {
     /// Every consistency problem of this inventory; empty when it is sound.
     pub fn validate(&self) -> Vec<Problem> {
-        let mut c = Collector { problems: Vec::new() };
+        let mut c = Collector {
+            problems: Vec::new(),
+        };
         let index = InventoryIndex::new(self);
 
         if let Err(error) = release::release_of(self.manager.version) {
-            c.push("manager.version".into(), "Manager".into(), error.to_string(), "use a released version such as 4.3.11 or 4.4.10");
+            c.push(
+                "manager.version".into(),
+                "Manager".into(),
+                error.to_string(),
+                "use a released version such as 4.3.11 or 4.4.10",
+            );
         }
         for (list, kind, pairs) in [
-            ("data_centers", "data center", self.data_centers.iter().map(|d| (d.id.0, d.name.as_str())).collect::<Vec<_>>()),
-            ("clusters", "cluster", self.clusters.iter().map(|x| (x.id.0, x.name.as_str())).collect()),
-            ("hosts", "host", self.hosts.iter().map(|x| (x.id.0, x.name.as_str())).collect()),
-            ("vms", "VM", self.vms.iter().map(|x| (x.id.0, x.name.as_str())).collect()),
-            ("storage_domains", "storage domain", self.storage_domains.iter().map(|x| (x.id.0, x.name.as_str())).collect()),
-            ("gluster_volumes", "gluster volume", self.gluster_volumes.iter().map(|x| (x.id.0, x.name.as_str())).collect()),
+            (
+                "data_centers",
+                "data center",
+                self.data_centers
+                    .iter()
+                    .map(|d| (d.id.0, d.name.as_str()))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "clusters",
+                "cluster",
+                self.clusters
+                    .iter()
+                    .map(|x| (x.id.0, x.name.as_str()))
+                    .collect(),
+            ),
+            (
+                "hosts",
+                "host",
+                self.hosts
+                    .iter()
+                    .map(|x| (x.id.0, x.name.as_str()))
+                    .collect(),
+            ),
+            (
+                "vms",
+                "VM",
+                self.vms.iter().map(|x| (x.id.0, x.name.as_str())).collect(),
+            ),
+            (
+                "storage_domains",
+                "storage domain",
+                self.storage_domains
+                    .iter()
+                    .map(|x| (x.id.0, x.name.as_str()))
+                    .collect(),
+            ),
+            (
+                "gluster_volumes",
+                "gluster volume",
+                self.gluster_volumes
+                    .iter()
+                    .map(|x| (x.id.0, x.name.as_str()))
+                    .collect(),
+            ),
         ] {
             c.unique(list, kind, "id", pairs.iter().map(|&(id, name)| (id, name)));
             // The engine keeps names unique per kind, except gluster volumes (unique per cluster).
             if list != "gluster_volumes" {
-                c.unique(list, kind, "name", pairs.iter().map(|&(_, name)| (name, name)));
+                c.unique(
+                    list,
+                    kind,
+                    "name",
+                    pairs.iter().map(|&(_, name)| (name, name)),
+                );
             }
         }
-        c.unique("disks", "disk", "id", self.disks.iter().map(|d| (d.id.0, d.alias.as_str())));
+        c.unique(
+            "disks",
+            "disk",
+            "id",
+            self.disks.iter().map(|d| (d.id.0, d.alias.as_str())),
+        );
 
         let level_problem = |c: &mut Collector, field: String, object: String, level| {
             if let Err(error) = release::check_level(level) {
-                c.push(field, object, error.to_string(), "use a level such as 4.3 or 4.6");
+                c.push(
+                    field,
+                    object,
+                    error.to_string(),
+                    "use a level such as 4.3 or 4.6",
+                );
             }
         };
 
         for (i, dc) in self.data_centers.iter().enumerate() {
-            level_problem(&mut c, format!("data_centers[{i}].version"), format!("data center \"{}\"", dc.name), dc.version);
+            level_problem(
+                &mut c,
+                format!("data_centers[{i}].version"),
+                format!("data center \"{}\"", dc.name),
+                dc.version,
+            );
         }
         for (i, cluster) in self.clusters.iter().enumerate() {
             let object = format!("cluster \"{}\"", cluster.name);
-            level_problem(&mut c, format!("clusters[{i}].version"), object.clone(), cluster.version);
+            level_problem(
+                &mut c,
+                format!("clusters[{i}].version"),
+                object.clone(),
+                cluster.version,
+            );
             if index.data_center(cluster.data_center).is_none() {
-                c.push(format!("clusters[{i}].data_center"), object, format!("no data center has id {}", cluster.data_center), "add the data center or correct the id");
+                c.push(
+                    format!("clusters[{i}].data_center"),
+                    object,
+                    format!("no data center has id {}", cluster.data_center),
+                    "add the data center or correct the id",
+                );
             }
         }
         for (i, host) in self.hosts.iter().enumerate() {
             let object = format!("host \"{}\"", host.name);
             if index.cluster(host.cluster).is_none() {
-                c.push(format!("hosts[{i}].cluster"), object.clone(), format!("no cluster has id {}", host.cluster), "add the cluster or correct the id");
+                c.push(
+                    format!("hosts[{i}].cluster"),
+                    object.clone(),
+                    format!("no cluster has id {}", host.cluster),
+                    "add the cluster or correct the id",
+                );
             }
             for (j, &level) in host.supported_levels.iter().enumerate() {
-                level_problem(&mut c, format!("hosts[{i}].supported_levels[{j}]"), object.clone(), level);
+                level_problem(
+                    &mut c,
+                    format!("hosts[{i}].supported_levels[{j}]"),
+                    object.clone(),
+                    level,
+                );
             }
             if host.max_scheduling_memory > host.memory {
                 c.push(
                     format!("hosts[{i}].max_scheduling_memory"),
                     object,
-                    format!("{} bytes schedulable is more than the host's {} bytes of memory", host.max_scheduling_memory, host.memory),
+                    format!(
+                        "{} bytes schedulable is more than the host's {} bytes of memory",
+                        host.max_scheduling_memory, host.memory
+                    ),
                     "max_scheduling_memory is what is left for VMs: at most memory",
                 );
             }
@@ -133,48 +227,103 @@ impl Inventory {
             let object = format!("VM \"{}\"", vm.name);
             let cluster = index.cluster(vm.cluster);
             if cluster.is_none() {
-                c.push(format!("vms[{i}].cluster"), object.clone(), format!("no cluster has id {}", vm.cluster), "add the cluster or correct the id");
+                c.push(
+                    format!("vms[{i}].cluster"),
+                    object.clone(),
+                    format!("no cluster has id {}", vm.cluster),
+                    "add the cluster or correct the id",
+                );
             }
             if let Some(level) = vm.custom_compatibility_version {
                 if let Err(error) = release::check_level(level) {
-                    c.push(format!("vms[{i}].custom_compatibility_version"), object.clone(), error.to_string(), "remove it or use a level such as 4.3");
+                    c.push(
+                        format!("vms[{i}].custom_compatibility_version"),
+                        object.clone(),
+                        error.to_string(),
+                        "remove it or use a level such as 4.3",
+                    );
                 }
             }
             match (vm.host, vm.is_running()) {
                 (Some(host_id), _) => match index.host(host_id) {
-                    None => c.push(format!("vms[{i}].host"), object.clone(), format!("no host has id {host_id}"), "run it on a host that exists, or mark it down without a host"),
-                    Some(host) if Some(host.cluster) != cluster.map(|c| c.id) && !vm.hosted_engine => c.push(
+                    None => c.push(
                         format!("vms[{i}].host"),
                         object.clone(),
-                        format!("runs on host \"{}\", which is in another cluster", host.name),
-                        "a VM runs only on hosts of its own cluster",
+                        format!("no host has id {host_id}"),
+                        "run it on a host that exists, or mark it down without a host",
                     ),
-                    Some(_) if !vm.is_running() => c.push(format!("vms[{i}].host"), object.clone(), format!("is {} but names a host", vm.status), "a VM that is down runs nowhere: remove its host"),
+                    Some(host)
+                        if Some(host.cluster) != cluster.map(|c| c.id) && !vm.hosted_engine =>
+                    {
+                        c.push(
+                            format!("vms[{i}].host"),
+                            object.clone(),
+                            format!(
+                                "runs on host \"{}\", which is in another cluster",
+                                host.name
+                            ),
+                            "a VM runs only on hosts of its own cluster",
+                        )
+                    }
+                    Some(_) if !vm.is_running() => c.push(
+                        format!("vms[{i}].host"),
+                        object.clone(),
+                        format!("is {} but names a host", vm.status),
+                        "a VM that is down runs nowhere: remove its host",
+                    ),
                     Some(_) => {}
                 },
-                (None, true) => c.push(format!("vms[{i}].host"), object.clone(), format!("is {} but has no host", vm.status), "give it the host it runs on, or mark it down"),
+                (None, true) => c.push(
+                    format!("vms[{i}].host"),
+                    object.clone(),
+                    format!("is {} but has no host", vm.status),
+                    "give it the host it runs on, or mark it down",
+                ),
                 (None, false) => {}
             }
             for (j, pinned) in vm.pinned_hosts.iter().enumerate() {
                 if index.host(*pinned).is_none() {
-                    c.push(format!("vms[{i}].pinned_hosts[{j}]"), object.clone(), format!("no host has id {pinned}"), "pin it to a host that exists");
+                    c.push(
+                        format!("vms[{i}].pinned_hosts[{j}]"),
+                        object.clone(),
+                        format!("no host has id {pinned}"),
+                        "pin it to a host that exists",
+                    );
                 }
             }
             if vm.affinity == Affinity::Pinned && vm.pinned_hosts.is_empty() {
-                c.push(format!("vms[{i}].pinned_hosts"), object.clone(), "is pinned but names no host".into(), "list the host(s) it is pinned to");
+                c.push(
+                    format!("vms[{i}].pinned_hosts"),
+                    object.clone(),
+                    "is pinned but names no host".into(),
+                    "list the host(s) it is pinned to",
+                );
             }
             let mut snapshot_ids = HashSet::new();
             for (j, snapshot) in vm.snapshots.iter().enumerate() {
                 if !snapshot_ids.insert(snapshot.id) {
-                    c.push(format!("vms[{i}].snapshots[{j}].id"), object.clone(), format!("snapshot id {} appears twice", snapshot.id), "give every snapshot its own id");
+                    c.push(
+                        format!("vms[{i}].snapshots[{j}].id"),
+                        object.clone(),
+                        format!("snapshot id {} appears twice", snapshot.id),
+                        "give every snapshot its own id",
+                    );
                 }
             }
             hosted_engine_vms += vm.hosted_engine as usize;
         }
         if hosted_engine_vms > 1 {
-            c.push("vms".into(), "hosted-engine VM".into(), format!("{hosted_engine_vms} VMs are marked as the hosted-engine VM"), "an environment has one Manager VM at most");
+            c.push(
+                "vms".into(),
+                "hosted-engine VM".into(),
+                format!("{hosted_engine_vms} VMs are marked as the hosted-engine VM"),
+                "an environment has one Manager VM at most",
+            );
         }
-        if self.manager.deployment == Deployment::SelfHosted && hosted_engine_vms == 0 && !self.vms.is_empty() {
+        if self.manager.deployment == Deployment::SelfHosted
+            && hosted_engine_vms == 0
+            && !self.vms.is_empty()
+        {
             c.push("manager.deployment".into(), "Manager".into(), "is self-hosted but no VM is the hosted-engine VM".into(), "mark the Manager's VM with hosted_engine = true, or make the deployment standalone");
         }
     }
@@ -183,27 +332,52 @@ impl Inventory {
         for (i, sd) in self.storage_domains.iter().enumerate() {
             if let Some(dc) = sd.data_center {
                 if index.data_center(dc).is_none() {
-                    c.push(format!("storage_domains[{i}].data_center"), format!("storage domain \"{}\"", sd.name), format!("no data center has id {dc}"), "attach it to a data center that exists, or leave it unattached");
+                    c.push(
+                        format!("storage_domains[{i}].data_center"),
+                        format!("storage domain \"{}\"", sd.name),
+                        format!("no data center has id {dc}"),
+                        "attach it to a data center that exists, or leave it unattached",
+                    );
                 }
             }
         }
         for (i, disk) in self.disks.iter().enumerate() {
             let object = format!("disk \"{}\"", disk.alias);
             if index.storage_domain(disk.storage_domain).is_none() {
-                c.push(format!("disks[{i}].storage_domain"), object.clone(), format!("no storage domain has id {}", disk.storage_domain), "put it on a storage domain that exists");
+                c.push(
+                    format!("disks[{i}].storage_domain"),
+                    object.clone(),
+                    format!("no storage domain has id {}", disk.storage_domain),
+                    "put it on a storage domain that exists",
+                );
             }
             if let Some(vm) = disk.vm {
                 if index.vm(vm).is_none() {
-                    c.push(format!("disks[{i}].vm"), object.clone(), format!("no VM has id {vm}"), "attach it to a VM that exists, or leave it floating");
+                    c.push(
+                        format!("disks[{i}].vm"),
+                        object.clone(),
+                        format!("no VM has id {vm}"),
+                        "attach it to a VM that exists, or leave it floating",
+                    );
                 }
             }
             if disk.volumes.is_empty() {
-                c.push(format!("disks[{i}].volumes"), object, "has no volume".into(), "a disk has at least its base volume");
+                c.push(
+                    format!("disks[{i}].volumes"),
+                    object,
+                    "has no volume".into(),
+                    "a disk has at least its base volume",
+                );
             }
         }
         for (i, volume) in self.gluster_volumes.iter().enumerate() {
             if index.cluster(volume.cluster).is_none() {
-                c.push(format!("gluster_volumes[{i}].cluster"), format!("gluster volume \"{}\"", volume.name), format!("no cluster has id {}", volume.cluster), "add the cluster or correct the id");
+                c.push(
+                    format!("gluster_volumes[{i}].cluster"),
+                    format!("gluster volume \"{}\"", volume.name),
+                    format!("no cluster has id {}", volume.cluster),
+                    "add the cluster or correct the id",
+                );
             }
         }
     }

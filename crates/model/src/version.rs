@@ -22,7 +22,12 @@ fn parse_parts<const N: usize>(
     kind: &'static str,
     example: &'static str,
 ) -> Result<[u16; N], VersionError> {
-    let error = |reason| VersionError { text: text.to_owned(), kind, reason, example };
+    let error = |reason| VersionError {
+        text: text.to_owned(),
+        kind,
+        reason,
+        example,
+    };
     let mut parts = [0u16; N];
     let mut count = 0;
     for piece in text.trim().split('.') {
@@ -83,7 +88,11 @@ pub struct Version {
 
 impl Version {
     pub const fn new(major: u16, minor: u16, patch: u16) -> Self {
-        Version { major, minor, patch }
+        Version {
+            major,
+            minor,
+            patch,
+        }
     }
 
     /// The release line this version belongs to (4.4.10 → 4.4).
@@ -102,7 +111,11 @@ impl FromStr for Version {
     type Err = VersionError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let [major, minor, patch] = parse_parts::<3>(s, 2, "Manager version", "4.4.10")?;
-        Ok(Version { major, minor, patch })
+        Ok(Version {
+            major,
+            minor,
+            patch,
+        })
     }
 }
 
@@ -170,9 +183,19 @@ fn compare_rpm_segments(a: &str, b: &str) -> Ordering {
             (Some(x), Some(y)) => {
                 let numeric = x.is_ascii_digit();
                 if numeric != y.is_ascii_digit() {
-                    return if numeric { Ordering::Greater } else { Ordering::Less };
+                    return if numeric {
+                        Ordering::Greater
+                    } else {
+                        Ordering::Less
+                    };
                 }
-                let class = |c: &u8| if numeric { c.is_ascii_digit() } else { c.is_ascii_alphabetic() };
+                let class = |c: &u8| {
+                    if numeric {
+                        c.is_ascii_digit()
+                    } else {
+                        c.is_ascii_alphabetic()
+                    }
+                };
                 let len_a = a.iter().take_while(|c| class(c)).count();
                 let len_b = b.iter().take_while(|c| class(c)).count();
                 let (seg_a, seg_b) = (&a[..len_a], &b[..len_b]);

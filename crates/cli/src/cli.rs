@@ -1,0 +1,95 @@
+//! The command line: global options shared by every command, and the commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands::{inventory::InventoryCommand, sim::SimCommand};
+
+/// Plan, check and carry out oVirt / RHV / OLVM upgrades, the way the Upgrade Guide describes.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ovirt-upgrade",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 ok; 1 findings or a failure; 2 a usage or input error.\n\
+Environments are given as a scenario (.toml), an inventory (.json) or `example:NAME`."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read and summarise environments.
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
+    /// The simulated environment: generate large inventories.
+    #[command(subcommand)]
+    Sim(SimCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Ja,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Language of the output [default: from LC_ALL, LC_MESSAGES or LANG].
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Say more (repeat for even more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, conflicts_with = "quiet")]
+    pub verbose: u8,
+    /// Say only what was asked for, and errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// How to reach a real engine, the way the oVirt tools take it. The password is never an
+/// argument: it comes from OVIRT_PASSWORD, --password-file, or a prompt.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Engine connection")]
+pub struct ConnectionArgs {
+    /// Engine URL, such as https://engine.example.com/ovirt-engine/api.
+    #[arg(long, global = true, env = "OVIRT_URL", value_name = "URL")]
+    pub engine: Option<String>,
+    /// User name with its profile.
+    #[arg(
+        long,
+        global = true,
+        env = "OVIRT_USERNAME",
+        default_value = "admin@internal",
+        value_name = "USER"
+    )]
+    pub username: String,
+    /// File whose first line is the password (otherwise OVIRT_PASSWORD, otherwise a prompt).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// The engine's CA certificate (PEM), from
+    /// /ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA.
+    #[arg(long, global = true, env = "OVIRT_CAFILE", value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Do not verify the engine's TLS certificate. Only for test environments.
+    #[arg(long, global = true, conflicts_with = "ca_file")]
+    pub insecure: bool,
+}

@@ -1,0 +1,23 @@
+//! One module per command; each takes its arguments and the context and returns an exit code.
+
+pub mod inventory;
+pub mod sim;
+
+use std::process::ExitCode;
+
+use crate::cli::Command;
+use crate::context::Context;
+
+pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Inventory(command) => inventory::run(command, ctx),
+        Command::Sim(command) => sim::run(command, ctx),
+    }
+}
+
+/// Prints a value as pretty JSON on standard output.
+pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    println!("{text}");
+    Ok(())
+}
