@@ -5,7 +5,7 @@ use anyhow::{bail, Context as _};
 use model::Lang;
 
 use crate::cli::{ConnectionArgs, GlobalArgs, LangArg, OutputFormat};
-use crate::InputError;
+use crate::input_error;
 
 pub struct Context {
     pub lang: Lang,
@@ -40,7 +40,7 @@ impl Context {
             (false, 0) => Verbosity::Normal,
             (false, _) => Verbosity::Verbose,
         };
-        check_connection(&global.connection).map_err(|e| e.context(InputError))?;
+        check_connection(&global.connection).map_err(input_error)?;
         Ok(Context {
             lang,
             output: global.output,

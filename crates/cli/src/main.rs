@@ -10,17 +10,27 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// Marks an error as the user's input (a file, an option) rather than a failure: exit code 2.
+/// An error in the user's input (a file, an option) rather than a failure: exit code 2.
+/// It shows as the error it wraps.
 #[derive(Debug)]
-pub struct InputError;
+pub struct InputError(pub anyhow::Error);
 
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("input error")
+        std::fmt::Display::fmt(&self.0, f)
     }
 }
 
-impl std::error::Error for InputError {}
+impl std::error::Error for InputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// Marks an error as the user's input, for `map_err`.
+pub fn input_error(error: impl Into<anyhow::Error>) -> anyhow::Error {
+    anyhow::Error::new(InputError(error.into()))
+}
 
 /// Exit code when the work found problems or failed.
 pub const EXIT_FINDINGS: u8 = 1;
@@ -42,7 +52,7 @@ fn main() -> ExitCode {
             let input = error
                 .chain()
                 .any(|cause| cause.is::<InputError>() || cause.is::<scenario::LoadError>());
-            let mut chain = error.chain().filter(|cause| !cause.is::<InputError>());
+            let mut chain = error.chain();
             if let Some(top) = chain.next() {
                 eprintln!("error: {}", indent_continuation(&top.to_string(), 2));
             }

@@ -82,6 +82,16 @@ fn yes_no(lang: Lang, value: bool) -> &'static str {
     }
 }
 
+/// `local`, `remote` or `none`, in the output language.
+fn placement(lang: Lang, placement: &'static str) -> &'static str {
+    match (lang, placement) {
+        (Lang::Ja, "local") => "ローカル",
+        (Lang::Ja, "remote") => "リモート",
+        (Lang::Ja, "none") => "なし",
+        _ => placement,
+    }
+}
+
 /// The summary as the terminal shows it.
 pub fn render_summary(summary: &Summary, lang: Lang) -> String {
     let t = |en, ja| tr(lang, en, ja);
@@ -128,11 +138,11 @@ pub fn render_summary(summary: &Summary, lang: Lang) -> String {
         vec![t("Operating system", "OS").into(), m.os.clone()],
         vec![
             t("Engine database", "Manager データベース").into(),
-            m.database.to_string(),
+            placement(lang, m.database.as_str()).into(),
         ],
         vec![
             t("Data Warehouse", "Data Warehouse").into(),
-            m.dwh.to_string(),
+            placement(lang, m.dwh.as_str()).into(),
         ],
         vec!["Grafana".into(), yes_no(lang, m.grafana).into()],
         vec![

@@ -10,7 +10,7 @@ use model::{Deployment, Version};
 use scenario::GenerateParams;
 
 use crate::context::{Context, Verbosity};
-use crate::InputError;
+use crate::input_error;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum DeploymentArg {
@@ -72,8 +72,7 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
                     DeploymentArg::Standalone => Deployment::Standalone,
                 },
             };
-            let inventory = scenario::generate(&params)
-                .map_err(|e| anyhow::Error::new(e).context(InputError))?;
+            let inventory = scenario::generate(&params).map_err(input_error)?;
             let bytes = scenario::to_json(&inventory);
             match &out {
                 Some(path) => {
