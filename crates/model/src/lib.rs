@@ -3,11 +3,13 @@
 //! Everything here is a value: no IO, no clock. Versions compare as numbers, ids are typed,
 //! enums carry the engine's exact spellings.
 
+pub mod engine;
 pub mod id;
 pub mod index;
 pub mod inventory;
 pub mod os;
 pub mod release;
+pub mod rng;
 pub mod summary;
 pub mod text;
 pub mod time;
@@ -20,7 +22,7 @@ pub use inventory::*;
 pub use os::{ElVersion, ElVersionError};
 pub use summary::Summary;
 pub use text::{Lang, Text};
-pub use time::{Date, DateError};
+pub use time::{Date, DateError, Timestamp};
 pub use validate::Problem;
 pub use version::{Level, PackageVersion, Version, VersionError};
 

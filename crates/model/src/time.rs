@@ -59,6 +59,41 @@ impl Date {
     }
 }
 
+/// A moment, in milliseconds since 1970-01-01T00:00:00Z. The simulated engine's clock and the
+/// times of engine events use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    pub const fn from_millis(millis: i64) -> Timestamp {
+        Timestamp(millis)
+    }
+
+    pub fn date(self) -> Date {
+        Date::from_days_since_epoch(self.0.div_euclid(86_400_000))
+    }
+
+    pub fn plus_millis(self, millis: i64) -> Timestamp {
+        Timestamp(self.0 + millis)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC with milliseconds, as the engine writes times.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let in_day = self.0.rem_euclid(86_400_000);
+        let (hours, minutes) = (in_day / 3_600_000, in_day / 60_000 % 60);
+        let (seconds, millis) = (in_day / 1000 % 60, in_day % 1000);
+        write!(f, "{}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03}Z", self.date())
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 fn days_in_month(year: i32, month: u8) -> u8 {
     match month {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -127,6 +162,14 @@ mod tests {
             "2024-02-29"
         );
         assert_eq!(d.days_until("2026-11-01".parse().unwrap()), -22);
+    }
+
+    #[test]
+    fn timestamps_print_as_rfc3339() {
+        let start = Date::new(2026, 1, 10).unwrap().days_since_epoch() * 86_400_000;
+        let t = Timestamp(start + 12 * 3_600_000 + 48_132);
+        assert_eq!(t.to_string(), "2026-01-10T12:00:48.132Z");
+        assert_eq!(t.date(), Date::new(2026, 1, 10).unwrap());
     }
 
     #[test]

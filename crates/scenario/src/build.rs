@@ -9,7 +9,7 @@ use model::*;
 use toml::Spanned;
 
 use crate::error::{line_and_column, Location, Problem};
-use crate::rng::Rng;
+use model::rng::Rng;
 use crate::size::SizeRange;
 use crate::spec::*;
 

@@ -8,7 +8,7 @@
 mod build;
 pub mod error;
 pub mod generate;
-mod rng;
+
 pub mod size;
 pub mod spec;
 

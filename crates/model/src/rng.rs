@@ -1,5 +1,5 @@
 //! A small seeded generator (SplitMix64). Ours rather than a crate's so that the same seed
-//! gives the same environment, byte for byte, whatever library versions come along.
+//! gives the same environment and the same simulation, whatever library versions come along.
 
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -23,6 +23,11 @@ impl Rng {
             return low;
         }
         low + self.next_u64() % (high - low + 1)
+    }
+
+    /// True with probability `numerator / denominator`.
+    pub fn chance(&mut self, numerator: u64, denominator: u64) -> bool {
+        denominator > 0 && self.next_u64() % denominator < numerator
     }
 }
 

@@ -1,0 +1,153 @@
+//! The one seam to an engine: what can be asked of it and what it answers. The HTTP client
+//! for real engines and the in-process simulator both implement [`Engine`]; everything that
+//! acts on an environment (live checks, the rolling upgrade, the compatibility chain) talks
+//! to this trait only.
+
+use std::fmt;
+use std::future::Future;
+
+use serde::Serialize;
+
+use crate::id::*;
+use crate::inventory::{Host, Inventory, SchedulingPolicy, Vm};
+use crate::time::Timestamp;
+use crate::version::Level;
+
+/// What can be done to a host (API `HostService` actions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostAction {
+    /// Move to maintenance, migrating its VMs away.
+    Deactivate { reason: Option<String> },
+    /// Back from maintenance to up.
+    Activate,
+    /// Ask the host whether package updates are available.
+    UpgradeCheck,
+    /// Update its packages (through maintenance), reboot when asked, return to its status.
+    Upgrade { reboot: bool, timeout_minutes: Option<u32> },
+}
+
+/// What can be done to a VM (API `VmService` actions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VmAction {
+    /// Live-migrate, to `host` or where the scheduler chooses; `force` overrides user_migratable.
+    Migrate { host: Option<HostId>, force: bool },
+    Start,
+    /// Power off.
+    Stop,
+    /// Ask the guest to shut down.
+    Shutdown,
+    Reboot,
+    /// The hosted-engine VM's `maintenance` action: global maintenance on or off.
+    GlobalMaintenance { enabled: bool },
+}
+
+/// A change to a cluster (API `PUT /clusters/{id}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterUpdate {
+    pub version: Option<Level>,
+    pub scheduling_policy: Option<SchedulingPolicy>,
+}
+
+/// The cluster's upgrade flag (API `ClusterUpgradeAction`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClusterUpgrade {
+    Start,
+    UpdateProgress { percent: u8 },
+    Finish,
+}
+
+/// Severity of an engine event (API `LogSeverity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Normal,
+    Warning,
+    Error,
+    Alert,
+}
+
+/// One entry of the engine's audit log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Event {
+    /// Numeric and increasing; lists come newest first.
+    pub id: u64,
+    /// The engine's `AuditLogType` code (842: host upgrade finished, 63: migration done, ...).
+    pub code: u32,
+    pub severity: Severity,
+    pub description: String,
+    pub time: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<HostId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vm: Option<VmId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+}
+
+/// Why an engine did not do what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// The engine refused (its `<fault>`): 409 for conflicts, 400 for bad requests.
+    #[error("the engine refused: {detail} (HTTP {status}, {reason})")]
+    Refused { status: u16, reason: String, detail: String },
+    #[error("{kind} {id} does not exist on the engine")]
+    NotFound { kind: &'static str, id: String },
+    /// The engine could not be reached or answered 5xx; worth retrying idempotent calls.
+    #[error("the engine is unavailable: {0}")]
+    Unavailable(String),
+    /// Login failed or the token was rejected twice.
+    #[error("authentication failed: {0}")]
+    Authentication(String),
+    /// The engine answered something we cannot read.
+    #[error("unexpected answer from the engine: {0}")]
+    Protocol(String),
+}
+
+impl EngineError {
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, EngineError::Unavailable(_))
+    }
+}
+
+/// An engine, real or simulated. Actions return once the engine accepted them; their effects
+/// follow asynchronously, as on a real engine, and are observed by reading state and events.
+pub trait Engine: Send + Sync {
+    /// The whole environment as the engine sees it now.
+    fn inventory(&self) -> impl Future<Output = Result<Inventory, EngineError>> + Send;
+    fn host(&self, id: HostId) -> impl Future<Output = Result<Host, EngineError>> + Send;
+    fn vm(&self, id: VmId) -> impl Future<Output = Result<Vm, EngineError>> + Send;
+    fn host_action(&self, id: HostId, action: HostAction) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn vm_action(&self, id: VmId, action: VmAction) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn update_cluster(&self, id: ClusterId, update: ClusterUpdate) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn update_data_center(&self, id: DataCenterId, version: Level) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn cluster_upgrade(&self, id: ClusterId, action: ClusterUpgrade) -> impl Future<Output = Result<(), EngineError>> + Send;
+    /// Events with ids greater than `after` (all when `None`), newest first.
+    fn events(&self, after: Option<u64>) -> impl Future<Output = Result<Vec<Event>, EngineError>> + Send;
+}
+
+impl fmt::Display for HostAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HostAction::Deactivate { .. } => "deactivate",
+            HostAction::Activate => "activate",
+            HostAction::UpgradeCheck => "upgradecheck",
+            HostAction::Upgrade { .. } => "upgrade",
+        })
+    }
+}
+
+impl fmt::Display for VmAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            VmAction::Migrate { .. } => "migrate",
+            VmAction::Start => "start",
+            VmAction::Stop => "stop",
+            VmAction::Shutdown => "shutdown",
+            VmAction::Reboot => "reboot",
+            VmAction::GlobalMaintenance { .. } => "maintenance",
+        })
+    }
+}
