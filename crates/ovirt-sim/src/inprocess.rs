@@ -1,0 +1,119 @@
+//! The simulator served in-process through the engine seam, on tokio's clock. With the
+//! clock paused (tests), virtual time moves only when every task waits, so a run is a pure
+//! function of its seed; `speed` stretches time for wall-clock demos.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use model::engine::{ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, VmAction};
+use model::rng::Rng;
+use model::*;
+use tokio::time::Instant;
+
+use crate::engine::Simulator;
+use crate::faults::TransportFaults;
+
+/// How long a "slow" answer takes.
+const SLOW_ANSWER: Duration = Duration::from_secs(5);
+
+/// A [`Simulator`] behind the [`Engine`] trait.
+#[derive(Clone)]
+pub struct SimEngine {
+    simulator: Arc<Mutex<Simulator>>,
+    origin: Instant,
+    start: Timestamp,
+    speed: f64,
+    transport: TransportFaults,
+    transport_rng: Arc<Mutex<Rng>>,
+}
+
+impl SimEngine {
+    /// Serves `simulator`, whose virtual time runs `speed` times as fast as tokio's clock.
+    pub fn new(simulator: Simulator, speed: f64, seed: u64) -> SimEngine {
+        let start = simulator.now();
+        let transport = simulator.faults().transport;
+        SimEngine {
+            simulator: Arc::new(Mutex::new(simulator)),
+            origin: Instant::now(),
+            start,
+            speed,
+            transport,
+            transport_rng: Arc::new(Mutex::new(Rng::new(seed ^ 0x7472_616e_7370_6f72))),
+        }
+    }
+
+    /// The simulator, brought up to the current virtual time. Hold the guard briefly.
+    pub fn simulator(&self) -> MutexGuard<'_, Simulator> {
+        let elapsed = Instant::now().duration_since(self.origin).as_secs_f64() * self.speed;
+        let now = self.start.plus_millis((elapsed * 1000.0) as i64);
+        let mut simulator = self.simulator.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        simulator.advance_to(now);
+        simulator
+    }
+
+    /// Applies the transport faults to one request: maybe slow, maybe refused.
+    async fn transport(&self) -> Result<(), EngineError> {
+        let (slow, unavailable, dropped) = {
+            let mut rng = self.transport_rng.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut roll = |p: f64| p > 0.0 && rng.chance((p * 1_000_000.0) as u64, 1_000_000);
+            (roll(self.transport.slow), roll(self.transport.unavailable), roll(self.transport.dropped))
+        };
+        if slow {
+            tokio::time::sleep(SLOW_ANSWER).await;
+        }
+        if unavailable {
+            return Err(EngineError::Unavailable("503 Service Unavailable".into()));
+        }
+        if dropped {
+            return Err(EngineError::Unavailable("connection closed before an answer".into()));
+        }
+        Ok(())
+    }
+}
+
+impl Engine for SimEngine {
+    async fn inventory(&self) -> Result<Inventory, EngineError> {
+        self.transport().await?;
+        Ok(self.simulator().inventory().clone())
+    }
+
+    async fn host(&self, id: HostId) -> Result<Host, EngineError> {
+        self.transport().await?;
+        self.simulator().host(id).cloned()
+    }
+
+    async fn vm(&self, id: VmId) -> Result<Vm, EngineError> {
+        self.transport().await?;
+        self.simulator().vm(id).cloned()
+    }
+
+    async fn host_action(&self, id: HostId, action: HostAction) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().host_action(id, action)
+    }
+
+    async fn vm_action(&self, id: VmId, action: VmAction) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().vm_action(id, action)
+    }
+
+    async fn update_cluster(&self, id: ClusterId, update: ClusterUpdate) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().update_cluster(id, update)
+    }
+
+    async fn update_data_center(&self, id: DataCenterId, version: Level) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().update_data_center(id, version)
+    }
+
+    async fn cluster_upgrade(&self, id: ClusterId, action: ClusterUpgrade) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().cluster_upgrade(id, action, None)
+    }
+
+    async fn events(&self, after: Option<u64>) -> Result<Vec<Event>, EngineError> {
+        self.transport().await?;
+        Ok(self.simulator().events(after))
+    }
+}

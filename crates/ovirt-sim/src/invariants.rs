@@ -1,0 +1,136 @@
+//! The simulator's record of everything that changed, and the checks every run must pass:
+//! no VM lost or duplicated, no VM down unless someone stopped it, highly available VMs
+//! running, no host over its memory, only transitions the engine makes.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use model::{HostId, HostStatus, Inventory, Timestamp, VmId, VmStatus};
+
+use crate::placement::VM_OVERHEAD;
+
+/// One change of state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    Host { host: HostId, from: HostStatus, to: HostStatus },
+    Vm { vm: VmId, from: VmStatus, to: VmStatus, from_host: Option<HostId>, to_host: Option<HostId> },
+}
+
+/// A broken invariant, with when it broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub at: Timestamp,
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct History {
+    pub transitions: Vec<(Timestamp, Transition)>,
+    initially_running: HashSet<VmId>,
+    explicit_stops: HashSet<VmId>,
+    violations: Vec<Violation>,
+}
+
+fn legal_host_transition(from: HostStatus, to: HostStatus) -> bool {
+    use HostStatus::*;
+    matches!(
+        (from, to),
+        (Up | NonOperational | InstallFailed | Error | NonResponsive, PreparingForMaintenance)
+            | (PreparingForMaintenance, Maintenance | Unassigned)
+            | (Maintenance, Installing | Unassigned)
+            | (Installing, Reboot | InstallFailed | Up | Maintenance)
+            | (Reboot, Up | Maintenance | NonResponsive)
+            | (Unassigned, Up)
+            | (NonOperational | Error | InstallFailed, Unassigned)
+    )
+}
+
+fn legal_vm_transition(from: VmStatus, to: VmStatus) -> bool {
+    use VmStatus::*;
+    let running = !matches!(from, Down | Unassigned);
+    matches!(
+        (from, to),
+        (Up, Migrating | RebootInProgress) | (Migrating, Up) | (PoweringDown, Down) | (Down, WaitForLaunch) | (WaitForLaunch | RebootInProgress, Up)
+    ) || (running && to == PoweringDown && from != Migrating)
+}
+
+impl History {
+    pub fn new(inventory: &Inventory, _start: Timestamp) -> History {
+        History {
+            transitions: Vec::new(),
+            initially_running: inventory.vms.iter().filter(|v| v.is_running()).map(|v| v.id).collect(),
+            explicit_stops: HashSet::new(),
+            violations: Vec::new(),
+        }
+    }
+
+    pub(crate) fn record(&mut self, at: Timestamp, transition: Transition) {
+        let legal = match &transition {
+            Transition::Host { from, to, .. } => legal_host_transition(*from, *to),
+            Transition::Vm { from, to, .. } => from == to || legal_vm_transition(*from, *to),
+        };
+        if !legal {
+            self.violations.push(Violation { at, message: format!("illegal transition {transition:?}") });
+        }
+        if let Transition::Vm { vm, to: VmStatus::Down, .. } = &transition {
+            if !self.explicit_stops.contains(vm) {
+                self.violations.push(Violation { at, message: format!("VM {vm} went down without being stopped") });
+            }
+        }
+        self.transitions.push((at, transition));
+    }
+
+    pub(crate) fn explicit_stop(&mut self, vm: VmId) {
+        self.explicit_stops.insert(vm);
+    }
+
+    pub(crate) fn check_memory(&mut self, at: Timestamp, host: &model::Host, used: u64) {
+        if used > host.memory {
+            self.violations.push(Violation {
+                at,
+                message: format!("host {} holds {} MiB of VMs in {} MiB of memory", host.name, used >> 20, host.memory >> 20),
+            });
+        }
+    }
+
+    /// Every violation over the whole run, ending in `state`.
+    pub fn check(&self, state: &Inventory, now: Timestamp) -> Vec<Violation> {
+        let mut violations = self.violations.clone();
+        let mut seen = HashSet::new();
+        for vm in &state.vms {
+            if !seen.insert(vm.id) {
+                violations.push(Violation { at: now, message: format!("VM {} appears twice", vm.name) });
+            }
+            let stopped = self.explicit_stops.contains(&vm.id);
+            if self.initially_running.contains(&vm.id) && !vm.is_running() && !stopped {
+                violations.push(Violation { at: now, message: format!("VM {} was running and is now {}", vm.name, vm.status) });
+            }
+            if vm.high_availability && !vm.is_running() && !stopped && self.initially_running.contains(&vm.id) {
+                violations.push(Violation { at: now, message: format!("highly available VM {} is not running", vm.name) });
+            }
+            if let Some(host) = vm.host.and_then(|h| state.hosts.iter().find(|x| x.id == h)) {
+                if vm.is_running() && !matches!(host.status, HostStatus::Up | HostStatus::PreparingForMaintenance) {
+                    violations.push(Violation { at: now, message: format!("VM {} runs on host {}, which is {}", vm.name, host.name, host.status) });
+                }
+            }
+        }
+        for id in &self.initially_running {
+            if !seen.contains(id) {
+                violations.push(Violation { at: now, message: format!("VM {id} is lost") });
+            }
+        }
+        for host in &state.hosts {
+            let used: u64 = state.vms.iter().filter(|v| v.host == Some(host.id) && v.is_running()).map(|v| v.memory + VM_OVERHEAD).sum();
+            if used > host.memory {
+                violations.push(Violation { at: now, message: format!("host {} ends over its memory", host.name) });
+            }
+        }
+        violations
+    }
+}

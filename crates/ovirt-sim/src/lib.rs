@@ -1,0 +1,20 @@
+//! A simulated oVirt engine: the embedded default for the demo and the test bed for
+//! everything that talks to an engine.
+//!
+//! [`Simulator`] holds an inventory, a virtual clock and a seeded random generator, and
+//! behaves like the engine (status sequences, validations, event codes, the scheduler's
+//! choices); [`faults::Faults`] injects failures; [`invariants`] checks every run.
+//! [`SimEngine`] serves it in-process through the [`model::engine::Engine`] seam on tokio's
+//! clock, which tests pause to run deterministically.
+
+mod engine;
+pub mod faults;
+mod inprocess;
+pub mod invariants;
+pub mod messages;
+pub mod placement;
+
+pub use engine::{SimConfig, Simulator};
+pub use faults::{Faults, TransportFaults};
+pub use inprocess::SimEngine;
+pub use invariants::Violation;

@@ -1,0 +1,32 @@
+//! The engine's event codes and texts for what the simulator does (`AuditLogType`,
+//! `AuditLogMessages.properties`). Clients match host and VM names inside the texts.
+
+/// The user every simulated action is attributed to.
+pub const USER: &str = "admin@internal-authz";
+
+pub const VDS_MAINTENANCE: u32 = 15;
+pub const VDS_MAINTENANCE_FAILED: u32 = 17;
+pub const VDS_ACTIVATE: u32 = 16;
+pub const USER_RUN_VM: u32 = 32;
+pub const USER_STOP_VM: u32 = 33;
+pub const VM_DOWN: u32 = 61;
+pub const VM_MIGRATION_START: u32 = 62;
+pub const VM_MIGRATION_DONE: u32 = 63;
+pub const VM_MIGRATION_FAILED: u32 = 65;
+pub const USER_INITIATED_SHUTDOWN_VM: u32 = 73;
+pub const VM_MIGRATION_NO_VDS_TO_MIGRATE_TO: u32 = 166;
+pub const USER_VDS_MAINTENANCE: u32 = 600;
+pub const USER_UPDATE_CLUSTER: u32 = 811;
+pub const HOST_AVAILABLE_UPDATES_FAILED: u32 = 839;
+pub const HOST_UPGRADE_STARTED: u32 = 840;
+pub const HOST_UPGRADE_FAILED: u32 = 841;
+pub const HOST_UPGRADE_FINISHED: u32 = 842;
+pub const HOST_UPDATES_ARE_AVAILABLE_WITH_PACKAGES: u32 = 843;
+pub const HOST_AVAILABLE_UPDATES_STARTED: u32 = 884;
+pub const HOST_AVAILABLE_UPDATES_FINISHED: u32 = 885;
+pub const HOST_UPGRADE_FINISHED_AND_WILL_BE_REBOOTED: u32 = 888;
+pub const USER_START_CLUSTER_UPGRADE: u32 = 892;
+pub const USER_FINISH_CLUSTER_UPGRADE: u32 = 894;
+pub const USER_UPDATE_CLUSTER_UPGRADE: u32 = 896;
+pub const USER_UPDATE_STORAGE_POOL: u32 = 952;
+pub const VDS_DETECTED: u32 = 13;
