@@ -117,6 +117,8 @@ pub struct Simulator {
     cluster_upgrades: HashMap<ClusterId, ClusterUpgradeRun>,
     published_update: Option<PackageVersion>,
     history: History,
+    /// The `Correlation-Id` of the client's session: tags the events its actions cause.
+    session_correlation_id: Option<String>,
 }
 
 fn refused(status: u16, detail: impl Into<String>) -> EngineError {
@@ -154,6 +156,7 @@ impl Simulator {
             cluster_upgrades: HashMap::new(),
             published_update: None,
             history,
+            session_correlation_id: None,
         };
         // The engine's log is never empty: clients ask for `max=1` to learn where it ends.
         sim.event(msg::VDS_DETECTED, Severity::Normal, "Simulated engine started.".into(), None, None, None);
@@ -204,6 +207,12 @@ impl Simulator {
         self.events.iter().rev().take_while(|e| e.id > after).cloned().collect()
     }
 
+    /// The correlation id a client sends with every request (the `Correlation-Id` header):
+    /// events from now on carry it, and a cluster upgrade started without one takes it.
+    pub fn set_correlation_id(&mut self, correlation_id: Option<String>) {
+        self.session_correlation_id = correlation_id;
+    }
+
     /// Sim control: new host packages are published, so `upgradecheck` finds them.
     pub fn publish_host_update(&mut self, vdsm: PackageVersion) {
         self.published_update = Some(vdsm);
@@ -244,7 +253,8 @@ impl Simulator {
 
     fn event(&mut self, code: u32, severity: Severity, description: String, host: Option<HostId>, vm: Option<VmId>, cluster: Option<ClusterId>) {
         let id = self.events.last().map_or(1, |e| e.id + 1);
-        self.events.push(Event { id, code, severity, description, time: self.now, host, vm, cluster, correlation_id: None });
+        let correlation_id = self.session_correlation_id.clone();
+        self.events.push(Event { id, code, severity, description, time: self.now, host, vm, cluster, correlation_id });
     }
 
     fn set_host_status(&mut self, id: HostId, status: HostStatus) {
@@ -885,6 +895,8 @@ impl Simulator {
     }
 
     pub fn cluster_upgrade(&mut self, id: ClusterId, action: ClusterUpgrade, correlation_id: Option<&str>) -> Result<(), EngineError> {
+        let session = self.session_correlation_id.clone();
+        let correlation_id = correlation_id.or(session.as_deref());
         let cluster = self.cluster(id).cloned().ok_or_else(|| EngineError::NotFound { kind: "cluster", id: id.to_string() })?;
         let i = self.clusters[&id];
         match action {

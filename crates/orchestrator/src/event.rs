@@ -1,0 +1,276 @@
+//! Progress as data: what a run tells while it works, and its final summary. The executor
+//! emits typed events; the CLI turns them into progress bars, text or JSON lines.
+
+use std::fmt;
+
+use model::engine::Severity;
+use model::{HostStatus, SchedulingPolicy, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Receives a run's events, in order.
+pub trait EventSink: Send + Sync {
+    fn emit(&self, at: Timestamp, event: RunEvent);
+}
+
+/// Drops every event.
+pub struct Discard;
+
+impl EventSink for Discard {
+    fn emit(&self, _: Timestamp, _: RunEvent) {}
+}
+
+/// Why the scheduling policy changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyReason {
+    /// `cluster_maintenance` for the run: no balancing, no new non-HA VM starts.
+    RunStarts,
+    /// The original policy for a moment, so the pinned VMs of an upgraded host may start.
+    PinnedVmsStart,
+    /// Back to `cluster_maintenance` once they started.
+    PinnedVmsStarted,
+    /// The original policy, whatever happened.
+    RunEnds,
+}
+
+/// What a host is doing in the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostPhase {
+    Evacuating,
+    StoppingPinnedVms,
+    Upgrading,
+    StartingPinnedVms,
+}
+
+/// Why a host was not upgraded. Every failed host is left safe: empty, or up with its VMs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum HostFailure {
+    /// The package installation failed (`install_failed`, event 841).
+    InstallFailed,
+    /// Not back within the timeout; last seen in `status`.
+    TimedOut { status: HostStatus, minutes: u32 },
+    /// The host went to a state the engine does not recover from by itself.
+    BadState { status: HostStatus },
+    /// The engine refused the upgrade.
+    Refused { detail: String },
+    /// A VM could not be moved off; the host stays up and keeps what did not move.
+    CannotEvacuate { vm: String, detail: String },
+    /// A pinned VM would not shut down; the host stays up.
+    CannotStopVm { vm: String, detail: String },
+}
+
+impl fmt::Display for HostFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HostFailure::InstallFailed => f.write_str(
+                "the package installation failed (install_failed); read the host upgrade log under /var/log/ovirt-engine/host-deploy, fix it, then upgrade the host again",
+            ),
+            HostFailure::TimedOut { status, minutes } => write!(
+                f,
+                "not back within {minutes} minutes (last seen {status}); check its console, then activate or reinstall it"
+            ),
+            HostFailure::BadState { status } => {
+                write!(f, "the host went {status}; check it in the Administration Portal, then activate it")
+            }
+            HostFailure::Refused { detail } => write!(f, "the engine refused the upgrade: {detail}"),
+            HostFailure::CannotEvacuate { vm, detail } => {
+                write!(f, "VM {vm} could not be moved off ({detail}); the host stays up with what did not move")
+            }
+            HostFailure::CannotStopVm { vm, detail } => {
+                write!(f, "pinned VM {vm} would not shut down ({detail}); the host stays up")
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RunEvent {
+    RunStarted {
+        run_id: String,
+        cluster: String,
+        correlation_id: String,
+        hosts: usize,
+        waves: usize,
+        migrations: usize,
+        predicted_seconds: u64,
+        resumed: bool,
+    },
+    PolicySwitched {
+        from: SchedulingPolicy,
+        to: SchedulingPolicy,
+        reason: PolicyReason,
+    },
+    WaveStarted {
+        wave: usize,
+        of: usize,
+        hosts: Vec<String>,
+    },
+    HostPhase {
+        host: String,
+        phase: HostPhase,
+    },
+    HostStatus {
+        host: String,
+        status: HostStatus,
+    },
+    MigrationStarted {
+        vm: String,
+        from: String,
+        to: String,
+    },
+    MigrationDone {
+        vm: String,
+        to: String,
+    },
+    MigrationFailed {
+        vm: String,
+        to: String,
+        reason: String,
+        attempt: u32,
+    },
+    VmStopping {
+        vm: String,
+        host: String,
+        forced: bool,
+    },
+    VmStopped {
+        vm: String,
+    },
+    VmStarted {
+        vm: String,
+    },
+    VmStartFailed {
+        vm: String,
+        reason: String,
+    },
+    HostUpgraded {
+        host: String,
+        seconds: u64,
+    },
+    HostFailed {
+        host: String,
+        failure: HostFailure,
+    },
+    Replanned {
+        revision: u32,
+        reason: String,
+        waves: usize,
+    },
+    /// Measured share of the run's work done, 0–100, never going back.
+    Progress {
+        percent: u8,
+    },
+    /// An entry of the engine's own event log about the cluster.
+    EngineEvent {
+        id: u64,
+        code: u32,
+        severity: Severity,
+        description: String,
+        /// The correlation id the engine filed it under (the run's, for what the run caused).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        correlation_id: Option<String>,
+    },
+    /// A call failed in a way worth trying again.
+    Retrying {
+        call: String,
+        error: String,
+    },
+    /// The run stops starting new work, and why.
+    Stopping {
+        reason: String,
+    },
+    RunFinished {
+        summary: Summary,
+    },
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every planned host was dealt with (upgraded, or failed within the budget).
+    Completed,
+    /// More hosts failed than `--max-failures` allows; the others were not started.
+    FailureBudgetSpent,
+    /// Asked to stop (Ctrl-C); `resume` goes on.
+    Stopped,
+    /// The cluster changed so that the rest of the plan is no longer possible.
+    Blocked { reason: String },
+    /// The engine could not be reached; `resume` goes on when it is back.
+    EngineUnreachable { error: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpgradedHost {
+    pub host: String,
+    pub seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedHost {
+    pub host: String,
+    pub failure: HostFailure,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedHostReport {
+    pub host: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VmDowntime {
+    pub vm: String,
+    pub seconds: u64,
+    /// Not running again at the end, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub still_down: Option<String>,
+}
+
+/// A host that is not up at the end, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NeedsAttention {
+    pub host: String,
+    pub status: HostStatus,
+    pub why: String,
+}
+
+/// The run in numbers, at its end.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub outcome: Outcome,
+    pub cluster: String,
+    pub upgraded: Vec<UpgradedHost>,
+    pub skipped: Vec<SkippedHostReport>,
+    pub failed: Vec<FailedHost>,
+    /// Planned hosts the run did not reach.
+    pub not_started: Vec<String>,
+    pub migrations: usize,
+    pub vms_moved: usize,
+    pub max_migrations_of_a_vm: u32,
+    pub vm_downtime: Vec<VmDowntime>,
+    pub duration_seconds: u64,
+    pub predicted_seconds: u64,
+    /// The scheduling policy the cluster is left with, when the run changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy_restored: Option<SchedulingPolicy>,
+    pub needs_attention: Vec<NeedsAttention>,
+}
+
+impl Summary {
+    pub fn migrations_per_moved_vm(&self) -> f64 {
+        if self.vms_moved == 0 {
+            0.0
+        } else {
+            self.migrations as f64 / self.vms_moved as f64
+        }
+    }
+
+    /// Everything planned was upgraded.
+    pub fn is_clean(&self) -> bool {
+        self.outcome == Outcome::Completed && self.failed.is_empty() && self.not_started.is_empty()
+    }
+}

@@ -1,0 +1,496 @@
+//! The run's journal: an append-only log in SQLite, written before and after every side
+//! effect, so that a run killed at any point can be picked up by `resume` (which replays it
+//! and reconciles with what the engine says now) and shown by `status`.
+//!
+//! Schema (`PRAGMA user_version` = [`JOURNAL_FORMAT`]): `run(key, value)` holds the header as
+//! JSON under `header`; `records(seq, at_ms, kind, body)` holds one [`Record`] per row, as
+//! JSON, in order.
+
+use std::path::Path;
+
+use model::{ClusterId, HostId, SchedulingPolicy, Timestamp, VmId};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::event::{HostFailure, PolicyReason, Summary};
+use crate::options::Options;
+use crate::plan::Plan;
+
+/// The journal format this build reads and writes.
+pub const JOURNAL_FORMAT: u32 = 1;
+
+/// Who and what a run is about. A journal is only ever resumed against the same engine and
+/// cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunHeader {
+    pub run_id: String,
+    /// The engine's identity: its API URL, or `sim:` and the simulated environment.
+    pub engine: String,
+    pub cluster: ClusterId,
+    pub cluster_name: String,
+    /// Sent with the engine's upgrade flag and on every request, so its events group together.
+    pub correlation_id: String,
+    pub created_ms: i64,
+    pub options: Options,
+}
+
+/// One thing that happened, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum Record {
+    /// A plan: the first, or one made again from the live state.
+    Planned {
+        revision: u32,
+        reason: Option<String>,
+        plan: Plan,
+    },
+    /// The executor started or picked the run up again.
+    Began {
+        resumed: bool,
+    },
+    /// A side effect is about to be asked of the engine.
+    Intent {
+        step: u64,
+        action: Action,
+    },
+    /// The engine answered the call of `step`.
+    Answered {
+        step: u64,
+        answer: Answer,
+    },
+    /// What the engine did about `step`, as observed afterwards.
+    Observed {
+        step: u64,
+        effect: Effect,
+    },
+    /// A VM gets another destination than planned.
+    Retargeted {
+        vm: VmId,
+        to: HostId,
+        reason: String,
+    },
+    WaveStarted {
+        revision: u32,
+        wave: usize,
+    },
+    HostFinished {
+        host: HostId,
+        name: String,
+        result: HostResult,
+    },
+    /// The run stops starting new work.
+    Stopping {
+        reason: String,
+    },
+    /// The run's end, once the scheduling policy and the upgrade flag are put back.
+    Finished {
+        summary: Summary,
+    },
+}
+
+impl Record {
+    fn kind(&self) -> &'static str {
+        match self {
+            Record::Planned { .. } => "planned",
+            Record::Began { .. } => "began",
+            Record::Intent { .. } => "intent",
+            Record::Answered { .. } => "answered",
+            Record::Observed { .. } => "observed",
+            Record::Retargeted { .. } => "retargeted",
+            Record::WaveStarted { .. } => "wave_started",
+            Record::HostFinished { .. } => "host_finished",
+            Record::Stopping { .. } => "stopping",
+            Record::Finished { .. } => "finished",
+        }
+    }
+}
+
+/// A side effect on the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    StartUpgradeFlag,
+    UpdateProgress {
+        percent: u8,
+    },
+    FinishUpgradeFlag,
+    SetPolicy {
+        from: SchedulingPolicy,
+        to: SchedulingPolicy,
+        reason: PolicyReason,
+    },
+    UpgradeCheck {
+        host: HostId,
+    },
+    Migrate {
+        vm: VmId,
+        vm_name: String,
+        from: HostId,
+        to: HostId,
+        force: bool,
+    },
+    /// A guest shutdown of a pinned VM; its home host is written down before, so a resumed
+    /// run starts it again.
+    Shutdown {
+        vm: VmId,
+        vm_name: String,
+        host: HostId,
+    },
+    /// Power off, after a shutdown that did not finish in time.
+    PowerOff {
+        vm: VmId,
+        vm_name: String,
+        host: HostId,
+    },
+    Upgrade {
+        host: HostId,
+        reboot: bool,
+    },
+    Start {
+        vm: VmId,
+        vm_name: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum Answer {
+    Accepted,
+    Refused {
+        detail: String,
+    },
+    /// No answer (the engine was unreachable): the effect is unknown until observed.
+    NoAnswer {
+        error: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+pub enum Effect {
+    /// It happened.
+    Done,
+    /// It did not happen, or failed.
+    Failed { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum HostResult {
+    Upgraded {
+        seconds: u64,
+    },
+    Failed {
+        failure: HostFailure,
+    },
+    /// Nothing to do after all: the engine reports no update for it any more.
+    Current,
+}
+
+/// Where a record sits: its number and the engine time it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub seq: u64,
+    pub at: Timestamp,
+    pub record: Record,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("journal {path}: {source}")]
+    Sqlite {
+        path: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("journal {path} holds something this build cannot read: {detail}")]
+    Format { path: String, detail: String },
+    #[error("journal {path} already exists; `ovirt-upgrade resume --journal {path}` continues its run, or remove it to start afresh")]
+    Exists { path: String },
+    #[error("journal {path} does not exist")]
+    Missing { path: String },
+    #[error("journal {path} belongs to another engine: it was written against {journal}, this is {engine}")]
+    OtherEngine {
+        path: String,
+        journal: String,
+        engine: String,
+    },
+    #[error("journal {path} belongs to cluster {journal}, not {cluster}")]
+    OtherCluster {
+        path: String,
+        journal: String,
+        cluster: String,
+    },
+    /// The simulated death of the process (tests): nothing more may run.
+    #[error("the run was killed after journal write {writes}")]
+    Killed { writes: u64 },
+}
+
+/// Where to kill a run, for tests: after `writes` journal writes, that last write committed
+/// or not. Nothing the run would do afterwards happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KillPoint {
+    pub writes: u64,
+    pub committed: bool,
+}
+
+pub struct Journal {
+    connection: Connection,
+    path: String,
+    header: RunHeader,
+    writes: u64,
+    kill: Option<KillPoint>,
+    killed: bool,
+}
+
+const SCHEMA: &str = "
+    CREATE TABLE run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE records (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        body TEXT NOT NULL
+    );
+";
+
+impl Journal {
+    /// A new journal at `path`, which must not exist yet.
+    pub fn create(path: &Path, header: RunHeader) -> Result<Journal, JournalError> {
+        let shown = path.display().to_string();
+        if path.exists() {
+            return Err(JournalError::Exists { path: shown });
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| JournalError::Format {
+                path: shown.clone(),
+                detail: format!("cannot create the directory {}: {e}", dir.display()),
+            })?;
+        }
+        let connection = Connection::open(path).map_err(|source| JournalError::Sqlite {
+            path: shown.clone(),
+            source,
+        })?;
+        Journal::initialise(connection, shown, header)
+    }
+
+    /// A journal kept in memory, for simulations and benchmarks.
+    pub fn in_memory(header: RunHeader) -> Result<Journal, JournalError> {
+        let path = "(in memory)".to_owned();
+        let connection = Connection::open_in_memory().map_err(|source| JournalError::Sqlite {
+            path: path.clone(),
+            source,
+        })?;
+        Journal::initialise(connection, path, header)
+    }
+
+    fn initialise(
+        connection: Connection,
+        path: String,
+        header: RunHeader,
+    ) -> Result<Journal, JournalError> {
+        let sqlite = |source| JournalError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        connection
+            .execute_batch("PRAGMA synchronous = FULL;")
+            .map_err(sqlite)?;
+        connection.execute_batch(SCHEMA).map_err(sqlite)?;
+        connection
+            .pragma_update(None, "user_version", JOURNAL_FORMAT)
+            .map_err(sqlite)?;
+        let text = serde_json::to_string(&header).expect("a header serialises");
+        connection
+            .execute(
+                "INSERT INTO run (key, value) VALUES ('header', ?1)",
+                params![text],
+            )
+            .map_err(sqlite)?;
+        Ok(Journal {
+            connection,
+            path,
+            header,
+            writes: 0,
+            kill: None,
+            killed: false,
+        })
+    }
+
+    /// The journal at `path`, as a run left it.
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let shown = path.display().to_string();
+        if !path.exists() {
+            return Err(JournalError::Missing { path: shown });
+        }
+        let sqlite = |source| JournalError::Sqlite {
+            path: shown.clone(),
+            source,
+        };
+        let connection = Connection::open(path).map_err(sqlite)?;
+        connection
+            .execute_batch("PRAGMA synchronous = FULL;")
+            .map_err(sqlite)?;
+        let format: u32 = connection
+            .pragma_query_value(None, "user_version", |row| row.get(0))
+            .map_err(sqlite)?;
+        if format != JOURNAL_FORMAT {
+            return Err(JournalError::Format {
+                path: shown,
+                detail: format!("format {format}, this build reads format {JOURNAL_FORMAT}"),
+            });
+        }
+        let text: Option<String> = connection
+            .query_row("SELECT value FROM run WHERE key = 'header'", [], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(sqlite)?;
+        let text = text.ok_or_else(|| JournalError::Format {
+            path: shown.clone(),
+            detail: "no run header".into(),
+        })?;
+        let header: RunHeader = serde_json::from_str(&text).map_err(|e| JournalError::Format {
+            path: shown.clone(),
+            detail: format!("run header: {e}"),
+        })?;
+        Ok(Journal {
+            connection,
+            path: shown,
+            header,
+            writes: 0,
+            kill: None,
+            killed: false,
+        })
+    }
+
+    pub fn header(&self) -> &RunHeader {
+        &self.header
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Refuses a journal written against another engine or cluster, with the reason.
+    pub fn check_target(
+        &self,
+        engine: &str,
+        cluster: ClusterId,
+        cluster_name: &str,
+    ) -> Result<(), JournalError> {
+        if self.header.engine != engine {
+            return Err(JournalError::OtherEngine {
+                path: self.path.clone(),
+                journal: self.header.engine.clone(),
+                engine: engine.to_owned(),
+            });
+        }
+        if self.header.cluster != cluster {
+            return Err(JournalError::OtherCluster {
+                path: self.path.clone(),
+                journal: format!("{} ({})", self.header.cluster_name, self.header.cluster),
+                cluster: format!("{cluster_name} ({cluster})"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Kills the run at `point` (tests).
+    pub fn kill_at(&mut self, point: KillPoint) {
+        self.kill = Some(point);
+    }
+
+    /// The same journal as a restarted process finds it after a kill: what was committed,
+    /// and a handle that writes again.
+    pub fn reopen(self) -> Journal {
+        Journal {
+            writes: 0,
+            kill: None,
+            killed: false,
+            ..self
+        }
+    }
+
+    /// Writes made through this handle.
+    pub fn writes(&self) -> u64 {
+        self.writes
+    }
+
+    /// Appends one record, durably, before returning.
+    pub fn append(&mut self, at: Timestamp, record: &Record) -> Result<(), JournalError> {
+        if self.killed {
+            return Err(JournalError::Killed {
+                writes: self.writes,
+            });
+        }
+        let dies_here = self.kill.is_some_and(|k| k.writes == self.writes + 1);
+        if dies_here && !self.kill.is_some_and(|k| k.committed) {
+            self.killed = true;
+            return Err(JournalError::Killed {
+                writes: self.writes,
+            });
+        }
+        let body = serde_json::to_string(record).expect("a record serialises");
+        self.connection
+            .execute(
+                "INSERT INTO records (at_ms, kind, body) VALUES (?1, ?2, ?3)",
+                params![at.0, record.kind(), body],
+            )
+            .map_err(|source| JournalError::Sqlite {
+                path: self.path.clone(),
+                source,
+            })?;
+        self.writes += 1;
+        if dies_here {
+            self.killed = true;
+            return Err(JournalError::Killed {
+                writes: self.writes,
+            });
+        }
+        Ok(())
+    }
+
+    /// Every record, in order.
+    pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
+        let sqlite = |source| JournalError::Sqlite {
+            path: self.path.clone(),
+            source,
+        };
+        let mut statement = self
+            .connection
+            .prepare("SELECT seq, at_ms, body FROM records ORDER BY seq")
+            .map_err(sqlite)?;
+        let rows = statement
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            })
+            .map_err(sqlite)?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (seq, at, body) = row.map_err(sqlite)?;
+            let record = serde_json::from_str(&body).map_err(|e| JournalError::Format {
+                path: self.path.clone(),
+                detail: format!("record {seq}: {e}"),
+            })?;
+            entries.push(Entry {
+                seq: seq as u64,
+                at: Timestamp(at),
+                record,
+            });
+        }
+        Ok(entries)
+    }
+}
+
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .field("writes", &self.writes)
+            .finish()
+    }
+}

@@ -1,0 +1,8 @@
+//! The orchestrator's tests: the planner (examples, blockers, properties), the executor
+//! against the simulated engine on a paused clock (hundreds of seeds with faults and kills),
+//! the journal.
+
+mod harness;
+mod journal;
+mod planner;
+mod simulation;
