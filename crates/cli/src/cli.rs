@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{inventory::InventoryCommand, sim::SimCommand};
+use crate::commands::{
+    check::CheckArgs, discrepancies::DiscrepanciesArgs, inventory::InventoryCommand,
+    sim::SimCommand,
+};
 
 /// Plan, check and carry out oVirt / RHV / OLVM upgrades, the way the Upgrade Guide describes.
 #[derive(Debug, Parser)]
@@ -33,6 +36,26 @@ pub enum Command {
     /// The simulated environment: generate large inventories.
     #[command(subcommand)]
     Sim(SimCommand),
+    /// Compare storage-domain volume metadata with the engine's records (the Image
+    /// Discrepancies tool). Exit code 1 when it finds any.
+    Discrepancies(DiscrepanciesArgs),
+    /// Find every known blocker and risk before the upgrade window (the Log Collection
+    /// Analysis tool, done again): text, JSON and an HTML report. Exit code 1 on a failure.
+    #[command(alias = "analyze")]
+    Check(CheckArgs),
+    /// Make the upgrade checklist for an environment and route, from the Upgrade Guide; track
+    /// its steps through the window (`plan done`, `plan status`).
+    Plan(crate::commands::plan::PlanArgs),
+    /// Upgrade a cluster's hosts one wave at a time: planned first (`--dry-run`), each VM
+    /// migrated once where the cluster allows, journaled and resumable.
+    ClusterUpgrade(crate::commands::cluster_upgrade::ClusterUpgradeArgs),
+    /// Continue a cluster upgrade after a crash, a kill or Ctrl-C, from its journal.
+    Resume(crate::commands::cluster_upgrade::ResumeArgs),
+    /// Show where a cluster upgrade stands, from its journal.
+    Status(crate::commands::cluster_upgrade::StatusArgs),
+    /// Benchmarks that print numbers.
+    #[command(subcommand)]
+    Bench(crate::commands::bench::BenchCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,6 +1,11 @@
 //! One module per command; each takes its arguments and the context and returns an exit code.
 
+pub mod bench;
+pub mod check;
+pub mod cluster_upgrade;
+pub mod discrepancies;
 pub mod inventory;
+pub mod plan;
 pub mod sim;
 
 use std::process::ExitCode;
@@ -12,6 +17,13 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
     match command {
         Command::Inventory(command) => inventory::run(command, ctx),
         Command::Sim(command) => sim::run(command, ctx),
+        Command::Discrepancies(args) => discrepancies::run(args, ctx),
+        Command::Check(args) => check::run(args, ctx),
+        Command::Plan(args) => plan::run(args, ctx),
+        Command::ClusterUpgrade(args) => cluster_upgrade::run(args, ctx),
+        Command::Resume(args) => cluster_upgrade::resume(args, ctx),
+        Command::Status(args) => cluster_upgrade::status(args, ctx),
+        Command::Bench(command) => bench::run(command, ctx),
     }
 }
 

@@ -46,6 +46,22 @@ pub enum SimCommand {
         #[arg(long, short = 'o', value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Write the storage tree of an environment's file domains, with discrepancies planted on
+    /// purpose, for `ovirt-upgrade discrepancies`. The same seed gives the same tree.
+    Storage {
+        /// A scenario (.toml), an inventory (.json) or `example:NAME`.
+        #[arg(long, value_name = "FILE")]
+        scenario: String,
+        /// A new or empty directory; one subdirectory per storage domain is written in it.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// How many discrepancies to plant (each kind in turn, then again).
+        #[arg(long, default_value_t = 0)]
+        plant: usize,
+        /// Seed of every random choice.
+        #[arg(long)]
+        seed: u64,
+    },
 }
 
 pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
@@ -97,5 +113,11 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        SimCommand::Storage {
+            scenario,
+            out,
+            plant,
+            seed,
+        } => super::discrepancies::sim_storage(&scenario, &out, plant, seed, ctx),
     }
 }

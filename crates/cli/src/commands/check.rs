@@ -1,0 +1,97 @@
+//! `ovirt-upgrade check` (alias `analyze`): every known blocker and risk of the upgrade, found
+//! before the window, from an inventory or a scenario.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use checks::render::{self, TextOptions};
+use clap::{ArgGroup, Args};
+use model::{Date, Version};
+
+use crate::cli::OutputFormat;
+use crate::context::{Context, Verbosity};
+use crate::{input_error, EXIT_FINDINGS};
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("environment").required(true).args(["inventory", "scenario"])))]
+#[command(after_help = "\
+Every rule has a stable id (`cluster.compat-too-old`) and a severity: FAIL blocks a step of the
+upgrade, WARN is a risk or extra work, INFO helps plan the window; PASS and SKIP say a rule found
+nothing or does not apply. docs/check.md lists every rule.
+
+Exit codes: 0 no FAIL; 1 at least one FAIL; 2 the check could not run (a file, a target).")]
+pub struct CheckArgs {
+    /// An inventory snapshot (.json); a scenario or `example:NAME` is read too.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<String>,
+    /// A scenario (.toml) or `example:NAME`; an inventory is read too.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<String>,
+    /// The version to upgrade to [default: the next stop on the route: the newest release of
+    /// the Manager's line, or when it is there, the newest release of the next line].
+    #[arg(long, value_name = "VERSION")]
+    pub target: Option<Version>,
+    /// Where to write the HTML report.
+    #[arg(long, value_name = "PATH", default_value = "analyzer_report.html")]
+    pub html: PathBuf,
+    /// Do not write the HTML report.
+    #[arg(long)]
+    pub no_html: bool,
+    /// The day to count certificate expiry and backup age from, as YYYY-MM-DD [default: today].
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<Date>,
+}
+
+/// Today's date (UTC), the only place the checks' "now" comes from.
+fn today() -> Date {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    Date::from_days_since_epoch((seconds / 86_400) as i64)
+}
+
+pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let spec = args
+        .inventory
+        .or(args.scenario)
+        .context("give the environment with --inventory FILE or --scenario FILE")
+        .map_err(input_error)?;
+    let inventory =
+        scenario::load(&spec).with_context(|| format!("cannot load the environment {spec}"))?;
+    let target = args
+        .target
+        .unwrap_or_else(|| checks::default_target(inventory.manager.version));
+    let now = args.as_of.unwrap_or_else(today);
+    let report = checks::check(&inventory, target, now).map_err(input_error)?;
+
+    if !args.no_html {
+        std::fs::write(&args.html, render::html(&report, ctx.lang))
+            .with_context(|| format!("cannot write the HTML report to {}", args.html.display()))
+            .map_err(input_error)?;
+    }
+    match ctx.output {
+        OutputFormat::Json => println!("{}", render::json(&report, ctx.lang)),
+        OutputFormat::Text => {
+            let options = TextOptions {
+                lang: ctx.lang,
+                show_passed: ctx.verbosity != Verbosity::Quiet,
+                evidence_limit: (ctx.verbosity != Verbosity::Verbose).then_some(10),
+            };
+            print!("{}", render::text(&report, &options));
+        }
+    }
+    if !args.no_html && ctx.says(Verbosity::Normal) {
+        let written = match ctx.lang {
+            model::Lang::En => "HTML report written to",
+            model::Lang::Ja => "HTML レポートの出力先:",
+        };
+        eprintln!("{written} {}", args.html.display());
+    }
+    Ok(if report.has_failures() {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

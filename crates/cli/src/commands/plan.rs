@@ -1,0 +1,525 @@
+//! `ovirt-upgrade plan`: the Upgrade Guide's checklist for one environment and route, and a
+//! tracker file to tick steps off during a long window.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Subcommand};
+use guide::render::{self, Done};
+use guide::{
+    Choices, DeploymentKind, HostTypes, HostUpdate, Marked, Plan, Sha1Scope, Tracker, VersionSpec,
+};
+use model::Lang;
+
+use crate::cli::OutputFormat;
+use crate::context::{Context, Verbosity};
+use crate::input_error;
+use crate::text::tr;
+
+/// Where `--save`, `done` and `status` keep the tracker when no file is named.
+const DEFAULT_TRACKER: &str = "ovirt-upgrade-plan.json";
+
+/// A value parser that lists the accepted words in `--help` and parses them with `FromStr`.
+fn words<T>(all: &'static [T], name: fn(T) -> &'static str) -> impl TypedValueParser<Value = T>
+where
+    T: Copy + Send + Sync + 'static + FromStr<Err = guide::UnknownWord>,
+{
+    PossibleValuesParser::new(all.iter().map(move |value| name(*value)))
+        .try_map(|word: String| word.parse::<T>())
+}
+
+/// Make the checklist for an upgrade: the Upgrade Guide's steps for this environment and route.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+#[command(after_help = "\
+Every route of the guide for each deployment, several hops at once (4.2 → 4.3 → 4.4, each line
+updated to its latest release first), and beyond the guide 4.4 → 4.5. Each step has a stable id,
+where it runs, its commands exactly as the guide gives them, how to verify it, and the
+ovirt-upgrade command that can do it. docs/plan.md describes every option.
+
+Examples:
+  ovirt-upgrade plan --from 4.3.11 --to 4.4 --deployment self-hosted --ovn
+  ovirt-upgrade plan --inventory example:standalone-remote --lang ja --html plan.html
+  ovirt-upgrade plan --inventory env.json --save window.json
+  ovirt-upgrade plan done 4.3-4.4/engine-backup --file window.json
+  ovirt-upgrade plan status --file window.json
+
+Exit codes: 0 ok; 2 an unknown version, a route the guide does not allow, conflicting options,
+or an unusable tracker file.")]
+pub struct PlanArgs {
+    #[command(subcommand)]
+    pub action: Option<PlanAction>,
+    #[command(flatten)]
+    pub make: MakeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanAction {
+    /// Mark steps of a saved plan done (by id, or by number such as 1.4.2).
+    Done {
+        /// Step ids or numbers, as the checklist shows them.
+        #[arg(required = true, value_name = "STEP")]
+        steps: Vec<String>,
+        /// Take the marks back instead.
+        #[arg(long)]
+        undo: bool,
+        /// The tracker written by `plan --save`.
+        #[arg(long, value_name = "FILE", default_value = DEFAULT_TRACKER)]
+        file: PathBuf,
+    },
+    /// Show how far a saved plan has come, and the next step.
+    Status {
+        /// The tracker written by `plan --save`.
+        #[arg(long, value_name = "FILE", default_value = DEFAULT_TRACKER)]
+        file: PathBuf,
+        /// Print the whole checklist, with its marks, instead of one line per step.
+        #[arg(long)]
+        full: bool,
+        #[command(flatten)]
+        documents: DocumentArgs,
+    },
+}
+
+/// Where to write the checklist as a document.
+#[derive(Debug, Args)]
+pub struct DocumentArgs {
+    /// Also write the checklist as Markdown to FILE (`-` for standard output).
+    #[arg(long, value_name = "FILE", help_heading = "Documents")]
+    pub markdown: Option<PathBuf>,
+    /// Also write the checklist as one printable HTML page to FILE (`-` for standard output).
+    #[arg(long, value_name = "FILE", help_heading = "Documents")]
+    pub html: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MakeArgs {
+    /// The Manager's version now: 4.3.11, or 4.3 for "some 4.3" [default: from --inventory].
+    #[arg(long, value_name = "VERSION")]
+    pub from: Option<VersionSpec>,
+    /// The version to reach: 4.4.10, or 4.4 for the latest 4.4 [default: the newest version the
+    /// guide covers, or the latest of the Manager's line].
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<VersionSpec>,
+    /// Which of the guide's chapters: self-hosted (1), standalone with local databases (2),
+    /// standalone with a remote database or Data Warehouse (3) [default: from --inventory].
+    #[arg(long, value_name = "KIND", value_parser = words(DeploymentKind::ALL, DeploymentKind::as_str))]
+    pub deployment: Option<DeploymentKind>,
+    /// Read versions, deployment and options from an environment: an inventory (.json), a
+    /// scenario (.toml) or `example:NAME`. Options given here win over what it shows.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<String>,
+
+    /// The engine database lives on a machine of its own.
+    #[arg(long, help_heading = "Conditional parts of the guide")]
+    pub remote_engine_db: bool,
+    /// Data Warehouse lives on a machine of its own.
+    #[arg(long, help_heading = "Conditional parts of the guide")]
+    pub remote_dwh: bool,
+    /// A data center keeps VMs on storage local to its host (kept across the 4.4 reinstall).
+    #[arg(long, help_heading = "Conditional parts of the guide")]
+    pub local_storage: bool,
+    /// Hosts serve gluster storage (hyperconverged; kept across the 4.4 reinstall).
+    #[arg(long, help_heading = "Conditional parts of the guide")]
+    pub gluster: bool,
+    /// The Manager's certificates are signed with SHA-1: re-sign all of them, or only the Apache
+    /// one (browser warnings).
+    #[arg(
+        long,
+        value_name = "SCOPE",
+        num_args = 0..=1,
+        default_missing_value = "all",
+        value_parser = words(Sha1Scope::ALL, Sha1Scope::as_str),
+        help_heading = "Conditional parts of the guide"
+    )]
+    pub sha1_certs: Option<Sha1Scope>,
+    /// The HTTPS (Apache) certificate was issued by an external CA.
+    #[arg(long, help_heading = "Conditional parts of the guide")]
+    pub external_ca: bool,
+    /// ovirt-provider-ovn is in use (the OVN 2021 / OvS 2.15 move).
+    #[arg(long, help_heading = "Conditional parts of the guide")]
+    pub ovn: bool,
+    /// The LDAP extension packages (ovirt-engine-extension-aaa-ldap, -misc) are installed.
+    #[arg(long, help_heading = "Conditional parts of the guide")]
+    pub aaa_ldap: bool,
+    /// Packages come from a local repository mirror (the guide's appendices A and B).
+    #[arg(long, help_heading = "Conditional parts of the guide")]
+    pub offline_repo: bool,
+    /// The 4.4 Manager goes on a new machine (self-hosted: is deployed from a new host).
+    #[arg(long, help_heading = "Conditional parts of the guide")]
+    pub new_manager_machine: bool,
+    /// What the hosts run [default: from --inventory, else both variants].
+    #[arg(
+        long,
+        value_name = "TYPE",
+        value_parser = words(HostTypes::ALL, HostTypes::as_str),
+        help_heading = "Conditional parts of the guide"
+    )]
+    pub host_type: Option<HostTypes>,
+    /// How hosts are updated in place: the portal's cluster upgrade, one by one in the portal,
+    /// or by hand with dnf [default: cluster].
+    #[arg(
+        long,
+        value_name = "METHOD",
+        value_parser = words(HostUpdate::ALL, HostUpdate::as_str),
+        help_heading = "Conditional parts of the guide"
+    )]
+    pub host_update: Option<HostUpdate>,
+
+    #[command(flatten)]
+    pub documents: DocumentArgs,
+    /// Save a tracker to FILE, to mark steps done with `plan done` during the window
+    /// [default FILE: ovirt-upgrade-plan.json].
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 0..=1,
+        default_missing_value = DEFAULT_TRACKER,
+        help_heading = "Documents"
+    )]
+    pub save: Option<PathBuf>,
+}
+
+pub fn run(args: PlanArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    match args.action {
+        None => make(args.make, ctx),
+        Some(PlanAction::Done { steps, undo, file }) => done(&steps, undo, &file, ctx),
+        Some(PlanAction::Status {
+            file,
+            full,
+            documents,
+        }) => status(&file, full, &documents, ctx),
+    }
+}
+
+fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let detection = match &args.inventory {
+        Some(spec) => {
+            let inventory = scenario::load(spec)
+                .with_context(|| format!("cannot load the environment {spec}"))?;
+            Some(guide::detect(&inventory))
+        }
+        None => None,
+    };
+    let choices = Choices {
+        from: args.from,
+        to: args.to,
+        deployment: args.deployment,
+        remote_engine_db: args.remote_engine_db,
+        remote_dwh: args.remote_dwh,
+        local_storage: args.local_storage,
+        gluster: args.gluster,
+        sha1_certs: args.sha1_certs,
+        external_ca: args.external_ca,
+        ovn: args.ovn,
+        aaa_ldap: args.aaa_ldap,
+        offline_repo: args.offline_repo,
+        new_manager_machine: args.new_manager_machine,
+        host_types: args.host_type,
+        host_update: args.host_update,
+    };
+    let plan = guide::resolve(&choices, detection.as_ref())
+        .and_then(|resolved| resolved.plan())
+        .map_err(input_error)?;
+    let printed_document = write_documents(&plan, &args.documents, None, ctx)?;
+    if let Some(path) = &args.save {
+        write_atomically(path, &Tracker::new(&plan).to_json())?;
+        if ctx.says(Verbosity::Normal) {
+            eprintln!(
+                "{} {}",
+                tr(
+                    ctx.lang,
+                    "Saved the tracker to",
+                    "トラッカーを保存しました:"
+                ),
+                path.display()
+            );
+        }
+    }
+    if !printed_document {
+        print_plan(&plan, None, ctx)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_plan(plan: &Plan, done: Option<&Done>, ctx: &Context) -> anyhow::Result<()> {
+    match ctx.output {
+        OutputFormat::Json => super::print_json(&render::json::render(plan, ctx.lang, done)),
+        OutputFormat::Text => {
+            print!("{}", render::text::render(plan, ctx.lang, done));
+            Ok(())
+        }
+    }
+}
+
+/// Renders a checklist document in a language, with the marks of a tracker.
+type Renderer = fn(&Plan, Lang, Option<&Done>) -> String;
+
+/// Writes the Markdown and HTML documents asked for; says whether one went to standard output.
+fn write_documents(
+    plan: &Plan,
+    documents: &DocumentArgs,
+    done: Option<&Done>,
+    ctx: &Context,
+) -> anyhow::Result<bool> {
+    let is_stdout = |path: &Path| path == Path::new("-");
+    let markdown = documents.markdown.as_deref();
+    let html = documents.html.as_deref();
+    if markdown.is_some_and(is_stdout) && html.is_some_and(is_stdout) {
+        return Err(input_error(anyhow::anyhow!(
+            "--markdown - and --html - cannot both go to standard output: give one of them a file"
+        )));
+    }
+    let mut printed = false;
+    let wanted: [(Option<&Path>, Renderer); 2] = [
+        (markdown, render::markdown::render),
+        (html, render::html::render),
+    ];
+    for (path, renderer) in wanted {
+        let Some(path) = path else { continue };
+        let document = renderer(plan, ctx.lang, done);
+        if is_stdout(path) {
+            print!("{document}");
+            printed = true;
+        } else {
+            write_atomically(path, document.as_bytes())?;
+            if ctx.says(Verbosity::Normal) {
+                eprintln!(
+                    "{} {}",
+                    tr(ctx.lang, "Wrote", "書き出しました:"),
+                    path.display()
+                );
+            }
+        }
+    }
+    Ok(printed)
+}
+
+/// Reads a tracker, or says how to make one.
+fn load_tracker(file: &Path) -> anyhow::Result<(Tracker, Plan)> {
+    let bytes = std::fs::read(file)
+        .with_context(|| {
+            format!(
+                "cannot read the tracker {} (save one with `ovirt-upgrade plan ... --save {}`)",
+                file.display(),
+                file.display()
+            )
+        })
+        .map_err(input_error)?;
+    Tracker::from_json(&bytes, &file.display().to_string()).map_err(input_error)
+}
+
+fn done(steps: &[String], undo: bool, file: &Path, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let (mut tracker, plan) = load_tracker(file)?;
+    let at = now_rfc3339();
+    let mut changed = Vec::new();
+    for step in steps {
+        let (id, marked) = if undo {
+            tracker.mark_undone(&plan, step)
+        } else {
+            tracker.mark_done(&plan, step, Some(at.clone()))
+        }
+        .map_err(input_error)?;
+        changed.push((id, marked));
+    }
+    if changed.iter().any(|(_, marked)| *marked == Marked::Changed) {
+        write_atomically(file, &tracker.to_json())?;
+    }
+    let finished = tracker.done_ids();
+    match ctx.output {
+        OutputFormat::Json => {
+            let next = render::next_step(&plan, &finished).map(|(_, step)| step.id.clone());
+            super::print_json(&serde_json::json!({
+                "file": file.display().to_string(),
+                "undo": undo,
+                "steps": changed.iter().map(|(id, marked)| serde_json::json!({
+                    "id": id,
+                    "changed": *marked == Marked::Changed,
+                })).collect::<Vec<_>>(),
+                "done": finished.len(),
+                "total": plan.steps().count(),
+                "next": next,
+            }))?;
+        }
+        OutputFormat::Text => {
+            let numbers: BTreeMap<String, String> = plan
+                .numbered()
+                .into_iter()
+                .map(|(number, _, step)| (step.id.clone(), number))
+                .collect();
+            for (id, marked) in &changed {
+                let step = plan.step(id).expect("marked steps exist in the plan");
+                let mark = match (undo, marked) {
+                    (false, Marked::Changed) => "[x]",
+                    (true, Marked::Changed) => "[ ]",
+                    (false, Marked::AlreadyThat) => tr(ctx.lang, "[x] already", "[x] 完了済み"),
+                    (true, Marked::AlreadyThat) => tr(ctx.lang, "[ ] was not done", "[ ] 未完了"),
+                };
+                println!(
+                    "{mark} {} {} ({id})",
+                    numbers.get(id).map_or("", String::as_str),
+                    step.title.get(ctx.lang)
+                );
+            }
+            if ctx.says(Verbosity::Normal) {
+                print!("{}", progress_summary(&plan, &finished, ctx.lang));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// "12 of 40 steps done" and the next step.
+fn progress_summary(plan: &Plan, done: &Done, lang: Lang) -> String {
+    let total = plan.steps().count();
+    let finished = plan.steps().filter(|s| done.contains(&s.id)).count();
+    let mut out = match lang {
+        Lang::En => format!("{finished} of {total} steps done\n"),
+        Lang::Ja => format!("{total} 手順中 {finished} 完了\n"),
+    };
+    match render::next_step(plan, done) {
+        Some((number, step)) => {
+            out.push_str(&format!(
+                "{} {number} {} ({})\n",
+                tr(lang, "Next:", "次の手順:"),
+                step.title.get(lang),
+                step.id
+            ));
+            out.push_str(&format!(
+                "  {}: {}\n",
+                tr(lang, "On", "実行場所"),
+                step.runs_on.label().get(lang)
+            ));
+        }
+        None => out.push_str(tr(
+            lang,
+            "Every step is done.\n",
+            "すべての手順が完了しました。\n",
+        )),
+    }
+    out
+}
+
+fn status(
+    file: &Path,
+    full: bool,
+    documents: &DocumentArgs,
+    ctx: &Context,
+) -> anyhow::Result<ExitCode> {
+    let (tracker, plan) = load_tracker(file)?;
+    let finished = tracker.done_ids();
+    if write_documents(&plan, documents, Some(&finished), ctx)? {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if full || ctx.output == OutputFormat::Json {
+        print_plan(&plan, Some(&finished), ctx)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", render::text::summary(&plan, ctx.lang));
+    print!("{}", progress_summary(&plan, &finished, ctx.lang));
+    println!();
+    print!(
+        "{}",
+        render::text::checklist(&plan, ctx.lang, &tracker.done)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes a file so that a crash leaves either the old or the new contents, never a mix: a
+/// temporary file beside it, flushed to disk, then renamed over it.
+fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} names no file", path.display()))
+        .map_err(input_error)?;
+    let temporary = dir.join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| -> std::io::Result<()> {
+        let mut file = File::create(&temporary)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)?;
+        // The rename itself reaches the disk when the directory is synced.
+        File::open(dir)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The current time as RFC 3339 in UTC, for done marks.
+fn now_rfc3339() -> String {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_secs());
+    rfc3339(seconds)
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian calendar).
+fn rfc3339(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
+    }
+
+    #[test]
+    fn the_guide_knows_which_commands_ship() {
+        let cli = crate::cli::Cli::command();
+        for tool in guide::Tool::ALL {
+            let ships = cli.find_subcommand(tool.subcommand()).is_some();
+            assert_eq!(
+                ships,
+                tool.available(),
+                "`ovirt-upgrade {}` {} in this build: update guide::step::AVAILABLE_TOOLS",
+                tool.subcommand(),
+                if ships { "exists" } else { "does not exist" }
+            );
+        }
+    }
+}
