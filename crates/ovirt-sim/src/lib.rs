@@ -13,6 +13,7 @@ mod inprocess;
 pub mod invariants;
 pub mod messages;
 pub mod placement;
+pub mod http;
 pub mod search;
 
 pub use engine::{SimConfig, Simulator};
