@@ -20,7 +20,7 @@ pub struct DateError(pub String);
 impl Date {
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         let date = Date { year, month, day };
-        (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month)).then_some(date)
+        ((1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)).then_some(date)
     }
 
     /// Days since 1970-01-01 (negative before).

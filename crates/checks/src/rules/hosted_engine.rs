@@ -305,7 +305,7 @@ fn no_spare_host(f: &Facts) -> Outcome {
     // The Manager VM only migrates between hosted-engine hosts of its own cluster.
     let cluster = f.engine_vm.map(|vm| vm.cluster);
     let candidates: Vec<&Host> = hosted_engine_hosts(f)
-        .filter(|h| !cluster.is_some_and(|c| h.cluster != c))
+        .filter(|h| cluster.is_none_or(|c| h.cluster == c))
         .collect();
     let able = candidates.iter().filter(|h| can_run_engine_vm(h)).count();
     if able >= 2 {
