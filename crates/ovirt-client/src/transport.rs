@@ -500,35 +500,36 @@ fn never_sent(error: &reqwest::Error) -> bool {
     error.is_connect()
 }
 
-fn find_tls_error(error: &reqwest::Error) -> Option<rustls::Error> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = error.source();
-    while let Some(current) = cause {
-        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
-            return Some(tls.clone());
-        }
-        // io::Error hides its payload from `source()`.
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io
-                .get_ref()
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-            {
-                return Some(tls.clone());
-            }
-        }
-        cause = current.source();
+/// Every cause below `error`, looking inside `io::Error`s too, which hide their payload
+/// from `source()` (hyper wraps rustls' verdict in two of them).
+fn causes<'a>(error: &'a reqwest::Error) -> Vec<&'a (dyn std::error::Error + 'static)> {
+    let mut found = Vec::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = error.source();
+    while let Some(current) = next {
+        found.push(current);
+        next = match current.downcast_ref::<std::io::Error>() {
+            Some(io) => match io.get_ref() {
+                Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+                None => current.source(),
+            },
+            None => current.source(),
+        };
     }
-    None
+    found
+}
+
+fn find_tls_error(error: &reqwest::Error) -> Option<rustls::Error> {
+    causes(error)
+        .into_iter()
+        .find_map(|cause| cause.downcast_ref::<rustls::Error>().cloned())
 }
 
 fn find_io_error(error: &reqwest::Error) -> Option<std::io::ErrorKind> {
-    let mut cause: Option<&(dyn std::error::Error + 'static)> = error.source();
-    while let Some(current) = cause {
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            return Some(io.kind());
-        }
-        cause = current.source();
-    }
-    None
+    causes(error)
+        .into_iter()
+        .filter_map(|cause| cause.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind)
+        .find(|kind| *kind != std::io::ErrorKind::Other)
 }
 
 /// The deepest cause's text: reqwest's own messages ("error sending request") say little.
