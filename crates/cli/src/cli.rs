@@ -90,7 +90,7 @@ pub struct GlobalArgs {
 
 /// How to reach a real engine, the way the oVirt tools take it. The password is never an
 /// argument: it comes from OVIRT_PASSWORD, --password-file, or a prompt.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Engine connection")]
 pub struct ConnectionArgs {
     /// Engine URL, such as https://engine.example.com/ovirt-engine/api.

@@ -19,6 +19,7 @@ fn run_in(state: &Path, args: &[&str]) -> Output {
         .args(args)
         .env_remove("OVIRT_URL")
         .env_remove("OVIRT_CAFILE")
+        .env_remove("OVIRT_PASSWORD")
         .env("LANG", "C")
         .env("XDG_STATE_HOME", state)
         .output()
@@ -320,7 +321,7 @@ fn bad_input_exits_2_with_the_reason() {
                 "--engine",
                 "https://engine.example.com/ovirt-engine/api",
             ],
-            "cannot talk to a real engine yet",
+            "no password for admin@internal at https://engine.example.com/ovirt-engine/api",
         ),
         (
             &["status", "--journal", "/nonexistent/run.sqlite"],
