@@ -299,7 +299,14 @@ fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             sim.history().check(sim.inventory(), sim.now())
         };
         server.stop().await;
-        if violations.is_empty() {
+        let held = violations.is_empty();
+        if ctx.output == OutputFormat::Json {
+            let violations: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            println!(
+                "{}",
+                serde_json::json!({ "stopped": true, "invariants_held": held, "violations": violations })
+            );
+        } else if held {
             if ctx.says(Verbosity::Normal) {
                 eprintln!(
                     "{}",
@@ -310,7 +317,6 @@ fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
                     )
                 );
             }
-            Ok(ExitCode::SUCCESS)
         } else {
             eprintln!(
                 "{}",
@@ -323,7 +329,11 @@ fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             for violation in &violations {
                 eprintln!("  {violation}");
             }
-            Ok(ExitCode::from(crate::EXIT_FINDINGS))
         }
+        Ok(if held {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(crate::EXIT_FINDINGS)
+        })
     })
 }
