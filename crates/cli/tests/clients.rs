@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Output, Stdio};
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn clients_dir() -> PathBuf {
@@ -28,6 +31,8 @@ fn venv_program(name: &str) -> PathBuf {
 
 /// `sim serve` on a free loopback port, at 600× so an upgrade takes seconds.
 struct Served {
+    /// With `--tls`, where the CA was written.
+    ca_file: Option<String>,
     child: Child,
     stdout: BufReader<ChildStdout>,
     url: String,
@@ -35,11 +40,22 @@ struct Served {
     password: String,
 }
 
-fn serve() -> Served {
+fn serve(extra: &[&str]) -> Served {
     let scenario = clients_dir().join("environment.toml");
     let mut child = Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
-        .args(["--output", "json", "sim", "serve", "--listen", "127.0.0.1:0", "--speed", "600", "--scenario"])
+        .args([
+            "--output",
+            "json",
+            "sim",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--speed",
+            "600",
+            "--scenario",
+        ])
         .arg(&scenario)
+        .args(extra)
         .env("LANG", "C")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -50,25 +66,55 @@ fn serve() -> Served {
     stdout.read_line(&mut line).unwrap();
     if line.trim().is_empty() {
         let mut error = String::new();
-        child.stderr.take().unwrap().read_to_string(&mut error).unwrap();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut error)
+            .unwrap();
         panic!("sim serve did not start: {error}");
     }
     let started: serde_json::Value = serde_json::from_str(&line).unwrap();
-    let text = |key: &str| started[key].as_str().unwrap_or_else(|| panic!("no {key} in {line}")).to_owned();
-    Served { url: text("url"), username: text("username"), password: text("password"), child, stdout }
+    let text = |key: &str| {
+        started[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {key} in {line}"))
+            .to_owned()
+    };
+    let ca_file = started["ca_file"].as_str().map(str::to_owned);
+    Served {
+        url: text("url"),
+        username: text("username"),
+        password: text("password"),
+        ca_file,
+        child,
+        stdout,
+    }
 }
 
 impl Served {
     /// Ctrl-C, as a user stops it: the server reports whether every invariant held.
     fn stop(mut self) -> Output {
-        let interrupted = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().unwrap();
+        let interrupted = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(interrupted.success());
         let mut stdout = String::new();
         self.stdout.read_to_string(&mut stdout).unwrap();
         let mut stderr = String::new();
-        self.child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        self.child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
         let status = self.child.wait().unwrap();
-        Output { status, stdout: stdout.into_bytes(), stderr: stderr.into_bytes() }
+        Output {
+            status,
+            stdout: stdout.into_bytes(),
+            stderr: stderr.into_bytes(),
+        }
     }
 }
 
@@ -99,7 +145,7 @@ fn assert_invariants_held(served: Served) {
 #[test]
 fn the_python_sdk_searches_upgrades_migrates_and_raises_a_cluster() {
     let python = venv_program("python");
-    let served = serve();
+    let served = serve(&[]);
     let output = Command::new(python)
         .arg(clients_dir().join("sdk_session.py"))
         .args([&served.url, &served.username, &served.password])
@@ -113,8 +159,9 @@ fn the_python_sdk_searches_upgrades_migrates_and_raises_a_cluster() {
 #[test]
 fn the_ansible_collection_upgrades_a_host() {
     let playbook = venv_program("ansible-playbook");
-    let served = serve();
-    let scratch = std::env::temp_dir().join(format!("ovirt-upgrade-ansible-{}", std::process::id()));
+    let served = serve(&[]);
+    let scratch =
+        std::env::temp_dir().join(format!("ovirt-upgrade-ansible-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();
     let output = Command::new(playbook)
         .arg(clients_dir().join("ansible_upgrade.yml"))
@@ -130,5 +177,55 @@ fn the_ansible_collection_upgrades_a_host() {
     let _ = std::fs::remove_dir_all(&scratch);
     assert_ran("the playbook", &output);
     assert!(String::from_utf8_lossy(&output.stdout).contains("failed=0"));
+    assert_invariants_held(served);
+}
+
+#[test]
+fn the_python_sdk_verifies_tls_with_the_published_ca() {
+    let python = venv_program("python");
+    let scratch = std::env::temp_dir().join(format!("ovirt-upgrade-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch).unwrap();
+    let ca = scratch.join("ca.pem");
+    let served = serve(&["--tls", "--ca-out", ca.to_str().unwrap()]);
+    assert!(
+        served.url.starts_with("https://127.0.0.1:"),
+        "{}",
+        served.url
+    );
+    assert_eq!(served.ca_file.as_deref(), ca.to_str());
+    let connect = |ca_file: &Path| {
+        Command::new(&python)
+            .args([
+                "-c",
+                "import sys, ovirtsdk4 as sdk\n\
+                 c = sdk.Connection(url=sys.argv[1], username=sys.argv[2], password=sys.argv[3], ca_file=sys.argv[4])\n\
+                 print(len(c.system_service().hosts_service().list()))\n\
+                 c.close()",
+            ])
+            .args([&served.url, &served.username, &served.password])
+            .arg(ca_file)
+            .output()
+            .expect("python runs")
+    };
+    let trusted = connect(&ca);
+    assert_ran("the SDK over TLS", &trusted);
+    assert_eq!(
+        String::from_utf8_lossy(&trusted.stdout).trim(),
+        "3",
+        "the environment has three hosts"
+    );
+
+    // Another CA: the SDK refuses the server, as with a real engine.
+    let other = scratch.join("other.pem");
+    let stranger = serve(&["--tls", "--ca-out", other.to_str().unwrap()]);
+    drop(stranger);
+    let refused = connect(&other);
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("SSL"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
     assert_invariants_held(served);
 }

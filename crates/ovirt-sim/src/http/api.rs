@@ -166,7 +166,7 @@ fn compare_values(a: Option<Vec<FieldValue>>, b: Option<Vec<FieldValue>>) -> std
     }
 }
 
-fn by_name<'a, T>(items: &'a [T], name: impl Fn(&T) -> &str) -> Vec<&'a T> {
+fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<&T> {
     let mut sorted: Vec<&T> = items.iter().collect();
     sorted.sort_by(|a, b| name(a).cmp(name(b)));
     sorted
@@ -180,7 +180,7 @@ impl App {
         if let Some(version) = header_text(parts, "version").map(str::trim).filter(|v| *v != "4") {
             return reply::fault(StatusCode::BAD_REQUEST, format, "Bad Request", &format!("Version {version} is not supported; this engine serves version 4 of the API."));
         }
-        if self.tokens.admit(header_text(parts, "authorization"), &self.credentials).is_err() {
+        if self.tokens.admit(header_text(parts, "authorization"), &self.credentials).is_none() {
             return reply::unauthorized();
         }
         let rest = parts.uri.path().strip_prefix(API_PATH).unwrap_or("");
@@ -440,7 +440,7 @@ impl App {
         wire
     }
 
-    fn find_cluster<'s>(sim: &'s Simulator, id: ClusterId) -> Result<&'s Cluster, Failure> {
+    fn find_cluster(sim: &Simulator, id: ClusterId) -> Result<&Cluster, Failure> {
         sim.inventory().clusters.iter().find(|c| c.id == id).ok_or(Failure::NotFound)
     }
 
@@ -494,7 +494,7 @@ impl App {
         let dcs = {
             let sim = self.engine.simulator();
             let inventory = sim.inventory();
-            let chosen = select(by_name(&inventory.data_centers, |d| &d.name), call.params, |d, key| fields::data_center(d, key))?;
+            let chosen = select(by_name(&inventory.data_centers, |d| &d.name), call.params, fields::data_center)?;
             chosen.into_iter().map(|d| wire::DataCenter::from_model(d, &self.api)).collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &dcs))
@@ -584,7 +584,7 @@ impl App {
                 inventory.storage_domains.iter().find(|s| s.id == sd).ok_or(Failure::NotFound)?;
             }
             let candidates: Vec<&Disk> = by_name(&inventory.disks, |d| &d.alias).into_iter().filter(|d| on.is_none_or(|sd| d.storage_domain == sd)).collect();
-            let chosen = select(candidates, call.params, |d, key| fields::disk(d, key))?;
+            let chosen = select(candidates, call.params, fields::disk)?;
             chosen.into_iter().map(|d| wire::Disk::from_model(d, &self.api)).collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &disks))

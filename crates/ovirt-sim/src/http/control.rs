@@ -29,16 +29,15 @@ fn refused(detail: impl std::fmt::Display) -> Response {
 }
 
 /// The request's parameters, when its credentials are the API's.
-fn admitted(app: &App, request: &Request) -> Result<Params, Response> {
+fn admitted(app: &App, request: &Request) -> Option<Params> {
     let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
-    app.tokens.admit(authorization, &app.credentials).map_err(|()| reply::unauthorized())?;
-    Ok(Params::parse(request.uri().query()))
+    app.tokens.admit(authorization, &app.credentials)?;
+    Some(Params::parse(request.uri().query()))
 }
 
 pub async fn publish_host_update(State(app): State<Arc<App>>, request: Request) -> Response {
-    let params = match admitted(&app, &request) {
-        Ok(params) => params,
-        Err(response) => return response,
+    let Some(params) = admitted(&app, &request) else {
+        return reply::unauthorized();
     };
     let Some(vdsm) = params.get("vdsm") else {
         return refused("say which vdsm version is published: /ovirt-sim/host-update?vdsm=4.50.3.5-1.el8");
@@ -48,9 +47,8 @@ pub async fn publish_host_update(State(app): State<Arc<App>>, request: Request) 
 }
 
 pub async fn set_manager_version(State(app): State<Arc<App>>, request: Request) -> Response {
-    let params = match admitted(&app, &request) {
-        Ok(params) => params,
-        Err(response) => return response,
+    let Some(params) = admitted(&app, &request) else {
+        return reply::unauthorized();
     };
     let Some(text) = params.get("version") else {
         return refused("say which version the Manager runs: /ovirt-sim/manager-version?version=4.5.6");
@@ -67,8 +65,8 @@ pub async fn set_manager_version(State(app): State<Arc<App>>, request: Request) 
 }
 
 pub async fn invariants(State(app): State<Arc<App>>, request: Request) -> Response {
-    if let Err(response) = admitted(&app, &request) {
-        return response;
+    if admitted(&app, &request).is_none() {
+        return reply::unauthorized();
     }
     let sim = app.engine.simulator();
     let violations: Vec<String> = sim.history().check(sim.inventory(), sim.now()).iter().map(ToString::to_string).collect();
