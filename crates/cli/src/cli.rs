@@ -33,7 +33,7 @@ pub enum Command {
     /// Read and summarise environments.
     #[command(subcommand)]
     Inventory(InventoryCommand),
-    /// The simulated environment: generate large inventories.
+    /// The simulated environment: generate large inventories, serve a simulated engine.
     #[command(subcommand)]
     Sim(SimCommand),
     /// Compare storage-domain volume metadata with the engine's records (the Image

@@ -284,7 +284,7 @@ fn newer_vdsm(inventory: &Inventory) -> Option<PackageVersion> {
     Some(PackageVersion::new(format!("{version}.1-{release}")))
 }
 
-fn wall_clock() -> Timestamp {
+pub(crate) fn wall_clock() -> Timestamp {
     let millis = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
