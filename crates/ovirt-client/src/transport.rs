@@ -196,7 +196,7 @@ impl Transport {
         let url = self.url(call);
         let target = format!("{} {url}", call.method);
         let mut attempt = 1;
-        let mut renewed = false;
+        let mut renewals = 0;
         loop {
             let credential = self.session.credential(self).await?;
             let mut request = self
@@ -220,13 +220,23 @@ impl Transport {
                     let status = response.status();
                     if status == StatusCode::UNAUTHORIZED {
                         match credential {
-                            Credential::Token(token) if !renewed => {
-                                // Tokens expire with the engine's session: log in once more.
-                                renewed = true;
+                            // Tokens expire with the engine's session: log in again. A token
+                            // refused right after a login is the engine's trouble, not the
+                            // password's; it gets the retry budget.
+                            Credential::Token(token) if renewals + 1 < self.retry.attempts.max(2) => {
+                                renewals += 1;
                                 self.session.renew(self, &token).await?;
                                 continue;
                             }
-                            _ => return Err(self.refused_credentials(&target)),
+                            Credential::Token(_) => {
+                                return Err(ClientError::new(
+                                    ErrorKind::Authentication,
+                                    &target,
+                                    format!("the engine refused its own new session token {renewals} times in a row (HTTP 401)"),
+                                )
+                                .with_hint("the engine's SSO sessions end at once: check its clock and the engine.log"))
+                            }
+                            Credential::Basic => return Err(self.refused_credentials(&target)),
                         }
                     }
                     let gateway = matches!(
