@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod sim_serve;
+
 /// A scratch directory that doubles as the state directory, so no test writes into $HOME.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -384,4 +386,46 @@ fn bench_rolling_reports_every_strategy_in_json() {
         .as_array()
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn a_rolling_upgrade_runs_against_sim_serve_and_its_journal_shows_it() {
+    let served = sim_serve::Served::start("example:self-hosted", "3000");
+    let state = scratch("live");
+    let output = served.run(
+        &state,
+        &[
+            "cluster-upgrade",
+            "--cluster",
+            "Development",
+            "--hosts",
+            "dev-host01,dev-host02",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let events: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let upgraded = events
+        .iter()
+        .filter(|e| e["event"] == "host_upgraded")
+        .count();
+    assert_eq!(upgraded, 2, "the two hosts asked for");
+    let finished = events.last().unwrap();
+    assert_eq!(finished["event"], "run_finished", "{finished}");
+
+    // The journal names the engine by its URL, so `status` and `resume` find it.
+    let status = run_in(&state, &["status", "--output", "json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["engine"], served.url.as_str());
+    let again = served.run(&state, &["resume"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("has already finished"),
+        "{}",
+        stderr(&again)
+    );
 }

@@ -185,9 +185,7 @@ impl Client {
                     .host_str()
                     .unwrap_or_default()
                     .to_owned(),
-                os: root
-                    .manager_os()
-                    .unwrap_or_else(|| assumed_manager_os(version)),
+                os: manager_os(root.manager_os(), version),
                 database: Default::default(),
                 dwh: Default::default(),
                 grafana: false,
@@ -453,10 +451,23 @@ fn vm_details(
     })
 }
 
-/// The Manager's release when its version does not say it: the newest its line supports.
-fn assumed_manager_os(version: model::Version) -> ElVersion {
-    model::release::release_of(version)
-        .ok()
-        .and_then(|release| release.manager_os.last())
-        .map_or(ElVersion::major_only(8), |range| range.to)
+/// The Manager's Enterprise Linux release. Its package version names the major release at
+/// most (`.el8`); the minor, and the whole release where even that is missing, is taken as
+/// the newest the Manager's version supports, so that a live check does not fail a rule on
+/// a fact the API cannot show.
+fn manager_os(shown: Option<ElVersion>, version: model::Version) -> ElVersion {
+    let supported = model::release::release_of(version)
+        .map(|release| release.manager_os)
+        .unwrap_or_default();
+    match shown {
+        Some(os) if os.minor.is_some() => os,
+        Some(os) => supported
+            .iter()
+            .rev()
+            .find(|range| range.to.major == os.major)
+            .map_or(os, |range| range.to),
+        None => supported
+            .last()
+            .map_or(ElVersion::major_only(8), |range| range.to),
+    }
 }
