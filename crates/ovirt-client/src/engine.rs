@@ -151,7 +151,7 @@ impl Engine for Client {
         if let Some(after) = after {
             events.retain(|event| event.id > after);
         }
-        events.sort_by(|a, b| b.id.cmp(&a.id));
+        events.sort_by_key(|event| std::cmp::Reverse(event.id));
         Ok(events)
     }
 }

@@ -259,9 +259,8 @@ impl Transport {
                             replayable,
                         }
                     } else {
-                        match response.bytes().await {
+                        match read_body(response).await {
                             Ok(body) => {
-                                let body = body.to_vec();
                                 if status.is_success() {
                                     return Ok(Answer { status, body });
                                 }
@@ -386,6 +385,17 @@ impl Transport {
     pub fn origin(&self) -> String {
         self.api.origin().ascii_serialization()
     }
+}
+
+/// The body in one buffer sized from `Content-Length`: collecting a large list chunk by
+/// chunk and joining them would hold it twice.
+async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, reqwest::Error> {
+    let expected = response.content_length().unwrap_or(0);
+    let mut body = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 struct Failure {
