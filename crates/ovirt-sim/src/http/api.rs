@@ -147,7 +147,7 @@ fn select<'a, T>(items: Vec<&'a T>, params: &Params, field: impl Fn(&T, &str) ->
     }
     let max = params.number("max").map(|m| m as usize);
     if let (Some(page), Some(max)) = (query.page, max) {
-        chosen.drain(..chosen.len().min(page.saturating_sub(1) as usize * max));
+        chosen.drain(..chosen.len().min((page.saturating_sub(1) as usize).saturating_mul(max)));
     }
     if let Some(max) = max {
         chosen.truncate(max);
