@@ -229,3 +229,39 @@ fn the_python_sdk_verifies_tls_with_the_published_ca() {
     let _ = std::fs::remove_dir_all(&scratch);
     assert_invariants_held(served);
 }
+
+#[test]
+fn sim_serve_refuses_bad_input_with_exit_code_2() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
+            .args(["sim", "serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("LANG", "C")
+            .output()
+            .expect("the binary runs")
+    };
+    for (args, says) in [
+        (
+            &["--scenario", "missing.toml"][..],
+            "cannot load the environment missing.toml",
+        ),
+        (
+            &[
+                "--scenario",
+                "example:self-hosted",
+                "--faults",
+                "explode:host1",
+            ],
+            "fault `explode:host1` is not understood",
+        ),
+        (
+            &["--scenario", "example:self-hosted", "--speed", "0"],
+            "--speed must be a positive factor",
+        ),
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}

@@ -96,8 +96,9 @@ See docs/simulator.md for the endpoints, the faults and TLS.")]
         /// directory, named after the port].
         #[arg(long, value_name = "FILE", requires = "tls")]
         ca_out: Option<PathBuf>,
-        /// Faults to inject, e.g. `install-fail:host3,migration-fail:web07,unavailable:0.02,
-        /// slow:0.05,drop:0.01,token-expiry:0.01,random:0.05`.
+        /// Faults to inject, comma-separated: install-fail:HOST, never-return:HOST,
+        /// migration-fail:VM, random:P, and for API requests unavailable:P, slow:P, drop:P,
+        /// token-expiry:P (e.g. `install-fail:host3,unavailable:0.02`).
         #[arg(long, value_name = "SPEC")]
         faults: Option<String>,
         /// Seed of the engine's random choices and of the random faults.

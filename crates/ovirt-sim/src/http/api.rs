@@ -147,7 +147,7 @@ fn select<'a, T>(items: Vec<&'a T>, params: &Params, field: impl Fn(&T, &str) ->
     }
     let max = params.number("max").map(|m| m as usize);
     if let (Some(page), Some(max)) = (query.page, max) {
-        chosen.drain(..chosen.len().min(page.saturating_sub(1) as usize * max));
+        chosen.drain(..chosen.len().min((page.saturating_sub(1) as usize).saturating_mul(max)));
     }
     if let Some(max) = max {
         chosen.truncate(max);
@@ -353,7 +353,7 @@ impl App {
                 "upgradecheck" => format!("Checking for available updates on Host {name}"),
                 _ => format!("Upgrading Host {name}"),
             };
-            sim.host_action(id, action).map(|()| (description, ()))
+            sim.host_action(id, action).map(|()| description)
         });
         Ok(self.action_reply(call, request, outcome))
     }
@@ -425,7 +425,7 @@ impl App {
                 "reboot" => format!("Rebooting VM {name}"),
                 _ => format!("Setting global maintenance through VM {name}"),
             };
-            sim.vm_action(id, action).map(|()| (description, ()))
+            sim.vm_action(id, action).map(|()| description)
         });
         Ok(self.action_reply(call, request, outcome))
     }
@@ -469,7 +469,7 @@ impl App {
         let update = request.to_update().map_err(Failure::bad_request)?;
         self.act(call, |sim| {
             let name = Self::find_cluster(sim, id).map_err(|_| EngineError::NotFound { kind: "cluster", id: id.to_string() })?.name.clone();
-            sim.update_cluster(id, update).map(|()| (format!("Editing Cluster {name}"), ()))
+            sim.update_cluster(id, update).map(|()| format!("Editing Cluster {name}"))
         })?;
         // The engine answers an update with the whole object.
         self.cluster(call, &id.to_string())
@@ -485,7 +485,7 @@ impl App {
         let outcome = self.act(call, |sim| {
             let name = Self::find_cluster(sim, id).map_err(|_| EngineError::NotFound { kind: "cluster", id: id.to_string() })?.name.clone();
             sim.cluster_upgrade(id, upgrade, correlation.as_deref())?;
-            Ok((format!("Updating the upgrade state of Cluster {name}"), ()))
+            Ok(format!("Updating the upgrade state of Cluster {name}"))
         });
         Ok(self.action_reply(call, request, outcome))
     }
@@ -521,14 +521,11 @@ impl App {
             self.act(call, |sim| {
                 let name = Self::find_data_center(sim, id).map_err(|_| EngineError::NotFound { kind: "data center", id: id.to_string() })?.name.clone();
                 sim.update_data_center(id, level)?;
-                Ok((format!("Editing Data Center {name}"), ()))
+                Ok(format!("Editing Data Center {name}"))
             })?;
         }
-        let dc = {
-            let sim = self.engine.simulator();
-            wire::DataCenter::from_model(Self::find_data_center(&sim, id)?, &self.api)
-        };
-        Ok(reply::one(StatusCode::OK, call.format, &dc))
+        // The engine answers an update with the whole object.
+        self.data_center(call, &id.to_string())
     }
 
     // ----- storage -----
@@ -686,26 +683,26 @@ impl App {
     }
 
     /// Runs an action on the simulator under the client's correlation id and records its
-    /// job. `run` returns the job's description with its result.
-    fn act<T>(&self, call: &Call, run: impl FnOnce(&mut Simulator) -> Result<(String, T), EngineError>) -> Result<(wire::Ref, T), EngineError> {
+    /// job. `run` returns the job's description.
+    fn act(&self, call: &Call, run: impl FnOnce(&mut Simulator) -> Result<String, EngineError>) -> Result<wire::Ref, EngineError> {
         let mut sim = self.engine.simulator();
         sim.set_correlation_id(call.correlation.map(str::to_owned));
         let result = run(&mut sim);
         sim.set_correlation_id(None);
-        let (description, value) = result?;
+        let description = result?;
         let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
         let id = Uuid::derived("job", &jobs.len().to_string()).to_string();
         let reference = self.api.reference("jobs", &id);
         jobs.push(JobRecord { id, description, correlation_id: call.correlation.map(str::to_owned), time: sim.now() });
-        Ok((reference, value))
+        Ok(reference)
     }
 
     /// The engine's answer to an action: the request echoed with `<status>complete</status>`
     /// and its job, or with the fault and `<status>failed</status>` (research §5.1).
-    fn action_reply(&self, call: &Call, mut action: wire::Action, outcome: Result<(wire::Ref, ()), EngineError>) -> Response {
+    fn action_reply(&self, call: &Call, mut action: wire::Action, outcome: Result<wire::Ref, EngineError>) -> Response {
         action.fault = None;
         match outcome {
-            Ok((job, ())) => {
+            Ok(job) => {
                 action.status = Some("complete".to_owned());
                 action.job = Some(job);
                 reply::one(StatusCode::OK, call.format, &action)

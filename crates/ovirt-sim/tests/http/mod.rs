@@ -185,6 +185,9 @@ async fn lists_search_sort_cut_and_speak_json_on_request() {
     assert_eq!(up.len(), 5);
     assert_eq!(served.hosts("?search=status%3Dinstallfailed").await.len(), 1, "enum values without underscores");
     assert_eq!(served.hosts("?search=name%3Dprod-host0%2A&max=2").await.len(), 2);
+    let second_page = served.hosts("?search=name%3Dprod-host0%2A+page+2&max=2").await;
+    assert_eq!(second_page.iter().map(|h| h.name.clone().unwrap()).collect::<Vec<_>>(), ["prod-host03", "prod-host04"]);
+    assert!(served.hosts("?search=page+2&max=18446744073709551615").await.is_empty());
     let desc = served.hosts("?search=name%3Dprod-host0%2A+sortby+name+desc").await;
     assert_eq!(desc.first().unwrap().name.as_deref(), Some("prod-host05"));
 
@@ -306,17 +309,26 @@ async fn refusals_and_unknowns_answer_as_the_engine_does() {
 
 #[tokio::test]
 async fn cluster_levels_rise_and_the_upgrade_flag_takes_the_roles_json() {
-    let served = serve("self-hosted", "", 1.0).await;
-    let clusters: Vec<Cluster> = list_from_xml(served.text("/clusters?search=name%3DDevelopment").await.as_bytes()).unwrap();
+    let served = serve("rhv-4.2", "", 1.0).await;
+    let clusters: Vec<Cluster> = list_from_xml(served.text("/clusters?search=name%3Dlegacy").await.as_bytes()).unwrap();
     let cluster = clusters.into_iter().next().unwrap();
     let id = cluster.id.unwrap();
-    let (status, body) = served.send(reqwest::Method::PUT, &format!("/clusters/{id}"), "application/xml", "<cluster><version><major>4</major><minor>3</minor></version></cluster>").await;
+    // A data center never goes above its clusters.
+    let dcs: Vec<ovirt_wire::DataCenter> = list_from_xml(served.text("/datacenters").await.as_bytes()).unwrap();
+    let dc = dcs[0].id.clone().unwrap();
+    let (status, body) = served.send(reqwest::Method::PUT, &format!("/datacenters/{dc}"), "application/xml", "<data_center><version><major>4</major><minor>2</minor></version></data_center>").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("The following clusters should be upgraded: legacy"), "{body}");
+
+    let (status, body) = served.send(reqwest::Method::PUT, &format!("/clusters/{id}"), "application/xml", "<cluster><version><major>4</major><minor>2</minor></version></cluster>").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let raised: Cluster = from_xml(body.as_bytes()).unwrap();
-    assert_eq!(raised.version.unwrap().minor, Some(3));
-    let (status, body) = served.send(reqwest::Method::PUT, &format!("/clusters/{id}"), "application/xml", "<cluster><version><major>4</major><minor>2</minor></version></cluster>").await;
+    assert_eq!(raised.version.unwrap().minor, Some(2));
+    let (status, body) = served.send(reqwest::Method::PUT, &format!("/clusters/{id}"), "application/xml", "<cluster><version><major>4</major><minor>1</minor></version></cluster>").await;
     assert_eq!(status, StatusCode::CONFLICT, "levels do not go down with hosts in the cluster: {body}");
     assert!(body.starts_with("<?xml") && body.contains("<fault>"));
+    let (status, body) = served.send(reqwest::Method::PUT, &format!("/datacenters/{dc}"), "application/xml", "<data_center><version><major>4</major><minor>2</minor></version></data_center>").await;
+    assert_eq!(status, StatusCode::OK, "once its clusters are there, the data center follows: {body}");
 
     // What ansible's `uri` sends (trap §10.13): JSON, no Accept, only 200 counts.
     let upgrade = format!("/clusters/{id}/upgrade");
