@@ -429,3 +429,59 @@ fn a_rolling_upgrade_runs_against_sim_serve_and_its_journal_shows_it() {
         stderr(&again)
     );
 }
+
+#[test]
+fn a_run_against_a_live_engine_killed_mid_way_is_resumed_to_the_end() {
+    use std::io::BufRead as _;
+    let served = sim_serve::Served::start("example:self-hosted", "3000");
+    let state = scratch("live-killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
+        .args(["cluster-upgrade", "--cluster", "Development", "--hosts"])
+        .args([
+            "dev-host01,dev-host02",
+            "--output",
+            "json",
+            "--engine",
+            &served.url,
+        ])
+        .env("OVIRT_PASSWORD", &served.password)
+        .env("LANG", "C")
+        .env("XDG_STATE_HOME", &state)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines {
+        let event: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let name = event["event"].as_str().unwrap_or("").to_owned();
+        seen.push(name.clone());
+        if name == "host_upgraded" {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|e| e == "host_upgraded"), "{seen:?}");
+    // Killed between the first host and the second, as a crash would.
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let output = served.run(&state, &["resume", "--output", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let events: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let summary = &events.last().unwrap()["summary"];
+    assert_eq!(summary["outcome"]["kind"], "completed", "{summary}");
+    let upgraded: Vec<&str> = summary["upgraded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    assert!(
+        upgraded.contains(&"dev-host01") && upgraded.contains(&"dev-host02"),
+        "{summary}"
+    );
+}
