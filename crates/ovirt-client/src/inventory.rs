@@ -111,9 +111,7 @@ impl Client {
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<Inventory, ClientError> {
         let root = &self.inner.root;
-        let version = root
-            .engine_version()
-            .map_err(|error| convert_error(self.url(), error))?;
+        let version = self.engine_version();
 
         let data_centers = self
             .stage(

@@ -59,6 +59,8 @@ struct Inner {
     /// Where hrefs in request bodies point.
     api_path: ApiPath,
     root: ovirt_wire::Api,
+    /// The Manager's version, from `root`.
+    version: model::Version,
 }
 
 impl std::fmt::Debug for Client {
@@ -79,13 +81,15 @@ impl Client {
         let target = format!("GET {}", transport.url(&call));
         let answer = transport.execute(&call).await?;
         let root: ovirt_wire::Api = decode(&target, &answer.body, ovirt_wire::from_xml)?;
-        root.engine_version()
+        let version = root
+            .engine_version()
             .map_err(|error| convert_error(&target, error))?;
         Ok(Client {
             inner: Arc::new(Inner {
                 transport,
                 api_path,
                 root,
+                version,
             }),
         })
     }
@@ -102,10 +106,7 @@ impl Client {
 
     /// The Manager's version, from the API's entry point.
     pub fn engine_version(&self) -> model::Version {
-        self.inner
-            .root
-            .engine_version()
-            .unwrap_or(model::Version::new(0, 0, 0))
+        self.inner.version
     }
 
     /// Ends the session: revokes the SSO token (nothing to do with Basic authentication).
