@@ -59,19 +59,25 @@ fn password(ctx: &Context, url: &str) -> anyhow::Result<Password> {
         .map_err(input_error)
 }
 
-/// Logs in to the named engine. `correlation_id` tags every request (a run's journal gives
-/// its own). Failing to connect or log in is an input error: the options need fixing.
-pub fn connect(ctx: &Context, correlation_id: Option<String>) -> anyhow::Result<Live> {
+/// Logs in to the named engine, to read it. Failing to connect or log in is an input error:
+/// the options need fixing.
+pub fn connect(ctx: &Context) -> anyhow::Result<Live> {
     let url = engine_url(ctx)
         .ok_or_else(|| input_error(anyhow!("name the engine with --engine URL or OVIRT_URL")))?;
-    connect_to(ctx, url, correlation_id)
+    connect_to(ctx, url, None, Scope::Everything)
 }
 
-/// Logs in to the engine at `url` with the credentials of the connection options.
-pub fn connect_to(
+/// Logs in to the engine at `url` for a rolling upgrade: every request carries the run's
+/// correlation id, and the engine is watched through its hosts and VMs only.
+pub fn connect_for_run(ctx: &Context, url: &str, correlation_id: &str) -> anyhow::Result<Live> {
+    connect_to(ctx, url, Some(correlation_id.to_owned()), Scope::Compute)
+}
+
+fn connect_to(
     ctx: &Context,
     url: &str,
     correlation_id: Option<String>,
+    seam_scope: Scope,
 ) -> anyhow::Result<Live> {
     let url = url.to_owned();
     let mut config = Config::new(&url, &ctx.connection.username, password(ctx, &url)?);
@@ -81,6 +87,7 @@ pub fn connect_to(
         (None, false) => Tls::System,
     };
     config.correlation_id = correlation_id;
+    config.seam_scope = seam_scope;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -5,6 +5,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::Scope;
+
 /// How the engine's TLS certificate is checked.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Tls {
@@ -85,6 +87,9 @@ pub struct Config {
     /// Sent as `Correlation-Id` with every request, so that the engine's events and jobs for
     /// this session group together [default: a new `ovirt-upgrade-…` id].
     pub correlation_id: Option<String>,
+    /// What the engine seam's `inventory()` reads [default: everything]. The rolling upgrade
+    /// looks at it every wave and needs only [`Scope::Compute`].
+    pub seam_scope: Scope,
 }
 
 impl Config {
@@ -98,6 +103,7 @@ impl Config {
             read_timeout: Duration::from_secs(120),
             retry: Retry::default(),
             correlation_id: None,
+            seam_scope: Scope::Everything,
         }
     }
 }

@@ -8,7 +8,7 @@ use ovirt_wire::Action;
 use reqwest::Method;
 
 use crate::transport::{Call, Replay};
-use crate::{convert_error, Client, Scope};
+use crate::{convert_error, Client};
 
 /// Whether sending the host action twice changes nothing.
 fn host_replay(action: &HostAction) -> Replay {
@@ -34,7 +34,7 @@ fn vm_replay(action: &VmAction) -> Replay {
 
 impl Engine for Client {
     async fn inventory(&self) -> Result<Inventory, EngineError> {
-        Ok(self.read_inventory(Scope::Everything, &|_| {}).await?)
+        Ok(self.read_inventory(self.inner.seam_scope, &|_| {}).await?)
     }
 
     async fn host(&self, id: HostId) -> Result<Host, EngineError> {

@@ -28,6 +28,9 @@ const DETAIL_CONCURRENCY: usize = 8;
 pub enum Scope {
     /// Everything the inventory holds.
     Everything,
+    /// Data centers, clusters, hosts and VMs, without the VMs' disks and snapshots: what
+    /// the rolling upgrade watches.
+    Compute,
     /// Data centers, storage domains, disks and their volumes: the engine's side of an
     /// image-discrepancy check.
     Storage,
@@ -74,6 +77,12 @@ impl Stage {
                 Stage::StorageDomains,
                 Stage::Disks,
                 Stage::Volumes,
+            ],
+            Scope::Compute => &[
+                Stage::DataCenters,
+                Stage::Clusters,
+                Stage::Hosts,
+                Stage::Vms,
             ],
             Scope::Storage => &[
                 Stage::DataCenters,
@@ -122,7 +131,7 @@ impl Client {
             )
             .await?;
 
-        let (clusters, hosts, vms, vm_details) = if scope == Scope::Everything {
+        let (clusters, hosts, vms, vm_details) = if scope != Scope::Storage {
             let clusters = self
                 .stage(
                     Stage::Clusters,
@@ -139,16 +148,19 @@ impl Client {
                     |h: ovirt_wire::Host| h.to_model().map(Some),
                 )
                 .await?;
-            let (vms, details) = self.read_vms(progress).await?;
+            let (vms, details) = self.read_vms(scope == Scope::Everything, progress).await?;
             (clusters, hosts, vms, details)
         } else {
             Default::default()
         };
 
-        let storage_domains = self.read_storage_domains(&data_centers, progress).await?;
-        let disks = self
-            .read_disks(&storage_domains, &vm_details, progress)
-            .await?;
+        let (storage_domains, disks) = if scope == Scope::Compute {
+            Default::default()
+        } else {
+            let domains = self.read_storage_domains(&data_centers, progress).await?;
+            let disks = self.read_disks(&domains, &vm_details, progress).await?;
+            (domains, disks)
+        };
 
         let mut vms = vms;
         let mut vm_details = vm_details;
@@ -223,14 +235,18 @@ impl Client {
         Ok(objects)
     }
 
-    /// The VMs, with the disks attached to each and their snapshots.
+    /// The VMs, with the disks attached to each and their snapshots when `with_details`.
     async fn read_vms(
         &self,
+        with_details: bool,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<(Vec<model::Vm>, HashMap<VmId, VmDetails>), ClientError> {
         let mut details: HashMap<VmId, VmDetails> = HashMap::new();
         let mut missing: Vec<VmId> = Vec::new();
-        let call = Call::get("vms").query("follow", "disk_attachments,snapshots");
+        let mut call = Call::get("vms");
+        if with_details {
+            call = call.query("follow", "disk_attachments,snapshots");
+        }
         let vms = self
             .stage(Stage::Vms, progress, call, |vm: ovirt_wire::Vm| {
                 let model = vm.to_model()?;
@@ -238,7 +254,8 @@ impl Client {
                     (Some(attachments), Some(snapshots)) => {
                         details.insert(model.id, vm_details(attachments, snapshots)?);
                     }
-                    _ => missing.push(model.id),
+                    _ if with_details => missing.push(model.id),
+                    _ => {}
                 }
                 Ok(Some(model))
             })

@@ -22,6 +22,9 @@
 //!   domains (merged with each data center's view, which alone shows attached domains'
 //!   status), disks and their volume chains (each domain's disk snapshots).
 //!
+//! * **The seam's `inventory()`** reads [`Config::seam_scope`]: everything by default, only
+//!   data centers, clusters, hosts and VMs for the rolling upgrade, which looks every wave.
+//!
 //! Errors ([`ClientError`]) name the request or object and carry a hint: a wrong password,
 //! an unknown CA, a refused connection, a web page where the API should be, malformed XML
 //! (with its line and element). Nothing here prints.
@@ -61,6 +64,8 @@ struct Inner {
     root: ovirt_wire::Api,
     /// The Manager's version, from `root`.
     version: model::Version,
+    /// What the seam's `inventory()` reads.
+    seam_scope: Scope,
 }
 
 impl std::fmt::Debug for Client {
@@ -90,6 +95,7 @@ impl Client {
                 api_path,
                 root,
                 version,
+                seam_scope: config.seam_scope,
             }),
         })
     }

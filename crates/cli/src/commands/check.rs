@@ -61,23 +61,24 @@ fn today() -> Date {
 }
 
 pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let inventory =
-        match args.inventory.or(args.scenario) {
-            Some(spec) => scenario::load(&spec)
-                .with_context(|| format!("cannot load the environment {spec}"))?,
-            None if crate::live::engine_url(ctx).is_some() => crate::live::connect(ctx, None)?
-                .read_inventory(ctx, ovirt_client::Scope::Everything)?,
-            None if args.live => {
-                return Err(input_error(anyhow::anyhow!(
-                    "--live reads an engine: name it with --engine URL or OVIRT_URL"
-                )))
-            }
-            None => {
-                return Err(input_error(anyhow::anyhow!(
-                    "give the environment with --inventory FILE, --scenario FILE or --engine URL"
-                )))
-            }
-        };
+    let inventory = match args.inventory.or(args.scenario) {
+        Some(spec) => {
+            scenario::load(&spec).with_context(|| format!("cannot load the environment {spec}"))?
+        }
+        None if crate::live::engine_url(ctx).is_some() => {
+            crate::live::connect(ctx)?.read_inventory(ctx, ovirt_client::Scope::Everything)?
+        }
+        None if args.live => {
+            return Err(input_error(anyhow::anyhow!(
+                "--live reads an engine: name it with --engine URL or OVIRT_URL"
+            )))
+        }
+        None => {
+            return Err(input_error(anyhow::anyhow!(
+                "give the environment with --inventory FILE, --scenario FILE or --engine URL"
+            )))
+        }
+    };
     let target = args
         .target
         .unwrap_or_else(|| checks::default_target(inventory.manager.version));

@@ -207,10 +207,11 @@ enum Target {
 impl Target {
     /// A named engine (`--engine` or OVIRT_URL) unless `--sim` asks for the simulated one.
     fn choose(sim: &SimArgs, ctx: &Context, correlation_id: &str) -> anyhow::Result<Target> {
-        if sim.sim.is_none() && crate::live::engine_url(ctx).is_some() {
-            return Ok(Target::Live(crate::live::connect(
+        if let (None, Some(url)) = (&sim.sim, crate::live::engine_url(ctx)) {
+            return Ok(Target::Live(crate::live::connect_for_run(
                 ctx,
-                Some(correlation_id.to_owned()),
+                url,
+                correlation_id,
             )?));
         }
         SimTarget::choose(sim).map(Target::Sim)
@@ -426,7 +427,7 @@ pub fn run(args: ClusterUpgradeArgs, ctx: &Context) -> anyhow::Result<ExitCode> 
     let (run_id, correlation_id) = fresh_ids();
     let target = Target::choose(&args.sim, ctx, &correlation_id)?;
     let inventory = match &target {
-        Target::Live(live) => live.read_inventory(ctx, ovirt_client::Scope::Everything)?,
+        Target::Live(live) => live.read_inventory(ctx, ovirt_client::Scope::Compute)?,
         Target::Sim(sim) => sim.inventory.clone(),
     };
     let (cluster, cluster_name) =
@@ -559,7 +560,7 @@ pub fn resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let url = crate::live::engine_url(ctx)
         .unwrap_or(&header.engine)
         .to_owned();
-    let live = crate::live::connect_to(ctx, &url, Some(header.correlation_id.clone()))?;
+    let live = crate::live::connect_for_run(ctx, &url, &header.correlation_id)?;
     journal
         .check_target(live.client.url(), header.cluster, &header.cluster_name)
         .map_err(input_error)?;

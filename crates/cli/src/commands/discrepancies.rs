@@ -152,7 +152,7 @@ fn engine_source(args: &DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<Box<
     if !named {
         if crate::live::engine_url(ctx).is_some() {
             return Ok(Box::new(ApiSource {
-                live: crate::live::connect(ctx, None)?,
+                live: crate::live::connect(ctx)?,
             }));
         }
         return Err(input_error(anyhow::anyhow!(

@@ -83,7 +83,7 @@ fn export(out: Option<&std::path::Path>, ctx: &Context) -> anyhow::Result<()> {
             "inventory export reads a live engine: name it with --engine URL or OVIRT_URL"
         )));
     }
-    let live = crate::live::connect(ctx, None)?;
+    let live = crate::live::connect(ctx)?;
     let inventory = live.read_inventory(ctx, ovirt_client::Scope::Everything)?;
     let bytes = scenario::to_json(&inventory);
     let Some(path) = out else {

@@ -207,7 +207,7 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             Some(guide::detect(&inventory))
         }
         None if crate::live::engine_url(ctx).is_some() => {
-            let live = crate::live::connect(ctx, None)?;
+            let live = crate::live::connect(ctx)?;
             let inventory = live.read_inventory(ctx, ovirt_client::Scope::Everything)?;
             Some(guide::detect(&inventory))
         }

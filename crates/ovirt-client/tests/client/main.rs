@@ -545,3 +545,23 @@ async fn the_storage_scope_reads_only_what_image_checks_need() {
     assert_eq!(volumes(&read), volumes(&stub.inventory));
     assert!(stub.api_requests().iter().all(|r| !r.uri.contains("/vms")));
 }
+
+#[tokio::test]
+async fn the_seam_reads_only_hosts_and_vms_when_told_to() {
+    let stub = Stub::new(example("self-hosted"));
+    stub.follow.store(false, Ordering::SeqCst);
+    let url = stub::serve(stub.clone(), None).await;
+    let mut compute = config(&url, PASSWORD);
+    compute.seam_scope = Scope::Compute;
+    let client = Client::connect(&compute).await.unwrap();
+    let read = client.inventory().await.unwrap();
+    assert_eq!(read.hosts.len(), stub.inventory.hosts.len());
+    assert_eq!(read.vms.len(), stub.inventory.vms.len());
+    assert!(read.disks.is_empty() && read.storage_domains.is_empty());
+    let seen = stub.api_requests();
+    assert!(
+        seen.iter()
+            .all(|r| !r.uri.contains("disk") && !r.uri.contains("snapshots")),
+        "no VM details, disks or volumes: {seen:?}"
+    );
+}
