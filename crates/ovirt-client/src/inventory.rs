@@ -119,8 +119,12 @@ impl Client {
         scope: Scope,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<Inventory, ClientError> {
-        let root = &self.inner.root;
-        let version = self.engine_version();
+        // The entry point again: the engine's time now, and its version, which an upgrade of
+        // the Manager may have changed since the login.
+        let (target, root): (_, ovirt_wire::Api) = self.get(Call::get("")).await?;
+        let version = root
+            .engine_version()
+            .map_err(|error| convert_error(&target, error))?;
 
         let data_centers = self
             .stage(
@@ -131,7 +135,7 @@ impl Client {
             )
             .await?;
 
-        let (clusters, hosts, vms, vm_details) = if scope != Scope::Storage {
+        let (clusters, hosts, mut vms, mut vm_details) = if scope != Scope::Storage {
             let clusters = self
                 .stage(
                     Stage::Clusters,
@@ -162,8 +166,6 @@ impl Client {
             (domains, disks)
         };
 
-        let mut vms = vms;
-        let mut vm_details = vm_details;
         for vm in &mut vms {
             if let Some(details) = vm_details.get_mut(&vm.id) {
                 vm.snapshots = std::mem::take(&mut details.snapshots);

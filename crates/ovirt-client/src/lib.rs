@@ -61,8 +61,7 @@ struct Inner {
     transport: Transport,
     /// Where hrefs in request bodies point.
     api_path: ApiPath,
-    root: ovirt_wire::Api,
-    /// The Manager's version, from `root`.
+    /// The Manager's version when the session began.
     version: model::Version,
     /// What the seam's `inventory()` reads.
     seam_scope: Scope,
@@ -93,7 +92,6 @@ impl Client {
             inner: Arc::new(Inner {
                 transport,
                 api_path,
-                root,
                 version,
                 seam_scope: config.seam_scope,
             }),
@@ -110,7 +108,7 @@ impl Client {
         self.inner.transport.correlation_id()
     }
 
-    /// The Manager's version, from the API's entry point.
+    /// The Manager's version when the session began (an inventory read shows it anew).
     pub fn engine_version(&self) -> model::Version {
         self.inner.version
     }
