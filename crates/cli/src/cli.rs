@@ -33,7 +33,7 @@ pub enum Command {
     /// Read and summarise environments.
     #[command(subcommand)]
     Inventory(InventoryCommand),
-    /// The simulated environment: generate large inventories.
+    /// The simulated environment: generate large inventories, serve a simulated engine.
     #[command(subcommand)]
     Sim(SimCommand),
     /// Compare storage-domain volume metadata with the engine's records (the Image
@@ -90,7 +90,7 @@ pub struct GlobalArgs {
 
 /// How to reach a real engine, the way the oVirt tools take it. The password is never an
 /// argument: it comes from OVIRT_PASSWORD, --password-file, or a prompt.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Engine connection")]
 pub struct ConnectionArgs {
     /// Engine URL, such as https://engine.example.com/ovirt-engine/api.

@@ -11,6 +11,8 @@ pub struct Context {
     pub lang: Lang,
     pub output: OutputFormat,
     pub verbosity: Verbosity,
+    /// How to reach a real engine, checked; `engine` is set when one was named.
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -45,6 +47,7 @@ impl Context {
             lang,
             output: global.output,
             verbosity,
+            connection: global.connection.clone(),
         })
     }
 

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod sim_serve;
+
 fn scratch_dir(name: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("ovirt-upgrade-check-{}-{name}", std::process::id()));
@@ -310,4 +312,70 @@ fn help_names_the_alias_and_the_exit_codes() {
     }
     let top = stdout(&run_in(&dir, &["--help"]));
     assert!(top.contains("check"), "{top}");
+}
+
+/// Each rule's status and the objects of its findings, by rule id.
+fn outcomes(report: &serde_json::Value) -> std::collections::BTreeMap<String, serde_json::Value> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| {
+            let objects: Vec<&serde_json::Value> = rule["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|finding| &finding["objects"])
+                .collect();
+            (
+                rule["id"].as_str().unwrap().to_owned(),
+                serde_json::json!({ "status": rule["status"], "objects": objects }),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn live_mode_finds_what_inventory_mode_finds_where_the_api_shows_it() {
+    let served = sim_serve::Served::start("example:pinned-and-ha", "60");
+    let dir = scratch_dir("live");
+    let args = [
+        "check",
+        "--output",
+        "json",
+        "--no-html",
+        "--as-of",
+        "2026-01-01",
+    ];
+    let live = served.run(&dir, &[&args[..], &["--live"]].concat());
+    assert!(
+        matches!(live.status.code(), Some(0 | 1)),
+        "{}",
+        stderr(&live)
+    );
+    let file = run_in(
+        &dir,
+        &[&args[..], &["--scenario", "example:pinned-and-ha"]].concat(),
+    );
+    let mut live = outcomes(&serde_json::from_slice(&live.stdout).unwrap());
+    let mut file = outcomes(&serde_json::from_slice(&file.stdout).unwrap());
+    // Rules about what the API does not show: the Manager's backups (of the Manager the API
+    // shows only its version), and VMs' vGPUs and host devices (sub-collections the client
+    // does not read).
+    for unseen in ["backup.none", "backup.stale", "vm.vgpu", "vm.host-devices"] {
+        live.remove(unseen);
+        file.remove(unseen);
+    }
+    assert_eq!(live, file);
+}
+
+#[test]
+fn live_mode_needs_an_engine() {
+    let dir = scratch_dir("live-without-engine");
+    let output = run_in(&dir, &["check", "--live"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--live reads an engine: name it with --engine URL"));
+    let output = run_in(&dir, &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("--inventory FILE, --scenario FILE or --engine URL"));
 }

@@ -2,6 +2,8 @@
 
 use std::process::{Command, Output};
 
+mod sim_serve;
+
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
         .args(args)
@@ -249,5 +251,97 @@ fn usage_errors_exit_2() {
             .status
             .code(),
         Some(2)
+    );
+}
+
+#[test]
+fn inventory_export_reads_a_live_engine_into_a_file_inventory_show_reads() {
+    let served = sim_serve::Served::start("example:standalone-remote", "60");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("env.json");
+    let output = served.run(
+        dir.path(),
+        &["inventory", "export", "--out", out.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Wrote") && stderr(&output).contains("6 hosts, 60 VMs"),
+        "{}",
+        stderr(&output)
+    );
+
+    let summary = |spec: &str| -> serde_json::Value {
+        let output = run(&["--output", "json", "inventory", "show", spec]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        serde_json::from_str(&stdout(&output)).unwrap()
+    };
+    let exported = summary(out.to_str().unwrap());
+    let scenario = summary("example:standalone-remote");
+    // What the API shows comes back whole (in the API's order, by name); the Manager's
+    // machine and databases do not.
+    let by_name = |summary: &serde_json::Value| {
+        let mut data_centers = summary["data_centers"].as_array().unwrap().clone();
+        data_centers.sort_by_key(|dc| dc["name"].as_str().unwrap().to_owned());
+        data_centers
+    };
+    assert_eq!(by_name(&exported), by_name(&scenario));
+    assert_eq!(exported["totals"], scenario["totals"]);
+    assert_eq!(
+        exported["manager"]["version"],
+        scenario["manager"]["version"]
+    );
+    assert_eq!(exported["source"], served.url.as_str());
+
+    // To standard output without --out.
+    let output = served.run(dir.path(), &["inventory", "export"]);
+    let inventory: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(inventory["format"], 1);
+}
+
+#[test]
+fn inventory_export_says_what_is_missing_or_wrong() {
+    let output = run(&["inventory", "export"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("inventory export reads a live engine: name it with --engine URL")
+    );
+
+    let served = sim_serve::Served::start("example:local-storage", "60");
+    let dir = tempfile::tempdir().unwrap();
+    let password = dir.path().join("password");
+    std::fs::write(&password, "not-it\n").unwrap();
+    let output = served.run(
+        dir.path(),
+        &[
+            "inventory",
+            "export",
+            "--password-file",
+            password.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.contains("error: cannot connect to the engine at http://127.0.0.1:"),
+        "{text}"
+    );
+    assert!(text.contains("login as admin@internal failed"), "{text}");
+    assert!(text.contains("hint: check the user name"), "{text}");
+
+    // Nothing listens where the engine should be.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/ovirt-engine/api", listener.local_addr().unwrap());
+    drop(listener);
+    let output = Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
+        .args(["inventory", "export", "--engine", &url])
+        .env("OVIRT_PASSWORD", "x")
+        .env("LANG", "C")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("connection refused"),
+        "{}",
+        stderr(&output)
     );
 }

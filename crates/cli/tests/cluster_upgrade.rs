@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod sim_serve;
+
 /// A scratch directory that doubles as the state directory, so no test writes into $HOME.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -19,6 +21,7 @@ fn run_in(state: &Path, args: &[&str]) -> Output {
         .args(args)
         .env_remove("OVIRT_URL")
         .env_remove("OVIRT_CAFILE")
+        .env_remove("OVIRT_PASSWORD")
         .env("LANG", "C")
         .env("XDG_STATE_HOME", state)
         .output()
@@ -320,7 +323,7 @@ fn bad_input_exits_2_with_the_reason() {
                 "--engine",
                 "https://engine.example.com/ovirt-engine/api",
             ],
-            "cannot talk to a real engine yet",
+            "no password for admin@internal at https://engine.example.com/ovirt-engine/api",
         ),
         (
             &["status", "--journal", "/nonexistent/run.sqlite"],
@@ -383,4 +386,102 @@ fn bench_rolling_reports_every_strategy_in_json() {
         .as_array()
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn a_rolling_upgrade_runs_against_sim_serve_and_its_journal_shows_it() {
+    let served = sim_serve::Served::start("example:self-hosted", "3000");
+    let state = scratch("live");
+    let output = served.run(
+        &state,
+        &[
+            "cluster-upgrade",
+            "--cluster",
+            "Development",
+            "--hosts",
+            "dev-host01,dev-host02",
+            "--output",
+            "json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let events: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let upgraded = events
+        .iter()
+        .filter(|e| e["event"] == "host_upgraded")
+        .count();
+    assert_eq!(upgraded, 2, "the two hosts asked for");
+    let finished = events.last().unwrap();
+    assert_eq!(finished["event"], "run_finished", "{finished}");
+
+    // The journal names the engine by its URL, so `status` and `resume` find it.
+    let status = run_in(&state, &["status", "--output", "json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["engine"], served.url.as_str());
+    let again = served.run(&state, &["resume"]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("has already finished"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[test]
+fn a_run_against_a_live_engine_killed_mid_way_is_resumed_to_the_end() {
+    use std::io::BufRead as _;
+    let served = sim_serve::Served::start("example:self-hosted", "3000");
+    let state = scratch("live-killed");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
+        .args(["cluster-upgrade", "--cluster", "Development", "--hosts"])
+        .args([
+            "dev-host01,dev-host02",
+            "--output",
+            "json",
+            "--engine",
+            &served.url,
+        ])
+        .env("OVIRT_PASSWORD", &served.password)
+        .env("LANG", "C")
+        .env("XDG_STATE_HOME", &state)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in lines {
+        let event: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+        let name = event["event"].as_str().unwrap_or("").to_owned();
+        seen.push(name.clone());
+        if name == "host_upgraded" {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|e| e == "host_upgraded"), "{seen:?}");
+    // Killed between the first host and the second, as a crash would.
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let output = served.run(&state, &["resume", "--output", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let events: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let summary = &events.last().unwrap()["summary"];
+    assert_eq!(summary["outcome"]["kind"], "completed", "{summary}");
+    let upgraded: Vec<&str> = summary["upgraded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    assert!(
+        upgraded.contains(&"dev-host01") && upgraded.contains(&"dev-host02"),
+        "{summary}"
+    );
 }

@@ -23,6 +23,8 @@ const GUIDE_SAMPLE: &str = " Checking storage domain c277ad93-0973-43d9-a0ca-221
     No discrepancies found
 ";
 
+mod sim_serve;
+
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
         .args(args)
@@ -457,6 +459,47 @@ fn an_unreachable_database_is_a_failure_not_an_input_error() {
     assert_eq!(code(&output), 1, "{}", stderr(&output));
     assert!(
         stderr(&output).contains("cannot connect"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn the_engine_side_can_come_from_a_live_engine() {
+    let served = sim_serve::Served::start("example:self-hosted", "60");
+    let tmp = tempfile::tempdir().unwrap();
+    let planted = tmp.path().join("planted");
+    let output = run(&[
+        "sim",
+        "storage",
+        "--scenario",
+        "example:self-hosted",
+        "--out",
+        planted.to_str().unwrap(),
+        "--plant",
+        "5",
+        "--seed",
+        "2",
+    ]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let from_file = run(&[
+        "discrepancies",
+        "--scenario",
+        "example:self-hosted",
+        "--domain-dir",
+        planted.to_str().unwrap(),
+    ]);
+    let live = served.run(
+        tmp.path(),
+        &["discrepancies", "--domain-dir", planted.to_str().unwrap()],
+    );
+    assert_eq!(code(&live), 1, "{}", stderr(&live));
+    assert_eq!(stdout(&live), stdout(&from_file));
+
+    let output = run(&["discrepancies", "--domain-dir", planted.to_str().unwrap()]);
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("the engine side is required"),
         "{}",
         stderr(&output)
     );

@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+mod sim_serve;
+
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
         .args(args)
@@ -356,4 +358,38 @@ fn help_lists_every_conditional_part() {
     }
     let help = ok(&["plan", "done", "--help"]);
     assert!(help.contains("--undo"));
+}
+
+#[test]
+fn the_plan_is_detected_from_a_live_engine() {
+    let served = sim_serve::Served::start("example:self-hosted", "60");
+    let dir = tempfile::tempdir().unwrap();
+    // The API does not show the OVN provider the example has: the user says it.
+    let live = served.run(dir.path(), &["plan", "--output", "json", "--ovn"]);
+    assert!(
+        live.status.success(),
+        "{}",
+        String::from_utf8_lossy(&live.stderr)
+    );
+    let file = run(&[
+        "plan",
+        "--output",
+        "json",
+        "--inventory",
+        "example:self-hosted",
+    ]);
+    let live: serde_json::Value = serde_json::from_slice(&live.stdout).unwrap();
+    let file: serde_json::Value = serde_json::from_slice(&file.stdout).unwrap();
+    // The same route and steps: the self-hosted example keeps its databases on the Manager,
+    // as a live read, which cannot see them, assumes; its certificates are SHA-256.
+    let steps = |plan: &serde_json::Value| -> Vec<serde_json::Value> {
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].clone())
+            .collect()
+    };
+    assert_eq!(live["route"], file["route"]);
+    assert_eq!(steps(&live), steps(&file));
 }

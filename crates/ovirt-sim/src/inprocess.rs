@@ -14,7 +14,17 @@ use crate::engine::Simulator;
 use crate::faults::TransportFaults;
 
 /// How long a "slow" answer takes.
-const SLOW_ANSWER: Duration = Duration::from_secs(5);
+pub const SLOW_ANSWER: Duration = Duration::from_secs(5);
+
+/// Which transport faults strike one request, drawn from the seed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TransportRoll {
+    pub slow: bool,
+    pub unavailable: bool,
+    pub dropped: bool,
+    /// The client's token is found expired (only meaningful over HTTP).
+    pub token_expired: bool,
+}
 
 /// A [`Simulator`] behind the [`Engine`] trait.
 #[derive(Clone)]
@@ -51,20 +61,28 @@ impl SimEngine {
         simulator
     }
 
+    /// Draws the transport faults of one request.
+    pub fn roll_transport(&self) -> TransportRoll {
+        let mut rng = self.transport_rng.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut roll = |p: f64| p > 0.0 && rng.chance((p * 1_000_000.0) as u64, 1_000_000);
+        TransportRoll {
+            slow: roll(self.transport.slow),
+            unavailable: roll(self.transport.unavailable),
+            dropped: roll(self.transport.dropped),
+            token_expired: roll(self.transport.token_expiry),
+        }
+    }
+
     /// Applies the transport faults to one request: maybe slow, maybe refused.
     async fn transport(&self) -> Result<(), EngineError> {
-        let (slow, unavailable, dropped) = {
-            let mut rng = self.transport_rng.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            let mut roll = |p: f64| p > 0.0 && rng.chance((p * 1_000_000.0) as u64, 1_000_000);
-            (roll(self.transport.slow), roll(self.transport.unavailable), roll(self.transport.dropped))
-        };
-        if slow {
+        let roll = self.roll_transport();
+        if roll.slow {
             tokio::time::sleep(SLOW_ANSWER).await;
         }
-        if unavailable {
+        if roll.unavailable {
             return Err(EngineError::Unavailable("503 Service Unavailable".into()));
         }
-        if dropped {
+        if roll.dropped {
             return Err(EngineError::Unavailable("connection closed before an answer".into()));
         }
         Ok(())

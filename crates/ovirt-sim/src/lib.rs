@@ -5,7 +5,8 @@
 //! behaves like the engine (status sequences, validations, event codes, the scheduler's
 //! choices); [`faults::Faults`] injects failures; [`invariants`] checks every run.
 //! [`SimEngine`] serves it in-process through the [`model::engine::Engine`] seam on tokio's
-//! clock, which tests pause to run deterministically.
+//! clock, which tests pause to run deterministically; [`http`] serves the same engine at
+//! `/ovirt-engine/api` to real clients.
 
 mod engine;
 pub mod faults;
@@ -18,5 +19,5 @@ pub mod search;
 
 pub use engine::{SimConfig, Simulator};
 pub use faults::{Faults, TransportFaults};
-pub use inprocess::SimEngine;
+pub use inprocess::{SimEngine, TransportRoll, SLOW_ANSWER};
 pub use invariants::Violation;

@@ -1,6 +1,8 @@
 //! The simulated engine behaves like the engine: status sequences, refusals, events, and a
 //! history that passes the invariant checks.
 
+mod http;
+
 use model::engine::{ClusterUpdate, ClusterUpgrade, Engine, EngineError, HostAction, VmAction};
 use model::*;
 use ovirt_sim::invariants::Transition;

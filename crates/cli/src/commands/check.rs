@@ -15,11 +15,15 @@ use crate::context::{Context, Verbosity};
 use crate::{input_error, EXIT_FINDINGS};
 
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("environment").required(true).args(["inventory", "scenario"])))]
+#[command(group(ArgGroup::new("environment").args(["inventory", "scenario"])))]
 #[command(after_help = "\
 Every rule has a stable id (`cluster.compat-too-old`) and a severity: FAIL blocks a step of the
 upgrade, WARN is a risk or extra work, INFO helps plan the window; PASS and SKIP say a rule found
 nothing or does not apply. docs/check.md lists every rule.
+
+With --engine URL (or OVIRT_URL) and no file, the environment is read from the live engine,
+read-only (docs/client.md): what the API does not show about the Manager (databases, extensions,
+certificates, backups) is then unknown to the rules that need it.
 
 Exit codes: 0 no FAIL; 1 at least one FAIL; 2 the check could not run (a file, a target).")]
 pub struct CheckArgs {
@@ -42,6 +46,10 @@ pub struct CheckArgs {
     /// The day to count certificate expiry and backup age from, as YYYY-MM-DD [default: today].
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<Date>,
+    /// Read the environment from the engine named with --engine (read-only); the default
+    /// when no file is given.
+    #[arg(long, conflicts_with = "environment")]
+    pub live: bool,
 }
 
 /// Today's date (UTC), the only place the checks' "now" comes from.
@@ -53,13 +61,24 @@ fn today() -> Date {
 }
 
 pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let spec = args
-        .inventory
-        .or(args.scenario)
-        .context("give the environment with --inventory FILE or --scenario FILE")
-        .map_err(input_error)?;
-    let inventory =
-        scenario::load(&spec).with_context(|| format!("cannot load the environment {spec}"))?;
+    let inventory = match args.inventory.or(args.scenario) {
+        Some(spec) => {
+            scenario::load(&spec).with_context(|| format!("cannot load the environment {spec}"))?
+        }
+        None if crate::live::engine_url(ctx).is_some() => {
+            crate::live::connect(ctx)?.read_inventory(ctx, ovirt_client::Scope::Everything)?
+        }
+        None if args.live => {
+            return Err(input_error(anyhow::anyhow!(
+                "--live reads an engine: name it with --engine URL or OVIRT_URL"
+            )))
+        }
+        None => {
+            return Err(input_error(anyhow::anyhow!(
+                "give the environment with --inventory FILE, --scenario FILE or --engine URL"
+            )))
+        }
+    };
     let target = args
         .target
         .unwrap_or_else(|| checks::default_target(inventory.manager.version));

@@ -197,15 +197,28 @@ impl ClusterUpgradeArgs {
     }
 }
 
-/// Whether the user named a real engine (`--engine` or OVIRT_URL). The global connection
-/// options are not handed to commands yet, so they are looked for here.
-fn engine_named() -> bool {
-    std::env::var_os("OVIRT_URL").is_some_and(|v| !v.is_empty())
-        || std::env::args_os()
-            .any(|a| a == "--engine" || a.to_string_lossy().starts_with("--engine="))
+/// The engine a run talks to: a real one (or `sim serve`) through the HTTP client, or the
+/// simulated engine in-process.
+enum Target {
+    Live(crate::live::Live),
+    Sim(SimTarget),
 }
 
-/// The engine a run talks to. A real engine joins here once the HTTP client is built.
+impl Target {
+    /// A named engine (`--engine` or OVIRT_URL) unless `--sim` asks for the simulated one.
+    fn choose(sim: &SimArgs, ctx: &Context, correlation_id: &str) -> anyhow::Result<Target> {
+        if let (None, Some(url)) = (&sim.sim, crate::live::engine_url(ctx)) {
+            return Ok(Target::Live(crate::live::connect_for_run(
+                ctx,
+                url,
+                correlation_id,
+            )?));
+        }
+        SimTarget::choose(sim).map(Target::Sim)
+    }
+}
+
+/// The simulated engine, loaded with an environment.
 struct SimTarget {
     spec: String,
     inventory: Inventory,
@@ -216,11 +229,6 @@ struct SimTarget {
 
 impl SimTarget {
     fn choose(sim: &SimArgs) -> anyhow::Result<SimTarget> {
-        if engine_named() && sim.sim.is_none() {
-            return Err(input_error(anyhow!(
-                "this build cannot talk to a real engine yet (its HTTP client is still to come); run against the simulated engine with --sim"
-            )));
-        }
         let spec = match sim.sim.as_deref() {
             None | Some("") => format!("example:{}", scenario::default_example().name),
             Some(spec) => spec.to_owned(),
@@ -277,7 +285,7 @@ fn newer_vdsm(inventory: &Inventory) -> Option<PackageVersion> {
     Some(PackageVersion::new(format!("{version}.1-{release}")))
 }
 
-fn wall_clock() -> Timestamp {
+pub(crate) fn wall_clock() -> Timestamp {
     let millis = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64);
@@ -416,11 +424,17 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 pub fn run(args: ClusterUpgradeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let target = SimTarget::choose(&args.sim)?;
+    let (run_id, correlation_id) = fresh_ids();
+    let target = Target::choose(&args.sim, ctx, &correlation_id)?;
+    let inventory = match &target {
+        Target::Live(live) => live.read_inventory(ctx, ovirt_client::Scope::Compute)?,
+        Target::Sim(sim) => sim.inventory.clone(),
+    };
     let (cluster, cluster_name) =
-        pick_cluster(&target.inventory, args.cluster.as_deref()).map_err(input_error)?;
+        pick_cluster(&inventory, args.cluster.as_deref()).map_err(input_error)?;
     let options = args.options();
-    let plan = orchestrator::plan(&target.inventory, cluster, &options).map_err(input_error)?;
+    let plan = orchestrator::plan(&inventory, cluster, &options).map_err(input_error)?;
+    drop(inventory);
     if args.dry_run {
         match ctx.output {
             OutputFormat::Json => super::print_json(&plan)?,
@@ -468,12 +482,15 @@ pub fn run(args: ClusterUpgradeArgs, ctx: &Context) -> anyhow::Result<ExitCode> 
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let path = prepare_journal(args.journal.as_deref(), &cluster_name, true)?;
-    let (run_id, correlation_id) = fresh_ids();
+    let in_process = matches!(target, Target::Sim(_));
+    let path = prepare_journal(args.journal.as_deref(), &cluster_name, in_process)?;
     let start = wall_clock();
     let header = RunHeader {
         run_id: run_id.clone(),
-        engine: format!("{IN_PROCESS} ({}), run {run_id}", target.spec),
+        engine: match &target {
+            Target::Live(live) => live.client.url().to_owned(),
+            Target::Sim(sim) => format!("{IN_PROCESS} ({}), run {run_id}", sim.spec),
+        },
         cluster,
         cluster_name: cluster_name.clone(),
         correlation_id,
@@ -488,20 +505,35 @@ pub fn run(args: ClusterUpgradeArgs, ctx: &Context) -> anyhow::Result<ExitCode> 
             path.display()
         );
     }
-    let runtime = runtime()?;
-    let summary = runtime.block_on(async {
-        let engine = target.engine(start);
-        engine
-            .simulator()
-            .set_correlation_id(Some(journal.header().correlation_id.clone()));
-        let clock = TokioClock::new(start, target.speed);
-        let sink = Renderer::new(ctx, &plan);
-        let stop = Arc::new(StopSignal::new());
-        watch_ctrl_c(stop.clone(), ctx.lang, &sink);
-        let result = orchestrator::run(&engine, &clock, &mut journal, plan, &sink, &stop).await;
-        sink.close();
-        result
-    })?;
+    let summary = match target {
+        Target::Live(live) => {
+            let summary = live.runtime.block_on(async {
+                // A real engine runs in real time.
+                let clock = TokioClock::new(start, 1.0);
+                let sink = Renderer::new(ctx, &plan);
+                let stop = Arc::new(StopSignal::new());
+                watch_ctrl_c(stop.clone(), ctx.lang, &sink);
+                let result =
+                    orchestrator::run(&live.client, &clock, &mut journal, plan, &sink, &stop).await;
+                sink.close();
+                result
+            });
+            summary?
+        }
+        Target::Sim(sim) => runtime()?.block_on(async {
+            let engine = sim.engine(start);
+            engine
+                .simulator()
+                .set_correlation_id(Some(journal.header().correlation_id.clone()));
+            let clock = TokioClock::new(start, sim.speed);
+            let sink = Renderer::new(ctx, &plan);
+            let stop = Arc::new(StopSignal::new());
+            watch_ctrl_c(stop.clone(), ctx.lang, &sink);
+            let result = orchestrator::run(&engine, &clock, &mut journal, plan, &sink, &stop).await;
+            sink.close();
+            result
+        })?,
+    };
     finish(&summary, ctx, Some(&path))
 }
 
@@ -510,24 +542,45 @@ pub fn resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         Some(path) => path,
         None => newest_journal()?,
     };
-    let journal = Journal::open(&path).map_err(input_error)?;
-    let engine = journal.header().engine.clone();
+    let mut journal = Journal::open(&path).map_err(input_error)?;
+    let header = journal.header().clone();
     let shown = path.display();
-    let reason = match (engine.starts_with(IN_PROCESS), ctx.lang) {
-        (true, Lang::En) => format!(
-            "journal {shown} was written against an {IN_PROCESS}, which ended with its process; runs against an engine that outlives ovirt-upgrade (a real one, or `ovirt-upgrade sim serve` through --engine) can be resumed; `ovirt-upgrade status --journal {shown}` shows where it stood"
-        ),
-        (true, Lang::Ja) => format!(
-            "ジャーナル {shown} はプロセス内のシミュレーションエンジンに対する実行で、エンジンはプロセスとともに終了しました。再開できるのは ovirt-upgrade より長く生きるエンジン (実エンジン、または --engine で接続する `ovirt-upgrade sim serve`) に対する実行です。`ovirt-upgrade status --journal {shown}` で状況を確認できます"
-        ),
-        (false, Lang::En) => format!(
-            "journal {shown} belongs to the engine {engine}; this build cannot talk to a real engine yet (its HTTP client is still to come)"
-        ),
-        (false, Lang::Ja) => format!(
-            "ジャーナル {shown} はエンジン {engine} のものです。このビルドはまだ実エンジンと通信できません (HTTP クライアントは今後追加されます)"
-        ),
+    if header.engine.starts_with(IN_PROCESS) {
+        let reason = match ctx.lang {
+            Lang::En => format!(
+                "journal {shown} was written against an {IN_PROCESS}, which ended with its process; runs against an engine that outlives ovirt-upgrade (a real one, or `ovirt-upgrade sim serve` through --engine) can be resumed; `ovirt-upgrade status --journal {shown}` shows where it stood"
+            ),
+            Lang::Ja => format!(
+                "ジャーナル {shown} はプロセス内のシミュレーションエンジンに対する実行で、エンジンはプロセスとともに終了しました。再開できるのは ovirt-upgrade より長く生きるエンジン (実エンジン、または --engine で接続する `ovirt-upgrade sim serve`) に対する実行です。`ovirt-upgrade status --journal {shown}` で状況を確認できます"
+            ),
+        };
+        return Err(input_error(anyhow!(reason)));
+    }
+    // The journal's engine, unless --engine names another, which the check below refuses.
+    let url = crate::live::engine_url(ctx)
+        .unwrap_or(&header.engine)
+        .to_owned();
+    let live = crate::live::connect_for_run(ctx, &url, &header.correlation_id)?;
+    journal
+        .check_target(live.client.url(), header.cluster, &header.cluster_name)
+        .map_err(input_error)?;
+    let state =
+        orchestrator::state::RunState::from_entries(&journal.entries().map_err(input_error)?);
+    let Some(plan) = state.plan else {
+        return Err(input_error(orchestrator::ExecuteError::NoPlan {
+            path: shown.to_string(),
+        }));
     };
-    Err(input_error(anyhow!(reason)))
+    let summary = live.runtime.block_on(async {
+        let clock = TokioClock::new(wall_clock(), 1.0);
+        let sink = Renderer::new(ctx, &plan);
+        let stop = Arc::new(StopSignal::new());
+        watch_ctrl_c(stop.clone(), ctx.lang, &sink);
+        let result = orchestrator::resume(&live.client, &clock, &mut journal, &sink, &stop).await;
+        sink.close();
+        result
+    });
+    finish(&summary.map_err(input_error)?, ctx, Some(&path))
 }
 
 pub fn status(args: StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {

@@ -24,9 +24,12 @@ use crate::{input_error, EXIT_FINDINGS};
 #[derive(Debug, Args)]
 #[command(group(
     ArgGroup::new("engine_side")
-        .required(true)
         .args(["inventory", "scenario", "db", "db_conf"])
 ))]
+#[command(after_help = "\
+The engine side is one of --inventory, --scenario, --db, --db-conf, or the live engine named with
+--engine URL (or OVIRT_URL): its disks and each data domain's disk snapshots, read through the
+REST API (docs/client.md).")]
 pub struct DiscrepanciesArgs {
     /// An inventory snapshot (.json), or `example:NAME`.
     #[arg(long, value_name = "FILE", help_heading = "Engine side (one of)")]
@@ -84,7 +87,7 @@ pub struct DiscrepanciesArgs {
 }
 
 pub fn run(args: DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let mut engine = engine_source(&args).map_err(input_error)?;
+    let mut engine = engine_source(&args, ctx)?;
     let sources = storage_sources(&args).map_err(input_error)?;
 
     let first = collect(engine.as_mut(), &sources, ctx)?;
@@ -141,7 +144,52 @@ struct JsonReport<'a> {
     report: &'a Report,
 }
 
-fn engine_source(args: &DiscrepanciesArgs) -> anyhow::Result<Box<dyn EngineSource>> {
+fn engine_source(args: &DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<Box<dyn EngineSource>> {
+    let named = [&args.inventory, &args.scenario, &args.db]
+        .iter()
+        .any(|side| side.is_some())
+        || args.db_conf.is_some();
+    if !named {
+        if crate::live::engine_url(ctx).is_some() {
+            return Ok(Box::new(ApiSource {
+                live: crate::live::connect(ctx)?,
+            }));
+        }
+        return Err(input_error(anyhow::anyhow!(
+            "the engine side is required: give --inventory, --scenario, --db, --db-conf or --engine URL"
+        )));
+    }
+    database_or_file_source(args).map_err(input_error)
+}
+
+/// The engine's records through its REST API: disks and each data domain's disk snapshots.
+struct ApiSource {
+    live: crate::live::Live,
+}
+
+impl EngineSource for ApiSource {
+    fn describe(&self) -> String {
+        format!("engine {}", self.live.client.url())
+    }
+
+    fn collect(&mut self) -> Result<discrepancies::EngineView, discrepancies::engine::SourceError> {
+        let inventory = self
+            .live
+            .runtime
+            .block_on(
+                self.live
+                    .client
+                    .read_inventory(ovirt_client::Scope::Storage, &|_| {}),
+            )
+            .map_err(|error| discrepancies::engine::SourceError {
+                source_name: self.describe(),
+                message: error.to_string(),
+            })?;
+        InventorySource::new(inventory, self.live.client.url()).collect()
+    }
+}
+
+fn database_or_file_source(args: &DiscrepanciesArgs) -> anyhow::Result<Box<dyn EngineSource>> {
     if let Some(spec) = args.inventory.as_ref().or(args.scenario.as_ref()) {
         let inventory =
             scenario::load(spec).with_context(|| format!("cannot load the environment {spec}"))?;

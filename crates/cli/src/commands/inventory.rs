@@ -1,6 +1,7 @@
 //! `ovirt-upgrade inventory`: read an environment and say what it is.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -22,6 +23,23 @@ pub enum InventoryCommand {
     },
     /// List the example environments shipped with the tool.
     Examples,
+    /// Read a live engine's whole environment (through its REST API, read-only) into an
+    /// inventory file that `inventory show`, `check --inventory` and the other commands read.
+    #[command(after_help = "\
+Needs --engine URL (or OVIRT_URL) and the credentials. What the API does not show stays at its
+default: the Manager's databases, Data Warehouse, extensions, certificates, OVN and backups; hosts'
+supported cluster levels and packages other than vdsm and libvirt; VMs' vGPUs and host devices;
+gluster volumes. docs/client.md lists them.
+
+Examples:
+  ovirt-upgrade inventory export --engine https://engine.example.com/ovirt-engine/api \\
+      --ca-file ca.pem --password-file pw.txt --out env.json
+  ovirt-upgrade inventory show env.json")]
+    Export {
+        /// Where to write the inventory [default: standard output].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
 }
 
 pub fn run(command: InventoryCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
@@ -53,8 +71,49 @@ pub fn run(command: InventoryCommand, ctx: &Context) -> anyhow::Result<ExitCode>
                 print!("{}", table(&rows));
             }
         },
+        InventoryCommand::Export { out } => export(out.as_deref(), ctx)?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the engine and writes what it read, as an inventory.
+fn export(out: Option<&std::path::Path>, ctx: &Context) -> anyhow::Result<()> {
+    if crate::live::engine_url(ctx).is_none() {
+        return Err(crate::input_error(anyhow::anyhow!(
+            "inventory export reads a live engine: name it with --engine URL or OVIRT_URL"
+        )));
+    }
+    let live = crate::live::connect(ctx)?;
+    let inventory = live.read_inventory(ctx, ovirt_client::Scope::Everything)?;
+    let bytes = scenario::to_json(&inventory);
+    let Some(path) = out else {
+        use std::io::Write as _;
+        std::io::stdout()
+            .write_all(&bytes)
+            .context("cannot write the inventory to standard output")?;
+        return Ok(());
+    };
+    std::fs::write(path, &bytes)
+        .with_context(|| format!("cannot write the inventory to {}", path.display()))
+        .map_err(crate::input_error)?;
+    if ctx.says(crate::context::Verbosity::Normal) {
+        let lang = ctx.lang;
+        eprintln!(
+            "{} {}: {}, {}, {}, {}",
+            tr(lang, "Wrote", "書き出しました:"),
+            path.display(),
+            count_of(lang, inventory.hosts.len(), ("host", "hosts"), "ホスト"),
+            count_of(lang, inventory.vms.len(), ("VM", "VMs"), "仮想マシン"),
+            count_of(
+                lang,
+                inventory.storage_domains.len(),
+                ("storage domain", "storage domains"),
+                "ストレージドメイン"
+            ),
+            count_of(lang, inventory.disks.len(), ("disk", "disks"), "ディスク"),
+        );
+    }
+    Ok(())
 }
 
 /// An example's `name = "..."` line, without loading it.

@@ -113,6 +113,7 @@ pub struct MakeArgs {
     pub deployment: Option<DeploymentKind>,
     /// Read versions, deployment and options from an environment: an inventory (.json), a
     /// scenario (.toml) or `example:NAME`. Options given here win over what it shows.
+    /// Without it, a live engine named with --engine (or OVIRT_URL) is read instead.
     #[arg(long, value_name = "FILE")]
     pub inventory: Option<String>,
 
@@ -203,6 +204,11 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         Some(spec) => {
             let inventory = scenario::load(spec)
                 .with_context(|| format!("cannot load the environment {spec}"))?;
+            Some(guide::detect(&inventory))
+        }
+        None if crate::live::engine_url(ctx).is_some() => {
+            let live = crate::live::connect(ctx)?;
+            let inventory = live.read_inventory(ctx, ovirt_client::Scope::Everything)?;
             Some(guide::detect(&inventory))
         }
         None => None,

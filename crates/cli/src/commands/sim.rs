@@ -1,16 +1,21 @@
 //! `ovirt-upgrade sim`: the simulated side of the tool.
 
 use std::io::Write as _;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
+use anyhow::{anyhow, Context as _};
 use clap::{Subcommand, ValueEnum};
 use model::{Deployment, Version};
+use ovirt_sim::http::{HttpSim, ServeOptions};
+use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
 use scenario::GenerateParams;
 
+use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::input_error;
+use crate::text::tr;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum DeploymentArg {
@@ -60,6 +65,44 @@ pub enum SimCommand {
         plant: usize,
         /// Seed of every random choice.
         #[arg(long)]
+        seed: u64,
+    },
+    /// Serve a simulated engine over HTTP at /ovirt-engine/api, for real clients: the oVirt
+    /// Python SDK, the ovirt.ovirt Ansible collection, curl, or this tool's --engine. Prints
+    /// the URL and the credentials; runs until Ctrl-C, then reports the invariant checks
+    /// (exit code 1 when one broke).
+    #[command(after_help = "Sim-only controls (same credentials):\n  \
+POST /ovirt-sim/host-update?vdsm=VERSION      publish newer host packages for upgradecheck\n  \
+POST /ovirt-sim/manager-version?version=X.Y.Z  move the Manager to a new version\n  \
+GET  /ovirt-sim/invariants                    the invariant checks so far\n\
+See docs/simulator.md for the endpoints, the faults and TLS.")]
+    Serve {
+        /// The environment: a scenario (.toml), an inventory (.json) or `example:NAME`.
+        #[arg(long, value_name = "FILE")]
+        scenario: String,
+        /// Address and port to listen on; loopback unless told otherwise. Port 0 picks a
+        /// free port (the URL printed tells which).
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// How many times faster than real time the engine works: at 60 a host upgrade
+        /// of about 20 minutes takes 20 seconds.
+        #[arg(long, value_name = "X", default_value_t = 60.0)]
+        speed: f64,
+        /// Serve HTTPS with a CA made at start; the CA is written to --ca-out and served at
+        /// /ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA.
+        #[arg(long)]
+        tls: bool,
+        /// Where to write the CA certificate with --tls [default: a file in the temporary
+        /// directory, named after the port].
+        #[arg(long, value_name = "FILE", requires = "tls")]
+        ca_out: Option<PathBuf>,
+        /// Faults to inject, comma-separated: install-fail:HOST, never-return:HOST,
+        /// migration-fail:VM, random:P, and for API requests unavailable:P, slow:P, drop:P,
+        /// token-expiry:P (e.g. `install-fail:host3,unavailable:0.02`).
+        #[arg(long, value_name = "SPEC")]
+        faults: Option<String>,
+        /// Seed of the engine's random choices and of the random faults.
+        #[arg(long, default_value_t = 1)]
         seed: u64,
     },
 }
@@ -119,5 +162,179 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
             plant,
             seed,
         } => super::discrepancies::sim_storage(&scenario, &out, plant, seed, ctx),
+        SimCommand::Serve {
+            scenario,
+            listen,
+            speed,
+            tls,
+            ca_out,
+            faults,
+            seed,
+        } => serve(
+            ServeArgs {
+                scenario,
+                listen,
+                speed,
+                tls,
+                ca_out,
+                faults,
+                seed,
+            },
+            ctx,
+        ),
     }
+}
+
+struct ServeArgs {
+    scenario: String,
+    listen: SocketAddr,
+    speed: f64,
+    tls: bool,
+    ca_out: Option<PathBuf>,
+    faults: Option<String>,
+    seed: u64,
+}
+
+fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+    let inventory = scenario::load(&args.scenario)
+        .with_context(|| format!("cannot load the environment {}", args.scenario))?;
+    let faults: Faults = args
+        .faults
+        .as_deref()
+        .unwrap_or("")
+        .parse()
+        .map_err(input_error)?;
+    if !(args.speed > 0.0 && args.speed.is_finite()) {
+        return Err(input_error(anyhow!(
+            "--speed must be a positive factor, such as 60"
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let name = inventory.name.clone();
+        let fault_text = faults.to_string();
+        let simulator = Simulator::new(
+            inventory,
+            SimConfig::default(),
+            faults,
+            args.seed,
+            super::cluster_upgrade::wall_clock(),
+        );
+        let engine = SimEngine::new(simulator, args.speed, args.seed);
+        let options = ServeOptions {
+            listen: args.listen,
+            tls: args.tls,
+            ..ServeOptions::default()
+        };
+        let credentials = options.credentials.clone();
+        let server = HttpSim::start(engine, options)
+            .await
+            .with_context(|| format!("cannot serve the simulated engine on {}", args.listen))?;
+        let ca_file = match server.ca_pem() {
+            Some(pem) => {
+                let path = args.ca_out.clone().unwrap_or_else(|| {
+                    std::env::temp_dir().join(format!(
+                        "ovirt-upgrade-sim-{}-ca.pem",
+                        server.local_addr().port()
+                    ))
+                });
+                std::fs::write(&path, pem)
+                    .with_context(|| format!("cannot write the CA to {}", path.display()))?;
+                Some(path)
+            }
+            None => None,
+        };
+        let url = server.api_url();
+        match ctx.output {
+            OutputFormat::Json => println!(
+                "{}",
+                serde_json::json!({
+                    "url": url,
+                    "username": credentials.username,
+                    "password": credentials.password,
+                    "ca_file": ca_file,
+                    "speed": args.speed,
+                    "faults": fault_text,
+                })
+            ),
+            OutputFormat::Text => {
+                let lang = ctx.lang;
+                println!(
+                    "{} \"{name}\": {url}",
+                    tr(lang, "Simulated engine", "シミュレートされたエンジン")
+                );
+                println!(
+                    "  {} {}  {} {}",
+                    tr(lang, "username", "ユーザー名"),
+                    credentials.username,
+                    tr(lang, "password", "パスワード"),
+                    credentials.password
+                );
+                if let Some(path) = &ca_file {
+                    println!("  {} {}", tr(lang, "CA certificate:", "CA 証明書:"), path.display());
+                }
+                if ctx.says(Verbosity::Normal) {
+                    println!(
+                        "  {} {}×, {} {fault_text}",
+                        tr(lang, "speed", "速度"),
+                        args.speed,
+                        tr(lang, "faults", "障害")
+                    );
+                    println!(
+                        "{}",
+                        tr(lang, "Press Ctrl-C to stop.", "Ctrl-C で停止します。")
+                    );
+                }
+            }
+        }
+        std::io::stdout().flush().ok();
+        tokio::signal::ctrl_c()
+            .await
+            .context("cannot wait for Ctrl-C")?;
+        let violations = {
+            let sim = server.engine().simulator();
+            sim.history().check(sim.inventory(), sim.now())
+        };
+        server.stop().await;
+        let held = violations.is_empty();
+        if ctx.output == OutputFormat::Json {
+            let violations: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            println!(
+                "{}",
+                serde_json::json!({ "stopped": true, "invariants_held": held, "violations": violations })
+            );
+        } else if held {
+            if ctx.says(Verbosity::Normal) {
+                eprintln!(
+                    "{}",
+                    tr(
+                        ctx.lang,
+                        "stopped; every invariant held",
+                        "停止しました。すべての不変条件が保たれました"
+                    )
+                );
+            }
+        } else {
+            eprintln!(
+                "{}",
+                tr(
+                    ctx.lang,
+                    "stopped; invariants broken:",
+                    "停止しました。破られた不変条件:"
+                )
+            );
+            for violation in &violations {
+                eprintln!("  {violation}");
+            }
+        }
+        Ok(if held {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(crate::EXIT_FINDINGS)
+        })
+    })
 }

@@ -9,7 +9,9 @@ use std::sync::Mutex;
 
 use super::query::Params;
 
-/// The one user the simulator knows.
+/// The one user the simulator knows. The default password appears in no URL: Ansible hides
+/// every occurrence of a password in its output, and a password such as `ovirt` would turn
+/// `/ovirt-engine/api` into `/********-engine/api` in the URL its modules are handed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
@@ -18,7 +20,7 @@ pub struct Credentials {
 
 impl Default for Credentials {
     fn default() -> Self {
-        Credentials { username: "admin@internal".into(), password: "ovirt".into() }
+        Credentials { username: "admin@internal".into(), password: "sim-password".into() }
     }
 }
 
@@ -26,6 +28,15 @@ impl Default for Credentials {
 #[derive(Default)]
 pub struct Tokens {
     live: Mutex<HashSet<String>>,
+}
+
+/// How a request was let in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// With a bearer token from the SSO endpoint.
+    Token(String),
+    /// With HTTP Basic credentials.
+    Basic,
 }
 
 /// What the SSO endpoint answers: a status and a JSON body.
@@ -100,22 +111,18 @@ impl Tokens {
         self.live.lock().unwrap_or_else(|p| p.into_inner()).remove(token);
     }
 
-    /// Whether an `Authorization` header lets a request in; returns the bearer token it used.
-    pub fn admit(&self, authorization: Option<&str>, credentials: &Credentials) -> Result<Option<String>, ()> {
-        let header = authorization.ok_or(())?.trim();
+    /// How an `Authorization` header lets a request in, if it does.
+    pub fn admit(&self, authorization: Option<&str>, credentials: &Credentials) -> Option<Admission> {
+        let header = authorization?.trim();
         if let Some(token) = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")) {
             let token = token.trim();
-            return if self.live.lock().unwrap_or_else(|p| p.into_inner()).contains(token) { Ok(Some(token.to_owned())) } else { Err(()) };
+            let live = self.live.lock().unwrap_or_else(|p| p.into_inner()).contains(token);
+            return live.then(|| Admission::Token(token.to_owned()));
         }
-        let encoded = header.strip_prefix("Basic ").or_else(|| header.strip_prefix("basic ")).ok_or(())?;
-        let decoded = decode_base64(encoded.trim()).ok_or(())?;
-        let text = String::from_utf8(decoded).map_err(|_| ())?;
-        let (user, password) = text.split_once(':').ok_or(())?;
-        if user == credentials.username && password == credentials.password {
-            Ok(None)
-        } else {
-            Err(())
-        }
+        let encoded = header.strip_prefix("Basic ").or_else(|| header.strip_prefix("basic "))?;
+        let text = String::from_utf8(decode_base64(encoded.trim())?).ok()?;
+        let (user, password) = text.split_once(':')?;
+        (user == credentials.username && password == credentials.password).then_some(Admission::Basic)
     }
 }
 
@@ -160,33 +167,33 @@ mod tests {
     #[test]
     fn login_use_and_logout() {
         let tokens = Tokens::default();
-        let credentials = Credentials::default();
+        let credentials = Credentials { username: "admin@internal".into(), password: "ovirt".into() };
         let answer = tokens.login(&form("grant_type=password&scope=ovirt-app-api&username=admin%40internal&password=ovirt"), &credentials);
         assert_eq!(answer.status, 200);
         let token = answer.body.split('"').nth(3).unwrap().to_owned();
-        assert_eq!(tokens.admit(Some(&format!("Bearer {token}")), &credentials), Ok(Some(token.clone())));
+        assert_eq!(tokens.admit(Some(&format!("Bearer {token}")), &credentials), Some(Admission::Token(token.clone())));
         tokens.logout(&form(&format!("scope=ovirt-app-api&token={token}")));
-        assert_eq!(tokens.admit(Some(&format!("Bearer {token}")), &credentials), Err(()));
+        assert_eq!(tokens.admit(Some(&format!("Bearer {token}")), &credentials), None);
     }
 
     #[test]
     fn wrong_passwords_and_grants_are_refused_as_the_engine_does() {
         let tokens = Tokens::default();
-        let credentials = Credentials::default();
+        let credentials = Credentials { username: "admin@internal".into(), password: "ovirt".into() };
         let answer = tokens.login(&form("grant_type=password&scope=ovirt-app-api&username=admin%40internal&password=nope"), &credentials);
         assert_eq!(answer.status, 400);
         assert!(answer.body.contains("\"error_code\":\"access_denied\""), "{}", answer.body);
         assert!(tokens.login(&form("grant_type=magic&scope=ovirt-app-api"), &credentials).body.contains("unsupported_grant_type"));
-        assert_eq!(tokens.admit(None, &credentials), Err(()));
+        assert_eq!(tokens.admit(None, &credentials), None);
     }
 
     #[test]
     fn basic_credentials_still_work() {
         let tokens = Tokens::default();
-        let credentials = Credentials::default();
+        let credentials = Credentials { username: "admin@internal".into(), password: "ovirt".into() };
         // "admin@internal:ovirt"
-        assert_eq!(tokens.admit(Some("Basic YWRtaW5AaW50ZXJuYWw6b3ZpcnQ="), &credentials), Ok(None));
-        assert_eq!(tokens.admit(Some("Basic YWRtaW5AaW50ZXJuYWw6eA=="), &credentials), Err(()));
+        assert_eq!(tokens.admit(Some("Basic YWRtaW5AaW50ZXJuYWw6b3ZpcnQ="), &credentials), Some(Admission::Basic));
+        assert_eq!(tokens.admit(Some("Basic YWRtaW5AaW50ZXJuYWw6eA=="), &credentials), None);
         assert_eq!(decode_base64("YWJj").unwrap(), b"abc");
         assert_eq!(decode_base64("YQ==").unwrap(), b"a");
     }

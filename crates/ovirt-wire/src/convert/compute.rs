@@ -377,6 +377,18 @@ impl Api {
     }
 }
 
+impl Api {
+    /// The Enterprise Linux release the Manager runs on, when its package version says
+    /// (`4.5.7-1.el9` → EL9); the API has no other mark of it.
+    pub fn manager_os(&self) -> Option<ElVersion> {
+        self.product_info
+            .as_ref()
+            .and_then(|info| info.version.as_ref())
+            .and_then(|version| version.full_version.as_deref())
+            .and_then(el_release_in)
+    }
+}
+
 /// `4.30.17-1.el7ev` → `Version { major 4, minor 30, build 17, revision 0, full_version
 /// "vdsm-4.30.17-1.el7ev" }`, the shape of a host's `<version>`.
 fn package_version(package: &str, version: &PackageVersion) -> Version {

@@ -1,7 +1,8 @@
 use model::{Affinity, SnapshotStatus, VmStatus};
 
 use super::{
-    Cpu, Enabled, MemoryPolicy, MigrationOptions, OperatingSystem, Ref, SnapshotType, Version,
+    Cpu, DiskAttachment, Enabled, MemoryPolicy, MigrationOptions, OperatingSystem, Ref,
+    SnapshotType, Version,
 };
 use crate::time::DateTime;
 
@@ -50,6 +51,10 @@ wire_entity! {
         host: one Ref = "host",
         original_template: one Ref = "original_template",
         template: one Ref = "template",
+        /// Inline only when asked for with `follow=disk_attachments`; otherwise a link.
+        disk_attachments: list DiskAttachment = "disk_attachments" / "disk_attachment",
+        /// Inline only when asked for with `follow=snapshots`; otherwise a link.
+        snapshots: list Snapshot = "snapshots" / "snapshot",
     }
 }
 

@@ -1,0 +1,157 @@
+//! The engine seam over HTTP: what the orchestrator and the live checks ask, as API requests.
+
+use model::engine::{
+    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, VmAction,
+};
+use model::{ClusterId, DataCenterId, Host, HostId, Inventory, Level, VmId};
+use ovirt_wire::Action;
+use reqwest::Method;
+
+use crate::transport::{Call, Replay};
+use crate::{convert_error, Client};
+
+/// Whether sending the host action twice changes nothing.
+fn host_replay(action: &HostAction) -> Replay {
+    match action {
+        HostAction::UpgradeCheck => Replay::Idempotent,
+        HostAction::Deactivate { .. } | HostAction::Activate | HostAction::Upgrade { .. } => {
+            Replay::UnsentOnly
+        }
+    }
+}
+
+fn vm_replay(action: &VmAction) -> Replay {
+    match action {
+        // Setting global maintenance to a value twice leaves it at that value.
+        VmAction::GlobalMaintenance { .. } => Replay::Idempotent,
+        VmAction::Migrate { .. }
+        | VmAction::Start
+        | VmAction::Stop
+        | VmAction::Shutdown
+        | VmAction::Reboot => Replay::UnsentOnly,
+    }
+}
+
+impl Engine for Client {
+    async fn inventory(&self) -> Result<Inventory, EngineError> {
+        Ok(self.read_inventory(self.inner.seam_scope, &|_| {}).await?)
+    }
+
+    async fn host(&self, id: HostId) -> Result<Host, EngineError> {
+        let call = Call::get(format!("hosts/{id}"))
+            .all_content()
+            .about("host", id);
+        let (target, host): (_, ovirt_wire::Host) = self.get(call).await?;
+        Ok(host
+            .to_model()
+            .map_err(|error| convert_error(&target, error))?)
+    }
+
+    async fn vm(&self, id: VmId) -> Result<model::Vm, EngineError> {
+        let call = Call::get(format!("vms/{id}")).about("VM", id);
+        let (target, vm): (_, ovirt_wire::Vm) = self.get(call).await?;
+        Ok(vm
+            .to_model()
+            .map_err(|error| convert_error(&target, error))?)
+    }
+
+    async fn host_action(&self, id: HostId, action: HostAction) -> Result<(), EngineError> {
+        let (segment, body) = Action::for_host(&action);
+        self.act(
+            format!("hosts/{id}/{segment}"),
+            &body,
+            host_replay(&action),
+            ("host", id.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn vm_action(&self, id: VmId, action: VmAction) -> Result<(), EngineError> {
+        let (segment, body) = Action::for_vm(&action);
+        self.act(
+            format!("vms/{id}/{segment}"),
+            &body,
+            vm_replay(&action),
+            ("VM", id.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn update_cluster(
+        &self,
+        id: ClusterId,
+        update: ClusterUpdate,
+    ) -> Result<(), EngineError> {
+        let body = ovirt_wire::Cluster::from_update(&update, self.api_path());
+        let call = Call::send(
+            Method::PUT,
+            format!("clusters/{id}"),
+            ovirt_wire::to_request_xml(&body),
+            Replay::Idempotent,
+        )
+        .about("cluster", id);
+        self.execute(&call).await?;
+        Ok(())
+    }
+
+    async fn update_data_center(
+        &self,
+        id: DataCenterId,
+        version: Level,
+    ) -> Result<(), EngineError> {
+        let body = ovirt_wire::DataCenter::version_update(version);
+        let call = Call::send(
+            Method::PUT,
+            format!("datacenters/{id}"),
+            ovirt_wire::to_request_xml(&body),
+            Replay::Idempotent,
+        )
+        .about("data center", id);
+        self.execute(&call).await?;
+        Ok(())
+    }
+
+    async fn cluster_upgrade(
+        &self,
+        id: ClusterId,
+        action: ClusterUpgrade,
+    ) -> Result<(), EngineError> {
+        // Starting twice is refused; progress and finish may be repeated.
+        let replay = match action {
+            ClusterUpgrade::Start => Replay::UnsentOnly,
+            ClusterUpgrade::UpdateProgress { .. } | ClusterUpgrade::Finish => Replay::Idempotent,
+        };
+        let body = Action::for_cluster_upgrade(action);
+        self.act(
+            format!("clusters/{id}/upgrade"),
+            &body,
+            replay,
+            ("cluster", id.to_string()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn events(&self, after: Option<u64>) -> Result<Vec<Event>, EngineError> {
+        let mut call = Call::get("events");
+        if let Some(after) = after {
+            call = call.query("from", after.to_string());
+        }
+        let mut events = self
+            .list(call, |target, event: ovirt_wire::Event| {
+                event
+                    .to_model()
+                    .map(Some)
+                    .map_err(|error| convert_error(target, error))
+            })
+            .await?;
+        // An engine that ignores `from` still answers only what was asked.
+        if let Some(after) = after {
+            events.retain(|event| event.id > after);
+        }
+        events.sort_by_key(|event| std::cmp::Reverse(event.id));
+        Ok(events)
+    }
+}

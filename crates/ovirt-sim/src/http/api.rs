@@ -1,0 +1,830 @@
+//! The API at `/ovirt-engine/api`: collections, single objects, actions and updates, served
+//! from the simulator's state with the shapes `ovirt-wire` gives them (research §3–§7).
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use model::engine::{EngineError, Event as ModelEvent};
+use model::*;
+use ovirt_wire as wire;
+use ovirt_wire::{Entity, StorageDomainView};
+
+use super::fields;
+use super::query::{decode_component, split_matrix, Params};
+use super::reply::{self, Format};
+use super::{App, API_PATH, MAX_BODY};
+use crate::search::{FieldValue, Query};
+use crate::Simulator;
+
+/// An action the simulator accepted, listed under `/jobs` (the engine runs its commands
+/// under jobs and links the job from the action's answer).
+pub struct JobRecord {
+    id: String,
+    description: String,
+    correlation_id: Option<String>,
+    time: Timestamp,
+}
+
+/// Counts requests, to give each one without a `Correlation-Id` its own.
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
+
+/// The engine keeps the first 36 characters of a client's correlation id, letters, digits,
+/// `-` and `_` only.
+fn correlation_id(parts: &Parts, params: &Params) -> Option<String> {
+    let given = parts.headers.get("correlation-id").and_then(|v| v.to_str().ok()).or(params.get("correlation_id"))?;
+    let clean: String = given.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(36).collect();
+    (!clean.is_empty()).then_some(clean)
+}
+
+fn header_text<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let mut params = Params::parse(parts.uri.query());
+    let explicit = correlation_id(&parts, &params);
+    let echoed = explicit.clone().unwrap_or_else(|| {
+        Uuid::derived("request", &REQUESTS.fetch_add(1, AtomicOrdering::Relaxed).to_string()).to_string()
+    });
+    let format = Format::from_accept(params.get("accept").or(header_text(&parts, "accept")));
+    let mut response = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(body) => app.answer(&parts, &mut params, &body, explicit.as_deref(), format),
+        Err(_) => reply::fault(StatusCode::PAYLOAD_TOO_LARGE, format, "Bad Request", "The request body is too large."),
+    };
+    if let Ok(value) = HeaderValue::from_str(&echoed) {
+        response.headers_mut().insert("correlation-id", value);
+    }
+    response
+}
+
+/// One API request, read.
+struct Call<'a> {
+    method: &'a Method,
+    segments: Vec<String>,
+    params: &'a Params,
+    format: Format,
+    body: &'a [u8],
+    body_is_json: bool,
+    /// The client's `Correlation-Id`, when it sent one.
+    correlation: Option<&'a str>,
+    all_content: bool,
+}
+
+/// Why a request was not served.
+#[derive(Debug)]
+enum Failure {
+    /// 404 with an empty body, as the engine answers for an unknown id or path.
+    NotFound,
+    Fault { status: StatusCode, reason: String, detail: String },
+}
+
+impl Failure {
+    fn bad_request(detail: impl std::fmt::Display) -> Failure {
+        Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Bad Request".into(), detail: detail.to_string() }
+    }
+
+    fn incomplete(error: wire::ConvertError) -> Failure {
+        Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Incomplete parameters".into(), detail: error.to_string() }
+    }
+
+    fn into_response(self, format: Format) -> Response {
+        match self {
+            Failure::NotFound => reply::empty(StatusCode::NOT_FOUND),
+            Failure::Fault { status, reason, detail } => reply::fault(status, format, &reason, &detail),
+        }
+    }
+}
+
+impl From<EngineError> for Failure {
+    fn from(error: EngineError) -> Failure {
+        let fault = |status, reason: &str, detail: String| Failure::Fault { status, reason: reason.to_owned(), detail };
+        match error {
+            EngineError::Refused { status, reason, detail } => {
+                fault(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &reason, detail)
+            }
+            EngineError::NotFound { .. } => Failure::NotFound,
+            EngineError::Unavailable(detail) => fault(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", detail),
+            EngineError::Authentication(detail) => fault(StatusCode::UNAUTHORIZED, "Unauthorized", detail),
+            EngineError::Protocol(detail) => fault(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", detail),
+        }
+    }
+}
+
+fn parse_id<I: FromStr>(text: &str) -> Result<I, Failure> {
+    text.parse().map_err(|_| Failure::NotFound)
+}
+
+/// Filters, sorts and cuts a collection as `search` (with `sortby` and `page`),
+/// `case_sensitive` and `max` ask. `items` come in the collection's default order.
+fn select<'a, T>(items: Vec<&'a T>, params: &Params, field: impl Fn(&T, &str) -> Option<Vec<FieldValue>>) -> Result<Vec<&'a T>, Failure> {
+    let query = match params.get("search") {
+        Some(text) => Query::parse(text).map_err(Failure::bad_request)?,
+        None => Query::default(),
+    };
+    let case_sensitive = params.flag("case_sensitive").unwrap_or(false);
+    let mut chosen = Vec::with_capacity(items.len());
+    for item in items {
+        if query.matches(&|key| field(item, key), case_sensitive).map_err(Failure::bad_request)? {
+            chosen.push(item);
+        }
+    }
+    if let Some((key, ascending)) = &query.sort_by {
+        if let Some(first) = chosen.first() {
+            if field(first, key).is_none() {
+                return Err(Failure::bad_request(crate::search::SearchError::UnknownKey(key.clone())));
+            }
+        }
+        chosen.sort_by(|a, b| {
+            let order = compare_values(field(a, key), field(b, key));
+            if *ascending { order } else { order.reverse() }
+        });
+    }
+    let max = params.number("max").map(|m| m as usize);
+    if let (Some(page), Some(max)) = (query.page, max) {
+        chosen.drain(..chosen.len().min((page.saturating_sub(1) as usize).saturating_mul(max)));
+    }
+    if let Some(max) = max {
+        chosen.truncate(max);
+    }
+    Ok(chosen)
+}
+
+fn compare_values(a: Option<Vec<FieldValue>>, b: Option<Vec<FieldValue>>) -> std::cmp::Ordering {
+    use std::cmp::Ordering::Equal;
+    let first = |values: Option<Vec<FieldValue>>| values.and_then(|v| v.into_iter().next());
+    match (first(a), first(b)) {
+        (Some(FieldValue::Number(a)), Some(FieldValue::Number(b))) => a.cmp(&b),
+        (Some(FieldValue::Bool(a)), Some(FieldValue::Bool(b))) => a.cmp(&b),
+        (Some(FieldValue::Text(a) | FieldValue::Enum(a)), Some(FieldValue::Text(b) | FieldValue::Enum(b))) => a.cmp(&b),
+        _ => Equal,
+    }
+}
+
+fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<&T> {
+    let mut sorted: Vec<&T> = items.iter().collect();
+    sorted.sort_by(|a, b| name(a).cmp(name(b)));
+    sorted
+}
+
+const HOST_ACTIONS: [&str; 4] = ["activate", "deactivate", "upgrade", "upgradecheck"];
+const VM_ACTIONS: [&str; 6] = ["maintenance", "migrate", "reboot", "shutdown", "start", "stop"];
+
+impl App {
+    fn answer(&self, parts: &Parts, params: &mut Params, body: &[u8], correlation: Option<&str>, format: Format) -> Response {
+        if let Some(version) = header_text(parts, "version").map(str::trim).filter(|v| *v != "4") {
+            return reply::fault(StatusCode::BAD_REQUEST, format, "Bad Request", &format!("Version {version} is not supported; this engine serves version 4 of the API."));
+        }
+        if self.tokens.admit(header_text(parts, "authorization"), &self.credentials).is_none() {
+            return reply::unauthorized();
+        }
+        let rest = parts.uri.path().strip_prefix(API_PATH).unwrap_or("");
+        let mut segments = Vec::new();
+        for raw in rest.split('/').filter(|s| !s.is_empty()) {
+            let (name, matrix) = split_matrix(raw);
+            if let Some(matrix) = matrix {
+                params.add_matrix(matrix);
+            }
+            segments.push(decode_component(name));
+        }
+        if let Some(first) = segments.first() {
+            if first == "v4" {
+                segments.remove(0);
+            } else if first.len() > 1 && first.starts_with('v') && first[1..].bytes().all(|b| b.is_ascii_digit()) {
+                return reply::fault(StatusCode::BAD_REQUEST, format, "Bad Request", &format!("Version {} is not supported; this engine serves version 4 of the API.", &first[1..]));
+            }
+        }
+        let all_content = params.flag("all_content").or_else(|| header_text(parts, "all-content").map(|v| v.trim().eq_ignore_ascii_case("true"))).unwrap_or(false);
+        let content_type = header_text(parts, header::CONTENT_TYPE.as_str()).unwrap_or("");
+        let body_is_json = content_type.contains("json") || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let call = Call { method: &parts.method, segments, params, format, body, body_is_json, correlation, all_content };
+        self.route(&call).unwrap_or_else(|failure| failure.into_response(format))
+    }
+
+    fn route(&self, call: &Call) -> Result<Response, Failure> {
+        let path: Vec<&str> = call.segments.iter().map(String::as_str).collect();
+        let get = call.method == Method::GET;
+        let post = call.method == Method::POST;
+        let put = call.method == Method::PUT;
+        match path.as_slice() {
+            [] if get => Ok(self.root(call)),
+            ["hosts"] if get => self.hosts(call),
+            ["hosts", id] if get => self.host(call, id),
+            ["hosts", id, action] if post && HOST_ACTIONS.contains(action) => self.host_action(call, id, action),
+            ["vms"] if get => self.vms(call),
+            ["vms", id] if get => self.vm(call, id),
+            ["vms", id, "numanodes"] if get => self.vm_numa_nodes(call, id),
+            ["vms", id, "diskattachments"] if get => self.vm_disk_attachments(call, id),
+            ["vms", id, "snapshots"] if get => self.vm_snapshots(call, id),
+            ["vms", id, action] if post && VM_ACTIONS.contains(action) => self.vm_action(call, id, action),
+            ["clusters"] if get => self.clusters(call),
+            ["clusters", id] if get => self.cluster(call, id),
+            ["clusters", id] if put => self.update_cluster(call, id),
+            ["clusters", id, "upgrade"] if post => self.cluster_upgrade(call, id),
+            ["clusters", id, "networks"] if get => self.cluster_networks(call, id),
+            ["datacenters"] if get => self.data_centers(call),
+            ["datacenters", id] if get => self.data_center(call, id),
+            ["datacenters", id] if put => self.update_data_center(call, id),
+            ["datacenters", id, "storagedomains"] if get => self.attached_storage_domains(call, id, None),
+            ["datacenters", id, "storagedomains", sd] if get => self.attached_storage_domains(call, id, Some(sd)),
+            ["datacenters", id, "networks"] if get => self.networks(call, Some(id)),
+            ["storagedomains"] if get => self.storage_domains(call),
+            ["storagedomains", id] if get => self.storage_domain(call, id),
+            ["storagedomains", id, "disks"] if get => self.disks(call, Some(id)),
+            ["storagedomains", id, "disksnapshots"] if get => self.disk_snapshots(call, DiskSnapshotsOf::StorageDomain(id)),
+            ["disks"] if get => self.disks(call, None),
+            ["disks", id] if get => self.disk(call, id),
+            ["disks", id, "disksnapshots"] if get => self.disk_snapshots(call, DiskSnapshotsOf::Disk(id)),
+            ["events"] if get => self.events(call),
+            ["events", id] if get => self.event(call, id),
+            ["jobs"] if get => self.jobs(call),
+            ["jobs", id] if get => self.job(call, id),
+            ["jobs", id, "steps"] if get => self.job(call, id).map(|_| reply::list::<wire::Step>(call.format, &[])),
+            ["schedulingpolicies"] if get => self.scheduling_policies(call, None),
+            ["schedulingpolicies", id] if get => self.scheduling_policies(call, Some(id)),
+            ["networks"] if get => self.networks(call, None),
+            ["networks", id] if get => self.network(call, id),
+            ["clusterlevels"] if get => self.cluster_levels(call, None),
+            ["clusterlevels", id] if get => self.cluster_levels(call, Some(id)),
+            ["macpools"] if get => Ok(reply::list(call.format, &[wire::MacPool::default_pool(&self.api)])),
+            ["macpools", id] if get && *id == wire::DEFAULT_MAC_POOL_ID => Ok(reply::one(StatusCode::OK, call.format, &wire::MacPool::default_pool(&self.api))),
+            ["users", id] if get => self.user(call, id),
+            _ if !(get || post || put) => Err(Failure::Fault {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                reason: "Method Not Allowed".into(),
+                detail: format!("The simulated engine does not serve {} requests.", call.method),
+            }),
+            _ => Err(Failure::NotFound),
+        }
+    }
+
+    // ----- the entry point -----
+
+    fn root(&self, call: &Call) -> Response {
+        let api = {
+            let sim = self.engine.simulator();
+            let inventory = sim.inventory();
+            let manager = &inventory.manager;
+            let full_version = format!("{}-1.el{}", manager.version, manager.os.major);
+            let mut api = wire::Api::for_engine(manager.version, &full_version, &self.api);
+            if let Some(info) = &mut api.product_info {
+                info.instance_id = Some(Uuid::derived("engine", &manager.fqdn).to_string());
+            }
+            let item = |active: usize, total: usize| wire::ApiSummaryItem { active: Some(active as i64), total: Some(total as i64) };
+            api.summary = Some(wire::ApiSummary {
+                hosts: Some(item(inventory.hosts.iter().filter(|h| h.status == HostStatus::Up).count(), inventory.hosts.len())),
+                storage_domains: Some(item(
+                    inventory.storage_domains.iter().filter(|s| s.status == StorageDomainStatus::Active).count(),
+                    inventory.storage_domains.len(),
+                )),
+                users: Some(item(1, 1)),
+                vms: Some(item(inventory.vms.iter().filter(|v| v.is_running()).count(), inventory.vms.len())),
+            });
+            api.time = Some(sim.now().into());
+            api.authenticated_user = Some(self.api.reference("users", self.user_id()));
+            api.effective_user = api.authenticated_user.clone();
+            api
+        };
+        reply::one(StatusCode::OK, call.format, &api)
+    }
+
+    fn user_id(&self) -> Uuid {
+        Uuid::derived("user", &self.credentials.username)
+    }
+
+    fn user(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        if id != self.user_id().to_string() {
+            return Err(Failure::NotFound);
+        }
+        let name = self.credentials.username.split('@').next().unwrap_or_default();
+        let user = wire::User {
+            href: Some(self.api.entity("users", id)),
+            id: Some(id.to_owned()),
+            name: Some(name.to_owned()),
+            principal: Some(name.to_owned()),
+            user_name: Some(self.credentials.username.clone()),
+            namespace: Some("*".to_owned()),
+            ..wire::User::default()
+        };
+        Ok(reply::one(StatusCode::OK, call.format, &user))
+    }
+
+    // ----- hosts -----
+
+    fn host_wire(&self, host: &Host, all_content: bool) -> wire::Host {
+        let mut wire = wire::Host::from_model(host, &self.api);
+        // The engine adds the hosted-engine state only when asked for all content (§10.14).
+        if !all_content {
+            wire.hosted_engine = None;
+        }
+        wire
+    }
+
+    fn hosts(&self, call: &Call) -> Result<Response, Failure> {
+        let hosts = {
+            let sim = self.engine.simulator();
+            let inventory = sim.inventory();
+            let chosen = select(by_name(&inventory.hosts, |h| &h.name), call.params, |h, key| fields::host(inventory, h, key))?;
+            chosen.into_iter().map(|h| self.host_wire(h, call.all_content)).collect::<Vec<_>>()
+        };
+        Ok(reply::list(call.format, &hosts))
+    }
+
+    fn host(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: HostId = parse_id(id)?;
+        let host = self.engine.simulator().host(id).map(|h| self.host_wire(h, call.all_content))?;
+        Ok(reply::one(StatusCode::OK, call.format, &host))
+    }
+
+    fn host_action(&self, call: &Call, id: &str, segment: &str) -> Result<Response, Failure> {
+        let id: HostId = parse_id(id)?;
+        let request: wire::Action = parse_body(call)?;
+        let action = request.to_host_action(segment).map_err(Failure::incomplete)?;
+        let outcome = self.act(call, |sim| {
+            let name = sim.host(id)?.name.clone();
+            let description = match segment {
+                "deactivate" => format!("Moving Host {name} to Maintenance"),
+                "activate" => format!("Activating Host {name}"),
+                "upgradecheck" => format!("Checking for available updates on Host {name}"),
+                _ => format!("Upgrading Host {name}"),
+            };
+            sim.host_action(id, action).map(|()| description)
+        });
+        Ok(self.action_reply(call, request, outcome))
+    }
+
+    // ----- VMs -----
+
+    fn vms(&self, call: &Call) -> Result<Response, Failure> {
+        let vms = {
+            let sim = self.engine.simulator();
+            let inventory = sim.inventory();
+            let chosen = select(by_name(&inventory.vms, |v| &v.name), call.params, |v, key| fields::vm(inventory, v, key))?;
+            chosen.into_iter().map(|v| wire::Vm::from_model(v, &self.api)).collect::<Vec<_>>()
+        };
+        Ok(reply::list(call.format, &vms))
+    }
+
+    fn vm(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: VmId = parse_id(id)?;
+        let mut vm = self.engine.simulator().vm(id).map(|v| wire::Vm::from_model(v, &self.api))?;
+        // The pending configuration runs at the cluster's level once the VM restarts.
+        if call.params.flag("next_run") == Some(true) && vm.next_run_configuration_exists == Some(true) {
+            vm.custom_compatibility_version = None;
+        }
+        Ok(reply::one(StatusCode::OK, call.format, &vm))
+    }
+
+    fn vm_numa_nodes(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: VmId = parse_id(id)?;
+        self.engine.simulator().vm(id)?;
+        Ok(reply::list::<wire::VmNumaNode>(call.format, &[]))
+    }
+
+    fn vm_disk_attachments(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: VmId = parse_id(id)?;
+        let attachments = {
+            let sim = self.engine.simulator();
+            sim.vm(id)?;
+            let disks = sim.inventory().disks.iter().filter(|d| d.vm == Some(id));
+            disks.enumerate().map(|(i, d)| wire::DiskAttachment::from_model(d.id, id, i == 0, &self.api)).collect::<Vec<_>>()
+        };
+        Ok(reply::list(call.format, &attachments))
+    }
+
+    fn vm_snapshots(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: VmId = parse_id(id)?;
+        let snapshots = {
+            let sim = self.engine.simulator();
+            let vm = sim.vm(id)?;
+            vm.snapshots.iter().map(|s| wire::Snapshot::from_model(s, id, &self.api)).collect::<Vec<_>>()
+        };
+        Ok(reply::list(call.format, &snapshots))
+    }
+
+    fn vm_action(&self, call: &Call, id: &str, segment: &str) -> Result<Response, Failure> {
+        let id: VmId = parse_id(id)?;
+        let request: wire::Action = parse_body(call)?;
+        let action = {
+            let sim = self.engine.simulator();
+            let hosts = &sim.inventory().hosts;
+            request.to_vm_action(segment, |name| hosts.iter().find(|h| h.name == name).map(|h| h.id)).map_err(Failure::incomplete)?
+        };
+        let outcome = self.act(call, |sim| {
+            let name = sim.vm(id)?.name.clone();
+            let description = match segment {
+                "migrate" => format!("Migrating VM {name}"),
+                "start" => format!("Launching VM {name}"),
+                "stop" => format!("Stopping VM {name}"),
+                "shutdown" => format!("Shutting down VM {name}"),
+                "reboot" => format!("Rebooting VM {name}"),
+                _ => format!("Setting global maintenance through VM {name}"),
+            };
+            sim.vm_action(id, action).map(|()| description)
+        });
+        Ok(self.action_reply(call, request, outcome))
+    }
+
+    // ----- clusters and data centers -----
+
+    fn cluster_wire(&self, sim: &Simulator, cluster: &Cluster) -> wire::Cluster {
+        let mut wire = wire::Cluster::from_model(cluster, &self.api);
+        let (percent, correlation_id) = sim.cluster_upgrade_state(cluster.id);
+        wire.upgrade_percent_complete = Some(if cluster.upgrade_running { i32::from(percent) } else { 0 });
+        wire.upgrade_correlation_id = correlation_id.map(str::to_owned);
+        wire
+    }
+
+    fn find_cluster(sim: &Simulator, id: ClusterId) -> Result<&Cluster, Failure> {
+        sim.inventory().clusters.iter().find(|c| c.id == id).ok_or(Failure::NotFound)
+    }
+
+    fn clusters(&self, call: &Call) -> Result<Response, Failure> {
+        let clusters = {
+            let sim = self.engine.simulator();
+            let inventory = sim.inventory();
+            let chosen = select(by_name(&inventory.clusters, |c| &c.name), call.params, |c, key| fields::cluster(inventory, c, key))?;
+            chosen.into_iter().map(|c| self.cluster_wire(&sim, c)).collect::<Vec<_>>()
+        };
+        Ok(reply::list(call.format, &clusters))
+    }
+
+    fn cluster(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: ClusterId = parse_id(id)?;
+        let cluster = {
+            let sim = self.engine.simulator();
+            self.cluster_wire(&sim, Self::find_cluster(&sim, id)?)
+        };
+        Ok(reply::one(StatusCode::OK, call.format, &cluster))
+    }
+
+    fn update_cluster(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: ClusterId = parse_id(id)?;
+        let request: wire::Cluster = parse_body(call)?;
+        let update = request.to_update().map_err(Failure::bad_request)?;
+        self.act(call, |sim| {
+            let name = Self::find_cluster(sim, id).map_err(|_| EngineError::NotFound { kind: "cluster", id: id.to_string() })?.name.clone();
+            sim.update_cluster(id, update).map(|()| format!("Editing Cluster {name}"))
+        })?;
+        // The engine answers an update with the whole object.
+        self.cluster(call, &id.to_string())
+    }
+
+    fn cluster_upgrade(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: ClusterId = parse_id(id)?;
+        let request: wire::Action = parse_body(call)?;
+        let upgrade = request.to_cluster_upgrade().map_err(Failure::incomplete)?;
+        // The effective correlation id: the body's, else the request's (ENGINE
+        // `ClusterUpgradeParameters.getEffectiveCorrelationid`).
+        let correlation = request.correlation_id.clone().filter(|c| !c.trim().is_empty()).or(call.correlation.map(str::to_owned));
+        let outcome = self.act(call, |sim| {
+            let name = Self::find_cluster(sim, id).map_err(|_| EngineError::NotFound { kind: "cluster", id: id.to_string() })?.name.clone();
+            sim.cluster_upgrade(id, upgrade, correlation.as_deref())?;
+            Ok(format!("Updating the upgrade state of Cluster {name}"))
+        });
+        Ok(self.action_reply(call, request, outcome))
+    }
+
+    fn data_centers(&self, call: &Call) -> Result<Response, Failure> {
+        let dcs = {
+            let sim = self.engine.simulator();
+            let inventory = sim.inventory();
+            let chosen = select(by_name(&inventory.data_centers, |d| &d.name), call.params, fields::data_center)?;
+            chosen.into_iter().map(|d| wire::DataCenter::from_model(d, &self.api)).collect::<Vec<_>>()
+        };
+        Ok(reply::list(call.format, &dcs))
+    }
+
+    fn find_data_center(sim: &Simulator, id: DataCenterId) -> Result<&DataCenter, Failure> {
+        sim.inventory().data_centers.iter().find(|d| d.id == id).ok_or(Failure::NotFound)
+    }
+
+    fn data_center(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: DataCenterId = parse_id(id)?;
+        let dc = {
+            let sim = self.engine.simulator();
+            wire::DataCenter::from_model(Self::find_data_center(&sim, id)?, &self.api)
+        };
+        Ok(reply::one(StatusCode::OK, call.format, &dc))
+    }
+
+    fn update_data_center(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: DataCenterId = parse_id(id)?;
+        let request: wire::DataCenter = parse_body(call)?;
+        let level = request.requested_version().map_err(Failure::bad_request)?;
+        if let Some(level) = level {
+            self.act(call, |sim| {
+                let name = Self::find_data_center(sim, id).map_err(|_| EngineError::NotFound { kind: "data center", id: id.to_string() })?.name.clone();
+                sim.update_data_center(id, level)?;
+                Ok(format!("Editing Data Center {name}"))
+            })?;
+        }
+        // The engine answers an update with the whole object.
+        self.data_center(call, &id.to_string())
+    }
+
+    // ----- storage -----
+
+    fn storage_domains(&self, call: &Call) -> Result<Response, Failure> {
+        let domains = {
+            let sim = self.engine.simulator();
+            let inventory = sim.inventory();
+            let chosen = select(by_name(&inventory.storage_domains, |s| &s.name), call.params, |s, key| fields::storage_domain(inventory, s, key))?;
+            chosen.into_iter().map(|s| wire::StorageDomain::from_model(s, &self.api, StorageDomainView::TopLevel)).collect::<Vec<_>>()
+        };
+        Ok(reply::list(call.format, &domains))
+    }
+
+    fn storage_domain(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: StorageDomainId = parse_id(id)?;
+        let domain = {
+            let sim = self.engine.simulator();
+            let sd = sim.inventory().storage_domains.iter().find(|s| s.id == id).ok_or(Failure::NotFound)?;
+            wire::StorageDomain::from_model(sd, &self.api, StorageDomainView::TopLevel)
+        };
+        Ok(reply::one(StatusCode::OK, call.format, &domain))
+    }
+
+    /// `datacenters/{id}/storagedomains[/{sd}]`: where attached domains show their status.
+    fn attached_storage_domains(&self, call: &Call, dc: &str, sd: Option<&str>) -> Result<Response, Failure> {
+        let dc: DataCenterId = parse_id(dc)?;
+        let sd: Option<StorageDomainId> = sd.map(parse_id).transpose()?;
+        let domains = {
+            let sim = self.engine.simulator();
+            Self::find_data_center(&sim, dc)?;
+            let inventory = sim.inventory();
+            let attached: Vec<&StorageDomain> = by_name(&inventory.storage_domains, |s| &s.name)
+                .into_iter()
+                .filter(|s| s.data_center == Some(dc) && sd.is_none_or(|id| s.id == id))
+                .collect();
+            let chosen = select(attached, call.params, |s, key| fields::storage_domain(inventory, s, key))?;
+            chosen.into_iter().map(|s| wire::StorageDomain::from_model(s, &self.api, StorageDomainView::InDataCenter)).collect::<Vec<_>>()
+        };
+        match (sd, domains.first()) {
+            (None, _) => Ok(reply::list(call.format, &domains)),
+            (Some(_), Some(domain)) => Ok(reply::one(StatusCode::OK, call.format, domain)),
+            (Some(_), None) => Err(Failure::NotFound),
+        }
+    }
+
+    fn disks(&self, call: &Call, on: Option<&str>) -> Result<Response, Failure> {
+        let on: Option<StorageDomainId> = on.map(parse_id).transpose()?;
+        let disks = {
+            let sim = self.engine.simulator();
+            let inventory = sim.inventory();
+            if let Some(sd) = on {
+                inventory.storage_domains.iter().find(|s| s.id == sd).ok_or(Failure::NotFound)?;
+            }
+            let candidates: Vec<&Disk> = by_name(&inventory.disks, |d| &d.alias).into_iter().filter(|d| on.is_none_or(|sd| d.storage_domain == sd)).collect();
+            let chosen = select(candidates, call.params, fields::disk)?;
+            chosen.into_iter().map(|d| wire::Disk::from_model(d, &self.api)).collect::<Vec<_>>()
+        };
+        Ok(reply::list(call.format, &disks))
+    }
+
+    fn disk(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: DiskId = parse_id(id)?;
+        let disk = {
+            let sim = self.engine.simulator();
+            let disk = sim.inventory().disks.iter().find(|d| d.id == id).ok_or(Failure::NotFound)?;
+            wire::Disk::from_model(disk, &self.api)
+        };
+        Ok(reply::one(StatusCode::OK, call.format, &disk))
+    }
+
+    fn disk_snapshots(&self, call: &Call, of: DiskSnapshotsOf) -> Result<Response, Failure> {
+        let include_active = call.params.flag("include_active").unwrap_or(false);
+        let mut snapshots = {
+            let sim = self.engine.simulator();
+            let inventory = sim.inventory();
+            let disks: Vec<&Disk> = match of {
+                DiskSnapshotsOf::StorageDomain(sd) => {
+                    let sd: StorageDomainId = parse_id(sd)?;
+                    inventory.storage_domains.iter().find(|s| s.id == sd).ok_or(Failure::NotFound)?;
+                    inventory.disks.iter().filter(|d| d.storage_domain == sd).collect()
+                }
+                DiskSnapshotsOf::Disk(id) => {
+                    let id: DiskId = parse_id(id)?;
+                    vec![inventory.disks.iter().find(|d| d.id == id).ok_or(Failure::NotFound)?]
+                }
+            };
+            disks.into_iter().flat_map(|d| wire::DiskSnapshot::chain_from_model(d, &self.api, include_active)).collect::<Vec<_>>()
+        };
+        if let Some(max) = call.params.number("max") {
+            snapshots.truncate(max as usize);
+        }
+        Ok(reply::list(call.format, &snapshots))
+    }
+
+    // ----- events and jobs -----
+
+    fn events(&self, call: &Call) -> Result<Response, Failure> {
+        let events = {
+            let sim = self.engine.simulator();
+            let inventory = sim.inventory();
+            // Newest first; `from=N` keeps the ids above N.
+            let all = sim.events(call.params.number("from"));
+            let chosen = select(all.iter().collect(), call.params, |e: &ModelEvent, key| fields::event(inventory, e, key))?;
+            let index = InventoryIndex::new(inventory);
+            chosen.into_iter().map(|e| wire::Event::from_model(e, &index, &self.api)).collect::<Vec<_>>()
+        };
+        Ok(reply::list(call.format, &events))
+    }
+
+    fn event(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: u64 = parse_id(id)?;
+        let event = {
+            let sim = self.engine.simulator();
+            let event = sim.events(id.checked_sub(1)).into_iter().find(|e| e.id == id).ok_or(Failure::NotFound)?;
+            wire::Event::from_model(&event, &InventoryIndex::new(sim.inventory()), &self.api)
+        };
+        Ok(reply::one(StatusCode::OK, call.format, &event))
+    }
+
+    fn job_wire(&self, job: &JobRecord) -> wire::Job {
+        let time = Some(job.time.into());
+        wire::Job {
+            href: Some(self.api.entity("jobs", &job.id)),
+            id: Some(job.id.clone()),
+            actions: wire::Job::ACTIONS,
+            links: wire::Job::LINKS,
+            description: Some(job.description.clone()),
+            auto_cleared: Some(true),
+            external: Some(false),
+            start_time: time,
+            end_time: time,
+            last_updated: time,
+            status: Some(wire::JobStatus::Finished),
+            owner: Some(self.api.reference("users", self.user_id())),
+            ..wire::Job::default()
+        }
+    }
+
+    fn jobs(&self, call: &Call) -> Result<Response, Failure> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let chosen = select(jobs.iter().rev().collect(), call.params, |job, key| match key {
+            "correlation_id" => Some(vec![FieldValue::Text(job.correlation_id.clone().unwrap_or_default())]),
+            "description" => Some(vec![FieldValue::Text(job.description.clone())]),
+            _ => None,
+        })?;
+        let wire: Vec<wire::Job> = chosen.into_iter().map(|job| self.job_wire(job)).collect();
+        Ok(reply::list(call.format, &wire))
+    }
+
+    fn job(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let job = jobs.iter().find(|job| job.id == id).ok_or(Failure::NotFound)?;
+        Ok(reply::one(StatusCode::OK, call.format, &self.job_wire(job)))
+    }
+
+    /// Runs an action on the simulator under the client's correlation id and records its
+    /// job. `run` returns the job's description.
+    fn act(&self, call: &Call, run: impl FnOnce(&mut Simulator) -> Result<String, EngineError>) -> Result<wire::Ref, EngineError> {
+        let mut sim = self.engine.simulator();
+        sim.set_correlation_id(call.correlation.map(str::to_owned));
+        let result = run(&mut sim);
+        sim.set_correlation_id(None);
+        let description = result?;
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let id = Uuid::derived("job", &jobs.len().to_string()).to_string();
+        let reference = self.api.reference("jobs", &id);
+        jobs.push(JobRecord { id, description, correlation_id: call.correlation.map(str::to_owned), time: sim.now() });
+        Ok(reference)
+    }
+
+    /// The engine's answer to an action: the request echoed with `<status>complete</status>`
+    /// and its job, or with the fault and `<status>failed</status>` (research §5.1).
+    fn action_reply(&self, call: &Call, mut action: wire::Action, outcome: Result<wire::Ref, EngineError>) -> Response {
+        action.fault = None;
+        match outcome {
+            Ok(job) => {
+                action.status = Some("complete".to_owned());
+                action.job = Some(job);
+                reply::one(StatusCode::OK, call.format, &action)
+            }
+            Err(error) => match Failure::from(error) {
+                Failure::NotFound => reply::empty(StatusCode::NOT_FOUND),
+                Failure::Fault { status, reason, detail } => {
+                    action.status = Some("failed".to_owned());
+                    action.fault = Some(wire::Fault::new(&reason, &detail));
+                    reply::one(status, call.format, &action)
+                }
+            },
+        }
+    }
+
+    // ----- catalogs -----
+
+    fn scheduling_policies(&self, call: &Call, id: Option<&str>) -> Result<Response, Failure> {
+        let policies = wire::SchedulingPolicy::built_ins(&self.api);
+        match id {
+            None => {
+                let chosen = select(policies.iter().collect(), call.params, |p, key| match key {
+                    "name" => Some(vec![FieldValue::Text(p.name.clone().unwrap_or_default())]),
+                    _ => None,
+                })?;
+                Ok(reply::list(call.format, &chosen.into_iter().cloned().collect::<Vec<_>>()))
+            }
+            Some(id) => {
+                let policy = policies.iter().find(|p| p.id.as_deref() == Some(id)).ok_or(Failure::NotFound)?;
+                Ok(reply::one(StatusCode::OK, call.format, policy))
+            }
+        }
+    }
+
+    /// Each data center's management network, `ovirtmgmt` (the inventory keeps no networks).
+    fn management_network(&self, dc: &DataCenter) -> wire::Network {
+        let id = Uuid::derived("network", &format!("{}/ovirtmgmt", dc.id)).to_string();
+        wire::Network {
+            href: Some(self.api.entity("networks", &id)),
+            id: Some(id),
+            links: wire::Network::LINKS,
+            name: Some("ovirtmgmt".to_owned()),
+            description: Some("Management Network".to_owned()),
+            comment: Some(String::new()),
+            mtu: Some(0),
+            stp: Some(false),
+            usages: Some(vec![wire::NetworkUsage::Vm]),
+            data_center: Some(self.api.reference("datacenters", dc.id)),
+            ..wire::Network::default()
+        }
+    }
+
+    fn networks(&self, call: &Call, of: Option<&str>) -> Result<Response, Failure> {
+        let of: Option<DataCenterId> = of.map(parse_id).transpose()?;
+        let networks = {
+            let sim = self.engine.simulator();
+            if let Some(dc) = of {
+                Self::find_data_center(&sim, dc)?;
+            }
+            let dcs = by_name(&sim.inventory().data_centers, |d| &d.name);
+            dcs.into_iter().filter(|d| of.is_none_or(|id| d.id == id)).map(|d| self.management_network(d)).collect::<Vec<_>>()
+        };
+        let chosen = select(networks.iter().collect(), call.params, |n, key| match key {
+            "name" => Some(vec![FieldValue::Text(n.name.clone().unwrap_or_default())]),
+            _ => None,
+        })?;
+        Ok(reply::list(call.format, &chosen.into_iter().cloned().collect::<Vec<_>>()))
+    }
+
+    fn network(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let network = {
+            let sim = self.engine.simulator();
+            sim.inventory().data_centers.iter().map(|d| self.management_network(d)).find(|n| n.id.as_deref() == Some(id)).ok_or(Failure::NotFound)?
+        };
+        Ok(reply::one(StatusCode::OK, call.format, &network))
+    }
+
+    /// `clusters/{id}/networks`: the data center's networks with the cluster's view of them.
+    fn cluster_networks(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: ClusterId = parse_id(id)?;
+        let network = {
+            let sim = self.engine.simulator();
+            let cluster = Self::find_cluster(&sim, id)?;
+            let dc = Self::find_data_center(&sim, cluster.data_center)?;
+            let mut network = self.management_network(dc);
+            network.href = Some(format!("{}/networks/{}", self.api.entity("clusters", &id.to_string()), network.id.as_deref().unwrap_or_default()));
+            network.status = Some(wire::NetworkStatus::Operational);
+            network.required = Some(true);
+            network.display = Some(false);
+            network.usages = Some(vec![wire::NetworkUsage::Management, wire::NetworkUsage::Vm]);
+            network.cluster = Some(self.api.reference("clusters", id));
+            network
+        };
+        Ok(reply::list(call.format, &[network]))
+    }
+
+    fn cluster_levels(&self, call: &Call, id: Option<&str>) -> Result<Response, Failure> {
+        let levels: Vec<wire::ClusterLevel> = {
+            let sim = self.engine.simulator();
+            release::supported_cluster_levels(sim.inventory().manager.version).iter().map(|&level| wire::ClusterLevel::for_level(level, &self.api)).collect()
+        };
+        match id {
+            None => Ok(reply::list(call.format, &levels)),
+            Some(id) => {
+                let level = levels.iter().find(|l| l.id.as_deref() == Some(id)).ok_or(Failure::NotFound)?;
+                Ok(reply::one(StatusCode::OK, call.format, level))
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum DiskSnapshotsOf<'a> {
+    StorageDomain(&'a str),
+    Disk(&'a str),
+}
+
+/// Reads a request body in XML or JSON; an empty body is an empty object (`<action/>`).
+fn parse_body<T: Entity>(call: &Call) -> Result<T, Failure> {
+    if call.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    let parsed = if call.body_is_json { wire::from_json(call.body) } else { wire::from_xml(call.body) };
+    parsed.map_err(|error| Failure::bad_request(format!("Cannot read the request body: {error}")))
+}
