@@ -199,12 +199,10 @@ pub fn run(args: PlanArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
 }
 
 fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let detection = match &args.inventory {
-        Some(spec) => {
-            let inventory = scenario::load(spec)
-                .with_context(|| format!("cannot load the environment {spec}"))?;
-            Some(guide::detect(&inventory))
-        }
+    let inventory = match &args.inventory {
+        Some(spec) => Some(
+            scenario::load(spec).with_context(|| format!("cannot load the environment {spec}"))?,
+        ),
         None => None,
     };
     let choices = Choices {
@@ -224,9 +222,7 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         host_types: args.host_type,
         host_update: args.host_update,
     };
-    let plan = guide::resolve(&choices, detection.as_ref())
-        .and_then(|resolved| resolved.plan())
-        .map_err(input_error)?;
+    let plan = checklist(&choices, inventory.as_ref())?;
     let printed_document = write_documents(&plan, &args.documents, None, ctx)?;
     if let Some(path) = &args.save {
         write_atomically(path, &Tracker::new(&plan).to_json())?;
@@ -248,6 +244,18 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The guide's checklist for `choices`, the rest read from `inventory` when there is one:
+/// the command's work, shared with the demo.
+pub(crate) fn checklist(
+    choices: &Choices,
+    inventory: Option<&model::Inventory>,
+) -> anyhow::Result<Plan> {
+    let detection = inventory.map(guide::detect);
+    guide::resolve(choices, detection.as_ref())
+        .and_then(|resolved| resolved.plan())
+        .map_err(input_error)
+}
+
 fn print_plan(plan: &Plan, done: Option<&Done>, ctx: &Context) -> anyhow::Result<()> {
     match ctx.output {
         OutputFormat::Json => super::print_json(&render::json::render(plan, ctx.lang, done)),
@@ -262,7 +270,7 @@ fn print_plan(plan: &Plan, done: Option<&Done>, ctx: &Context) -> anyhow::Result
 type Renderer = fn(&Plan, Lang, Option<&Done>) -> String;
 
 /// Writes the Markdown and HTML documents asked for; says whether one went to standard output.
-fn write_documents(
+pub(crate) fn write_documents(
     plan: &Plan,
     documents: &DocumentArgs,
     done: Option<&Done>,

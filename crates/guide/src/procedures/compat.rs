@@ -106,7 +106,7 @@ fn cluster_step(section: &SectionBuilder, key: &str, from: Level, to: Level) -> 
             format!("Compute → Clusters shows {to} as the cluster's compatibility version."),
             format!("コンピュート → クラスターで、クラスターの互換バージョンが {to} と表示されること。"),
         )))
-        .auto(Tool::Compat, format!("--cluster CLUSTER --to {to}"))
+        .auto(Tool::Compat, format!("--cluster CLUSTER --to {to} --restart-vms never"))
 }
 
 fn restart_step(section: &SectionBuilder, ctx: &Ctx, key: &str, to: Level) -> super::StepBuilder {
