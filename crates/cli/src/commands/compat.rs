@@ -745,8 +745,9 @@ pub(crate) fn render_summary(summary: &ChainSummary, lang: Lang) -> String {
             };
             let _ = writeln!(
                 out,
-                "{} {levels}; {pending}",
-                tr(lang, "End state:", "最終状態:")
+                "{} {levels}{}{pending}",
+                tr(lang, "End state:", "最終状態:"),
+                tr(lang, "; ", "、")
             );
         }
     }

@@ -30,7 +30,8 @@ use serde::Serialize;
 
 use super::check::{analyse, today};
 use super::cluster_upgrade::{
-    duration, fresh_ids, newer_vdsm, runtime, slug, wall_clock, watch_ctrl_c, Renderer, IN_PROCESS,
+    duration, fresh_ids, newer_vdsm, runtime, slug, wall_clock, watch_ctrl_c, Renderer,
+    DEFAULT_SIM_SPEED, IN_PROCESS,
 };
 use super::compat::ChainRenderer;
 use super::plan::{checklist, write_documents, DocumentArgs};
@@ -44,9 +45,6 @@ const DEMO_ENVIRONMENT: &str = "example:demo";
 /// The demo's bad luck, as examples/demo.toml announces: the first installation on this host
 /// fails; the demo then does what the guide asks and upgrades it again.
 const DEMO_FAULTS: &str = "install-fail-once:dev-host02";
-/// How much faster than real time the demo's engine runs: a 15-minute host upgrade takes
-/// about a second.
-const DEMO_SPEED: f64 = 1000.0;
 /// How long global maintenance may take to show, and the engine to come back healthy.
 const GLOBAL_MAINTENANCE_MINUTES: u32 = 15;
 /// How long a host activated again after a failed installation may take to come up.
@@ -76,7 +74,7 @@ pub struct DemoArgs {
     #[arg(long, value_name = "DIR", default_value = "ovirt-upgrade-demo")]
     pub out: PathBuf,
     /// How many times faster than real time the simulated engine runs.
-    #[arg(long, value_name = "FACTOR", default_value_t = DEMO_SPEED)]
+    #[arg(long, value_name = "FACTOR", default_value_t = DEFAULT_SIM_SPEED)]
     pub sim_speed: f64,
     /// Seed of the simulated engine's random choices.
     #[arg(long, value_name = "SEED", default_value_t = 1)]
@@ -225,7 +223,7 @@ fn counts_text(counts: &Counts, lang: Lang) -> String {
 pub fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if !(args.sim_speed > 0.0 && args.sim_speed.is_finite()) {
         return Err(input_error(anyhow!(
-            "--sim-speed must be a positive factor, such as 1000"
+            "--sim-speed must be a positive factor, such as 600"
         )));
     }
     let lang = ctx.lang;
