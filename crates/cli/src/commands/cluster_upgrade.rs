@@ -117,7 +117,8 @@ pub struct SimArgs {
     #[arg(long, value_name = "FACTOR", default_value_t = DEFAULT_SIM_SPEED)]
     pub sim_speed: f64,
     /// Faults for the simulated engine to inject, such as
-    /// install-fail:HOST,never-return:HOST,migration-fail:VM,random:0.05,unavailable:0.02.
+    /// install-fail:HOST,never-return:HOST,migration-fail:VM,random:0.05,unavailable:0.02
+    /// (and for the compatibility chain start-fail:VM,refuse-level:NAME,install-fail-once:HOST).
     #[arg(long, value_name = "FAULTS")]
     pub sim_faults: Option<String>,
     /// Seed of the simulated engine's random choices.

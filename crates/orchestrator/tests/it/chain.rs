@@ -798,4 +798,12 @@ fn a_chain_journal_is_not_a_cluster_upgrade_journal() {
     assert_eq!(status.state, orchestrator::state::RunPhase::Planned);
     assert_eq!(status.stages.len(), 5);
     assert_eq!(status.command, "finish --to 4.6");
+    journal.check_engine("sim:test").unwrap();
+    let other = journal
+        .check_engine("https://engine.example.com/ovirt-engine/api")
+        .unwrap_err();
+    assert!(
+        other.to_string().contains("belongs to another engine"),
+        "{other}"
+    );
 }
