@@ -127,6 +127,15 @@ fn each_example_shows_what_it_was_written_for() {
                 ("storage.format-upgrade", Status::Info),
             ],
         ),
+        (
+            "demo",
+            &[
+                ("he.global-maintenance-required", Status::Info),
+                ("cluster.virtio-nic-renaming", Status::Warn),
+                ("cluster.compat-behind", Status::Info),
+                ("vm.pinned", Status::Warn),
+            ],
+        ),
     ];
     assert_eq!(
         expectations.len(),

@@ -49,13 +49,26 @@ pub enum Command {
     /// Upgrade a cluster's hosts one wave at a time: planned first (`--dry-run`), each VM
     /// migrated once where the cluster allows, journaled and resumable.
     ClusterUpgrade(crate::commands::cluster_upgrade::ClusterUpgradeArgs),
-    /// Continue a cluster upgrade after a crash, a kill or Ctrl-C, from its journal.
+    /// Continue a cluster upgrade or a compatibility chain after a crash, a kill or Ctrl-C,
+    /// from its journal.
     Resume(crate::commands::cluster_upgrade::ResumeArgs),
-    /// Show where a cluster upgrade stands, from its journal.
+    /// Show where a cluster upgrade or a compatibility chain stands, from its journal.
     Status(crate::commands::cluster_upgrade::StatusArgs),
     /// Benchmarks that print numbers.
     #[command(subcommand)]
     Bench(crate::commands::bench::BenchCommand),
+    /// Turn a self-hosted engine's global maintenance on or off (waiting for the engine's
+    /// health), or show it like `hosted-engine --vm-status`.
+    GlobalMaintenance(crate::commands::global_maintenance::GlobalMaintenanceArgs),
+    /// Raise a cluster's or a data center's compatibility level, validated first, and
+    /// restart the VMs left with a pending configuration in batches.
+    Compat(crate::commands::compat::CompatArgs),
+    /// Raise every cluster and data center to a level, in the right order, restart the VMs,
+    /// and verify the end state.
+    Finish(crate::commands::compat::FinishArgs),
+    /// Run a whole upgrade once on the embedded simulated engine, end to end: check, plan,
+    /// global maintenance, the Manager's update, every cluster, the compatibility chain.
+    Demo(crate::commands::demo::DemoArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -215,7 +215,14 @@ impl Tool {
 
 /// The tools that ship in this build; the others are planned. Add a tool here when its command
 /// lands: the CLI's tests compare this list with the real command list.
-pub const AVAILABLE_TOOLS: &[Tool] = &[Tool::Check, Tool::Discrepancies, Tool::ClusterUpgrade];
+pub const AVAILABLE_TOOLS: &[Tool] = &[
+    Tool::Check,
+    Tool::Discrepancies,
+    Tool::GlobalMaintenance,
+    Tool::ClusterUpgrade,
+    Tool::Compat,
+    Tool::Finish,
+];
 
 /// An `ovirt-upgrade` command line that does a step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

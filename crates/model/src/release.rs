@@ -340,6 +340,17 @@ pub fn virt_module_stream(manager: Version, host_os: ElVersion) -> Option<&'stat
     })
 }
 
+/// The cluster level from which VirtIO NICs show up in guests as other devices (guide
+/// §1.1.10): VMs may need their network configured again.
+pub const NIC_RENAMING_LEVEL: Level = L46;
+
+/// The custom emulated machine that keeps a VM's VirtIO NICs as they were when its cluster
+/// leaves `level` for 4.6 or later, where the guide names one: `pc-q35-rhel8.3.0` for 4.5
+/// (guide §1.1.10). Other levels: the machine the VM runs now.
+pub fn emulated_machine_before_nic_renaming(level: Level) -> Option<&'static str> {
+    (level == L45).then_some("pc-q35-rhel8.3.0")
+}
+
 /// JBoss EAP repository the 4.4 Manager needs: 7.4 from 4.4.9 on (guide §4.1.3).
 pub fn eap_repository(manager: Version) -> Option<&'static str> {
     match (manager.line() == Level::new(4, 4), manager.patch >= 9) {

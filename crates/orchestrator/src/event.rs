@@ -4,8 +4,11 @@
 use std::fmt;
 
 use model::engine::Severity;
-use model::{HostStatus, SchedulingPolicy, Timestamp};
+use model::{HostStatus, Level, SchedulingPolicy, Timestamp};
 use serde::{Deserialize, Serialize};
+
+use crate::chain::{ChainSummary, RestartResult};
+use crate::hosted_engine::EngineStatus;
 
 /// Receives a run's events, in order.
 pub trait EventSink: Send + Sync {
@@ -184,6 +187,76 @@ pub enum RunEvent {
     },
     RunFinished {
         summary: Summary,
+    },
+
+    // ----- global maintenance (hosted engine) -----
+    /// Global maintenance is now on or off (or already was).
+    GlobalMaintenance {
+        enabled: bool,
+        already: bool,
+    },
+    /// The engine's status as `hosted-engine --vm-status` would show it, each time it changes
+    /// while waiting for its health.
+    EngineStatus {
+        status: EngineStatus,
+    },
+    /// The engine is up with good health again.
+    EngineHealthy {
+        seconds: u64,
+    },
+
+    // ----- the compatibility chain -----
+    ChainStarted {
+        run_id: String,
+        target: Level,
+        stages: Vec<String>,
+        restarts: usize,
+        resumed: bool,
+    },
+    StageStarted {
+        stage: usize,
+        of: usize,
+        label: String,
+    },
+    LevelRaised {
+        object: String,
+        from: Level,
+        to: Level,
+    },
+    LevelRefused {
+        object: String,
+        detail: String,
+    },
+    RestartsPlanned {
+        cluster: String,
+        vms: usize,
+        batches: usize,
+    },
+    /// `--restart-vms list`: the VMs waiting for a restart.
+    PendingRestarts {
+        cluster: String,
+        vms: Vec<String>,
+    },
+    RestartBatch {
+        cluster: String,
+        batch: usize,
+        of: usize,
+        vms: Vec<String>,
+    },
+    VmRestarting {
+        vm: String,
+    },
+    VmRestarted {
+        vm: String,
+        seconds: u64,
+    },
+    /// A VM the run could not restart, or left alone, and why.
+    VmNotRestarted {
+        vm: String,
+        result: RestartResult,
+    },
+    ChainFinished {
+        summary: ChainSummary,
     },
 }
 

@@ -3,13 +3,20 @@
 //! and reconciles with what the engine says now) and shown by `status`.
 //!
 //! Schema (`PRAGMA user_version` = [`JOURNAL_FORMAT`]): `run(key, value)` holds the header as
-//! JSON under `header`; `records(seq, at_ms, kind, body)` holds one [`Record`] per row, as
-//! JSON, in order.
+//! JSON under `header` and the kind of run under `kind`; `records(seq, at_ms, kind, body)`
+//! holds one record per row, as JSON, in order.
+//!
+//! Two kinds of runs share the format: the rolling upgrade of a cluster ([`Journal`], with
+//! [`RunHeader`] and [`Record`]) and the compatibility chain
+//! ([`crate::chain::ChainJournal`]). A journal of one kind is refused where the other is
+//! expected, with the reason; [`kind_of`] tells them apart.
 
+use std::fmt::Debug;
 use std::path::Path;
 
 use model::{ClusterId, HostId, SchedulingPolicy, Timestamp, VmId};
 use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::event::{HostFailure, PolicyReason, Summary};
@@ -18,6 +25,37 @@ use crate::plan::Plan;
 
 /// The journal format this build reads and writes.
 pub const JOURNAL_FORMAT: u32 = 1;
+
+/// What a journal holds: the header of its run and its records.
+pub trait RunKind {
+    /// Its name in the `run` table.
+    const NAME: &'static str;
+    /// How people call it, in errors.
+    const DESCRIPTION: &'static str;
+    type Header: Serialize + DeserializeOwned + Clone + Debug;
+    type Record: Serialize + DeserializeOwned + Clone + Debug;
+    /// The record's kind, a column of its own for people reading the file with sqlite3.
+    fn record_kind(record: &Self::Record) -> &'static str;
+}
+
+/// The rolling upgrade of one cluster's hosts.
+#[derive(Debug)]
+pub struct ClusterRun;
+
+impl RunKind for ClusterRun {
+    const NAME: &'static str = "cluster-upgrade";
+    const DESCRIPTION: &'static str = "a cluster upgrade";
+    type Header = RunHeader;
+    type Record = Record;
+    fn record_kind(record: &Record) -> &'static str {
+        record.kind()
+    }
+}
+
+/// The journal of a cluster upgrade.
+pub type Journal = Log<ClusterRun>;
+/// One record of a cluster upgrade's journal, where it sits.
+pub type Entry = LogEntry<Record>;
 
 /// Who and what a run is about. A journal is only ever resumed against the same engine and
 /// cluster.
@@ -189,10 +227,10 @@ pub enum HostResult {
 
 /// Where a record sits: its number and the engine time it was written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Entry {
+pub struct LogEntry<R> {
     pub seq: u64,
     pub at: Timestamp,
-    pub record: Record,
+    pub record: R,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +247,12 @@ pub enum JournalError {
     Exists { path: String },
     #[error("journal {path} does not exist")]
     Missing { path: String },
+    #[error("journal {path} holds {found}, not {expected}")]
+    OtherKind {
+        path: String,
+        found: String,
+        expected: &'static str,
+    },
     #[error("journal {path} belongs to another engine: it was written against {journal}, this is {engine}")]
     OtherEngine {
         path: String,
@@ -234,10 +278,11 @@ pub struct KillPoint {
     pub committed: bool,
 }
 
-pub struct Journal {
+/// An append-only journal of one run of kind `K`.
+pub struct Log<K: RunKind> {
     connection: Connection,
     path: String,
-    header: RunHeader,
+    header: K::Header,
     writes: u64,
     kill: Option<KillPoint>,
     killed: bool,
@@ -253,9 +298,55 @@ const SCHEMA: &str = "
     );
 ";
 
-impl Journal {
+/// The kind of run the journal at `path` holds: [`ClusterRun::NAME`] or
+/// [`crate::chain::ChainRun::NAME`].
+pub fn kind_of(path: &Path) -> Result<String, JournalError> {
+    let (connection, shown) = open_connection(path)?;
+    stored_kind(&connection, &shown)
+}
+
+fn open_connection(path: &Path) -> Result<(Connection, String), JournalError> {
+    let shown = path.display().to_string();
+    if !path.exists() {
+        return Err(JournalError::Missing { path: shown });
+    }
+    let sqlite = |source| JournalError::Sqlite {
+        path: shown.clone(),
+        source,
+    };
+    let connection = Connection::open(path).map_err(sqlite)?;
+    connection
+        .execute_batch("PRAGMA synchronous = FULL;")
+        .map_err(sqlite)?;
+    let format: u32 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .map_err(sqlite)?;
+    if format != JOURNAL_FORMAT {
+        return Err(JournalError::Format {
+            path: shown,
+            detail: format!("format {format}, this build reads format {JOURNAL_FORMAT}"),
+        });
+    }
+    Ok((connection, shown))
+}
+
+/// The kind a journal names; journals written before there were kinds hold cluster upgrades.
+fn stored_kind(connection: &Connection, path: &str) -> Result<String, JournalError> {
+    let kind: Option<String> = connection
+        .query_row("SELECT value FROM run WHERE key = 'kind'", [], |row| {
+            row.get(0)
+        })
+        .optional()
+        .map_err(|source| JournalError::Sqlite {
+            path: path.to_owned(),
+            source,
+        })?;
+    Ok(kind.unwrap_or_else(|| ClusterRun::NAME.to_owned()))
+}
+
+impl<K: RunKind> Log<K> {
     /// A new journal at `path`, which must not exist yet.
-    pub fn create(path: &Path, header: RunHeader) -> Result<Journal, JournalError> {
+    pub fn create(path: &Path, header: K::Header) -> Result<Self, JournalError> {
         let shown = path.display().to_string();
         if path.exists() {
             return Err(JournalError::Exists { path: shown });
@@ -270,24 +361,24 @@ impl Journal {
             path: shown.clone(),
             source,
         })?;
-        Journal::initialise(connection, shown, header)
+        Self::initialise(connection, shown, header)
     }
 
     /// A journal kept in memory, for simulations and benchmarks.
-    pub fn in_memory(header: RunHeader) -> Result<Journal, JournalError> {
+    pub fn in_memory(header: K::Header) -> Result<Self, JournalError> {
         let path = "(in memory)".to_owned();
         let connection = Connection::open_in_memory().map_err(|source| JournalError::Sqlite {
             path: path.clone(),
             source,
         })?;
-        Journal::initialise(connection, path, header)
+        Self::initialise(connection, path, header)
     }
 
     fn initialise(
         connection: Connection,
         path: String,
-        header: RunHeader,
-    ) -> Result<Journal, JournalError> {
+        header: K::Header,
+    ) -> Result<Self, JournalError> {
         let sqlite = |source| JournalError::Sqlite {
             path: path.clone(),
             source,
@@ -302,11 +393,11 @@ impl Journal {
         let text = serde_json::to_string(&header).expect("a header serialises");
         connection
             .execute(
-                "INSERT INTO run (key, value) VALUES ('header', ?1)",
-                params![text],
+                "INSERT INTO run (key, value) VALUES ('header', ?1), ('kind', ?2)",
+                params![text, K::NAME],
             )
             .map_err(sqlite)?;
-        Ok(Journal {
+        Ok(Log {
             connection,
             path,
             header,
@@ -317,26 +408,18 @@ impl Journal {
     }
 
     /// The journal at `path`, as a run left it.
-    pub fn open(path: &Path) -> Result<Journal, JournalError> {
-        let shown = path.display().to_string();
-        if !path.exists() {
-            return Err(JournalError::Missing { path: shown });
-        }
+    pub fn open(path: &Path) -> Result<Self, JournalError> {
+        let (connection, shown) = open_connection(path)?;
         let sqlite = |source| JournalError::Sqlite {
             path: shown.clone(),
             source,
         };
-        let connection = Connection::open(path).map_err(sqlite)?;
-        connection
-            .execute_batch("PRAGMA synchronous = FULL;")
-            .map_err(sqlite)?;
-        let format: u32 = connection
-            .pragma_query_value(None, "user_version", |row| row.get(0))
-            .map_err(sqlite)?;
-        if format != JOURNAL_FORMAT {
-            return Err(JournalError::Format {
+        let kind = stored_kind(&connection, &shown)?;
+        if kind != K::NAME {
+            return Err(JournalError::OtherKind {
                 path: shown,
-                detail: format!("format {format}, this build reads format {JOURNAL_FORMAT}"),
+                found: describe_kind(&kind),
+                expected: K::DESCRIPTION,
             });
         }
         let text: Option<String> = connection
@@ -349,11 +432,11 @@ impl Journal {
             path: shown.clone(),
             detail: "no run header".into(),
         })?;
-        let header: RunHeader = serde_json::from_str(&text).map_err(|e| JournalError::Format {
+        let header: K::Header = serde_json::from_str(&text).map_err(|e| JournalError::Format {
             path: shown.clone(),
             detail: format!("run header: {e}"),
         })?;
-        Ok(Journal {
+        Ok(Log {
             connection,
             path: shown,
             header,
@@ -363,36 +446,12 @@ impl Journal {
         })
     }
 
-    pub fn header(&self) -> &RunHeader {
+    pub fn header(&self) -> &K::Header {
         &self.header
     }
 
     pub fn path(&self) -> &str {
         &self.path
-    }
-
-    /// Refuses a journal written against another engine or cluster, with the reason.
-    pub fn check_target(
-        &self,
-        engine: &str,
-        cluster: ClusterId,
-        cluster_name: &str,
-    ) -> Result<(), JournalError> {
-        if self.header.engine != engine {
-            return Err(JournalError::OtherEngine {
-                path: self.path.clone(),
-                journal: self.header.engine.clone(),
-                engine: engine.to_owned(),
-            });
-        }
-        if self.header.cluster != cluster {
-            return Err(JournalError::OtherCluster {
-                path: self.path.clone(),
-                journal: format!("{} ({})", self.header.cluster_name, self.header.cluster),
-                cluster: format!("{cluster_name} ({cluster})"),
-            });
-        }
-        Ok(())
     }
 
     /// Kills the run at `point` (tests).
@@ -402,8 +461,8 @@ impl Journal {
 
     /// The same journal as a restarted process finds it after a kill: what was committed,
     /// and a handle that writes again.
-    pub fn reopen(self) -> Journal {
-        Journal {
+    pub fn reopen(self) -> Self {
+        Log {
             writes: 0,
             kill: None,
             killed: false,
@@ -417,7 +476,7 @@ impl Journal {
     }
 
     /// Appends one record, durably, before returning.
-    pub fn append(&mut self, at: Timestamp, record: &Record) -> Result<(), JournalError> {
+    pub fn append(&mut self, at: Timestamp, record: &K::Record) -> Result<(), JournalError> {
         if self.killed {
             return Err(JournalError::Killed {
                 writes: self.writes,
@@ -434,7 +493,7 @@ impl Journal {
         self.connection
             .execute(
                 "INSERT INTO records (at_ms, kind, body) VALUES (?1, ?2, ?3)",
-                params![at.0, record.kind(), body],
+                params![at.0, K::record_kind(record), body],
             )
             .map_err(|source| JournalError::Sqlite {
                 path: self.path.clone(),
@@ -451,7 +510,7 @@ impl Journal {
     }
 
     /// Every record, in order.
-    pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
+    pub fn entries(&self) -> Result<Vec<LogEntry<K::Record>>, JournalError> {
         let sqlite = |source| JournalError::Sqlite {
             path: self.path.clone(),
             source,
@@ -476,7 +535,7 @@ impl Journal {
                 path: self.path.clone(),
                 detail: format!("record {seq}: {e}"),
             })?;
-            entries.push(Entry {
+            entries.push(LogEntry {
                 seq: seq as u64,
                 at: Timestamp(at),
                 record,
@@ -486,9 +545,45 @@ impl Journal {
     }
 }
 
-impl std::fmt::Debug for Journal {
+impl Log<ClusterRun> {
+    /// Refuses a journal written against another engine or cluster, with the reason.
+    pub fn check_target(
+        &self,
+        engine: &str,
+        cluster: ClusterId,
+        cluster_name: &str,
+    ) -> Result<(), JournalError> {
+        if self.header.engine != engine {
+            return Err(JournalError::OtherEngine {
+                path: self.path.clone(),
+                journal: self.header.engine.clone(),
+                engine: engine.to_owned(),
+            });
+        }
+        if self.header.cluster != cluster {
+            return Err(JournalError::OtherCluster {
+                path: self.path.clone(),
+                journal: format!("{} ({})", self.header.cluster_name, self.header.cluster),
+                cluster: format!("{cluster_name} ({cluster})"),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A stored kind as people call it.
+fn describe_kind(kind: &str) -> String {
+    match kind {
+        ClusterRun::NAME => ClusterRun::DESCRIPTION.to_owned(),
+        crate::chain::ChainRun::NAME => crate::chain::ChainRun::DESCRIPTION.to_owned(),
+        other => format!("a run of kind `{other}`, which this build does not know"),
+    }
+}
+
+impl<K: RunKind> std::fmt::Debug for Log<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Journal")
+            .field("kind", &K::NAME)
             .field("path", &self.path)
             .field("writes", &self.writes)
             .finish()

@@ -10,15 +10,22 @@
 //! - [`baseline`] holds the two ways others do it, for `bench rolling`: the oVirt
 //!   `cluster_upgrade` role and Xen Orchestra's rolling pool update, built from the research.
 //! - [`bench`] generates seeded clusters and measures runs.
+//! - [`hosted_engine`] reads the self-hosted engine's state the way `hosted-engine
+//!   --vm-status` shows it, and turns global maintenance on and off.
+//! - [`chain`] is the compatibility chain after the hosts: cluster levels, the restarts of VMs
+//!   with a pending configuration, data-center levels, validated first and journaled the
+//!   same way.
 //!
 //! Nothing here prints; the CLI renders the events, the plan and the summary.
 
 pub mod baseline;
 pub mod bench;
+pub mod chain;
 pub mod clock;
 pub mod cluster;
 pub mod event;
 pub mod executor;
+pub mod hosted_engine;
 pub mod journal;
 pub mod options;
 pub mod plan;

@@ -10,15 +10,16 @@ use crate::event::{PolicyReason, Summary};
 use crate::journal::{Action, Answer, Effect, Entry, HostResult, Record, RunHeader};
 use crate::plan::Plan;
 
+/// A side effect the journal knows of: what was asked, when, and what came of it.
 #[derive(Debug, Clone)]
-pub struct Step {
-    pub action: Action,
+pub struct Step<A = Action> {
+    pub action: A,
     pub at: Timestamp,
     pub answer: Option<Answer>,
     pub effect: Option<Effect>,
 }
 
-impl Step {
+impl<A> Step<A> {
     /// The engine accepted it and nothing observed since says it failed.
     pub fn took_effect(&self) -> bool {
         match &self.effect {

@@ -36,6 +36,10 @@ pub struct SimConfig {
     pub vm_stop_ms: u64,
     pub vm_shutdown_ms: u64,
     pub vm_reboot_ms: u64,
+    /// From the Manager VM powering up to the engine answering with good health.
+    pub engine_start_ms: u64,
+    /// How long the hosted-engine HA agents take to notice the Manager VM is down and start it.
+    pub ha_agent_ms: u64,
 }
 
 impl Default for SimConfig {
@@ -53,6 +57,8 @@ impl Default for SimConfig {
             vm_stop_ms: 3_000,
             vm_shutdown_ms: 30_000,
             vm_reboot_ms: 40_000,
+            engine_start_ms: 180_000,
+            ha_agent_ms: 10_000,
         }
     }
 }
@@ -68,6 +74,10 @@ enum Step {
     UpgradeCheckDone { host: HostId },
     VmUp { vm: VmId },
     VmDown { vm: VmId, shutdown: bool },
+    /// The hosted-engine HA agents start the Manager VM.
+    EngineVmStart,
+    /// The Manager's services answer inside its VM.
+    EngineUp { vm: VmId },
 }
 
 #[derive(Debug, Clone, Default)]
@@ -119,6 +129,8 @@ pub struct Simulator {
     history: History,
     /// The `Correlation-Id` of the client's session: tags the events its actions cause.
     session_correlation_id: Option<String>,
+    /// Hosts whose one failing installation (`install-fail-once`) has happened.
+    failed_once: std::collections::HashSet<HostId>,
 }
 
 fn refused(status: u16, detail: impl Into<String>) -> EngineError {
@@ -157,6 +169,7 @@ impl Simulator {
             published_update: None,
             history,
             session_correlation_id: None,
+            failed_once: Default::default(),
         };
         // The engine's log is never empty: clients ask for `max=1` to learn where it ends.
         sim.event(msg::VDS_DETECTED, Severity::Normal, "Simulated engine started.".into(), None, None, None);
@@ -223,6 +236,68 @@ impl Simulator {
         release::release_of(version).map_err(|e| refused(400, e.to_string()))?;
         self.inventory.manager.version = version;
         Ok(())
+    }
+
+    /// Sim control: the Manager is updated to `version` the way the guide does it on a
+    /// self-hosted engine: engine-setup runs, then the Manager VM is shut down so that it
+    /// boots afresh; the HA agents start it again once global maintenance is off (at once
+    /// when it is not on). A standalone Manager just takes the version.
+    pub fn update_manager(&mut self, version: Version) -> Result<(), EngineError> {
+        if version < self.inventory.manager.version {
+            return Err(refused(400, format!("the Manager runs {}; it is never downgraded to {version}", self.inventory.manager.version)));
+        }
+        self.set_manager_version(version)?;
+        let engine_vm = self.inventory.vms.iter().find(|v| v.hosted_engine && v.status == VmStatus::Up).cloned();
+        if let Some(vm) = engine_vm {
+            self.stop(&vm, true)?;
+        }
+        Ok(())
+    }
+
+    /// Global maintenance as the hosted-engine hosts report it.
+    fn in_global_maintenance(&self) -> bool {
+        self.inventory.hosts.iter().filter_map(|h| h.hosted_engine).any(|he| he.global_maintenance)
+    }
+
+    /// Marks the host running the Manager VM as the active hosted-engine host.
+    fn mark_engine_host(&mut self, running_on: Option<HostId>) {
+        for host in self.inventory.hosts.iter_mut() {
+            let here = Some(host.id) == running_on;
+            if let Some(he) = &mut host.hosted_engine {
+                he.active = here;
+            }
+        }
+    }
+
+    /// The HA agents start the Manager VM on the best-scoring hosted-engine host.
+    fn engine_vm_start(&mut self) {
+        let Some(vm) = self.inventory.vms.iter().find(|v| v.hosted_engine).cloned() else { return };
+        if vm.is_running() || self.in_global_maintenance() {
+            return;
+        }
+        let host = self
+            .inventory
+            .hosts
+            .iter()
+            .filter(|h| placement::refusal(&self.inventory, &vm, h.id, None).is_none())
+            .max_by_key(|h| (h.hosted_engine.map_or(0, |he| he.score), std::cmp::Reverse(h.id)))
+            .map(|h| h.id);
+        let Some(host) = host else {
+            // No host can take it now; the agents try again.
+            self.schedule(self.config.ha_agent_ms, Step::EngineVmStart);
+            return;
+        };
+        self.reserve_memory(host, vm.memory);
+        self.set_vm_status(vm.id, VmStatus::WaitForLaunch, Some(host));
+        self.mark_engine_host(Some(host));
+        self.schedule(self.config.vm_start_ms, Step::VmUp { vm: vm.id });
+    }
+
+    fn engine_up(&mut self, vm_id: VmId) {
+        let Ok(vm) = self.vm(vm_id).cloned() else { return };
+        if vm.status == VmStatus::PoweringUp {
+            self.set_vm_status(vm_id, VmStatus::Up, vm.host);
+        }
     }
 
     pub fn host(&self, id: HostId) -> Result<&Host, EngineError> {
@@ -478,6 +553,9 @@ impl Simulator {
         } else {
             self.set_vm_status(vm_id, VmStatus::Up, Some(to));
             self.release_memory(from, vm.memory);
+            if vm.hosted_engine {
+                self.mark_engine_host(Some(to));
+            }
             let seconds = (self.now.0 - started.0) / 1000;
             self.event(
                 msg::VM_MIGRATION_DONE,
@@ -627,7 +705,8 @@ impl Simulator {
     fn install_done(&mut self, host_id: HostId) {
         let host = self.host(host_id).expect("host").clone();
         let Some(upgrade) = self.host_runs.get_mut(&host_id).and_then(|r| r.upgrade) else { return };
-        if self.faults.install_fail.contains(&host.name) || self.random_failure() {
+        let first_failure = self.faults.install_fail_once.contains(&host.name) && self.failed_once.insert(host_id);
+        if first_failure || self.faults.install_fail.contains(&host.name) || self.random_failure() {
             self.host_runs.get_mut(&host_id).expect("run").upgrade = None;
             self.set_host_status(host_id, HostStatus::InstallFailed);
             self.event(
@@ -782,6 +861,16 @@ impl Simulator {
             return;
         }
         let started = vm.status == VmStatus::WaitForLaunch;
+        if self.faults.start_fail.contains(&vm.name) {
+            self.failed_to_start(&vm, started);
+            return;
+        }
+        if vm.hosted_engine && started {
+            // The VM runs; the Manager inside it takes a while to answer.
+            self.set_vm_status(vm_id, VmStatus::PoweringUp, vm.host);
+            self.schedule(self.config.engine_start_ms, Step::EngineUp { vm: vm_id });
+            return;
+        }
         self.set_vm_status(vm_id, VmStatus::Up, vm.host);
         // A fresh boot takes the pending configuration, the new cluster level included.
         let v = self.vm_mut(vm_id);
@@ -793,6 +882,37 @@ impl Simulator {
         }
     }
 
+    /// The `start-fail` fault: the VM's new configuration does not start, and it ends down.
+    fn failed_to_start(&mut self, vm: &Vm, started: bool) {
+        // An injected failure, not a lost VM: the run is judged on reporting it.
+        self.history.explicit_stop(vm.id);
+        if let Some(host) = vm.host {
+            self.release_memory(host, vm.memory);
+        }
+        self.set_vm_status(vm.id, VmStatus::Down, None);
+        self.apply_next_run(vm.id);
+        if started {
+            self.event(msg::USER_FAILED_RUN_VM, Severity::Error, format!("Failed to run VM {} (User: {USER}).", vm.name), vm.host, Some(vm.id), Some(vm.cluster));
+        } else {
+            self.event(
+                msg::VM_DOWN_ERROR,
+                Severity::Error,
+                format!("VM {} is down with error. Exit message: the guest failed to start with its new configuration.", vm.name),
+                vm.host,
+                Some(vm.id),
+                Some(vm.cluster),
+            );
+        }
+    }
+
+    /// A VM that goes down takes its pending configuration (engine: `ProcessDownVm`), the
+    /// new cluster level included.
+    fn apply_next_run(&mut self, vm_id: VmId) {
+        let vm = self.vm_mut(vm_id);
+        vm.next_run_pending = false;
+        vm.custom_compatibility_version = None;
+    }
+
     fn vm_down(&mut self, vm_id: VmId, shutdown: bool) {
         let vm = self.vm(vm_id).expect("vm").clone();
         if vm.status != VmStatus::PoweringDown {
@@ -802,10 +922,15 @@ impl Simulator {
             self.release_memory(host, vm.memory);
         }
         self.set_vm_status(vm_id, VmStatus::Down, None);
+        self.apply_next_run(vm_id);
         let exit = if shutdown { "Exit message: User shut down from within the guest" } else { "Exit message: Admin shut down from the engine" };
         self.event(msg::VM_DOWN, Severity::Normal, format!("VM {} is down. {exit}", vm.name), vm.host, Some(vm_id), Some(vm.cluster));
         if let Some(host) = vm.host {
             self.pump_evacuation(host);
+        }
+        if vm.hosted_engine {
+            self.mark_engine_host(None);
+            self.schedule(self.config.ha_agent_ms, Step::EngineVmStart);
         }
     }
 
@@ -817,6 +942,10 @@ impl Simulator {
             if let Some(he) = &mut host.hosted_engine {
                 he.global_maintenance = enabled;
             }
+        }
+        if !enabled && !vm.is_running() {
+            // Out of maintenance, the HA agents start the Manager VM that was shut down.
+            self.schedule(self.config.ha_agent_ms, Step::EngineVmStart);
         }
         Ok(())
     }
@@ -862,6 +991,26 @@ impl Simulator {
         if !behind.is_empty() {
             return Err(conflict(format!("{prefix} to higher version when there are active Hosts with lower version: {}.", behind.join(", "))));
         }
+        let supported = release::supported_cluster_levels(self.inventory.manager.version);
+        let stranded: Vec<String> = self
+            .inventory
+            .vms
+            .iter()
+            .filter(|v| v.cluster == cluster.id && !v.hosted_engine)
+            .filter_map(|v| v.custom_compatibility_version.filter(|l| !supported.contains(l)).map(|l| format!("{} ({l})", v.name)))
+            .collect();
+        if !stranded.is_empty() {
+            return Err(conflict(format!(
+                "{prefix}: updating the VMs failed for the following, whose custom compatibility version this engine does not support: {}. Edit each VM, clear or change its Custom Compatibility Version, then try again.",
+                stranded.join(", ")
+            )));
+        }
+        if self.faults.refuse_level.contains(&cluster.name) {
+            return Err(conflict(format!(
+                "{prefix}: updating the VMs and templates of cluster {} failed. Edit each of them (the Edit Virtual Machine window shows what to fix), then try again.",
+                cluster.name
+            )));
+        }
         let previewing: Vec<&str> =
             self.inventory.vms.iter().filter(|v| v.cluster == cluster.id && v.previewing_snapshot().is_some()).map(|v| v.name.as_str()).collect();
         if !previewing.is_empty() {
@@ -888,6 +1037,18 @@ impl Simulator {
                 "Cannot update Data Center compatibility version to a value that is greater than its cluster's version. The following clusters should be upgraded: {}.",
                 behind.join(", ")
             )));
+        }
+        let clusters: Vec<ClusterId> = self.inventory.clusters.iter().filter(|c| c.data_center == id).map(|c| c.id).collect();
+        let suspended: Vec<&str> =
+            self.inventory.vms.iter().filter(|v| clusters.contains(&v.cluster) && v.status == VmStatus::Suspended).map(|v| v.name.as_str()).collect();
+        if !suspended.is_empty() {
+            return Err(conflict(format!(
+                "Cannot update Data Center compatibility version while VMs are suspended; resume or shut them down first: {}.",
+                suspended.join(", ")
+            )));
+        }
+        if self.faults.refuse_level.contains(&dc.name) {
+            return Err(conflict(format!("Cannot update Data Center compatibility version: updating data center {} failed; see the engine log.", dc.name)));
         }
         self.inventory.data_centers[i].version = level;
         self.event(msg::USER_UPDATE_STORAGE_POOL, Severity::Normal, format!("Data Center {} was updated by {USER}", dc.name), None, None, None);
@@ -953,6 +1114,8 @@ impl Simulator {
             Step::UpgradeCheckDone { host } => self.upgrade_check_done(host),
             Step::VmUp { vm } => self.vm_up(vm),
             Step::VmDown { vm, shutdown } => self.vm_down(vm, shutdown),
+            Step::EngineVmStart => self.engine_vm_start(),
+            Step::EngineUp { vm } => self.engine_up(vm),
         }
     }
 }

@@ -2,6 +2,9 @@
 //!
 //! Written on the command line as a comma-separated list:
 //! `install-fail:host3,never-return:host5,migration-fail:web07,unavailable:0.02,slow:0.05,drop:0.01,token-expiry:0.01,random:0.1`.
+//! The compatibility chain's faults: `start-fail:web07` (a VM that will not start again),
+//! `refuse-level:Production` (the engine refuses to change that cluster's or data center's
+//! level), and `install-fail-once:host3` (a host whose first installation fails).
 
 use std::collections::HashSet;
 use std::fmt;
@@ -11,10 +14,18 @@ use std::fmt;
 pub struct Faults {
     /// Hosts (by name) whose package installation fails: they end in `install_failed`.
     pub install_fail: HashSet<String>,
+    /// Hosts (by name) whose first package installation fails; a later one succeeds.
+    pub install_fail_once: HashSet<String>,
     /// Hosts (by name) that never come back from their reboot: `non_responsive` for good.
     pub never_return: HashSet<String>,
     /// VMs (by name) whose migrations fail (event 65) and leave them where they were.
     pub migration_fail: HashSet<String>,
+    /// VMs (by name) that do not come up again once stopped or rebooted: their new
+    /// configuration fails to start.
+    pub start_fail: HashSet<String>,
+    /// Clusters and data centers (by name) whose compatibility level the engine refuses to
+    /// change, as when updating their VMs and templates fails.
+    pub refuse_level: HashSet<String>,
     /// Probability that any one host upgrade or migration fails, drawn from the seed.
     pub random_failure: f64,
     /// Transport faults, applied by whatever serves the simulator (HTTP or in-process).
@@ -58,6 +69,9 @@ impl std::str::FromStr for Faults {
             };
             match kind {
                 "install-fail" => drop(faults.install_fail.insert(value.to_owned())),
+                "install-fail-once" => drop(faults.install_fail_once.insert(value.to_owned())),
+                "start-fail" => drop(faults.start_fail.insert(value.to_owned())),
+                "refuse-level" => drop(faults.refuse_level.insert(value.to_owned())),
                 "never-return" => drop(faults.never_return.insert(value.to_owned())),
                 "migration-fail" => drop(faults.migration_fail.insert(value.to_owned())),
                 "random" => faults.random_failure = probability()?,
@@ -81,8 +95,11 @@ impl fmt::Display for Faults {
             items.extend(sorted.into_iter().map(|n| format!("{kind}:{n}")));
         };
         named("install-fail", &self.install_fail);
+        named("install-fail-once", &self.install_fail_once);
         named("never-return", &self.never_return);
         named("migration-fail", &self.migration_fail);
+        named("start-fail", &self.start_fail);
+        named("refuse-level", &self.refuse_level);
         for (kind, p) in [
             ("random", self.random_failure),
             ("unavailable", self.transport.unavailable),
@@ -113,6 +130,9 @@ mod tests {
         assert!(faults.never_return.contains("h5"));
         assert_eq!(faults.transport.unavailable, 0.02);
         assert_eq!(faults.to_string(), "install-fail:h3,never-return:h5,migration-fail:web,random:0.1,unavailable:0.02");
+        let chain: Faults = "start-fail:db,refuse-level:Production,install-fail-once:h2".parse().unwrap();
+        assert!(chain.start_fail.contains("db") && chain.refuse_level.contains("Production"));
+        assert_eq!(chain.to_string(), "install-fail-once:h2,start-fail:db,refuse-level:Production");
         assert!("explode:h1".parse::<Faults>().is_err());
         assert!("random:2".parse::<Faults>().is_err());
         assert!("install-fail".parse::<Faults>().is_err());

@@ -56,7 +56,14 @@ fn legal_vm_transition(from: VmStatus, to: VmStatus) -> bool {
     let running = !matches!(from, Down | Unassigned);
     matches!(
         (from, to),
-        (Up, Migrating | RebootInProgress) | (Migrating, Up) | (PoweringDown, Down) | (Down, WaitForLaunch) | (WaitForLaunch | RebootInProgress, Up)
+        (Up, Migrating | RebootInProgress)
+            | (Migrating, Up)
+            | (PoweringDown, Down)
+            | (Down, WaitForLaunch)
+            | (WaitForLaunch | RebootInProgress | PoweringUp, Up)
+            | (WaitForLaunch, PoweringUp)
+            // A guest that fails to boot (the start-fail fault).
+            | (WaitForLaunch | RebootInProgress, Down)
     ) || (running && to == PoweringDown && from != Migrating)
 }
 

@@ -254,6 +254,120 @@ fn global_maintenance_goes_through_the_hosted_engine_vm_only() {
     assert!(sim.inventory().hosts.iter().filter_map(|h| h.hosted_engine).all(|he| !he.global_maintenance));
 }
 
+/// The statuses a VM went through, first to last.
+fn vm_statuses(sim: &Simulator, vm: VmId) -> Vec<VmStatus> {
+    let mut statuses = vec![];
+    for (_, t) in &sim.history().transitions {
+        if let Transition::Vm { vm: v, from, to, .. } = t {
+            if *v == vm && from != to {
+                if statuses.is_empty() {
+                    statuses.push(*from);
+                }
+                statuses.push(*to);
+            }
+        }
+    }
+    statuses
+}
+
+#[test]
+fn the_manager_vm_boots_afresh_once_global_maintenance_ends() {
+    use VmStatus::*;
+    let mut sim = simulator("self-hosted", "");
+    let engine_vm = vm_id(&sim, "HostedEngine");
+    sim.vm_action(engine_vm, VmAction::GlobalMaintenance { enabled: true }).unwrap();
+    let (_, detail) = refusal(sim.update_manager("4.3.6".parse().unwrap()));
+    assert!(detail.contains("never downgraded"), "{detail}");
+    sim.update_manager("4.4.10".parse().unwrap()).unwrap();
+    assert_eq!(sim.inventory().manager.version, "4.4.10".parse().unwrap());
+    run_until_idle(&mut sim);
+    assert_eq!(sim.vm(engine_vm).unwrap().status, Down, "in global maintenance the HA agents leave it down");
+    assert!(sim.inventory().hosts.iter().filter_map(|h| h.hosted_engine).all(|he| !he.active));
+
+    sim.vm_action(engine_vm, VmAction::GlobalMaintenance { enabled: false }).unwrap();
+    let config = SimConfig::default();
+    sim.advance_to(sim.now().plus_millis((config.ha_agent_ms + config.vm_start_ms + 1_000) as i64));
+    assert_eq!(sim.vm(engine_vm).unwrap().status, PoweringUp, "the VM runs; the Manager is not answering yet");
+    run_until_idle(&mut sim);
+    let vm = sim.vm(engine_vm).unwrap();
+    assert_eq!(vm.status, Up);
+    assert_eq!(vm_statuses(&sim, engine_vm), [Up, PoweringDown, Down, WaitForLaunch, PoweringUp, Up]);
+    let active: Vec<HostId> = sim.inventory().hosts.iter().filter(|h| h.hosted_engine.is_some_and(|he| he.active)).map(|h| h.id).collect();
+    assert_eq!(active, vec![vm.host.unwrap()], "the host running it is the active one");
+    assert_clean(&sim);
+}
+
+#[test]
+fn a_vm_that_will_not_start_again_ends_down_and_says_so() {
+    let mut sim = simulator("self-hosted", "start-fail:app-ha");
+    let vm = vm_id(&sim, "app-ha");
+    sim.vm_action(vm, VmAction::Reboot).unwrap();
+    run_until_idle(&mut sim);
+    assert_eq!(sim.vm(vm).unwrap().status, VmStatus::Down);
+    assert!(sim.events(None).iter().any(|e| e.code == 119 && e.description.contains("app-ha")));
+    sim.vm_action(vm, VmAction::Start).unwrap();
+    run_until_idle(&mut sim);
+    assert_eq!(sim.vm(vm).unwrap().status, VmStatus::Down);
+    assert!(sim.events(None).iter().any(|e| e.code == 54 && e.description.contains("app-ha")));
+    assert_clean(&sim);
+}
+
+#[test]
+fn a_host_whose_first_install_fails_succeeds_the_second_time() {
+    let mut sim = simulator("self-hosted", "install-fail-once:dev-host01");
+    sim.publish_host_update(PackageVersion::new("4.30.60-1.el7ev"));
+    let host = host_id(&sim, "dev-host01");
+    sim.host_action(host, HostAction::Upgrade { reboot: true, timeout_minutes: None }).unwrap();
+    run_until_idle(&mut sim);
+    assert_eq!(sim.host(host).unwrap().status, HostStatus::InstallFailed);
+    sim.host_action(host, HostAction::Activate).unwrap();
+    run_until_idle(&mut sim);
+    sim.host_action(host, HostAction::Upgrade { reboot: true, timeout_minutes: None }).unwrap();
+    run_until_idle(&mut sim);
+    assert_eq!(sim.host(host).unwrap().status, HostStatus::Up);
+    assert!(!sim.host(host).unwrap().update_available);
+    assert_clean(&sim);
+}
+
+#[test]
+fn the_engine_refuses_levels_it_cannot_give_the_vms() {
+    // The pinned-and-ha cluster one level lower, its preview committed.
+    let at_4_5 = |faults: &str, custom: Option<Level>| {
+        let mut inventory = scenario::load("example:pinned-and-ha").unwrap();
+        inventory.clusters[0].version = Level::new(4, 5);
+        inventory.data_centers[0].version = Level::new(4, 5);
+        let erp = inventory.vms.iter_mut().find(|v| v.name == "erp-test").unwrap();
+        erp.snapshots.clear();
+        erp.custom_compatibility_version = custom;
+        Simulator::new(inventory, SimConfig::default(), faults.parse().unwrap(), 7, START)
+    };
+    let to_4_6 = ClusterUpdate { version: Some(Level::new(4, 6)), scheduling_policy: None };
+    let mut sim = at_4_5("refuse-level:compute", None);
+    let cluster = sim.inventory().clusters[0].id;
+    let (status, detail) = refusal(sim.update_cluster(cluster, to_4_6.clone()));
+    assert_eq!(status, 409);
+    assert!(detail.contains("updating the VMs and templates of cluster compute failed"), "{detail}");
+
+    let mut sim = at_4_5("", Some(Level::new(4, 1)));
+    let (_, detail) = refusal(sim.update_cluster(cluster, to_4_6.clone()));
+    assert!(detail.contains("erp-test (4.1)") && detail.contains("Custom Compatibility Version"), "{detail}");
+
+    let mut sim = at_4_5("", None);
+    sim.update_cluster(cluster, to_4_6).unwrap();
+    assert_eq!(sim.inventory().clusters[0].version, Level::new(4, 6));
+}
+
+#[test]
+fn suspended_vms_hold_a_data_center_back() {
+    let mut inventory = scenario::load("example:standalone-local").unwrap();
+    inventory.data_centers[0].version = Level::new(4, 2);
+    inventory.vms.iter_mut().find(|v| v.name == "web1").unwrap().status = VmStatus::Suspended;
+    let mut sim = Simulator::new(inventory, SimConfig::default(), Faults::default(), 7, START);
+    let dc = sim.inventory().data_centers[0].id;
+    let (_, detail) = refusal(sim.update_data_center(dc, Level::new(4, 3)));
+    assert!(detail.contains("suspended") && detail.contains("web1"), "{detail}");
+}
+
 #[test]
 fn the_hosted_engine_host_needs_a_spare() {
     let mut sim = simulator("self-hosted", "");

@@ -48,6 +48,7 @@ pub const EXAMPLES: &[Example] = examples!(
     "pinned-and-ha",
     "sha1-certificates",
     "rhv-4.2",
+    "demo",
 );
 
 /// The example used when no environment is named.

@@ -1,14 +1,12 @@
 //! Data centers and clusters: compatibility levels against the target (engine-setup's own
 //! check), what raising them means, scheduling state, and the Storage Pool Manager.
 
+use model::release::NIC_RENAMING_LEVEL;
 use model::{DataCenterStatus, HostStatus, Level, SchedulingPolicy, SpmStatus, StorageKind, Text};
 
 use super::{cluster_evidence, data_center_evidence, host_evidence};
 use crate::facts::{level_span, Facts};
 use crate::rule::*;
-
-/// Cluster level from which VirtIO NICs are enumerated differently (guide §1.1.10).
-const NIC_RENAMING_LEVEL: Level = Level::new(4, 6);
 
 pub(super) const RULES: &[Rule] = &[
     Rule {

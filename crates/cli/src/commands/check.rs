@@ -1,14 +1,14 @@
 //! `ovirt-upgrade check` (alias `analyze`): every known blocker and risk of the upgrade, found
 //! before the window, from an inventory or a scenario.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use checks::render::{self, TextOptions};
 use clap::{ArgGroup, Args};
-use model::{Date, Version};
+use model::{Date, Inventory, Lang, Version};
 
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
@@ -53,7 +53,7 @@ pub struct CheckArgs {
 }
 
 /// Today's date (UTC), the only place the checks' "now" comes from.
-fn today() -> Date {
+pub(crate) fn today() -> Date {
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_secs());
@@ -83,13 +83,8 @@ pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         .target
         .unwrap_or_else(|| checks::default_target(inventory.manager.version));
     let now = args.as_of.unwrap_or_else(today);
-    let report = checks::check(&inventory, target, now).map_err(input_error)?;
-
-    if !args.no_html {
-        std::fs::write(&args.html, render::html(&report, ctx.lang))
-            .with_context(|| format!("cannot write the HTML report to {}", args.html.display()))
-            .map_err(input_error)?;
-    }
+    let html = (!args.no_html).then_some(args.html.as_path());
+    let report = analyse(&inventory, target, now, html, ctx.lang)?;
     match ctx.output {
         OutputFormat::Json => println!("{}", render::json(&report, ctx.lang)),
         OutputFormat::Text => {
@@ -113,4 +108,22 @@ pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Runs every rule and writes the HTML report to `html`, when given: the command's work,
+/// shared with the demo.
+pub(crate) fn analyse<'a>(
+    inventory: &'a Inventory,
+    target: Version,
+    now: Date,
+    html: Option<&Path>,
+    lang: Lang,
+) -> anyhow::Result<checks::Report<'a>> {
+    let report = checks::check(inventory, target, now).map_err(input_error)?;
+    if let Some(path) = html {
+        std::fs::write(path, render::html(&report, lang))
+            .with_context(|| format!("cannot write the HTML report to {}", path.display()))
+            .map_err(input_error)?;
+    }
+    Ok(report)
 }

@@ -31,11 +31,11 @@ use crate::text::{gib, table, tr};
 
 /// How much faster than real time the simulated engine runs by default: a 25-minute host
 /// upgrade takes 2.5 seconds.
-const DEFAULT_SIM_SPEED: f64 = 600.0;
+pub(crate) const DEFAULT_SIM_SPEED: f64 = 600.0;
 /// Names of the journals in the state directory.
 const JOURNAL_PREFIX: &str = "cluster-upgrade-";
 /// What an in-process simulated engine is called in a journal; it ends with its process.
-const IN_PROCESS: &str = "in-process simulated engine";
+pub(crate) const IN_PROCESS: &str = "in-process simulated engine";
 
 /// Upgrade every host of a cluster, rolling: planned first, migrating each VM once where
 /// the cluster allows, resumable.
@@ -117,7 +117,8 @@ pub struct SimArgs {
     #[arg(long, value_name = "FACTOR", default_value_t = DEFAULT_SIM_SPEED)]
     pub sim_speed: f64,
     /// Faults for the simulated engine to inject, such as
-    /// install-fail:HOST,never-return:HOST,migration-fail:VM,random:0.05,unavailable:0.02.
+    /// install-fail:HOST,never-return:HOST,migration-fail:VM,random:0.05,unavailable:0.02
+    /// (and for the compatibility chain start-fail:VM,refuse-level:NAME,install-fail-once:HOST).
     #[arg(long, value_name = "FAULTS")]
     pub sim_faults: Option<String>,
     /// Seed of the simulated engine's random choices.
@@ -125,7 +126,7 @@ pub struct SimArgs {
     pub sim_seed: u64,
 }
 
-/// Continue a cluster upgrade after a crash, a kill or Ctrl-C.
+/// Continue a cluster upgrade or a compatibility chain after a crash, a kill or Ctrl-C.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 The journal is replayed and every step whose outcome it does not know is settled by asking the
@@ -140,7 +141,7 @@ pub struct ResumeArgs {
     pub journal: Option<PathBuf>,
 }
 
-/// Show where a cluster upgrade stands, from its journal.
+/// Show where a cluster upgrade or a compatibility chain stands, from its journal.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The run's journal [default: the newest in the state directory].
@@ -148,7 +149,7 @@ pub struct StatusArgs {
     pub journal: Option<PathBuf>,
 }
 
-fn parse_minutes(text: &str) -> Result<u32, String> {
+pub(crate) fn parse_minutes(text: &str) -> Result<u32, String> {
     let error =
         || format!("`{text}` is not a duration: write minutes like 60m or 90, or hours like 2h");
     let (number, factor) = match text.trim() {
@@ -219,16 +220,16 @@ impl Target {
 }
 
 /// The simulated engine, loaded with an environment.
-struct SimTarget {
-    spec: String,
-    inventory: Inventory,
+pub(crate) struct SimTarget {
+    pub(crate) spec: String,
+    pub(crate) inventory: Inventory,
     faults: Faults,
-    speed: f64,
+    pub(crate) speed: f64,
     seed: u64,
 }
 
 impl SimTarget {
-    fn choose(sim: &SimArgs) -> anyhow::Result<SimTarget> {
+    pub(crate) fn choose(sim: &SimArgs) -> anyhow::Result<SimTarget> {
         let spec = match sim.sim.as_deref() {
             None | Some("") => format!("example:{}", scenario::default_example().name),
             Some(spec) => spec.to_owned(),
@@ -256,7 +257,7 @@ impl SimTarget {
     }
 
     /// The simulated engine, with newer host packages published so `--check-upgrade` finds them.
-    fn engine(&self, start: Timestamp) -> SimEngine {
+    pub(crate) fn engine(&self, start: Timestamp) -> SimEngine {
         let mut simulator = Simulator::new(
             self.inventory.clone(),
             SimConfig::default(),
@@ -272,7 +273,7 @@ impl SimTarget {
 }
 
 /// A vdsm one step newer than the newest installed (`4.30.51-1.el7ev` → `4.30.51.1-1.el7ev`).
-fn newer_vdsm(inventory: &Inventory) -> Option<PackageVersion> {
+pub(crate) fn newer_vdsm(inventory: &Inventory) -> Option<PackageVersion> {
     let newest = inventory
         .hosts
         .iter()
@@ -293,7 +294,7 @@ pub(crate) fn wall_clock() -> Timestamp {
 }
 
 /// A run id and correlation id nobody else has: from the time and the process.
-fn fresh_ids() -> (String, String) {
+pub(crate) fn fresh_ids() -> (String, String) {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
@@ -325,7 +326,7 @@ fn pick_cluster(
 }
 
 /// `$XDG_STATE_HOME/ovirt-upgrade`, else `~/.local/state/ovirt-upgrade`.
-fn state_directory() -> anyhow::Result<PathBuf> {
+pub(crate) fn state_directory() -> anyhow::Result<PathBuf> {
     let base = std::env::var_os("XDG_STATE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -338,7 +339,7 @@ fn state_directory() -> anyhow::Result<PathBuf> {
     Ok(base.join("ovirt-upgrade"))
 }
 
-fn slug(text: &str) -> String {
+pub(crate) fn slug(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
@@ -355,22 +356,25 @@ fn newest_journal() -> anyhow::Result<PathBuf> {
     let dir = state_directory()?;
     let entries = std::fs::read_dir(&dir).map_err(|_| {
         input_error(anyhow!(
-            "no journal in {}: no cluster upgrade has run here; name one with --journal FILE",
+            "no journal in {}: no cluster upgrade or compatibility chain has run here; name one with --journal FILE",
             dir.display()
         ))
     })?;
     entries
         .filter_map(Result::ok)
         .filter(|e| {
-            e.file_name().to_string_lossy().starts_with(JOURNAL_PREFIX)
-                && e.file_name().to_string_lossy().ends_with(".sqlite")
+            let name = e.file_name().to_string_lossy().into_owned();
+            [JOURNAL_PREFIX, super::compat::JOURNAL_PREFIX]
+                .iter()
+                .any(|prefix| name.starts_with(prefix))
+                && name.ends_with(".sqlite")
         })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .max()
         .map(|(_, path)| path)
         .ok_or_else(|| {
             input_error(anyhow!(
-                "no journal in {}: no cluster upgrade has run here; name one with --journal FILE",
+                "no journal in {}: no cluster upgrade or compatibility chain has run here; name one with --journal FILE",
                 dir.display()
             ))
         })
@@ -416,7 +420,7 @@ fn prepare_journal(
     Ok(path)
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -512,7 +516,7 @@ pub fn run(args: ClusterUpgradeArgs, ctx: &Context) -> anyhow::Result<ExitCode> 
                 let clock = TokioClock::new(start, 1.0);
                 let sink = Renderer::new(ctx, &plan);
                 let stop = Arc::new(StopSignal::new());
-                watch_ctrl_c(stop.clone(), ctx.lang, &sink);
+                watch_ctrl_c(stop.clone(), sink.printer(), stopping_message(ctx.lang));
                 let result =
                     orchestrator::run(&live.client, &clock, &mut journal, plan, &sink, &stop).await;
                 sink.close();
@@ -528,7 +532,7 @@ pub fn run(args: ClusterUpgradeArgs, ctx: &Context) -> anyhow::Result<ExitCode> 
             let clock = TokioClock::new(start, sim.speed);
             let sink = Renderer::new(ctx, &plan);
             let stop = Arc::new(StopSignal::new());
-            watch_ctrl_c(stop.clone(), ctx.lang, &sink);
+            watch_ctrl_c(stop.clone(), sink.printer(), stopping_message(ctx.lang));
             let result = orchestrator::run(&engine, &clock, &mut journal, plan, &sink, &stop).await;
             sink.close();
             result
@@ -575,7 +579,7 @@ pub fn resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         let clock = TokioClock::new(wall_clock(), 1.0);
         let sink = Renderer::new(ctx, &plan);
         let stop = Arc::new(StopSignal::new());
-        watch_ctrl_c(stop.clone(), ctx.lang, &sink);
+        watch_ctrl_c(stop.clone(), sink.printer(), stopping_message(ctx.lang));
         let result = orchestrator::resume(&live.client, &clock, &mut journal, &sink, &stop).await;
         sink.close();
         result
@@ -588,6 +592,9 @@ pub fn status(args: StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         Some(path) => path,
         None => newest_journal()?,
     };
+    if let Some(chain) = super::compat::chain_journal(&path)? {
+        return super::compat::status(&chain, &path, ctx);
+    }
     let journal = Journal::open(&path).map_err(input_error)?;
     let status =
         RunStatus::from_journal(journal.header(), &journal.entries().map_err(input_error)?);
@@ -598,20 +605,29 @@ pub fn status(args: StatusArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// First Ctrl-C: stop starting new work, let the hosts already upgrading finish, put the
-/// cluster back. Second: leave at once; the journal holds the run.
-fn watch_ctrl_c(stop: Arc<StopSignal>, lang: Lang, sink: &Renderer) {
-    let say = sink.printer();
+/// First Ctrl-C: stop starting new work and let what is under way finish (`telling` says
+/// what that means for the run, printed through `say`). Second: leave at once; the journal
+/// holds the run.
+/// What Ctrl-C during a rolling upgrade does.
+fn stopping_message(lang: Lang) -> &'static str {
+    tr(
+        lang,
+        "stopping: hosts already upgrading finish and the cluster is put back; Ctrl-C again leaves at once",
+        "停止します: アップグレード中のホストを完了させ、クラスターを元に戻します。もう一度 Ctrl-C ですぐに終了します",
+    )
+}
+
+pub(crate) fn watch_ctrl_c(
+    stop: Arc<StopSignal>,
+    say: impl Fn(&str) + Send + 'static,
+    telling: &'static str,
+) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }
         stop.stop();
-        say(tr(
-            lang,
-            "stopping: hosts already upgrading finish and the cluster is put back; Ctrl-C again leaves at once",
-            "停止します: アップグレード中のホストを完了させ、クラスターを元に戻します。もう一度 Ctrl-C ですぐに終了します",
-        ));
+        say(telling);
         if tokio::signal::ctrl_c().await.is_ok() {
             std::process::exit(130);
         }
@@ -640,7 +656,7 @@ fn finish(summary: &Summary, ctx: &Context, journal: Option<&Path>) -> anyhow::R
 // ----- rendering -----
 
 /// `1 h 21 min`, `16 min`, `45 s`.
-fn duration(seconds: u64, lang: Lang) -> String {
+pub(crate) fn duration(seconds: u64, lang: Lang) -> String {
     let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
     match (lang, h, m) {
         (Lang::En, 0, 0) => format!("{s} s"),
@@ -1142,10 +1158,10 @@ fn list(names: &[String]) -> String {
 
 /// One JSON line of `--output json`: the engine time and the event.
 #[derive(Serialize)]
-struct Line<'a> {
-    at: Timestamp,
+pub(crate) struct Line<'a> {
+    pub(crate) at: Timestamp,
     #[serde(flatten)]
-    event: &'a RunEvent,
+    pub(crate) event: &'a RunEvent,
 }
 
 enum Mode {
@@ -1166,7 +1182,7 @@ struct Bars {
 }
 
 /// Turns the run's events into progress bars, lines or JSON.
-struct Renderer {
+pub(crate) struct Renderer {
     mode: Mode,
     lang: Lang,
     verbose: bool,
@@ -1176,7 +1192,7 @@ struct Renderer {
 }
 
 impl Renderer {
-    fn new(ctx: &Context, plan: &Plan) -> Renderer {
+    pub(crate) fn new(ctx: &Context, plan: &Plan) -> Renderer {
         let mode = match ctx.output {
             OutputFormat::Json => Mode::Json,
             OutputFormat::Text if ctx.verbosity == Verbosity::Quiet => Mode::Quiet,
@@ -1195,7 +1211,7 @@ impl Renderer {
     }
 
     /// A way to print a line that keeps the bars intact, for the Ctrl-C handler.
-    fn printer(&self) -> impl Fn(&str) + Send + 'static {
+    pub(crate) fn printer(&self) -> impl Fn(&str) + Send + 'static {
         let multi = match &self.mode {
             Mode::Bars(bars) => Some(bars.multi.clone()),
             _ => None,
@@ -1219,7 +1235,7 @@ impl Renderer {
         }
     }
 
-    fn close(&self) {
+    pub(crate) fn close(&self) {
         if let Mode::Bars(bars) = &self.mode {
             bars.overall.finish();
             bars.migrations.finish();

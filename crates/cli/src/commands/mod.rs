@@ -3,7 +3,10 @@
 pub mod bench;
 pub mod check;
 pub mod cluster_upgrade;
+pub mod compat;
+pub mod demo;
 pub mod discrepancies;
+pub mod global_maintenance;
 pub mod inventory;
 pub mod plan;
 pub mod sim;
@@ -24,6 +27,10 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::Resume(args) => cluster_upgrade::resume(args, ctx),
         Command::Status(args) => cluster_upgrade::status(args, ctx),
         Command::Bench(command) => bench::run(command, ctx),
+        Command::GlobalMaintenance(args) => global_maintenance::run(args, ctx),
+        Command::Compat(args) => compat::run_compat(args, ctx),
+        Command::Finish(args) => compat::run_finish(args, ctx),
+        Command::Demo(args) => demo::run(args, ctx),
     }
 }
 

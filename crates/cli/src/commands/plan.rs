@@ -200,16 +200,13 @@ pub fn run(args: PlanArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
 }
 
 fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let detection = match &args.inventory {
-        Some(spec) => {
-            let inventory = scenario::load(spec)
-                .with_context(|| format!("cannot load the environment {spec}"))?;
-            Some(guide::detect(&inventory))
-        }
+    let inventory = match &args.inventory {
+        Some(spec) => Some(
+            scenario::load(spec).with_context(|| format!("cannot load the environment {spec}"))?,
+        ),
         None if crate::live::engine_url(ctx).is_some() => {
             let live = crate::live::connect(ctx)?;
-            let inventory = live.read_inventory(ctx, ovirt_client::Scope::Everything)?;
-            Some(guide::detect(&inventory))
+            Some(live.read_inventory(ctx, ovirt_client::Scope::Everything)?)
         }
         None => None,
     };
@@ -230,9 +227,7 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         host_types: args.host_type,
         host_update: args.host_update,
     };
-    let plan = guide::resolve(&choices, detection.as_ref())
-        .and_then(|resolved| resolved.plan())
-        .map_err(input_error)?;
+    let plan = checklist(&choices, inventory.as_ref())?;
     let printed_document = write_documents(&plan, &args.documents, None, ctx)?;
     if let Some(path) = &args.save {
         write_atomically(path, &Tracker::new(&plan).to_json())?;
@@ -254,6 +249,18 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The guide's checklist for `choices`, the rest read from `inventory` when there is one:
+/// the command's work, shared with the demo.
+pub(crate) fn checklist(
+    choices: &Choices,
+    inventory: Option<&model::Inventory>,
+) -> anyhow::Result<Plan> {
+    let detection = inventory.map(guide::detect);
+    guide::resolve(choices, detection.as_ref())
+        .and_then(|resolved| resolved.plan())
+        .map_err(input_error)
+}
+
 fn print_plan(plan: &Plan, done: Option<&Done>, ctx: &Context) -> anyhow::Result<()> {
     match ctx.output {
         OutputFormat::Json => super::print_json(&render::json::render(plan, ctx.lang, done)),
@@ -268,7 +275,7 @@ fn print_plan(plan: &Plan, done: Option<&Done>, ctx: &Context) -> anyhow::Result
 type Renderer = fn(&Plan, Lang, Option<&Done>) -> String;
 
 /// Writes the Markdown and HTML documents asked for; says whether one went to standard output.
-fn write_documents(
+pub(crate) fn write_documents(
     plan: &Plan,
     documents: &DocumentArgs,
     done: Option<&Done>,

@@ -2,7 +2,7 @@
 //! carry a pending configuration, raise each data center (§1.1.10–§1.1.12 and copies). Also the
 //! levels a new Manager no longer accepts, raised before it is installed.
 
-use model::release::supported_cluster_levels;
+use model::release::{supported_cluster_levels, NIC_RENAMING_LEVEL};
 use model::Level;
 
 use super::sources::Proc;
@@ -11,8 +11,6 @@ use crate::route::HopKind;
 use crate::step::{Command, RunsOn, Section, Source, Tool};
 use crate::text::{tr, Tr};
 
-/// Level 4.6 renames VirtIO NICs inside the guests.
-const NIC_RENAMING_LEVEL: Level = Level::new(4, 6);
 /// Level 4.7 needs newer hosts (oVirt 4.5.0 release notes).
 const LEVEL_4_7: Level = Level::new(4, 7);
 
@@ -108,7 +106,7 @@ fn cluster_step(section: &SectionBuilder, key: &str, from: Level, to: Level) -> 
             format!("Compute → Clusters shows {to} as the cluster's compatibility version."),
             format!("コンピュート → クラスターで、クラスターの互換バージョンが {to} と表示されること。"),
         )))
-        .auto(Tool::Compat, format!("--cluster CLUSTER --to {to}"))
+        .auto(Tool::Compat, format!("--cluster CLUSTER --to {to} --restart-vms never"))
 }
 
 fn restart_step(section: &SectionBuilder, ctx: &Ctx, key: &str, to: Level) -> super::StepBuilder {

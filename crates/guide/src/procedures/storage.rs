@@ -656,7 +656,10 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
                     "コンピュート → クラスターでクラスター (通常は Default) を編集し、互換バージョンを設定します。仮想マシンの再起動が必要だという警告が出ますが、その対応は後の互換バージョンのセクションで行います。",
                 ),
             )
-            .auto(Tool::Compat, format!("--cluster CLUSTER --to {level}")),
+            .auto(
+                Tool::Compat,
+                format!("--cluster CLUSTER --to {level} --restart-vms never"),
+            ),
     );
     section.add(
         section

@@ -31,9 +31,12 @@ use crate::plan::{HostStep, Plan, SkipReason, Wave};
 use crate::planner::{self, Progress};
 use crate::state::{RunState, StoppedVm};
 
+mod caller;
 mod host;
 mod pinned;
 mod report;
+
+pub(crate) use caller::{Caller, Reply, UNREACHABLE_LIMIT_MS};
 
 /// How often the run looks at the engine (the oVirt role polls every 3 s).
 pub const POLL_INTERVAL: Duration = Duration::from_secs(3);
@@ -55,12 +58,8 @@ const START_GRACE_MS: i64 = 2 * 60_000;
 const START_ATTEMPTS: usize = 3;
 /// How long `upgradecheck` may take on every host.
 const UPGRADE_CHECK_TIMEOUT_MS: i64 = 10 * 60_000;
-/// With no answer from the engine for this long, the run stops and waits for `resume`.
-const UNREACHABLE_LIMIT_MS: i64 = 10 * 60_000;
 /// How long the end of a run keeps trying to put the cluster back.
 const RESTORE_PATIENCE_MS: i64 = 5 * 60_000;
-/// A note about retrying is repeated at most this often.
-const RETRY_NOTE_INTERVAL_MS: i64 = 60_000;
 /// Engine progress is sent in steps of this many percent.
 const PROGRESS_STEP: u8 = 5;
 const UPDATES_CHECKED: &str = "the hosts were asked for updates";
@@ -170,13 +169,6 @@ impl Abort {
     }
 }
 
-/// What the engine said to a call.
-enum Reply<T> {
-    Ok(T),
-    Refused(String),
-    Unavailable(String),
-}
-
 enum HostTick {
     Working,
     Finished,
@@ -209,9 +201,7 @@ struct Executor<'a, E, C> {
     cluster_name: String,
     host_names: HashMap<HostId, String>,
     cluster_vms: HashSet<VmId>,
-    last_success: Timestamp,
-    last_error: String,
-    last_retry_note: Option<Timestamp>,
+    caller: Caller,
     last_event: Option<u64>,
     seen_status: HashMap<HostId, HostStatus>,
     /// Hosts seen away from their status since their latest upgrade call.
@@ -244,9 +234,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             cluster_name: header.cluster_name,
             host_names: HashMap::new(),
             cluster_vms: HashSet::new(),
-            last_success: now,
-            last_error: String::new(),
-            last_retry_note: None,
+            caller: Caller::new(now),
             last_event: None,
             seen_status: HashMap::new(),
             upgrade_seen: HashSet::new(),
@@ -301,40 +289,14 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
         what: &str,
         answer: impl Future<Output = Result<T, EngineError>>,
     ) -> Reply<T> {
-        match answer.await {
-            Ok(value) => {
-                self.last_success = self.now();
-                Reply::Ok(value)
-            }
-            Err(error)
-                if error.is_transient() || matches!(error, EngineError::Authentication(_)) =>
-            {
-                let text = error.to_string();
-                let due = self
-                    .last_retry_note
-                    .is_none_or(|t| self.since(t) >= RETRY_NOTE_INTERVAL_MS);
-                if due || text != self.last_error {
-                    self.last_retry_note = Some(self.now());
-                    self.emit(RunEvent::Retrying {
-                        call: what.to_owned(),
-                        error: text.clone(),
-                    });
-                }
-                self.last_error = text.clone();
-                Reply::Unavailable(text)
-            }
-            Err(error) => {
-                self.last_success = self.now();
-                Reply::Refused(match error {
-                    EngineError::Refused { detail, .. } => detail,
-                    other => other.to_string(),
-                })
-            }
-        }
+        let clock = self.clock;
+        self.caller
+            .call(|| clock.now(), self.sink, what, answer)
+            .await
     }
 
     fn unreachable(&self) -> Option<String> {
-        (self.since(self.last_success) > UNREACHABLE_LIMIT_MS).then(|| self.last_error.clone())
+        self.caller.unreachable(self.now())
     }
 
     /// Journals the intent, asks the engine, journals its answer.

@@ -2,7 +2,9 @@
 //! against the simulated engine on a paused clock (hundreds of seeds with faults and kills),
 //! the journal.
 
+mod chain;
 mod harness;
+mod hosted_engine;
 mod journal;
 mod planner;
 mod simulation;
