@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod sim_serve;
+
 /// A scratch directory that doubles as the state directory, so no test writes into $HOME.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -414,4 +416,41 @@ fn the_demo_upgrades_everything_and_leaves_its_files() {
         &["status", "--journal", "show/journals/finish.sqlite"],
     );
     assert!(stdout(&status).contains("finished"), "{}", stdout(&status));
+}
+
+#[test]
+fn global_maintenance_and_the_chain_run_against_a_live_engine() {
+    let state = scratch("live");
+    let served = sim_serve::Served::start("example:demo", "3000");
+    let json = |output: &Output| -> serde_json::Value {
+        assert!(output.status.success(), "{}", stderr(output));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let on = json(&served.run(&state, &["global-maintenance", "on", "--output", "json"]));
+    assert_eq!(on["view"]["global_maintenance"], "on", "{on}");
+    let status = json(&served.run(&state, &["global-maintenance", "status", "--output", "json"]));
+    assert_eq!(status["global_maintenance"], "on", "{status}");
+    let off = served.run(&state, &["global-maintenance", "off"]);
+    assert!(off.status.success(), "{}", stderr(&off));
+    let status = json(&served.run(&state, &["global-maintenance", "status", "--output", "json"]));
+    assert_eq!(status["global_maintenance"], "off", "{status}");
+    assert_eq!(status["engine_status"]["health"], "good", "{status}");
+
+    // The chain over HTTP: the 4.1 cluster and its data center of a 4.2 Manager go to 4.2.
+    let served = sim_serve::Served::start("example:rhv-4.2", "3000");
+    let finish = served.run(&state, &["finish", "--to", "4.2"]);
+    assert!(finish.status.success(), "{}\n{}", stdout(&finish), stderr(&finish));
+    let exported = state.join("after.json");
+    let export = served.run(&state, &["inventory", "export", "--out", exported.to_str().unwrap()]);
+    assert!(export.status.success(), "{}", stderr(&export));
+    let after: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&exported).unwrap()).unwrap();
+    for kind in ["clusters", "data_centers"] {
+        for object in after[kind].as_array().unwrap() {
+            assert_eq!(object["version"], "4.2", "{kind}: {object}");
+        }
+    }
+    let status = run_in(&state, &["status", "--output", "json"]);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(status["engine"], served.url.as_str(), "{status}");
 }

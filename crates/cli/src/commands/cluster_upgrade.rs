@@ -200,14 +200,14 @@ impl ClusterUpgradeArgs {
 
 /// The engine a run talks to: a real one (or `sim serve`) through the HTTP client, or the
 /// simulated engine in-process.
-enum Target {
+pub(crate) enum Target {
     Live(crate::live::Live),
     Sim(SimTarget),
 }
 
 impl Target {
     /// A named engine (`--engine` or OVIRT_URL) unless `--sim` asks for the simulated one.
-    fn choose(sim: &SimArgs, ctx: &Context, correlation_id: &str) -> anyhow::Result<Target> {
+    pub(crate) fn choose(sim: &SimArgs, ctx: &Context, correlation_id: &str) -> anyhow::Result<Target> {
         if let (None, Some(url)) = (&sim.sim, crate::live::engine_url(ctx)) {
             return Ok(Target::Live(crate::live::connect_for_run(
                 ctx,
@@ -217,6 +217,42 @@ impl Target {
         }
         SimTarget::choose(sim).map(Target::Sim)
     }
+
+    /// The environment as the run starts from it: read from the engine, or the scenario's.
+    pub(crate) fn inventory(&self, ctx: &Context, scope: ovirt_client::Scope) -> anyhow::Result<Inventory> {
+        match self {
+            Target::Live(live) => live.read_inventory(ctx, scope),
+            Target::Sim(sim) => Ok(sim.inventory.clone()),
+        }
+    }
+
+    /// Who a journal belongs to: the engine's URL, or the in-process run (never resumable).
+    pub(crate) fn journal_engine(&self, run_id: &str) -> String {
+        match self {
+            Target::Live(live) => live.client.url().to_owned(),
+            Target::Sim(sim) => format!("{IN_PROCESS} ({}), run {run_id}", sim.spec),
+        }
+    }
+}
+
+/// Why a journal of an in-process run cannot be resumed, and what to do instead.
+pub(crate) fn refuse_in_process_resume(path: &Path, lang: Lang) -> anyhow::Error {
+    let shown = path.display();
+    input_error(anyhow!(match lang {
+        Lang::En => format!(
+            "journal {shown} was written against an {IN_PROCESS}, which ended with its process; runs against an engine that outlives ovirt-upgrade (a real one, or `ovirt-upgrade sim serve` through --engine) can be resumed; `ovirt-upgrade status --journal {shown}` shows where it stood"
+        ),
+        Lang::Ja => format!(
+            "ジャーナル {shown} はプロセス内のシミュレーションエンジンに対する実行で、エンジンはプロセスとともに終了しました。再開できるのは ovirt-upgrade より長く生きるエンジン (実エンジン、または --engine で接続する `ovirt-upgrade sim serve`) に対する実行です。`ovirt-upgrade status --journal {shown}` で状況を確認できます"
+        ),
+    }))
+}
+
+/// The journal's engine for `resume`, unless --engine names another (which the journal's own
+/// check then refuses), logged in with the run's correlation id.
+pub(crate) fn connect_for_resume(ctx: &Context, journal_engine: &str, correlation_id: &str) -> anyhow::Result<crate::live::Live> {
+    let url = crate::live::engine_url(ctx).unwrap_or(journal_engine).to_owned();
+    crate::live::connect_for_run(ctx, &url, correlation_id)
 }
 
 /// The simulated engine, loaded with an environment.
@@ -383,6 +419,13 @@ fn newest_journal() -> anyhow::Result<PathBuf> {
 /// Where a new run journals. A journal already there from a finished run (or from an
 /// in-process simulation, which can never be resumed) is moved aside; an unfinished one of a
 /// real engine must be resumed first.
+/// Where a run's journal goes unless --journal says: the state directory, one file per
+/// cluster or chain (`prefix` tells the kinds apart), in-process runs apart from live ones.
+pub(crate) fn default_journal(prefix: &str, name: &str, in_process: bool) -> anyhow::Result<PathBuf> {
+    let kind = if in_process { "sim-" } else { "" };
+    Ok(state_directory()?.join(format!("{prefix}{kind}{}.sqlite", slug(name))))
+}
+
 fn prepare_journal(
     path: Option<&Path>,
     cluster: &str,
@@ -390,10 +433,7 @@ fn prepare_journal(
 ) -> anyhow::Result<PathBuf> {
     let path = match path {
         Some(path) => path.to_owned(),
-        None => {
-            let kind = if in_process { "sim-" } else { "" };
-            state_directory()?.join(format!("{JOURNAL_PREFIX}{kind}{}.sqlite", slug(cluster)))
-        }
+        None => default_journal(JOURNAL_PREFIX, cluster, in_process)?,
     };
     if !path.exists() {
         return Ok(path);
@@ -430,10 +470,7 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 pub fn run(args: ClusterUpgradeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let (run_id, correlation_id) = fresh_ids();
     let target = Target::choose(&args.sim, ctx, &correlation_id)?;
-    let inventory = match &target {
-        Target::Live(live) => live.read_inventory(ctx, ovirt_client::Scope::Compute)?,
-        Target::Sim(sim) => sim.inventory.clone(),
-    };
+    let inventory = target.inventory(ctx, ovirt_client::Scope::Compute)?;
     let (cluster, cluster_name) =
         pick_cluster(&inventory, args.cluster.as_deref()).map_err(input_error)?;
     let options = args.options();
@@ -491,10 +528,7 @@ pub fn run(args: ClusterUpgradeArgs, ctx: &Context) -> anyhow::Result<ExitCode> 
     let start = wall_clock();
     let header = RunHeader {
         run_id: run_id.clone(),
-        engine: match &target {
-            Target::Live(live) => live.client.url().to_owned(),
-            Target::Sim(sim) => format!("{IN_PROCESS} ({}), run {run_id}", sim.spec),
-        },
+        engine: target.journal_engine(&run_id),
         cluster,
         cluster_name: cluster_name.clone(),
         correlation_id,
@@ -546,25 +580,16 @@ pub fn resume(args: ResumeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         Some(path) => path,
         None => newest_journal()?,
     };
+    if let Some(chain) = super::compat::chain_journal(&path)? {
+        return super::compat::resume(chain, &path, ctx);
+    }
     let mut journal = Journal::open(&path).map_err(input_error)?;
     let header = journal.header().clone();
     let shown = path.display();
     if header.engine.starts_with(IN_PROCESS) {
-        let reason = match ctx.lang {
-            Lang::En => format!(
-                "journal {shown} was written against an {IN_PROCESS}, which ended with its process; runs against an engine that outlives ovirt-upgrade (a real one, or `ovirt-upgrade sim serve` through --engine) can be resumed; `ovirt-upgrade status --journal {shown}` shows where it stood"
-            ),
-            Lang::Ja => format!(
-                "ジャーナル {shown} はプロセス内のシミュレーションエンジンに対する実行で、エンジンはプロセスとともに終了しました。再開できるのは ovirt-upgrade より長く生きるエンジン (実エンジン、または --engine で接続する `ovirt-upgrade sim serve`) に対する実行です。`ovirt-upgrade status --journal {shown}` で状況を確認できます"
-            ),
-        };
-        return Err(input_error(anyhow!(reason)));
+        return Err(refuse_in_process_resume(&path, ctx.lang));
     }
-    // The journal's engine, unless --engine names another, which the check below refuses.
-    let url = crate::live::engine_url(ctx)
-        .unwrap_or(&header.engine)
-        .to_owned();
-    let live = crate::live::connect_for_run(ctx, &url, &header.correlation_id)?;
+    let live = connect_for_resume(ctx, &header.engine, &header.correlation_id)?;
     journal
         .check_target(live.client.url(), header.cluster, &header.cluster_name)
         .map_err(input_error)?;

@@ -23,9 +23,10 @@ use orchestrator::state::RunPhase;
 use orchestrator::{EventSink, RunEvent, StopSignal, TokioClock};
 
 use super::cluster_upgrade::{
-    duration, fresh_ids, parse_minutes, runtime, slug, state_directory, wall_clock, watch_ctrl_c,
-    Line, SimArgs, SimTarget, IN_PROCESS,
+    duration, fresh_ids, parse_minutes, runtime, wall_clock, watch_ctrl_c,
+    connect_for_resume, default_journal, refuse_in_process_resume, Line, SimArgs, Target, IN_PROCESS,
 };
+use model::engine::Engine;
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::input_error;
@@ -54,6 +55,7 @@ Examples:
   ovirt-upgrade compat --cluster Production --to 4.6 --sim example:demo --dry-run
   ovirt-upgrade compat --cluster Production --to 4.6 --restart-vms list
   ovirt-upgrade compat --data-center Default --to 4.6
+  ovirt-upgrade compat --cluster Production --to 4.6 --engine https://engine.example.com/ovirt-engine/api
 
 Exit codes: 0 done and verified; 1 a blocker, a refusal, a VM that did not come back, or a
 pending configuration left; 2 an unknown name, a level the Manager does not offer, a level
@@ -86,6 +88,7 @@ Examples:
   ovirt-upgrade finish --to 4.6 --sim example:demo --dry-run
   ovirt-upgrade finish --to 4.6 --batch 10
   ovirt-upgrade finish --to 4.6 --restart-vms never
+  ovirt-upgrade finish --to 4.6 --engine https://engine.example.com/ovirt-engine/api
 
 Exit codes: 0 done and verified; 1 a blocker, a refusal, a VM that did not come back, or an end
 state short of the target; 2 a level the Manager does not offer, or a bad option.")]
@@ -158,31 +161,36 @@ impl ChainArgs {
 }
 
 pub fn run_compat(args: CompatArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let target = SimTarget::choose(&args.sim)?;
+    let ids = fresh_ids();
+    let target = Target::choose(&args.sim, ctx, &ids.1)?;
+    let inventory = target.inventory(ctx, ovirt_client::Scope::Everything)?;
     let options = args.chain.options();
     let (plan, command, name) = match (&args.cluster, &args.data_center) {
         (Some(cluster), _) => (
-            chain::plan_cluster(&target.inventory, cluster, args.to, &options),
+            chain::plan_cluster(&inventory, cluster, args.to, &options),
             format!("compat --cluster {cluster} --to {}", args.to),
             format!("cluster-{cluster}-{}", args.to),
         ),
         (None, Some(dc)) => (
-            chain::plan_data_center(&target.inventory, dc, args.to, &options),
+            chain::plan_data_center(&inventory, dc, args.to, &options),
             format!("compat --data-center {dc} --to {}", args.to),
             format!("data-center-{dc}-{}", args.to),
         ),
         (None, None) => unreachable!("clap requires one of them"),
     };
     let plan = plan.map_err(input_error)?;
-    execute(&target, plan, &command, &name, &args.chain, ctx)
+    execute(target, ids, plan, &command, &name, &args.chain, ctx)
 }
 
 pub fn run_finish(args: FinishArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let target = SimTarget::choose(&args.sim)?;
-    let plan = chain::plan_finish(&target.inventory, args.to, &args.chain.options())
-        .map_err(input_error)?;
+    let ids = fresh_ids();
+    let target = Target::choose(&args.sim, ctx, &ids.1)?;
+    let inventory = target.inventory(ctx, ovirt_client::Scope::Everything)?;
+    let plan =
+        chain::plan_finish(&inventory, args.to, &args.chain.options()).map_err(input_error)?;
     execute(
-        &target,
+        target,
+        ids,
         plan,
         &format!("finish --to {}", args.to),
         &format!("finish-{}", args.to),
@@ -191,9 +199,11 @@ pub fn run_finish(args: FinishArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     )
 }
 
-/// Carries `plan` out; `name` names its journal in the state directory.
+/// Carries `plan` out; `name` names its journal in the state directory; `ids` are the run's
+/// id and correlation id.
 fn execute(
-    target: &SimTarget,
+    target: Target,
+    (run_id, correlation_id): (String, String),
     plan: ChainPlan,
     command: &str,
     name: &str,
@@ -246,39 +256,97 @@ fn execute(
     if ctx.says(Verbosity::Normal) {
         eprint!("{}", render_plan_brief(&plan, ctx.lang));
     }
-    let path = prepare_journal(args.journal.as_deref(), name)?;
-    let (run_id, correlation_id) = fresh_ids();
+    let in_process = matches!(target, Target::Sim(_));
+    let path = prepare_journal(args.journal.as_deref(), name, in_process)?;
     let start = wall_clock();
     let header = ChainHeader {
         run_id: run_id.clone(),
-        engine: format!("{IN_PROCESS} ({}), run {run_id}", target.spec),
+        engine: target.journal_engine(&run_id),
         correlation_id,
         created_ms: start.0,
         command: command.to_owned(),
     };
     let mut journal = ChainJournal::create(&path, header).map_err(input_error)?;
-    let summary = runtime()?.block_on(async {
-        let engine = target.engine(start);
-        engine
-            .simulator()
-            .set_correlation_id(Some(journal.header().correlation_id.clone()));
-        let clock = TokioClock::new(start, target.speed);
-        let sink = ChainRenderer::new(ctx, &plan);
-        let stop = Arc::new(StopSignal::new());
-        watch_ctrl_c(
-            stop.clone(),
-            sink.printer(),
-            tr(
-                ctx.lang,
-                "stopping: the batch under way finishes, nothing new starts; Ctrl-C again leaves at once",
-                "停止します: 実行中のバッチを完了させ、新しい処理は始めません。もう一度 Ctrl-C ですぐに終了します",
-            ),
-        );
-        let result = chain::run(&engine, &clock, &mut journal, plan, &sink, &stop).await;
-        sink.close();
-        result
-    })?;
+    let summary = match target {
+        // A real engine runs in real time.
+        Target::Live(live) => live.runtime.block_on(carry_out(
+            &live.client,
+            &TokioClock::new(start, 1.0),
+            &mut journal,
+            Some(plan),
+            ctx,
+        ))?,
+        Target::Sim(sim) => runtime()?.block_on(async {
+            let engine = sim.engine(start);
+            engine
+                .simulator()
+                .set_correlation_id(Some(journal.header().correlation_id.clone()));
+            let clock = TokioClock::new(start, sim.speed);
+            carry_out(&engine, &clock, &mut journal, Some(plan), ctx).await
+        })?,
+    };
     print_summary(&summary, ctx, Some(&path))
+}
+
+/// Runs a new chain (`plan` given) or picks up the journaled one, with progress and Ctrl-C.
+async fn carry_out<E: Engine>(
+    engine: &E,
+    clock: &TokioClock,
+    journal: &mut ChainJournal,
+    plan: Option<ChainPlan>,
+    ctx: &Context,
+) -> anyhow::Result<ChainSummary> {
+    let shown = match &plan {
+        Some(plan) => plan.clone(),
+        None => chain::ChainState::from_entries(&journal.entries().map_err(input_error)?)
+            .plan
+            .ok_or_else(|| {
+                input_error(orchestrator::ExecuteError::NoPlan {
+                    path: journal.path().to_owned(),
+                })
+            })?,
+    };
+    let sink = ChainRenderer::new(ctx, &shown);
+    let stop = Arc::new(StopSignal::new());
+    watch_ctrl_c(
+        stop.clone(),
+        sink.printer(),
+        tr(
+            ctx.lang,
+            "stopping: the batch under way finishes, nothing new starts; Ctrl-C again leaves at once",
+            "停止します: 実行中のバッチを完了させ、新しい処理は始めません。もう一度 Ctrl-C ですぐに終了します",
+        ),
+    );
+    let result = match plan {
+        Some(plan) => chain::run(engine, clock, journal, plan, &sink, &stop).await,
+        None => chain::resume(engine, clock, journal, &sink, &stop).await,
+    };
+    sink.close();
+    Ok(result?)
+}
+
+/// `ovirt-upgrade resume` for a chain journal: only against the engine it was written for.
+pub(crate) fn resume(
+    mut journal: ChainJournal,
+    path: &Path,
+    ctx: &Context,
+) -> anyhow::Result<ExitCode> {
+    let header = journal.header().clone();
+    if header.engine.starts_with(IN_PROCESS) {
+        return Err(refuse_in_process_resume(path, ctx.lang));
+    }
+    let live = connect_for_resume(ctx, &header.engine, &header.correlation_id)?;
+    journal
+        .check_engine(live.client.url())
+        .map_err(input_error)?;
+    let summary = live.runtime.block_on(carry_out(
+        &live.client,
+        &TokioClock::new(wall_clock(), 1.0),
+        &mut journal,
+        None,
+        ctx,
+    ));
+    print_summary(&summary.map_err(input_error)?, ctx, Some(path))
 }
 
 /// Prints the summary (even with `-q`: it is what was asked for) and chooses the exit code.
@@ -307,10 +375,10 @@ pub(crate) fn print_summary(
 /// Where a new chain journals. A finished journal there (or one of an in-process engine,
 /// which can never be resumed) is moved aside; an unfinished one of a real engine must be
 /// resumed first.
-fn prepare_journal(path: Option<&Path>, name: &str) -> anyhow::Result<PathBuf> {
+fn prepare_journal(path: Option<&Path>, name: &str, in_process: bool) -> anyhow::Result<PathBuf> {
     let path = match path {
         Some(path) => path.to_owned(),
-        None => state_directory()?.join(format!("{JOURNAL_PREFIX}sim-{}.sqlite", slug(name))),
+        None => default_journal(JOURNAL_PREFIX, name, in_process)?,
     };
     if !path.exists() {
         return Ok(path);

@@ -15,7 +15,9 @@ use orchestrator::hosted_engine::{
 };
 use orchestrator::{Clock, EventSink, RunEvent, TokioClock};
 
-use super::cluster_upgrade::{duration, parse_minutes, runtime, wall_clock, SimArgs, SimTarget};
+use super::cluster_upgrade::{
+    duration, fresh_ids, parse_minutes, runtime, wall_clock, SimArgs, Target,
+};
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::input_error;
@@ -35,6 +37,7 @@ Examples:
   ovirt-upgrade global-maintenance status --sim
   ovirt-upgrade global-maintenance on --sim example:demo
   ovirt-upgrade global-maintenance off --timeout 20m
+  ovirt-upgrade global-maintenance status --engine https://engine.example.com/ovirt-engine/api
 
 Exit codes: 0 done (or already so); 1 the engine refused, or did not come back in time; 2 an
 environment without a hosted engine, or a bad option.")]
@@ -58,13 +61,23 @@ pub enum MaintenanceAction {
 }
 
 pub fn run(args: GlobalMaintenanceArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let target = SimTarget::choose(&args.sim)?;
+    let target = Target::choose(&args.sim, ctx, &fresh_ids().1)?;
     let start = wall_clock();
-    runtime()?.block_on(async {
-        let engine = target.engine(start);
-        let clock = TokioClock::new(start, target.speed);
-        execute(&engine, &clock, args.action, args.timeout, ctx).await
-    })
+    match target {
+        // A real engine runs in real time.
+        Target::Live(live) => live.runtime.block_on(execute(
+            &live.client,
+            &TokioClock::new(start, 1.0),
+            args.action,
+            args.timeout,
+            ctx,
+        )),
+        Target::Sim(sim) => runtime()?.block_on(async {
+            let engine = sim.engine(start);
+            let clock = TokioClock::new(start, sim.speed);
+            execute(&engine, &clock, args.action, args.timeout, ctx).await
+        }),
+    }
 }
 
 /// The command against any engine.

@@ -495,10 +495,12 @@ fn add_cluster(plan: &mut ChainPlan, inventory: &Inventory, cluster: &Cluster) {
             cluster: name.clone(),
         });
     }
+    // A host whose levels are unknown (the REST API does not show them) is left to the
+    // engine, which refuses the update itself.
     let hosts: Vec<&model::Host> = inventory
         .hosts
         .iter()
-        .filter(|h| h.cluster == cluster.id)
+        .filter(|h| h.cluster == cluster.id && !h.supported_levels.is_empty())
         .collect();
     let without: Vec<String> = hosts
         .iter()
