@@ -27,7 +27,7 @@ use serde::Serialize;
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::input_error;
-use crate::text::{gib, table, tr};
+use crate::text::{gib, section, table, tr};
 
 /// How much faster than real time the simulated engine runs by default: a 25-minute host
 /// upgrade takes 2.5 seconds.
@@ -891,14 +891,6 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
             }
         }
     }
-    let section = |out: &mut String, title: &str, lines: Vec<String>| {
-        if !lines.is_empty() {
-            let _ = writeln!(out, "\n{title}");
-            for line in lines {
-                let _ = writeln!(out, "  {line}");
-            }
-        }
-    };
     section(
         &mut out,
         tr(lang, "Skipped", "スキップ"),

@@ -30,7 +30,7 @@ use model::engine::Engine;
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::input_error;
-use crate::text::{count_of, table, tr};
+use crate::text::{count_of, section, table, tr};
 
 /// Names of the chain journals in the state directory.
 pub(crate) const JOURNAL_PREFIX: &str = "compat-";
@@ -635,14 +635,6 @@ pub(crate) fn render_plan(plan: &ChainPlan, lang: Lang) -> String {
     for line in table(&rows).lines() {
         let _ = writeln!(out, "  {line}");
     }
-    let section = |out: &mut String, title: &str, lines: Vec<String>| {
-        if !lines.is_empty() {
-            let _ = writeln!(out, "\n{title}");
-            for line in lines {
-                let _ = writeln!(out, "  {line}");
-            }
-        }
-    };
     section(
         &mut out,
         tr(lang, "Already there", "変更不要"),

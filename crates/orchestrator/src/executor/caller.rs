@@ -7,6 +7,7 @@ use model::engine::EngineError;
 use model::Timestamp;
 
 use crate::event::{EventSink, RunEvent};
+use crate::journal::Answer;
 
 /// With no answer from the engine for this long, a run stops and waits for `resume`.
 pub(crate) const UNREACHABLE_LIMIT_MS: i64 = 10 * 60_000;
@@ -18,6 +19,17 @@ pub(crate) enum Reply<T> {
     Ok(T),
     Refused(String),
     Unavailable(String),
+}
+
+impl Reply<()> {
+    /// How the journal records the engine's answer to an action.
+    pub(crate) fn into_answer(self) -> Answer {
+        match self {
+            Reply::Ok(()) => Answer::Accepted,
+            Reply::Refused(detail) => Answer::Refused { detail },
+            Reply::Unavailable(error) => Answer::NoAnswer { error },
+        }
+    }
 }
 
 /// The state of the conversation with the engine.

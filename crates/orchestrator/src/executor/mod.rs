@@ -382,11 +382,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
                     .await
             }
         };
-        let answer = match reply {
-            Reply::Ok(()) => Answer::Accepted,
-            Reply::Refused(detail) => Answer::Refused { detail },
-            Reply::Unavailable(error) => Answer::NoAnswer { error },
-        };
+        let answer = reply.into_answer();
         self.record(Record::Answered {
             step,
             answer: answer.clone(),
