@@ -365,19 +365,43 @@ impl App {
             let sim = self.engine.simulator();
             let inventory = sim.inventory();
             let chosen = select(by_name(&inventory.vms, |v| &v.name), call.params, |v, key| fields::vm(inventory, v, key))?;
-            chosen.into_iter().map(|v| wire::Vm::from_model(v, &self.api)).collect::<Vec<_>>()
+            chosen.into_iter().map(|v| self.vm_wire(inventory, v, call)).collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &vms))
     }
 
     fn vm(&self, call: &Call, id: &str) -> Result<Response, Failure> {
         let id: VmId = parse_id(id)?;
-        let mut vm = self.engine.simulator().vm(id).map(|v| wire::Vm::from_model(v, &self.api))?;
+        let mut vm = {
+            let sim = self.engine.simulator();
+            let found = sim.vm(id)?;
+            self.vm_wire(sim.inventory(), found, call)
+        };
         // The pending configuration runs at the cluster's level once the VM restarts.
         if call.params.flag("next_run") == Some(true) && vm.next_run_configuration_exists == Some(true) {
             vm.custom_compatibility_version = None;
         }
         Ok(reply::one(StatusCode::OK, call.format, &vm))
+    }
+
+    /// A VM with what `follow=disk_attachments,snapshots` asks to be inlined, as the engine
+    /// does; other links stay links.
+    fn vm_wire(&self, inventory: &Inventory, vm: &Vm, call: &Call) -> wire::Vm {
+        let mut wire_vm = wire::Vm::from_model(vm, &self.api);
+        let follow = call.params.get("follow").unwrap_or("");
+        for link in follow.split(',').map(str::trim) {
+            match link {
+                "disk_attachments" => wire_vm.disk_attachments = Some(self.disk_attachments_of(inventory, vm.id)),
+                "snapshots" => wire_vm.snapshots = Some(vm.snapshots.iter().map(|s| wire::Snapshot::from_model(s, vm.id, &self.api)).collect()),
+                _ => {}
+            }
+        }
+        wire_vm
+    }
+
+    fn disk_attachments_of(&self, inventory: &Inventory, vm: VmId) -> Vec<wire::DiskAttachment> {
+        let disks = inventory.disks.iter().filter(|d| d.vm == Some(vm));
+        disks.enumerate().map(|(i, d)| wire::DiskAttachment::from_model(d.id, vm, i == 0, &self.api)).collect()
     }
 
     fn vm_numa_nodes(&self, call: &Call, id: &str) -> Result<Response, Failure> {
@@ -391,8 +415,7 @@ impl App {
         let attachments = {
             let sim = self.engine.simulator();
             sim.vm(id)?;
-            let disks = sim.inventory().disks.iter().filter(|d| d.vm == Some(id));
-            disks.enumerate().map(|(i, d)| wire::DiskAttachment::from_model(d.id, id, i == 0, &self.api)).collect::<Vec<_>>()
+            self.disk_attachments_of(sim.inventory(), id)
         };
         Ok(reply::list(call.format, &attachments))
     }

@@ -231,6 +231,22 @@ async fn hosted_engine_details_need_all_content() {
 }
 
 #[tokio::test]
+async fn follow_inlines_a_vms_disk_attachments_and_snapshots() {
+    let served = serve("pinned-and-ha", "", 1.0).await;
+    let get = |path: &'static str| async {
+        let body = served.client.get(served.url(path)).bearer_auth(&served.token).send().await.unwrap().text().await.unwrap();
+        list_from_xml::<Vm>(body.as_bytes()).unwrap()
+    };
+    let plain = get("/vms").await;
+    assert!(plain.iter().all(|vm| vm.disk_attachments.is_none() && vm.snapshots.is_none()), "links only, unless followed");
+    let followed = get("/vms?follow=disk_attachments,snapshots").await;
+    assert!(followed.iter().all(|vm| vm.disk_attachments.is_some() && vm.snapshots.is_some()));
+    let attached: usize = followed.iter().map(|vm| vm.disk_attachments.as_ref().unwrap().len()).sum();
+    assert!(attached > 0, "the example's VMs have disks");
+    assert!(followed.iter().any(|vm| !vm.snapshots.as_ref().unwrap().is_empty()), "and one has a snapshot in preview");
+}
+
+#[tokio::test]
 async fn an_upgraded_host_goes_through_maintenance_and_comes_back_up() {
     let served = serve("standalone-local", "", 3600.0).await;
     let host = served.host_named("host1").await;
