@@ -1,6 +1,7 @@
 //! The API at `/ovirt-engine/api`: collections, single objects, actions and updates, served
 //! from the simulator's state with the shapes `ovirt-wire` gives them (research §3–§7).
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Arc;
@@ -365,7 +366,14 @@ impl App {
             let sim = self.engine.simulator();
             let inventory = sim.inventory();
             let chosen = select(by_name(&inventory.vms, |v| &v.name), call.params, |v, key| fields::vm(inventory, v, key))?;
-            chosen.into_iter().map(|v| self.vm_wire(inventory, v, call)).collect::<Vec<_>>()
+            // One pass over the disks for the whole list, not one per VM.
+            let mut attached: HashMap<VmId, Vec<DiskId>> = HashMap::new();
+            for disk in &inventory.disks {
+                if let Some(vm) = disk.vm {
+                    attached.entry(vm).or_default().push(disk.id);
+                }
+            }
+            chosen.into_iter().map(|v| self.vm_wire(v, attached.get(&v.id).map_or(&[], Vec::as_slice), call)).collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &vms))
     }
@@ -375,7 +383,7 @@ impl App {
         let mut vm = {
             let sim = self.engine.simulator();
             let found = sim.vm(id)?;
-            self.vm_wire(sim.inventory(), found, call)
+            self.vm_wire(found, &disks_of(sim.inventory(), id), call)
         };
         // The pending configuration runs at the cluster's level once the VM restarts.
         if call.params.flag("next_run") == Some(true) && vm.next_run_configuration_exists == Some(true) {
@@ -386,12 +394,12 @@ impl App {
 
     /// A VM with what `follow=disk_attachments,snapshots` asks to be inlined, as the engine
     /// does; other links stay links.
-    fn vm_wire(&self, inventory: &Inventory, vm: &Vm, call: &Call) -> wire::Vm {
+    fn vm_wire(&self, vm: &Vm, disks: &[DiskId], call: &Call) -> wire::Vm {
         let mut wire_vm = wire::Vm::from_model(vm, &self.api);
         let follow = call.params.get("follow").unwrap_or("");
         for link in follow.split(',').map(str::trim) {
             match link {
-                "disk_attachments" => wire_vm.disk_attachments = Some(self.disk_attachments_of(inventory, vm.id)),
+                "disk_attachments" => wire_vm.disk_attachments = Some(self.attachments(vm.id, disks)),
                 "snapshots" => wire_vm.snapshots = Some(vm.snapshots.iter().map(|s| wire::Snapshot::from_model(s, vm.id, &self.api)).collect()),
                 _ => {}
             }
@@ -399,9 +407,9 @@ impl App {
         wire_vm
     }
 
-    fn disk_attachments_of(&self, inventory: &Inventory, vm: VmId) -> Vec<wire::DiskAttachment> {
-        let disks = inventory.disks.iter().filter(|d| d.vm == Some(vm));
-        disks.enumerate().map(|(i, d)| wire::DiskAttachment::from_model(d.id, vm, i == 0, &self.api)).collect()
+    /// The first disk is the bootable one.
+    fn attachments(&self, vm: VmId, disks: &[DiskId]) -> Vec<wire::DiskAttachment> {
+        disks.iter().enumerate().map(|(i, disk)| wire::DiskAttachment::from_model(*disk, vm, i == 0, &self.api)).collect()
     }
 
     fn vm_numa_nodes(&self, call: &Call, id: &str) -> Result<Response, Failure> {
@@ -415,7 +423,7 @@ impl App {
         let attachments = {
             let sim = self.engine.simulator();
             sim.vm(id)?;
-            self.disk_attachments_of(sim.inventory(), id)
+            self.attachments(id, &disks_of(sim.inventory(), id))
         };
         Ok(reply::list(call.format, &attachments))
     }
@@ -844,6 +852,11 @@ enum DiskSnapshotsOf<'a> {
 }
 
 /// Reads a request body in XML or JSON; an empty body is an empty object (`<action/>`).
+/// The disks attached to one VM, in the inventory's order.
+fn disks_of(inventory: &Inventory, vm: VmId) -> Vec<DiskId> {
+    inventory.disks.iter().filter(|d| d.vm == Some(vm)).map(|d| d.id).collect()
+}
+
 fn parse_body<T: Entity>(call: &Call) -> Result<T, Failure> {
     if call.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
