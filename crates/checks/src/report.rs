@@ -1,7 +1,7 @@
 //! Running the catalogue over one environment, and what came out.
 
 use model::release;
-use model::{Date, Inventory, Version};
+use model::{Date, Inventory, Text, Unseen, Version};
 use serde::Serialize;
 
 use crate::facts::Facts;
@@ -99,7 +99,10 @@ pub fn check(inventory: &Inventory, target: Version, now: Date) -> Result<Report
     let results = rules::catalogue()
         .map(|rule| RuleResult {
             rule,
-            outcome: (rule.check)(&facts),
+            outcome: match reads_unseen(rule.id, &inventory.unseen) {
+                Some(unseen) => unseen_outcome(unseen),
+                None => (rule.check)(&facts),
+            },
         })
         .collect();
     Ok(Report {
@@ -108,6 +111,49 @@ pub fn check(inventory: &Inventory, target: Version, now: Date) -> Result<Report
         target,
         now,
         results,
+    })
+}
+
+/// The facts a rule reads that its inventory's source could not see, if any: such a rule
+/// is skipped rather than passed (or failed) on an absence that means nothing.
+fn reads_unseen(rule: &str, unseen: &[Unseen]) -> Option<Unseen> {
+    let needs = match rule {
+        "backup.none" | "backup.stale" | "aaa.ldap-deprecated" | "manager.extensions-reinstall"
+        | "ovn.provider-upgrade" => Unseen::ManagerMachine,
+        _ if rule.starts_with("pki.") || rule.starts_with("database.") || rule.starts_with("dwh.") => {
+            Unseen::ManagerMachine
+        }
+        "host.cluster-level-unsupported" | "ovn.host-not-configured" => Unseen::HostDetails,
+        "vm.vgpu" | "vm.host-devices" => Unseen::VmDevices,
+        "vm.snapshot-level-unsupported" => Unseen::SnapshotLevels,
+        _ if rule.starts_with("gluster.") => Unseen::Gluster,
+        _ => return None,
+    };
+    unseen.contains(&needs).then_some(needs)
+}
+
+fn unseen_outcome(unseen: Unseen) -> Outcome {
+    Outcome::skip(match unseen {
+        Unseen::ManagerMachine => Text::new(
+            "the engine's API does not show the Manager machine (databases, certificates, extensions, backups): check it there, or run check on an inventory that records it",
+            "エンジンの API は Manager マシンの情報 (データベース、証明書、拡張、バックアップ) を示しません。Manager マシンで確認するか、それを記録したインベントリーで check を実行してください",
+        ),
+        Unseen::HostDetails => Text::new(
+            "the engine's API does not show the cluster levels, packages and OVN of each host's vdsm: check them with `vdsm-client Host getCapabilities` on the hosts",
+            "エンジンの API は各ホストの vdsm が対応する互換レベル、パッケージ、OVN を示しません。ホストで `vdsm-client Host getCapabilities` で確認してください",
+        ),
+        Unseen::VmDevices => Text::new(
+            "the inventory was read without the VMs' vGPUs and host devices: check them in the Administration Portal (Virtual Machines → Host Devices)",
+            "インベントリーは仮想マシンの vGPU とホストデバイスを読まずに作られました。管理ポータル (仮想マシン → ホストデバイス) で確認してください",
+        ),
+        Unseen::SnapshotLevels => Text::new(
+            "the engine's API does not show the cluster level kept in each snapshot",
+            "エンジンの API は各スナップショットに保存された互換レベルを示しません",
+        ),
+        Unseen::Gluster => Text::new(
+            "the inventory was read without gluster volumes: check heals with `gluster volume heal VOLUME info` and geo-replication with `gluster volume geo-replication status`",
+            "インベントリーは Gluster ボリュームを読まずに作られました。`gluster volume heal VOLUME info` と `gluster volume geo-replication status` で確認してください",
+        ),
     })
 }
 
@@ -124,6 +170,32 @@ mod tests {
         assert!(older.to_string().contains("never downgraded"), "{older}");
         let unknown = check(&inventory, v("4.4.99"), now()).unwrap_err();
         assert!(unknown.to_string().contains("4.4.10"), "{unknown}");
+    }
+
+    #[test]
+    fn facts_the_source_could_not_see_skip_their_rules_and_only_those() {
+        let mut inventory = clean_44();
+        inventory.manager.last_backup = None;
+        let seen = check(&inventory, v("4.4.10"), now()).unwrap();
+        let status = |report: &Report, id: &str| {
+            report.results.iter().find(|r| r.rule.id == id).map(|r| r.status()).unwrap()
+        };
+        assert_eq!(status(&seen, "backup.none"), Status::Fail, "a scenario says there is no backup");
+        let mut through_api = inventory.clone();
+        through_api.unseen = Unseen::ALL.to_vec();
+        let live = check(&through_api, v("4.4.10"), now()).unwrap();
+        assert_eq!(status(&live, "backup.none"), Status::Skip, "through the API it is unknown");
+        assert_eq!(status(&live, "pki.sha1-signature"), Status::Skip);
+        assert_eq!(status(&live, "gluster.heals-pending"), Status::Skip);
+        let skipped = |report: &Report| report.results.iter().filter(|r| r.status() == Status::Skip).count();
+        assert!(skipped(&live) > skipped(&seen));
+        assert_eq!(status(&live, "vm.next-run-pending"), status(&seen, "vm.next-run-pending"), "what the API shows still counts");
+        // Every rule the mapping names exists.
+        let ids: Vec<&str> = rules::catalogue().map(|r| r.id).collect();
+        for id in ["backup.none", "backup.stale", "aaa.ldap-deprecated", "manager.extensions-reinstall", "ovn.provider-upgrade",
+            "host.cluster-level-unsupported", "ovn.host-not-configured", "vm.vgpu", "vm.host-devices", "vm.snapshot-level-unsupported"] {
+            assert!(ids.contains(&id), "{id}");
+        }
     }
 
     #[test]

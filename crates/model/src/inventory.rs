@@ -69,6 +69,24 @@ macro_rules! wire_enum {
 }
 
 wire_enum!(
+    /// Facts an inventory's source could not see, so that nothing reads their absence as
+    /// "none": an engine's REST API shows neither the Manager machine nor a host's vdsm details.
+    Unseen {
+        /// The Manager machine: OS minor, databases, Data Warehouse, Grafana, extensions,
+        /// certificates, OVN provider, backups.
+        ManagerMachine = "manager_machine",
+        /// Per host: the cluster levels its vdsm supports, packages beyond vdsm and libvirt, OVN.
+        HostDetails = "host_details",
+        /// Per VM: vGPUs and host devices.
+        VmDevices = "vm_devices",
+        /// The cluster level kept in each snapshot's configuration.
+        SnapshotLevels = "snapshot_levels",
+        /// Gluster volumes, their heals and geo-replication sessions.
+        Gluster = "gluster",
+    }
+);
+
+wire_enum!(
     /// How the Manager runs: in a VM on its own hosts, or on a separate machine.
     Deployment { SelfHosted = "self-hosted", Standalone = "standalone" }
 );
@@ -231,6 +249,9 @@ pub struct Inventory {
     /// When it was taken, as the source said (RFC 3339); absent for generated ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub captured_at: Option<String>,
+    /// What the source could not see (empty for scenarios, which say everything).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unseen: Vec<Unseen>,
     pub manager: Manager,
     #[serde(default)]
     pub data_centers: Vec<DataCenter>,

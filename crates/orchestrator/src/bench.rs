@@ -175,6 +175,7 @@ pub fn workload_with(seed: u64, hosts: usize, load_percent: u32, rng: &mut Rng) 
         name: format!("bench seed {seed}: {hosts} hosts at {load}%"),
         source: format!("orchestrator::bench::workload({seed})"),
         captured_at: None,
+        unseen: Vec::new(),
         manager: Manager {
             version: Version::new(4, 5, 6),
             deployment: if self_hosted {

@@ -187,6 +187,8 @@ impl Client {
             captured_at: root
                 .time
                 .map(|time| model::Timestamp::from(time).to_string()),
+            // None of these are in the API subset read here.
+            unseen: model::Unseen::ALL.to_vec(),
             manager: Manager {
                 version,
                 deployment,

@@ -563,6 +563,7 @@ fn events_and_actions_convert_to_the_engine_seam() {
         name: String::new(),
         source: String::new(),
         captured_at: None,
+        unseen: Vec::new(),
         manager: Manager {
             version: model::Version::new(4, 5, 7),
             deployment: Deployment::SelfHosted,

@@ -196,6 +196,7 @@ impl<'t> Builder<'t> {
             name: spec.name.clone(),
             source: source.to_owned(),
             captured_at: None,
+            unseen: Vec::new(),
             manager,
             data_centers: Vec::new(),
             clusters: Vec::new(),

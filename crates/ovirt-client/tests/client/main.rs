@@ -412,6 +412,8 @@ fn as_the_api_shows_it(mut inventory: Inventory) -> Inventory {
     inventory.name.clear();
     inventory.source.clear();
     inventory.captured_at = None;
+    // The reader says what it could not see; the lines below clear exactly those facts.
+    inventory.unseen = model::Unseen::ALL.to_vec();
     let manager = &mut inventory.manager;
     // The API shows the Manager's version only: its machine, databases, Data Warehouse,
     // extensions, certificates, OVN provider and backups are not in it.
