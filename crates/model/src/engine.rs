@@ -126,6 +126,11 @@ pub trait Engine: Send + Sync {
     fn cluster_upgrade(&self, id: ClusterId, action: ClusterUpgrade) -> impl Future<Output = Result<(), EngineError>> + Send;
     /// Events with ids greater than `after` (all when `None`), newest first.
     fn events(&self, after: Option<u64>) -> impl Future<Output = Result<Vec<Event>, EngineError>> + Send;
+    /// The id of the newest event, where a run starts watching the log. The default reads
+    /// the whole log; a real engine's can be millions of entries, so clients override it.
+    fn newest_event_id(&self) -> impl Future<Output = Result<Option<u64>, EngineError>> + Send {
+        async move { Ok(self.events(None).await?.iter().map(|e| e.id).max()) }
+    }
 }
 
 impl fmt::Display for HostAction {

@@ -154,4 +154,17 @@ impl Engine for Client {
         events.sort_by_key(|event| std::cmp::Reverse(event.id));
         Ok(events)
     }
+
+    /// One event, the newest: the engine lists its log newest first.
+    async fn newest_event_id(&self) -> Result<Option<u64>, EngineError> {
+        let newest = self
+            .list(Call::get("events").query("max", "1"), |target, event: ovirt_wire::Event| {
+                event
+                    .to_model()
+                    .map(|event| Some(event.id))
+                    .map_err(|error| convert_error(target, error))
+            })
+            .await?;
+        Ok(newest.into_iter().max())
+    }
 }

@@ -532,8 +532,8 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
         };
         self.learn(&inventory);
         let engine = self.engine;
-        if let Reply::Ok(events) = self.call("events", engine.events(None)).await {
-            self.last_event = Some(events.iter().map(|e| e.id).max().unwrap_or(0));
+        if let Reply::Ok(newest) = self.call("events", engine.newest_event_id()).await {
+            self.last_event = Some(newest.unwrap_or(0));
         }
         let plan = self.plan().clone();
         self.emit(RunEvent::RunStarted {

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use model::engine::Engine;
+use model::engine::{Engine, HostAction};
 use model::{Inventory, Timestamp};
 use ovirt_client::{Client, Config, ErrorKind, Password, Retry, Scope, Tls};
 use ovirt_sim::http::{Credentials, HttpSim, ServeOptions};
@@ -66,6 +66,19 @@ async fn logs_in_with_sso_reads_and_logs_out() {
     client.close().await.unwrap();
     // The token is revoked: the next request logs in again, so it still works.
     client.host(expected.hosts[0].id).await.unwrap();
+}
+
+#[tokio::test]
+async fn the_newest_event_is_found_without_reading_the_whole_log() {
+    let server = start(crate::example("self-hosted"), "", false).await;
+    let client = Client::connect(&config(&server, &password()))
+        .await
+        .unwrap();
+    let host = server.engine().simulator().inventory().hosts[0].id;
+    client.host_action(host, HostAction::UpgradeCheck).await.unwrap();
+    let all = client.events(None).await.unwrap();
+    assert!(all.len() > 1, "the log has several events");
+    assert_eq!(client.newest_event_id().await.unwrap(), Some(all[0].id));
 }
 
 #[tokio::test]
