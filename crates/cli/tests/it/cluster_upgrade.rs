@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-mod sim_serve;
+use crate::sim_serve;
 
 /// A scratch directory that doubles as the state directory, so no test writes into $HOME.
 fn scratch(name: &str) -> PathBuf {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-mod sim_serve;
+use crate::sim_serve;
 
 fn scratch_dir(name: &str) -> PathBuf {
     let dir =

@@ -23,7 +23,7 @@ const GUIDE_SAMPLE: &str = " Checking storage domain c277ad93-0973-43d9-a0ca-221
     No discrepancies found
 ";
 
-mod sim_serve;
+use crate::sim_serve;
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
