@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::sim_serve;
+use crate::{stderr, stdout};
 
 fn scratch_dir(name: &str) -> PathBuf {
     let dir =
@@ -23,14 +24,6 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
         .env("LANG", "C")
         .output()
         .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 #[test]

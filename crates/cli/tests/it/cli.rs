@@ -3,6 +3,7 @@
 use std::process::{Command, Output};
 
 use crate::sim_serve;
+use crate::{stderr, stdout};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
@@ -12,14 +13,6 @@ fn run(args: &[&str]) -> Output {
         .env("LANG", "C")
         .output()
         .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 fn temp_file(name: &str, contents: &str) -> std::path::PathBuf {

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::sim_serve;
+use crate::{stderr, stdout};
 
 /// A scratch directory that doubles as the state directory, so no test writes into $HOME.
 fn scratch(name: &str) -> PathBuf {
@@ -30,14 +31,6 @@ fn run_in(state: &Path, args: &[&str]) -> Output {
 
 fn run(args: &[&str]) -> Output {
     run_in(&scratch("default"), args)
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 #[test]

@@ -24,6 +24,7 @@ const GUIDE_SAMPLE: &str = " Checking storage domain c277ad93-0973-43d9-a0ca-221
 ";
 
 use crate::sim_serve;
+use crate::{stderr, stdout};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
@@ -36,14 +37,6 @@ fn run(args: &[&str]) -> Output {
 
 fn code(output: &Output) -> i32 {
     output.status.code().unwrap()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 /// (domain, image, volume, capacity on storage, capacity in the engine)

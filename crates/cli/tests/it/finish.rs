@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::sim_serve;
+use crate::{stderr, stdout};
 
 /// A scratch directory that doubles as the state directory, so no test writes into $HOME.
 fn scratch(name: &str) -> PathBuf {
@@ -26,14 +27,6 @@ fn run_in(state: &Path, args: &[&str]) -> Output {
         .env("XDG_STATE_HOME", state)
         .output()
         .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 /// The demo environment once its Manager runs 4.4.10, which offers level 4.6: what the

@@ -9,3 +9,14 @@ mod discrepancies;
 mod finish;
 mod plan;
 mod sim_serve;
+
+use std::process::Output;
+
+/// What the binary printed, as text.
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}

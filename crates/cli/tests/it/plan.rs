@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use crate::sim_serve;
+use crate::{stderr, stdout};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
@@ -15,14 +16,6 @@ fn run(args: &[&str]) -> Output {
         .env_remove("OVIRT_URL")
         .output()
         .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).unwrap()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).unwrap()
 }
 
 fn ok(args: &[&str]) -> String {
