@@ -81,6 +81,21 @@ pub fn gib(bytes: u64) -> String {
     }
 }
 
+/// Appends a titled section of indented lines to `out`; nothing when there are no lines.
+pub fn section(out: &mut String, title: &str, lines: Vec<String>) {
+    if lines.is_empty() {
+        return;
+    }
+    out.push('\n');
+    out.push_str(title);
+    out.push('\n');
+    for line in lines {
+        out.push_str("  ");
+        out.push_str(&line);
+        out.push('\n');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,20 +113,5 @@ mod tests {
             "a    bb\nccc  d\n"
         );
         assert_eq!(gib(3 << 39), "1.5 TiB");
-    }
-}
-
-/// Appends a titled section of indented lines to `out`; nothing when there are no lines.
-pub fn section(out: &mut String, title: &str, lines: Vec<String>) {
-    if lines.is_empty() {
-        return;
-    }
-    out.push('\n');
-    out.push_str(title);
-    out.push('\n');
-    for line in lines {
-        out.push_str("  ");
-        out.push_str(&line);
-        out.push('\n');
     }
 }

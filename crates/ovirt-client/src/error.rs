@@ -39,24 +39,25 @@ pub enum ErrorKind {
 pub struct ClientError {
     pub kind: ErrorKind,
     /// What was asked: `GET https://engine.example.com/ovirt-engine/api/hosts`, or the object.
-    pub target: String,
-    pub message: String,
+    // Boxed strings keep the error small: it travels in every `Result` of the client.
+    pub target: Box<str>,
+    pub message: Box<str>,
     /// What to do about it.
-    pub hint: Option<String>,
+    pub hint: Option<Box<str>>,
 }
 
 impl ClientError {
     pub fn new(kind: ErrorKind, target: impl Into<String>, message: impl Into<String>) -> Self {
         ClientError {
             kind,
-            target: target.into(),
-            message: message.into(),
+            target: target.into().into_boxed_str(),
+            message: message.into().into_boxed_str(),
             hint: None,
         }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.hint = Some(hint.into().into_boxed_str());
         self
     }
 

@@ -202,7 +202,7 @@ impl ClusterUpgradeArgs {
 /// simulated engine in-process.
 pub(crate) enum Target {
     Live(crate::live::Live),
-    Sim(SimTarget),
+    Sim(Box<SimTarget>),
 }
 
 impl Target {
@@ -215,7 +215,7 @@ impl Target {
                 correlation_id,
             )?));
         }
-        SimTarget::choose(sim).map(Target::Sim)
+        SimTarget::choose(sim).map(|sim| Target::Sim(Box::new(sim)))
     }
 
     /// The environment as the run starts from it: read from the engine, or the scenario's.
