@@ -186,7 +186,7 @@ impl Plan {
         for (p, part) in self.parts.iter().enumerate() {
             for (s, section) in part.sections.iter().enumerate() {
                 for (k, step) in section.steps.iter().enumerate() {
-                    out.push((format!("{}.{}.{}", p + 1, s + 1, k + 1), section, step));
+                    out.push((step_number(p, s, k), section, step));
                 }
             }
         }
@@ -220,4 +220,9 @@ impl Plan {
             ),
         }
     }
+}
+
+/// A step's number as the checklist shows it ("2.1.3"), from zero-based positions.
+pub fn step_number(part: usize, section: usize, step: usize) -> String {
+    format!("{}.{}.{}", part + 1, section + 1, step + 1)
 }

@@ -9,7 +9,7 @@ use super::{
     automation_parts, distinct_verify_command, from_inventory, heading, next_step, origin,
     progress_line, shown_settings, Done, Labels,
 };
-use crate::plan::Plan;
+use crate::plan::{step_number, Plan};
 use crate::step::{Command, CommandKind, Step};
 
 const STYLE: &str = "\
@@ -200,8 +200,6 @@ pub fn render(plan: &Plan, lang: Lang, done: Option<&Done>) -> String {
         }
         let _ = writeln!(out, "</ul>");
     }
-    let numbered = plan.numbered();
-    let mut steps = numbered.iter();
     for (p, part) in plan.parts.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -219,8 +217,8 @@ pub fn render(plan: &Plan, lang: Lang, done: Option<&Done>) -> String {
                 escape(section.title.get(lang)),
                 escape(section.source.describe().get(lang))
             );
-            for _ in &section.steps {
-                let (number, section, item) = steps.next().expect("numbered follows the parts");
+            for (k, item) in section.steps.iter().enumerate() {
+                let number = &step_number(p, s, k);
                 let is_done = done.is_some_and(|d| d.contains(&item.id));
                 step(
                     &mut out,
