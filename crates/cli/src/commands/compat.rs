@@ -296,17 +296,19 @@ async fn carry_out<E: Engine>(
     plan: Option<ChainPlan>,
     ctx: &Context,
 ) -> anyhow::Result<ChainSummary> {
-    let shown = match &plan {
-        Some(plan) => plan.clone(),
-        None => chain::ChainState::from_entries(&journal.entries().map_err(input_error)?)
-            .plan
-            .ok_or_else(|| {
-                input_error(orchestrator::ExecuteError::NoPlan {
-                    path: journal.path().to_owned(),
-                })
-            })?,
+    let sink = match &plan {
+        Some(plan) => ChainRenderer::new(ctx, plan),
+        None => {
+            let journaled = chain::ChainState::from_entries(&journal.entries().map_err(input_error)?)
+                .plan
+                .ok_or_else(|| {
+                    input_error(orchestrator::ExecuteError::NoPlan {
+                        path: journal.path().to_owned(),
+                    })
+                })?;
+            ChainRenderer::new(ctx, &journaled)
+        }
     };
-    let sink = ChainRenderer::new(ctx, &shown);
     let stop = Arc::new(StopSignal::new());
     watch_ctrl_c(
         stop.clone(),
