@@ -400,8 +400,7 @@ pub struct Host {
     /// Hosted-engine state, for hosts deployed as hosted-engine hosts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosted_engine: Option<HostedEngineState>,
-    /// Cluster levels this host can join (from its vdsm); empty when unknown, as through the
-    /// REST API, which does not show them.
+    /// Cluster levels this host can join (from its vdsm; `Unseen::HostDetails` through the API).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub supported_levels: Vec<Level>,
     #[serde(default, skip_serializing_if = "is_false")]

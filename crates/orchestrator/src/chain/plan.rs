@@ -495,12 +495,12 @@ fn add_cluster(plan: &mut ChainPlan, inventory: &Inventory, cluster: &Cluster) {
             cluster: name.clone(),
         });
     }
-    // A host whose levels are unknown (the REST API does not show them) is left to the
-    // engine, which refuses the update itself.
+    // Through the REST API hosts' levels are unseen: the engine refuses the update itself.
+    let levels_seen = !inventory.unseen.contains(&model::Unseen::HostDetails);
     let hosts: Vec<&model::Host> = inventory
         .hosts
         .iter()
-        .filter(|h| h.cluster == cluster.id && !h.supported_levels.is_empty())
+        .filter(|h| levels_seen && h.cluster == cluster.id)
         .collect();
     let without: Vec<String> = hosts
         .iter()
