@@ -16,8 +16,9 @@ use crate::version::Level;
 /// What can be done to a host (API `HostService` actions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostAction {
-    /// Move to maintenance, migrating its VMs away.
-    Deactivate { reason: Option<String> },
+    /// Move to maintenance, migrating its VMs away. `stop_gluster_service` (a URL parameter
+    /// on the wire) also stops gluster there, after the engine's quorum and heal checks.
+    Deactivate { reason: Option<String>, stop_gluster_service: bool },
     /// Back from maintenance to up.
     Activate,
     /// Ask the host whether package updates are available.

@@ -361,6 +361,7 @@ pub async fn xen_orchestra<E: Engine, C: Clock>(
                 host,
                 HostAction::Deactivate {
                     reason: Some("rolling pool update".into()),
+                    stop_gluster_service: false,
                 },
             )
             .await

@@ -24,13 +24,19 @@ pub struct SimConfig {
     pub migration_bytes_per_second: u64,
     /// Fixed cost of every migration (setup, final switch-over).
     pub migration_setup_ms: u64,
-    /// Outgoing migrations per host during an evacuation (the "Minimal downtime" policy's 2).
+    /// Migrations vdsm runs at once from one host; the engine launches them all, the rest queue.
     pub max_outgoing_migrations: usize,
-    /// How long a host stuck in preparing_for_maintenance waits before trying again.
+    /// How long a host stuck in preparing_for_maintenance waits before trying again
+    /// (`HostPreparingForMaintenanceIdleTime`, 300 s).
     pub maintenance_retry_ms: u64,
     pub install_ms: u64,
     pub reboot_ms: u64,
+    /// From activation (or vdsm's restart after an upgrade without reboot) to up.
     pub activate_ms: u64,
+    /// From a rebooted host answering again to the engine's monitor setting it up.
+    pub reconnect_ms: u64,
+    /// How often the engine polls a host's statistics, where hosted-engine flags show.
+    pub stats_poll_ms: u64,
     pub upgrade_check_ms: u64,
     pub vm_start_ms: u64,
     pub vm_stop_ms: u64,
@@ -52,6 +58,8 @@ impl Default for SimConfig {
             install_ms: 600_000,
             reboot_ms: 300_000,
             activate_ms: 20_000,
+            reconnect_ms: 60_000,
+            stats_poll_ms: 15_000,
             upgrade_check_ms: 30_000,
             vm_start_ms: 40_000,
             vm_stop_ms: 3_000,
@@ -66,11 +74,17 @@ impl Default for SimConfig {
 /// Things that happen later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Step {
-    MigrationDone { vm: VmId, to: HostId, started: Timestamp },
+    MigrationDone { vm: VmId, to: HostId, started: Timestamp, kind: MigrationKind },
     EvacuationRetry { host: HostId },
+    /// An upgrade's move to maintenance, which the engine runs after answering.
+    UpgradeMaintenance { host: HostId },
     InstallDone { host: HostId },
     RebootDone { host: HostId },
+    /// The monitor reaches a host again after its reboot or vdsm restart.
+    Reconnected { host: HostId },
     Activated { host: HostId },
+    /// A host's statistics poll shows the hosted-engine global maintenance flag.
+    HaFlagPolled { host: HostId, enabled: bool },
     UpgradeCheckDone { host: HostId },
     VmUp { vm: VmId },
     VmDown { vm: VmId, shutdown: bool },
@@ -80,14 +94,35 @@ enum Step {
     EngineUp { vm: VmId },
 }
 
+/// Who asked for a migration, which decides its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum MigrationKind {
+    /// Launched by a move to maintenance (`MigrateMultipleVms`): 67, then 63 or 120.
+    Evacuation,
+    /// Asked for with a destination (`MigrateVmToServer`): 62, then 63 or 120.
+    ToHost,
+    /// Asked for without one (`MigrateVm`): 62, then 63, or 65 (140 while the source prepares).
+    Scheduled,
+}
+
+/// A day in milliseconds: event 843 is logged once a day per host.
+const DAY_MS: i64 = 86_400_000;
+
+/// Whether the hosted-engine HA agent of a host in `status` is alive.
+fn agent_alive(status: HostStatus) -> bool {
+    matches!(status, HostStatus::Up | HostStatus::PreparingForMaintenance | HostStatus::Maintenance | HostStatus::NonOperational)
+}
+
 #[derive(Debug, Clone, Default)]
 struct HostRun {
     /// Moving to maintenance; `internal` when an upgrade asked (user_migratable VMs then block).
     maintenance: Option<MaintenanceRun>,
     /// Upgrading; the status to return to when done.
     upgrade: Option<UpgradeRun>,
-    outgoing: usize,
-    stuck_reported: bool,
+    /// A check for updates is running (a second one gets 886).
+    checking: bool,
+    /// Package updates wait in the host's repositories, whatever the API shows.
+    updates_pending: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +159,10 @@ pub struct Simulator {
     events: Vec<Event>,
     host_runs: HashMap<HostId, HostRun>,
     migrating_to: HashMap<VmId, HostId>,
+    /// When each of a host's vdsm migration slots is free again.
+    outgoing_slots: HashMap<HostId, Vec<Timestamp>>,
+    /// Global maintenance as the HA agents share it; hosts show it after their next poll.
+    global_maintenance: bool,
     cluster_upgrades: HashMap<ClusterId, ClusterUpgradeRun>,
     published_update: Option<PackageVersion>,
     history: History,
@@ -165,12 +204,20 @@ impl Simulator {
             events: Vec::new(),
             host_runs: HashMap::new(),
             migrating_to: HashMap::new(),
+            outgoing_slots: HashMap::new(),
+            global_maintenance: false,
             cluster_upgrades: HashMap::new(),
             published_update: None,
             history,
             session_correlation_id: None,
             failed_once: Default::default(),
         };
+        sim.global_maintenance = sim.inventory.hosts.iter().filter_map(|h| h.hosted_engine).any(|he| he.global_maintenance);
+        let hosts: Vec<(HostId, bool)> = sim.inventory.hosts.iter().map(|h| (h.id, h.update_available)).collect();
+        for (host, pending) in hosts {
+            sim.host_runs.entry(host).or_default().updates_pending = pending;
+            sim.refresh_agent(host);
+        }
         // The engine's log is never empty: clients ask for `max=1` to learn where it ends.
         sim.event(msg::VDS_DETECTED, Severity::Normal, "Simulated engine started.".into(), None, None, None);
         sim
@@ -254,25 +301,11 @@ impl Simulator {
         Ok(())
     }
 
-    /// Global maintenance as the hosted-engine hosts report it.
-    fn in_global_maintenance(&self) -> bool {
-        self.inventory.hosts.iter().filter_map(|h| h.hosted_engine).any(|he| he.global_maintenance)
-    }
-
-    /// Marks the host running the Manager VM as the active hosted-engine host.
-    fn mark_engine_host(&mut self, running_on: Option<HostId>) {
-        for host in self.inventory.hosts.iter_mut() {
-            let here = Some(host.id) == running_on;
-            if let Some(he) = &mut host.hosted_engine {
-                he.active = here;
-            }
-        }
-    }
 
     /// The HA agents start the Manager VM on the best-scoring hosted-engine host.
     fn engine_vm_start(&mut self) {
         let Some(vm) = self.inventory.vms.iter().find(|v| v.hosted_engine).cloned() else { return };
-        if vm.is_running() || self.in_global_maintenance() {
+        if vm.is_running() || self.global_maintenance {
             return;
         }
         let host = self
@@ -289,7 +322,6 @@ impl Simulator {
         };
         self.reserve_memory(host, vm.memory);
         self.set_vm_status(vm.id, VmStatus::WaitForLaunch, Some(host));
-        self.mark_engine_host(Some(host));
         self.schedule(self.config.vm_start_ms, Step::VmUp { vm: vm.id });
     }
 
@@ -337,6 +369,7 @@ impl Simulator {
         if from != status {
             self.history.record(self.now, Transition::Host { host: id, from, to: status });
             self.host_mut(id).status = status;
+            self.refresh_agent(id);
         }
     }
 
@@ -376,41 +409,40 @@ impl Simulator {
         self.cluster(cluster).map_or(SchedulingPolicy::None, |c| c.scheduling_policy)
     }
 
-    fn migration_ms(&self, vm: &Vm) -> u64 {
-        self.config.migration_setup_ms + vm.memory * 1000 / self.config.migration_bytes_per_second.max(1)
-    }
 
     // ----- hosts -----
 
     pub fn host_action(&mut self, id: HostId, action: HostAction) -> Result<(), EngineError> {
         let host = self.host(id)?.clone();
         match action {
-            HostAction::Deactivate { reason } => self.deactivate(&host, reason, false),
+            HostAction::Deactivate { reason, stop_gluster_service } => self.deactivate(&host, reason, stop_gluster_service),
             HostAction::Activate => self.activate(&host),
             HostAction::UpgradeCheck => self.upgrade_check(&host),
             HostAction::Upgrade { reboot, .. } => self.upgrade(&host, reboot),
         }
     }
 
-    fn deactivate(&mut self, host: &Host, reason: Option<String>, internal: bool) -> Result<(), EngineError> {
-        self.check_maintenance(host, internal)?;
-        self.begin_maintenance(host, reason, internal);
+    fn deactivate(&mut self, host: &Host, reason: Option<String>, stop_gluster_service: bool) -> Result<(), EngineError> {
+        self.check_maintenance(host, false, stop_gluster_service)?;
+        self.begin_maintenance(host.id, MaintenanceRun { reason, internal: false });
         Ok(())
     }
 
-    /// The engine's validation of a move to maintenance (`MaintenanceNumberOfVdssCommand`).
-    fn check_maintenance(&self, host: &Host, internal: bool) -> Result<(), EngineError> {
+    /// The engine's validation of a move to maintenance (`MaintenanceNumberOfVdssCommand.validate`).
+    /// `internal` when an upgrade asks: user_migratable VMs then block too. Gluster's checks run
+    /// only when the gluster service is to be stopped (`stop_gluster_service`, or an upgrade).
+    fn check_maintenance(&self, host: &Host, internal: bool, stop_gluster_service: bool) -> Result<(), EngineError> {
         use HostStatus::*;
-        match host.status {
-            Maintenance => return Err(conflict("Cannot switch Host to Maintenance mode. Host is already in Maintenance mode.")),
-            PreparingForMaintenance if !internal => return Err(conflict("Cannot switch Host to Maintenance mode. Host is already switching to Maintenance mode.")),
-            Up | NonOperational | PreparingForMaintenance | InstallFailed | Error | NonResponsive => {}
-            other => return Err(conflict(format!("Cannot switch Host to Maintenance mode while it is {other}."))),
+        if !matches!(host.status, Up | NonOperational | Error | InstallFailed | Down | NonResponsive | PreparingForMaintenance | Maintenance) {
+            return Err(conflict(format!("Cannot switch Host {} to Maintenance mode. Host is not operational ({}).", host.name, host.status)));
         }
         let running: Vec<&Vm> = self.running_on(host.id).into_iter().filter_map(|v| self.vm(v).ok()).collect();
+        if running.iter().any(|v| v.hosted_engine) && !self.spare_for_engine_vm(host) {
+            return Err(conflict(format!("Cannot switch the Host(s) {} to Maintenance mode. There are no available hosts capable of running the engine VM.", host.name)));
+        }
         let blocking: Vec<&str> = running
             .iter()
-            .filter(|v| v.affinity == Affinity::Pinned || (internal && v.affinity == Affinity::UserMigratable))
+            .filter(|v| !v.hosted_engine && (v.affinity == Affinity::Pinned || (internal && v.affinity == Affinity::UserMigratable)))
             .map(|v| v.name.as_str())
             .collect();
         if !blocking.is_empty() {
@@ -420,17 +452,24 @@ impl Simulator {
                 blocking.join(", ")
             )));
         }
-        if running.iter().any(|v| v.hosted_engine) {
-            let spare = self.inventory.hosts.iter().any(|h| {
-                h.id != host.id && h.cluster == host.cluster && h.status == Up && h.hosted_engine.is_some_and(|he| he.score > 0 && !he.local_maintenance)
-            });
-            if !spare {
-                return Err(conflict(format!("Cannot switch the Host(s) {} to Maintenance mode. There are no available hosts capable of running the engine VM.", host.name)));
-            }
+        if host.status == Maintenance {
+            return Err(conflict("Cannot switch Host to Maintenance mode. Host is already in Maintenance mode."));
         }
-        if let Some(cluster) = self.cluster(host.cluster).filter(|c| c.gluster_service) {
+        if host.status == NonResponsive && !running.is_empty() {
+            return Err(conflict(format!("Cannot switch Host to Maintenance mode. Host {} is non responsive and has running VMs.", host.name)));
+        }
+        let other_up = self.inventory.hosts.iter().any(|h| h.id != host.id && h.cluster == host.cluster && h.status == Up);
+        if !running.is_empty() && !other_up {
+            let cluster = self.cluster(host.cluster).map(|c| c.name.clone()).unwrap_or_default();
+            return Err(conflict(format!(
+                "Cannot switch Host to Maintenance mode. There are no available hosts in cluster {cluster} to migrate the running VMs of host {} to.",
+                host.name
+            )));
+        }
+        let gluster = self.cluster(host.cluster).is_some_and(|c| c.gluster_service);
+        if gluster && stop_gluster_service {
             let unhealed: Vec<&str> =
-                self.inventory.gluster_volumes.iter().filter(|g| g.cluster == cluster.id && g.pending_heals > 0).map(|g| g.name.as_str()).collect();
+                self.inventory.gluster_volumes.iter().filter(|g| g.cluster == host.cluster && g.pending_heals > 0).map(|g| g.name.as_str()).collect();
             if !unhealed.is_empty() {
                 return Err(conflict(format!(
                     "Cannot switch the Host(s) {} to Maintenance mode. There are unsynced entries present in Gluster volumes: {}.",
@@ -442,15 +481,82 @@ impl Simulator {
         Ok(())
     }
 
-    fn begin_maintenance(&mut self, host: &Host, reason: Option<String>, internal: bool) {
-        self.host_runs.entry(host.id).or_default().maintenance = Some(MaintenanceRun { reason, internal });
-        self.set_host_status(host.id, HostStatus::PreparingForMaintenance);
-        if let Some(he) = &mut self.host_mut(host.id).hosted_engine {
+    /// Another Up hosted-engine host with a live agent, a score and no local maintenance
+    /// (`HostedEngineHelper.haveHostsAvailableForHE`).
+    fn spare_for_engine_vm(&self, leaving: &Host) -> bool {
+        self.inventory.hosts.iter().any(|h| {
+            h.id != leaving.id
+                && h.cluster == leaving.cluster
+                && h.status == HostStatus::Up
+                && h.hosted_engine.is_some_and(|he| he.configured && he.score > 0 && !he.local_maintenance)
+        })
+    }
+
+    /// The move to maintenance, validated: the host prepares, its VMs are launched towards
+    /// other hosts at once, and the engine logs the outcome of that launch
+    /// (`MaintenanceVdsCommand.getAuditLogTypeValue`). The host reaches maintenance later, when
+    /// it is empty.
+    fn begin_maintenance(&mut self, host_id: HostId, run: MaintenanceRun) {
+        let status = self.host(host_id).map(|h| h.status).unwrap_or_default();
+        if !matches!(status, HostStatus::PreparingForMaintenance | HostStatus::NonResponsive | HostStatus::Down) {
+            self.set_host_status(host_id, HostStatus::PreparingForMaintenance);
+        }
+        if let Some(he) = &mut self.host_mut(host_id).hosted_engine {
             he.local_maintenance = true;
             he.score = 0;
         }
-        self.hand_over_spm(host.id);
-        self.pump_evacuation(host.id);
+        self.hand_over_spm(host_id);
+        let internal = run.internal;
+        let reason = run.reason.clone().filter(|r| !r.is_empty());
+        self.host_runs.entry(host_id).or_default().maintenance = Some(run);
+        let placed_all = self.launch_evacuation(host_id);
+        let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
+        let (code, severity, text) = match (internal, placed_all, reason) {
+            (true, true, _) => (msg::VDS_MAINTENANCE, Severity::Normal, format!("Host {name} was switched to Maintenance Mode.")),
+            (true, false, _) => (msg::VDS_MAINTENANCE_FAILED, Severity::Error, format!("Failed to switch Host {name} to Maintenance mode.")),
+            (false, true, Some(reason)) => {
+                (msg::USER_VDS_MAINTENANCE, Severity::Normal, format!("Host {name} was switched to Maintenance mode by {USER} (Reason: {reason})."))
+            }
+            (false, true, None) => (msg::USER_VDS_MAINTENANCE_WITHOUT_REASON, Severity::Normal, format!("Host {name} was switched to Maintenance mode by {USER}.")),
+            (false, false, _) => (
+                msg::USER_VDS_MAINTENANCE_MIGRATION_FAILED,
+                Severity::Warning,
+                format!("Host {name} cannot change into maintenance mode - not all Vms have been migrated successfully. Consider manual intervention: stopping/migrating Vms running on this host. (User: {USER})."),
+            ),
+        };
+        self.event(code, severity, text, Some(host_id), None, None);
+        if matches!(status, HostStatus::NonResponsive | HostStatus::Down) {
+            // Nothing runs there to wait for (`MaintenanceVdsCommand`: straight to maintenance).
+            self.maintenance_reached(host_id);
+            return;
+        }
+        let upgrading = self.host_runs.get(&host_id).is_some_and(|r| r.upgrade.is_some());
+        if !placed_all && upgrading {
+            // `MaintenanceNumberOfVdssCommand`: an upgrade's failed evacuation activates the host
+            // again, and the upgrade ends (`HostUpgradeCallback`: 17, then 841).
+            self.abandon_upgrade(host_id);
+            return;
+        }
+        if !placed_all {
+            self.schedule(self.config.maintenance_retry_ms, Step::EvacuationRetry { host: host_id });
+        }
+        self.maintenance_if_empty(host_id);
+    }
+
+    /// An upgrade that could not take its host to maintenance: the host is activated again
+    /// with its updates still pending.
+    fn abandon_upgrade(&mut self, host_id: HostId) {
+        if let Some(run) = self.host_runs.get_mut(&host_id) {
+            run.maintenance = None;
+            run.upgrade = None;
+        }
+        let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
+        self.event(msg::VDS_MAINTENANCE_FAILED, Severity::Error, format!("Failed to switch Host {name} to Maintenance mode."), Some(host_id), None, None);
+        self.event(msg::HOST_UPGRADE_FAILED, Severity::Error, format!("Failed to upgrade Host {name} (User: {USER})."), Some(host_id), None, None);
+        if self.host(host_id).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance) {
+            self.set_host_status(host_id, HostStatus::Unassigned);
+            self.schedule(self.config.activate_ms, Step::Activated { host: host_id });
+        }
     }
 
     /// The SPM role moves to another up host of the data center when its host leaves.
@@ -468,72 +574,68 @@ impl Simulator {
         }
     }
 
-    /// Starts as many outgoing migrations as the host may run; finishes maintenance when empty.
-    fn pump_evacuation(&mut self, host_id: HostId) {
-        let Some(run) = self.host_runs.get(&host_id) else { return };
-        if run.maintenance.is_none() {
-            return;
-        }
-        let running = self.running_on(host_id);
-        let waiting: Vec<VmId> = running.iter().copied().filter(|vm| !self.migrating_to.contains_key(vm)).collect();
-        if running.is_empty() {
-            self.maintenance_reached(host_id);
-            return;
-        }
+    /// `MigrateMultipleVmsCommand`: every VM on the host that is not already moving is
+    /// scheduled and launched at once (event 67); vdsm then runs a few at a time. Returns
+    /// whether every VM found a destination.
+    fn launch_evacuation(&mut self, host_id: HostId) -> bool {
+        let waiting: Vec<VmId> = self.running_on(host_id).into_iter().filter(|vm| !self.migrating_to.contains_key(vm)).collect();
         let policy = self.host(host_id).map(|h| self.policy_of(h.cluster)).unwrap_or_default();
-        let mut stuck = false;
+        let mut placed_all = true;
         for vm_id in waiting {
-            if self.host_runs[&host_id].outgoing >= self.config.max_outgoing_migrations {
-                break;
-            }
             let vm = self.vm(vm_id).expect("vm exists").clone();
             match placement::choose(&self.inventory, &vm, Some(host_id), policy) {
-                Some(to) => {
-                    self.start_migration(&vm, host_id, to);
-                    self.host_runs.get_mut(&host_id).expect("run").outgoing += 1;
-                }
-                None => {
-                    self.event(
-                        msg::VM_MIGRATION_NO_VDS_TO_MIGRATE_TO,
-                        Severity::Warning,
-                        format!("No available host was found to migrate VM {} to.", vm.name),
-                        Some(host_id),
-                        Some(vm.id),
-                        Some(vm.cluster),
-                    );
-                    stuck = true;
-                }
+                Some(to) => self.start_migration(&vm, host_id, to, MigrationKind::Evacuation),
+                None => placed_all = false,
             }
         }
-        if stuck {
-            let run = self.host_runs.get_mut(&host_id).expect("run");
-            if !run.stuck_reported {
-                run.stuck_reported = true;
-                let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
-                self.event(msg::VDS_MAINTENANCE_FAILED, Severity::Error, format!("Failed to switch Host {name} to Maintenance mode."), Some(host_id), None, None);
-            }
-            self.schedule(self.config.maintenance_retry_ms, Step::EvacuationRetry { host: host_id });
+        placed_all
+    }
+
+    /// The monitor finds a preparing host with nothing left on it and sets it to maintenance
+    /// (`HostMonitoring.moveVDSToMaintenanceIfNeeded`).
+    fn maintenance_if_empty(&mut self, host_id: HostId) {
+        let preparing = self.host(host_id).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance);
+        let evacuating = self.host_runs.get(&host_id).is_some_and(|r| r.maintenance.is_some());
+        if preparing && evacuating && self.running_on(host_id).is_empty() {
+            self.maintenance_reached(host_id);
         }
     }
 
-    fn start_migration(&mut self, vm: &Vm, from: HostId, to: HostId) {
+    fn migration_ms(&self, vm: &Vm) -> u64 {
+        self.config.migration_setup_ms + vm.memory * 1000 / self.config.migration_bytes_per_second.max(1)
+    }
+
+    fn start_migration(&mut self, vm: &Vm, from: HostId, to: HostId, kind: MigrationKind) {
         self.reserve_memory(to, vm.memory);
         self.migrating_to.insert(vm.id, to);
         self.set_vm_status(vm.id, VmStatus::Migrating, Some(from));
         let (source, destination) = (self.host(from).map(|h| h.name.clone()).unwrap_or_default(), self.host(to).map(|h| h.name.clone()).unwrap_or_default());
-        self.event(
-            msg::VM_MIGRATION_START,
-            Severity::Normal,
-            format!("Migration started (VM: {}, Source: {source}, Destination: {destination}, User: {USER}).", vm.name),
-            Some(from),
-            Some(vm.id),
-            Some(vm.cluster),
-        );
+        let (code, text) = match kind {
+            MigrationKind::Evacuation => (
+                msg::VM_MIGRATION_START_SYSTEM_INITIATED,
+                format!("Migration initiated by system (VM: {}, Source: {source}, Destination: {destination}, Reason: Host preparing for maintenance).", vm.name),
+            ),
+            MigrationKind::ToHost | MigrationKind::Scheduled => {
+                (msg::VM_MIGRATION_START, format!("Migration started (VM: {}, Source: {source}, Destination: {destination}, User: {USER}). ", vm.name))
+            }
+        };
+        self.event(code, Severity::Normal, text, Some(from), Some(vm.id), Some(vm.cluster));
+        // vdsm runs a few outgoing migrations at a time; the rest wait for a free slot.
+        let (duration, now, count) = (self.migration_ms(vm) as i64, self.now, self.config.max_outgoing_migrations.max(1));
+        let slots = self.outgoing_slots.entry(from).or_insert_with(|| vec![Timestamp(i64::MIN); count]);
+        let (slot, free_at) = slots.iter().copied().enumerate().min_by_key(|&(_, at)| at).expect("at least one slot");
+        let ends = free_at.max(now).plus_millis(duration);
+        slots[slot] = ends;
         let started = self.now;
-        self.schedule(self.migration_ms(vm), Step::MigrationDone { vm: vm.id, to, started });
+        self.sequence += 1;
+        self.queue.push(Reverse((ends, self.sequence, Step::MigrationDone { vm: vm.id, to, started, kind })));
     }
 
-    fn migration_done(&mut self, vm_id: VmId, to: HostId, started: Timestamp) {
+    fn migration_done(&mut self, vm_id: VmId, to: HostId, started: Timestamp, kind: MigrationKind) {
+        if self.migrating_to.get(&vm_id) != Some(&to) {
+            // Cancelled: the VM was stopped while it moved.
+            return;
+        }
         let vm = self.vm(vm_id).expect("vm exists").clone();
         let from = vm.host.expect("a migrating VM has a source");
         self.migrating_to.remove(&vm_id);
@@ -542,40 +644,56 @@ impl Simulator {
         if fails {
             self.release_memory(to, vm.memory);
             self.set_vm_status(vm_id, VmStatus::Up, Some(from));
-            self.event(
-                msg::VM_MIGRATION_FAILED,
-                Severity::Error,
-                format!("Migration failed (VM: {}, Source: {source}, Destination: {destination}).", vm.name),
-                Some(from),
-                Some(vm_id),
-                Some(vm.cluster),
-            );
-        } else {
-            self.set_vm_status(vm_id, VmStatus::Up, Some(to));
-            self.release_memory(from, vm.memory);
-            if vm.hosted_engine {
-                self.mark_engine_host(Some(to));
-            }
-            let seconds = (self.now.0 - started.0) / 1000;
-            self.event(
-                msg::VM_MIGRATION_DONE,
-                Severity::Normal,
-                format!("Migration completed (VM: {}, Source: {source}, Destination: {destination}, Duration: {seconds} seconds, Total: {seconds} seconds, Actual downtime: 80ms)", vm.name),
-                Some(to),
-                Some(vm_id),
-                Some(vm.cluster),
-            );
-        }
-        if let Some(run) = self.host_runs.get_mut(&from) {
-            if run.maintenance.is_some() {
-                run.outgoing = run.outgoing.saturating_sub(1);
-                if fails {
-                    // The engine retries a failed evacuation on its next maintenance attempt.
-                    self.schedule(self.config.maintenance_retry_ms, Step::EvacuationRetry { host: from });
-                } else {
-                    self.pump_evacuation(from);
+            let preparing = self.host(from).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance);
+            // `MigrateVmToServerCommand` reports 120 and never tries elsewhere; a scheduled
+            // migration (`MigrateVmCommand`) reports 140 while its source prepares, else 65.
+            let (code, text) = match kind {
+                MigrationKind::Evacuation | MigrationKind::ToHost => {
+                    (msg::VM_MIGRATION_TO_SERVER_FAILED, format!("Migration failed (VM: {}, Source: {source}, Destination: {destination}).", vm.name))
                 }
+                MigrationKind::Scheduled if preparing => (
+                    msg::VM_MIGRATION_FAILED_DURING_MOVE_TO_MAINTENANCE,
+                    format!("Migration failed while Host is in 'preparing for maintenance' state.\n  Consider manual intervention: stopping/migrating Vms as Host's state will not\n  turn to maintenance while VMs are still running on it.(VM: {}, Source: {source}, Destination: {destination}).", vm.name),
+                ),
+                MigrationKind::Scheduled => (msg::VM_MIGRATION_FAILED, format!("Migration failed (VM: {}, Source: {source}).", vm.name)),
+            };
+            self.event(code, Severity::Error, text, Some(from), Some(vm_id), Some(vm.cluster));
+            if self.host_runs.get(&from).is_some_and(|r| r.maintenance.is_some()) {
+                // The monitor tries the maintenance again after its idle time.
+                self.schedule(self.config.maintenance_retry_ms, Step::EvacuationRetry { host: from });
             }
+            return;
+        }
+        self.set_vm_status(vm_id, VmStatus::Up, Some(to));
+        self.release_memory(from, vm.memory);
+        let seconds = (self.now.0 - started.0) / 1000;
+        self.event(
+            msg::VM_MIGRATION_DONE,
+            Severity::Normal,
+            format!("Migration completed (VM: {}, Source: {source}, Destination: {destination}, Duration: {seconds} seconds, Total: {seconds} seconds, Actual downtime: 80ms)", vm.name),
+            Some(to),
+            Some(vm_id),
+            Some(vm.cluster),
+        );
+        self.maintenance_if_empty(from);
+    }
+
+    /// `VdsEventListener.handleVdsMaintenanceTimeout`: a host still preparing after the idle
+    /// time is taken to maintenance again, as an internal request.
+    fn retry_evacuation(&mut self, host_id: HostId) {
+        let Ok(host) = self.host(host_id).cloned() else { return };
+        if host.status != HostStatus::PreparingForMaintenance || self.host_runs.get(&host_id).is_none_or(|r| r.maintenance.is_none()) {
+            return;
+        }
+        if self.running_on(host_id).iter().all(|vm| self.migrating_to.contains_key(vm)) {
+            // Everything is already on its way; the last arrival finishes the maintenance.
+            return;
+        }
+        let reason = self.host_runs[&host_id].maintenance.as_ref().and_then(|m| m.reason.clone());
+        if self.check_maintenance(&host, true, false).is_ok() {
+            self.begin_maintenance(host_id, MaintenanceRun { reason, internal: true });
+        } else {
+            self.schedule(self.config.maintenance_retry_ms, Step::EvacuationRetry { host: host_id });
         }
     }
 
@@ -584,29 +702,18 @@ impl Simulator {
     }
 
     fn maintenance_reached(&mut self, host_id: HostId) {
-        let run = self.host_runs.get_mut(&host_id).expect("run");
-        let maintenance = run.maintenance.take().expect("in maintenance run");
-        run.stuck_reported = false;
-        let upgrade = run.upgrade;
+        let run = self.host_runs.entry(host_id).or_default();
+        run.maintenance = None;
+        let upgrading = run.upgrade.is_some();
         self.set_host_status(host_id, HostStatus::Maintenance);
-        let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
-        if maintenance.internal {
-            self.event(msg::VDS_MAINTENANCE, Severity::Normal, format!("Host {name} was switched to Maintenance Mode."), Some(host_id), None, None);
-        } else {
-            let reason = maintenance.reason.unwrap_or_default();
-            self.event(
-                msg::USER_VDS_MAINTENANCE,
-                Severity::Normal,
-                format!("Host {name} was switched to Maintenance mode by {USER} (Reason: {reason})."),
-                Some(host_id),
-                None,
-                None,
-            );
+        if upgrading {
+            self.start_install(host_id);
         }
-        if upgrade.is_some() {
-            self.set_host_status(host_id, HostStatus::Installing);
-            self.schedule(self.config.install_ms, Step::InstallDone { host: host_id });
-        }
+    }
+
+    fn start_install(&mut self, host_id: HostId) {
+        self.set_host_status(host_id, HostStatus::Installing);
+        self.schedule(self.config.install_ms, Step::InstallDone { host: host_id });
     }
 
     fn activate(&mut self, host: &Host) -> Result<(), EngineError> {
@@ -633,6 +740,27 @@ impl Simulator {
         if self.host(host_id).map(|h| h.status) != Ok(HostStatus::Unassigned) {
             return;
         }
+        self.host_up(host_id);
+    }
+
+    /// A host the engine talks to again joins its cluster: up, unless it cannot run the
+    /// cluster's level (`HandleVdsVersionCommand`: non-operational, event 154).
+    fn host_up(&mut self, host_id: HostId) {
+        let host = self.host(host_id).expect("host").clone();
+        let cluster = self.cluster(host.cluster).cloned();
+        if let Some(cluster) = cluster.filter(|c| !host.supported_levels.is_empty() && !host.supported_levels.contains(&c.version)) {
+            self.set_host_status(host_id, HostStatus::NonOperational);
+            let levels: Vec<String> = host.supported_levels.iter().map(ToString::to_string).collect();
+            self.event(
+                msg::VDS_CLUSTER_VERSION_NOT_SUPPORTED,
+                Severity::Error,
+                format!("Host {} is compatible with versions ({}) and cannot join Cluster {} which is set to version {}.", host.name, levels.join(","), cluster.name, cluster.version),
+                Some(host_id),
+                None,
+                Some(cluster.id),
+            );
+            return;
+        }
         self.set_host_status(host_id, HostStatus::Up);
         if let Some(he) = &mut self.host_mut(host_id).hosted_engine {
             he.local_maintenance = false;
@@ -649,21 +777,57 @@ impl Simulator {
         }
     }
 
+    /// `HostUpgradeCheckCommand`: validated by status at once (`ActionUtils`), then run in
+    /// the background (`HostUpdatesChecker`).
     fn upgrade_check(&mut self, host: &Host) -> Result<(), EngineError> {
         use HostStatus::*;
         if !matches!(host.status, Up | Maintenance | NonOperational | InstallFailed) {
-            return Err(conflict("Cannot check for available updates on Host. Valid Host statuses for upgrade check are Up, Maintenance, Non-Operational or Install Failed."));
+            return Err(conflict("Cannot check for available updates on Host. Host status is illegal."));
         }
         self.event(msg::HOST_AVAILABLE_UPDATES_STARTED, Severity::Normal, format!("Started to check for available updates on host {}.", host.name), Some(host.id), None, None);
+        let run = self.host_runs.entry(host.id).or_default();
+        if run.checking {
+            self.event(
+                msg::HOST_AVAILABLE_UPDATES_PROCESS_IS_ALREADY_RUNNING,
+                Severity::Warning,
+                format!("Failed to check for available updates on host {}: Another process is already running.", host.name),
+                Some(host.id),
+                None,
+                None,
+            );
+            return Ok(());
+        }
+        run.checking = true;
         self.schedule(self.config.upgrade_check_ms, Step::UpgradeCheckDone { host: host.id });
         Ok(())
     }
 
     fn upgrade_check_done(&mut self, host_id: HostId) {
+        self.host_runs.entry(host_id).or_default().checking = false;
         let host = self.host(host_id).expect("host").clone();
-        let newer = self.published_update.as_ref().filter(|v| host.packages.get("vdsm").is_none_or(|current| current < *v)).cloned();
-        let available = host.update_available || newer.is_some();
+        if !matches!(host.status, HostStatus::Up | HostStatus::NonOperational | HostStatus::Maintenance) {
+            // `VDSStatus.isEligibleForOnDemandCheckUpdates`: no result, no 885.
+            self.event(
+                msg::HOST_AVAILABLE_UPDATES_SKIPPED_UNSUPPORTED_STATUS,
+                Severity::Warning,
+                format!("Failed to check for available updates on host {}: Unsupported host status.", host.name),
+                Some(host_id),
+                None,
+                None,
+            );
+            return;
+        }
+        let newer = self.published_update.as_ref().is_some_and(|v| host.packages.get("vdsm").is_none_or(|current| current < v));
+        let pending = self.host_runs.get(&host_id).is_some_and(|r| r.updates_pending);
+        let available = pending || newer;
+        // The engine keeps what the check found, clearing a flag left from before.
         self.host_mut(host_id).update_available = available;
+        if available {
+            let logged_today = self.events.iter().rev().take_while(|e| e.time.0 > self.now.0 - DAY_MS).any(|e| e.code == msg::HOST_UPDATES_ARE_AVAILABLE_WITH_PACKAGES && e.host == Some(host_id));
+            if !logged_today {
+                self.event(msg::HOST_UPDATES_ARE_AVAILABLE_WITH_PACKAGES, Severity::Normal, format!("Host {} has available updates: vdsm.", host.name), Some(host_id), None, None);
+            }
+        }
         let message = if available { "found updates for packages vdsm" } else { "no updates found." };
         self.event(
             msg::HOST_AVAILABLE_UPDATES_FINISHED,
@@ -673,35 +837,49 @@ impl Simulator {
             None,
             None,
         );
-        if available {
-            self.event(msg::HOST_UPDATES_ARE_AVAILABLE_WITH_PACKAGES, Severity::Normal, format!("Host {} has available updates: vdsm.", host.name), Some(host_id), None, None);
-        }
     }
 
+    /// `UpgradeHostCommand`: the REST call checks the status, the updates and the CPU and
+    /// answers; the move to maintenance runs afterwards, as a child command whose failure
+    /// ends the upgrade with 17 and 841.
     fn upgrade(&mut self, host: &Host, reboot: bool) -> Result<(), EngineError> {
         use HostStatus::*;
-        if !matches!(host.status, Up | Maintenance | NonOperational) {
-            return Err(conflict("Cannot upgrade Host. Valid Host statuses for upgrade are Up, Maintenance, and Non-Operational."));
+        if !matches!(host.status, Up | Maintenance | NonOperational | InstallFailed) {
+            return Err(conflict("Cannot upgrade Host. Host status is illegal."));
         }
         if !host.update_available {
             return Err(conflict("Cannot upgrade Host. There are no available updates for the host."));
         }
-        // oVirt Node images always reboot to switch to the new image.
-        let reboot = reboot || host.host_type == HostType::OvirtNode;
-        if host.status != Maintenance {
-            self.check_maintenance(host, true)?;
+        if self.host_runs.get(&host.id).is_some_and(|r| r.upgrade.is_some()) {
+            return Err(conflict("Cannot upgrade Host. Related operation is currently in progress. Please try again later."));
         }
-        self.host_runs.entry(host.id).or_default().upgrade = Some(UpgradeRun { return_to: host.status, reboot });
+        let return_to = if host.status == Maintenance { Maintenance } else { Up };
+        self.host_runs.entry(host.id).or_default().upgrade = Some(UpgradeRun { return_to, reboot });
         self.event(msg::HOST_UPGRADE_STARTED, Severity::Normal, format!("Host {} upgrade was started (User: {USER}).", host.name), Some(host.id), None, None);
         if host.status == Maintenance {
-            self.set_host_status(host.id, Installing);
-            self.schedule(self.config.install_ms, Step::InstallDone { host: host.id });
+            self.start_install(host.id);
         } else {
-            self.begin_maintenance(host, None, true);
+            self.schedule(0, Step::UpgradeMaintenance { host: host.id });
         }
         Ok(())
     }
 
+    /// The upgrade's child `MaintenanceNumberOfVdss`: validated only now, as an internal
+    /// request that stops the gluster service where the cluster has it.
+    fn upgrade_maintenance(&mut self, host_id: HostId) {
+        if self.host_runs.get(&host_id).is_none_or(|r| r.upgrade.is_none()) {
+            return;
+        }
+        let host = self.host(host_id).expect("host").clone();
+        let gluster = self.cluster(host.cluster).is_some_and(|c| c.gluster_service);
+        match self.check_maintenance(&host, true, gluster) {
+            Ok(()) => self.begin_maintenance(host_id, MaintenanceRun { reason: None, internal: true }),
+            Err(_) => self.abandon_upgrade(host_id),
+        }
+    }
+
+    /// `UpgradeHostInternalCommand`: packages installed, `update_available` cleared, then an
+    /// SSH reboot when asked or on oVirt Node; 888 when the `reboot` parameter was set, else 842.
     fn install_done(&mut self, host_id: HostId) {
         let host = self.host(host_id).expect("host").clone();
         let Some(upgrade) = self.host_runs.get_mut(&host_id).and_then(|r| r.upgrade) else { return };
@@ -719,13 +897,22 @@ impl Simulator {
             );
             return;
         }
-        let h = self.host_mut(host_id);
-        h.update_available = false;
+        self.host_mut(host_id).update_available = false;
+        self.host_runs.get_mut(&host_id).expect("run").updates_pending = false;
         if let Some(version) = self.published_update.clone() {
             self.host_mut(host_id).packages.insert("vdsm".into(), version);
         }
-        if upgrade.reboot {
+        let reboots = upgrade.reboot || host.host_type == HostType::OvirtNode;
+        if reboots {
             self.set_host_status(host_id, HostStatus::Reboot);
+            self.event(msg::SYSTEM_SSH_HOST_RESTART, Severity::Normal, format!("Host {} was restarted using SSH by the engine.", host.name), Some(host_id), None, None);
+        } else if upgrade.return_to == HostStatus::Maintenance {
+            self.set_host_status(host_id, HostStatus::Maintenance);
+        } else {
+            self.set_host_status(host_id, HostStatus::Initializing);
+            self.schedule(self.config.activate_ms, Step::Reconnected { host: host_id });
+        }
+        if upgrade.reboot {
             self.event(
                 msg::HOST_UPGRADE_FINISHED_AND_WILL_BE_REBOOTED,
                 Severity::Normal,
@@ -734,37 +921,50 @@ impl Simulator {
                 None,
                 None,
             );
-            self.schedule(self.config.reboot_ms, Step::RebootDone { host: host_id });
         } else {
             self.event(msg::HOST_UPGRADE_FINISHED, Severity::Normal, format!("Host {} upgrade was completed successfully.", host.name), Some(host_id), None, None);
-            self.finish_upgrade(host_id, upgrade.return_to);
+        }
+        if reboots {
+            self.schedule(self.config.reboot_ms, Step::RebootDone { host: host_id });
+        } else {
+            self.host_runs.get_mut(&host_id).expect("run").upgrade = None;
         }
     }
 
+    /// `SshHostRebootCommand.getStatusAfterReboot`: a host that was in maintenance stays
+    /// there; any other is non-responsive until the monitor reaches it again.
     fn reboot_done(&mut self, host_id: HostId) {
-        let Some(upgrade) = self.host_runs.get(&host_id).and_then(|r| r.upgrade) else { return };
+        let Some(upgrade) = self.host_runs.get_mut(&host_id).and_then(|r| r.upgrade.take()) else { return };
         let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
-        if self.faults.never_return.contains(&name) {
-            self.host_runs.get_mut(&host_id).expect("run").upgrade = None;
-            self.set_host_status(host_id, HostStatus::NonResponsive);
-            self.event(msg::VDS_DETECTED, Severity::Error, format!("Status of host {name} was set to NonResponsive."), Some(host_id), None, None);
+        if upgrade.return_to == HostStatus::Maintenance {
+            self.set_host_status(host_id, HostStatus::Maintenance);
             return;
         }
-        self.finish_upgrade(host_id, upgrade.return_to);
+        self.set_host_status(host_id, HostStatus::NonResponsive);
+        if self.faults.never_return.contains(&name) {
+            self.event(msg::VDS_FAILURE, Severity::Error, format!("Host {name} is non responsive."), Some(host_id), None, None);
+            return;
+        }
+        self.schedule(self.config.reconnect_ms, Step::Reconnected { host: host_id });
     }
 
-    /// Back to the status the host had before its upgrade.
-    fn finish_upgrade(&mut self, host_id: HostId, return_to: HostStatus) {
-        self.host_runs.get_mut(&host_id).expect("run").upgrade = None;
-        if return_to == HostStatus::Up {
-            self.set_host_status(host_id, HostStatus::Up);
-            if let Some(he) = &mut self.host_mut(host_id).hosted_engine {
-                he.local_maintenance = false;
-                he.score = FULL_HOSTED_ENGINE_SCORE;
-            }
-            self.become_spm_if_none(host_id);
-        } else {
-            self.set_host_status(host_id, HostStatus::Maintenance);
+    /// The monitor reaches a host that was rebooted or restarted its vdsm.
+    fn reconnected(&mut self, host_id: HostId) {
+        if !matches!(self.host(host_id).map(|h| h.status), Ok(HostStatus::NonResponsive | HostStatus::Initializing)) {
+            return;
+        }
+        self.host_up(host_id);
+        if let Ok(host) = self.host(host_id).cloned() {
+            self.event(msg::VDS_DETECTED, Severity::Normal, format!("Status of host {} was set to {}.", host.name, host.status), Some(host_id), None, None);
+        }
+    }
+
+    /// The hosted-engine HA agent runs while the host's operating system and vdsm do: what
+    /// the API's `hosted_engine/active` shows (vdsm `_getHaInfo`).
+    fn refresh_agent(&mut self, host_id: HostId) {
+        let status = self.host(host_id).map(|h| h.status).unwrap_or_default();
+        if let Some(he) = &mut self.host_mut(host_id).hosted_engine {
+            he.active = agent_alive(status);
         }
     }
 
@@ -782,11 +982,13 @@ impl Simulator {
         }
     }
 
+    /// `MigrateVmCommand` / `MigrateVmToServerCommand`, validated as `VmValidator.canMigrate`.
     fn migrate(&mut self, vm: &Vm, destination: Option<HostId>, force: bool) -> Result<(), EngineError> {
         if vm.status == VmStatus::Migrating {
             return Err(conflict("Cannot migrate VM. VM migration is in progress"));
         }
-        let Some(source) = vm.host.filter(|_| vm.status == VmStatus::Up) else {
+        let movable = matches!(vm.status, VmStatus::Up | VmStatus::PoweringUp | VmStatus::Paused | VmStatus::RebootInProgress);
+        let Some(source) = vm.host.filter(|_| movable) else {
             return Err(conflict(format!("Cannot migrate VM. VM {} is not running.", vm.name)));
         };
         if vm.affinity == Affinity::Pinned {
@@ -795,19 +997,27 @@ impl Simulator {
         if vm.affinity == Affinity::UserMigratable && !force {
             return Err(conflict("Cannot migrate VM. VM is non migratable and user did not specify the force-migration flag"));
         }
-        let to = match destination {
+        let (to, kind) = match destination {
             Some(to) => {
-                self.host(to)?;
+                let target = self.host(to)?;
+                if target.status != HostStatus::Up {
+                    return Err(conflict("Cannot migrate VM. Host status must be Up."));
+                }
+                if to == source {
+                    return Err(conflict("Cannot migrate VM. The destination host is the host the VM runs on."));
+                }
                 if let Some(reason) = placement::refusal(&self.inventory, vm, to, Some(source)) {
                     return Err(conflict(format!("Cannot migrate VM. There is no host that satisfies current scheduling constraints. See below for details:, {reason}.")));
                 }
-                to
+                (to, MigrationKind::ToHost)
             }
-            None => placement::choose(&self.inventory, vm, Some(source), self.policy_of(vm.cluster)).ok_or_else(|| {
-                conflict("Cannot migrate VM. There is no host that satisfies current scheduling constraints.")
-            })?,
+            None => {
+                let to = placement::choose(&self.inventory, vm, Some(source), self.policy_of(vm.cluster))
+                    .ok_or_else(|| conflict("Cannot migrate VM. There is no host that satisfies current scheduling constraints."))?;
+                (to, MigrationKind::Scheduled)
+            }
         };
-        self.start_migration(vm, source, to);
+        self.start_migration(vm, source, to, kind);
         Ok(())
     }
 
@@ -830,8 +1040,9 @@ impl Simulator {
         if !vm.is_running() {
             return Err(conflict(format!("Cannot {} VM. VM {} is not running.", if shutdown { "shutdown" } else { "stop" }, vm.name)));
         }
-        if vm.status == VmStatus::Migrating {
-            return Err(conflict("Cannot stop VM. VM migration is in progress"));
+        if let Some(to) = self.migrating_to.remove(&vm.id) {
+            // `StopVmCommandBase`: a migrating VM may be stopped; its migration is abandoned.
+            self.release_memory(to, vm.memory);
         }
         self.history.explicit_stop(vm.id);
         let host_name = vm.host.and_then(|h| self.host(h).ok()).map(|h| h.name.clone()).unwrap_or_default();
@@ -926,28 +1137,60 @@ impl Simulator {
         let exit = if shutdown { "Exit message: User shut down from within the guest" } else { "Exit message: Admin shut down from the engine" };
         self.event(msg::VM_DOWN, Severity::Normal, format!("VM {} is down. {exit}", vm.name), vm.host, Some(vm_id), Some(vm.cluster));
         if let Some(host) = vm.host {
-            self.pump_evacuation(host);
+            self.maintenance_if_empty(host);
         }
         if vm.hosted_engine {
-            self.mark_engine_host(None);
             self.schedule(self.config.ha_agent_ms, Step::EngineVmStart);
         }
     }
 
+    /// `POST /vms/{id}/maintenance` (`SetHaMaintenanceCommand`): vdsm on the host running the
+    /// hosted-engine VM sets global maintenance for every HA agent; each host shows the flag
+    /// after its next statistics poll, so hosts the engine does not poll keep the old one.
     fn global_maintenance(&mut self, vm: &Vm, enabled: bool) -> Result<(), EngineError> {
         if !vm.hosted_engine {
             return Err(refused(400, "Moving to maintenance mode is currently only available for the VM containing the hosted engine."));
         }
-        for host in self.inventory.hosts.iter_mut() {
-            if let Some(he) = &mut host.hosted_engine {
-                he.global_maintenance = enabled;
+        match vm.host.filter(|_| vm.is_running()) {
+            Some(host_id) => {
+                let host = self.host(host_id)?.clone();
+                if host.status != HostStatus::Up || host.hosted_engine.is_none_or(|he| !he.configured) {
+                    self.event(
+                        msg::USER_FAILED_TO_SET_HOSTED_ENGINE_MAINTENANCE,
+                        Severity::Error,
+                        format!("Hosted Engine HA maintenance mode could not be updated on host {}.", host.name),
+                        Some(host_id),
+                        None,
+                        None,
+                    );
+                    return Err(conflict(format!("Cannot set the hosted-engine maintenance mode: host {} running the hosted-engine VM is {} or has no HA configured.", host.name, host.status)));
+                }
+                self.event(msg::USER_SET_HOSTED_ENGINE_MAINTENANCE, Severity::Normal, format!("Hosted Engine HA maintenance mode was updated on host {}.", host.name), Some(host_id), None, None);
             }
+            // Only a simulator answers while its Manager VM is down: this stands for
+            // `hosted-engine --set-maintenance` on a host, as the guide does then.
+            None => {}
+        }
+        self.global_maintenance = enabled;
+        let polled: Vec<HostId> = self.inventory.hosts.iter().filter(|h| h.hosted_engine.is_some() && agent_alive(h.status)).map(|h| h.id).collect();
+        for host in polled {
+            self.schedule(self.config.stats_poll_ms, Step::HaFlagPolled { host, enabled });
         }
         if !enabled && !vm.is_running() {
             // Out of maintenance, the HA agents start the Manager VM that was shut down.
             self.schedule(self.config.ha_agent_ms, Step::EngineVmStart);
         }
         Ok(())
+    }
+
+    fn ha_flag_polled(&mut self, host_id: HostId, enabled: bool) {
+        if enabled != self.global_maintenance {
+            return;
+        }
+        let alive = self.host(host_id).is_ok_and(|h| agent_alive(h.status));
+        if let Some(he) = self.host_mut(host_id).hosted_engine.as_mut().filter(|_| alive) {
+            he.global_maintenance = enabled;
+        }
     }
 
     // ----- clusters and data centers -----
@@ -973,6 +1216,8 @@ impl Simulator {
         Ok(())
     }
 
+    /// `UpdateClusterCommand.validate` and `ClusterValidator`: refusals are 400s; a failure to
+    /// update the cluster's VMs is an internal error, 500.
     fn validate_cluster_level(&self, cluster: &Cluster, level: Level) -> Result<(), EngineError> {
         let prefix = "Cannot change Cluster Compatibility Version";
         if !release::supported_cluster_levels(self.inventory.manager.version).contains(&level) {
@@ -980,16 +1225,23 @@ impl Simulator {
         }
         let hosts: Vec<&Host> = self.inventory.hosts.iter().filter(|h| h.cluster == cluster.id).collect();
         if level < cluster.version && !hosts.is_empty() {
-            return Err(conflict(format!("{prefix} to a lower version when there are Hosts in the Cluster.")));
+            return Err(refused(400, format!("{prefix} to a lower version when there are Hosts in the Cluster.")));
         }
         if let Some(dc) = self.data_centers.get(&cluster.data_center).map(|&i| &self.inventory.data_centers[i]) {
             if level < dc.version {
-                return Err(conflict(format!("{prefix} to a version lower than the Data Center's ({}).", dc.version)));
+                return Err(refused(400, format!("{prefix} to a version lower than the Data Center's ({}).", dc.version)));
             }
         }
-        let behind: Vec<&str> = hosts.iter().filter(|h| h.status == HostStatus::Up && !h.supported_levels.contains(&level)).map(|h| h.name.as_str()).collect();
+        let behind: Vec<&str> = hosts
+            .iter()
+            .filter(|h| matches!(h.status, HostStatus::Up | HostStatus::PreparingForMaintenance) && !h.supported_levels.contains(&level))
+            .map(|h| h.name.as_str())
+            .collect();
         if !behind.is_empty() {
-            return Err(conflict(format!("{prefix} to higher version when there are active Hosts with lower version: {}.", behind.join(", "))));
+            return Err(refused(400, format!("{prefix} to higher version when there are active Hosts with lower version: {}.", behind.join(", "))));
+        }
+        if !hosts.is_empty() && !hosts.iter().any(|h| h.supported_levels.contains(&level)) {
+            return Err(refused(400, format!("{prefix}: none of the Hosts in the Cluster supports version {level}.")));
         }
         let supported = release::supported_cluster_levels(self.inventory.manager.version);
         let stranded: Vec<String> = self
@@ -1000,13 +1252,13 @@ impl Simulator {
             .filter_map(|v| v.custom_compatibility_version.filter(|l| !supported.contains(l)).map(|l| format!("{} ({l})", v.name)))
             .collect();
         if !stranded.is_empty() {
-            return Err(conflict(format!(
+            return Err(refused(500, format!(
                 "{prefix}: updating the VMs failed for the following, whose custom compatibility version this engine does not support: {}. Edit each VM, clear or change its Custom Compatibility Version, then try again.",
                 stranded.join(", ")
             )));
         }
         if self.faults.refuse_level.contains(&cluster.name) {
-            return Err(conflict(format!(
+            return Err(refused(500, format!(
                 "{prefix}: updating the VMs and templates of cluster {} failed. Edit each of them (the Edit Virtual Machine window shows what to fix), then try again.",
                 cluster.name
             )));
@@ -1014,7 +1266,7 @@ impl Simulator {
         let previewing: Vec<&str> =
             self.inventory.vms.iter().filter(|v| v.cluster == cluster.id && v.previewing_snapshot().is_some()).map(|v| v.name.as_str()).collect();
         if !previewing.is_empty() {
-            return Err(conflict(format!(
+            return Err(refused(400, format!(
                 "{prefix}: the following VMs are previewing a snapshot; commit or undo the preview first: {}.",
                 previewing.join(", ")
             )));
@@ -1026,29 +1278,35 @@ impl Simulator {
         let &i = self.data_centers.get(&id).ok_or_else(|| EngineError::NotFound { kind: "data center", id: id.to_string() })?;
         let dc = self.inventory.data_centers[i].clone();
         if level < dc.version {
-            return Err(conflict("Cannot decrease data center compatibility version."));
+            return Err(refused(400, "Cannot decrease data center compatibility version."));
         }
         if !release::supported_cluster_levels(self.inventory.manager.version).contains(&level) {
             return Err(refused(400, format!("Cannot update Data Center compatibility version: {level} is not supported by this engine.")));
         }
         let behind: Vec<&str> = self.inventory.clusters.iter().filter(|c| c.data_center == id && c.version < level).map(|c| c.name.as_str()).collect();
         if !behind.is_empty() {
-            return Err(conflict(format!(
+            return Err(refused(400, format!(
                 "Cannot update Data Center compatibility version to a value that is greater than its cluster's version. The following clusters should be upgraded: {}.",
                 behind.join(", ")
             )));
         }
         let clusters: Vec<ClusterId> = self.inventory.clusters.iter().filter(|c| c.data_center == id).map(|c| c.id).collect();
-        let suspended: Vec<&str> =
-            self.inventory.vms.iter().filter(|v| clusters.contains(&v.cluster) && v.status == VmStatus::Suspended).map(|v| v.name.as_str()).collect();
+        // `UpdateStoragePoolCommand`: only suspended VMs that would resume at an older level block.
+        let suspended: Vec<&str> = self
+            .inventory
+            .vms
+            .iter()
+            .filter(|v| clusters.contains(&v.cluster) && v.status == VmStatus::Suspended && v.custom_compatibility_version.is_some_and(|l| l < level))
+            .map(|v| v.name.as_str())
+            .collect();
         if !suspended.is_empty() {
-            return Err(conflict(format!(
+            return Err(refused(400, format!(
                 "Cannot update Data Center compatibility version while VMs are suspended; resume or shut them down first: {}.",
                 suspended.join(", ")
             )));
         }
         if self.faults.refuse_level.contains(&dc.name) {
-            return Err(conflict(format!("Cannot update Data Center compatibility version: updating data center {} failed; see the engine log.", dc.name)));
+            return Err(refused(500, format!("Cannot update Data Center compatibility version: updating data center {} failed; see the engine log.", dc.name)));
         }
         self.inventory.data_centers[i].version = level;
         self.event(msg::USER_UPDATE_STORAGE_POOL, Severity::Normal, format!("Data Center {} was updated by {USER}", dc.name), None, None, None);
@@ -1102,14 +1360,13 @@ impl Simulator {
 
     fn play(&mut self, step: Step) {
         match step {
-            Step::MigrationDone { vm, to, started } => self.migration_done(vm, to, started),
-            Step::EvacuationRetry { host } => {
-                if self.host(host).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance) {
-                    self.pump_evacuation(host);
-                }
-            }
+            Step::MigrationDone { vm, to, started, kind } => self.migration_done(vm, to, started, kind),
+            Step::EvacuationRetry { host } => self.retry_evacuation(host),
+            Step::UpgradeMaintenance { host } => self.upgrade_maintenance(host),
             Step::InstallDone { host } => self.install_done(host),
             Step::RebootDone { host } => self.reboot_done(host),
+            Step::Reconnected { host } => self.reconnected(host),
+            Step::HaFlagPolled { host, enabled } => self.ha_flag_polled(host, enabled),
             Step::Activated { host } => self.activated(host),
             Step::UpgradeCheckDone { host } => self.upgrade_check_done(host),
             Step::VmUp { vm } => self.vm_up(vm),

@@ -41,12 +41,13 @@ fn legal_host_transition(from: HostStatus, to: HostStatus) -> bool {
     use HostStatus::*;
     matches!(
         (from, to),
-        (Up | NonOperational | InstallFailed | Error | NonResponsive, PreparingForMaintenance)
+        (Up | NonOperational | InstallFailed | Error | NonResponsive | Down, PreparingForMaintenance)
             | (PreparingForMaintenance, Maintenance | Unassigned)
+            | (NonResponsive | Down, Maintenance)
             | (Maintenance, Installing | Unassigned)
-            | (Installing, Reboot | InstallFailed | Up | Maintenance)
-            | (Reboot, Up | Maintenance | NonResponsive)
-            | (Unassigned, Up)
+            | (Installing, Reboot | InstallFailed | Initializing | Maintenance)
+            | (Reboot, Maintenance | NonResponsive)
+            | (NonResponsive | Initializing | Unassigned, Up | NonOperational)
             | (NonOperational | Error | InstallFailed, Unassigned)
     )
 }
@@ -56,7 +57,8 @@ fn legal_vm_transition(from: VmStatus, to: VmStatus) -> bool {
     let running = !matches!(from, Down | Unassigned);
     matches!(
         (from, to),
-        (Up, Migrating | RebootInProgress)
+        (Up | PoweringUp | Paused | RebootInProgress, Migrating)
+            | (Up, RebootInProgress)
             | (Migrating, Up)
             | (PoweringDown, Down)
             | (Down, WaitForLaunch)
@@ -64,7 +66,7 @@ fn legal_vm_transition(from: VmStatus, to: VmStatus) -> bool {
             | (WaitForLaunch, PoweringUp)
             // A guest that fails to boot (the start-fail fault).
             | (WaitForLaunch | RebootInProgress, Down)
-    ) || (running && to == PoweringDown && from != Migrating)
+    ) || (running && to == PoweringDown)
 }
 
 impl History {

@@ -620,6 +620,7 @@ fn events_and_actions_convert_to_the_engine_seam() {
     let host_actions = [
         HostAction::Deactivate {
             reason: Some("upgrade".to_owned()),
+            stop_gluster_service: false,
         },
         HostAction::Activate,
         HostAction::UpgradeCheck,

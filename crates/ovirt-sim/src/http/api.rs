@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
-use model::engine::{EngineError, Event as ModelEvent};
+use model::engine::{EngineError, Event as ModelEvent, HostAction};
 use model::*;
 use ovirt_wire as wire;
 use ovirt_wire::{Entity, StorageDomainView};
@@ -345,7 +345,11 @@ impl App {
     fn host_action(&self, call: &Call, id: &str, segment: &str) -> Result<Response, Failure> {
         let id: HostId = parse_id(id)?;
         let request: wire::Action = parse_body(call)?;
-        let action = request.to_host_action(segment).map_err(Failure::incomplete)?;
+        let mut action = request.to_host_action(segment).map_err(Failure::incomplete)?;
+        if let HostAction::Deactivate { stop_gluster_service, .. } = &mut action {
+            // `BackendHostResource.deactivate` reads it from the URL, never from the body.
+            *stop_gluster_service = call.params.flag("stop_gluster_service").unwrap_or(false);
+        }
         let outcome = self.act(call, |sim| {
             let name = sim.host(id)?.name.clone();
             let description = match segment {

@@ -333,7 +333,8 @@ async fn cluster_levels_rise_and_the_upgrade_flag_takes_the_roles_json() {
     let dcs: Vec<ovirt_wire::DataCenter> = list_from_xml(served.text("/datacenters").await.as_bytes()).unwrap();
     let dc = dcs[0].id.clone().unwrap();
     let (status, body) = served.send(reqwest::Method::PUT, &format!("/datacenters/{dc}"), "application/xml", "<data_center><version><major>4</major><minor>2</minor></version></data_center>").await;
-    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // `UpdateStoragePoolCommand`: ERROR_CANNOT_UPDATE_STORAGE_POOL_COMPATIBILITY_VERSION_BIGGER_THAN_CLUSTERS, a 400.
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body.contains("The following clusters should be upgraded: legacy"), "{body}");
 
     let (status, body) = served.send(reqwest::Method::PUT, &format!("/clusters/{id}"), "application/xml", "<cluster><version><major>4</major><minor>2</minor></version></cluster>").await;
@@ -341,7 +342,8 @@ async fn cluster_levels_rise_and_the_upgrade_flag_takes_the_roles_json() {
     let raised: Cluster = from_xml(body.as_bytes()).unwrap();
     assert_eq!(raised.version.unwrap().minor, Some(2));
     let (status, body) = served.send(reqwest::Method::PUT, &format!("/clusters/{id}"), "application/xml", "<cluster><version><major>4</major><minor>1</minor></version></cluster>").await;
-    assert_eq!(status, StatusCode::CONFLICT, "levels do not go down with hosts in the cluster: {body}");
+    // `UpdateClusterCommand.validate`: a refusal of the engine's own rules is a 400.
+    assert_eq!(status, StatusCode::BAD_REQUEST, "levels do not go down with hosts in the cluster: {body}");
     assert!(body.starts_with("<?xml") && body.contains("<fault>"));
     let (status, body) = served.send(reqwest::Method::PUT, &format!("/datacenters/{dc}"), "application/xml", "<data_center><version><major>4</major><minor>2</minor></version></data_center>").await;
     assert_eq!(status, StatusCode::OK, "once its clusters are there, the data center follows: {body}");

@@ -113,7 +113,7 @@ impl Action {
     /// The URL segment (`hosts/{id}/<segment>`) and the body of a host action.
     pub fn for_host(action: &HostAction) -> (&'static str, Action) {
         match action {
-            HostAction::Deactivate { reason } => (
+            HostAction::Deactivate { reason, .. } => (
                 "deactivate",
                 Action {
                     reason: reason.clone(),
@@ -142,6 +142,8 @@ impl Action {
         Ok(match segment {
             "deactivate" => HostAction::Deactivate {
                 reason: self.reason.clone(),
+                // The engine reads it from the URL only (`BackendHostResource.deactivate`).
+                stop_gluster_service: false,
             },
             "activate" => HostAction::Activate,
             "upgradecheck" => HostAction::UpgradeCheck,
