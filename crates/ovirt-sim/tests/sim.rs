@@ -1,9 +1,10 @@
 //! The simulated engine behaves like the engine: status sequences, refusals, events, and a
 //! history that passes the invariant checks.
 
+mod conformance;
 mod http;
 
-use model::engine::{ClusterUpdate, ClusterUpgrade, Engine, EngineError, HostAction, VmAction};
+use model::engine::{ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, VmAction};
 use model::*;
 use ovirt_sim::invariants::Transition;
 use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
