@@ -417,7 +417,8 @@ fn is_spm_none(spm: &SpmStatus) -> bool {
 pub struct HostedEngineState {
     #[serde(default = "yes")]
     pub configured: bool,
-    /// The host is running the hosted-engine VM.
+    /// The host's HA agent is alive (the API's `hosted_engine/active`, vdsm `_getHaInfo`);
+    /// where the engine VM runs is the VM's host.
     #[serde(default, skip_serializing_if = "is_false")]
     pub active: bool,
     /// HA score: 3400 when healthy, 0 when it cannot run the engine VM.
@@ -431,6 +432,14 @@ pub struct HostedEngineState {
 
 fn yes() -> bool {
     true
+}
+
+impl HostStatus {
+    /// Whether a hosted-engine host in this status runs its HA agent: its operating system
+    /// and vdsm are up.
+    pub fn ha_agent_alive(self) -> bool {
+        matches!(self, HostStatus::Up | HostStatus::PreparingForMaintenance | HostStatus::Maintenance | HostStatus::NonOperational)
+    }
 }
 
 /// The hosted-engine HA agent's score for a healthy host.

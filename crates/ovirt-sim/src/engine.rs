@@ -108,11 +108,6 @@ enum MigrationKind {
 /// A day in milliseconds: event 843 is logged once a day per host.
 const DAY_MS: i64 = 86_400_000;
 
-/// Whether the hosted-engine HA agent of a host in `status` is alive.
-fn agent_alive(status: HostStatus) -> bool {
-    matches!(status, HostStatus::Up | HostStatus::PreparingForMaintenance | HostStatus::Maintenance | HostStatus::NonOperational)
-}
-
 #[derive(Debug, Clone, Default)]
 struct HostRun {
     /// Moving to maintenance; `internal` when an upgrade asked (user_migratable VMs then block).
@@ -964,7 +959,7 @@ impl Simulator {
     fn refresh_agent(&mut self, host_id: HostId) {
         let status = self.host(host_id).map(|h| h.status).unwrap_or_default();
         if let Some(he) = &mut self.host_mut(host_id).hosted_engine {
-            he.active = agent_alive(status);
+            he.active = status.ha_agent_alive();
         }
     }
 
@@ -1172,7 +1167,7 @@ impl Simulator {
             None => {}
         }
         self.global_maintenance = enabled;
-        let polled: Vec<HostId> = self.inventory.hosts.iter().filter(|h| h.hosted_engine.is_some() && agent_alive(h.status)).map(|h| h.id).collect();
+        let polled: Vec<HostId> = self.inventory.hosts.iter().filter(|h| h.hosted_engine.is_some() && h.status.ha_agent_alive()).map(|h| h.id).collect();
         for host in polled {
             self.schedule(self.config.stats_poll_ms, Step::HaFlagPolled { host, enabled });
         }
@@ -1187,7 +1182,7 @@ impl Simulator {
         if enabled != self.global_maintenance {
             return;
         }
-        let alive = self.host(host_id).is_ok_and(|h| agent_alive(h.status));
+        let alive = self.host(host_id).is_ok_and(|h| h.status.ha_agent_alive());
         if let Some(he) = self.host_mut(host_id).hosted_engine.as_mut().filter(|_| alive) {
             he.global_maintenance = enabled;
         }

@@ -749,17 +749,8 @@ impl<'t> Builder<'t> {
         if inventory.manager.deployment != Deployment::SelfHosted {
             return;
         }
-        if let Some(vm) = inventory.vms.iter().find(|v| v.hosted_engine) {
-            let host = vm.host;
-            for h in inventory
-                .hosts
-                .iter_mut()
-                .filter(|h| h.hosted_engine.is_some())
-            {
-                if let Some(state) = &mut h.hosted_engine {
-                    state.active = Some(h.id) == host;
-                }
-            }
+        if inventory.vms.iter().any(|v| v.hosted_engine) {
+            mark_live_agents(inventory);
             return;
         }
         let Some(host) = inventory
@@ -781,11 +772,7 @@ impl<'t> Builder<'t> {
             return;
         };
         let (host_id, cluster) = (host.id, host.cluster);
-        for h in inventory.hosts.iter_mut() {
-            if let Some(state) = &mut h.hosted_engine {
-                state.active = h.id == host_id;
-            }
-        }
+        mark_live_agents(inventory);
         inventory.vms.insert(
             0,
             Vm {
@@ -1036,5 +1023,16 @@ fn compute_scheduling_memory(inventory: &mut Inventory) {
     for host in &mut inventory.hosts {
         let taken = HOST_RESERVED_MEMORY + used.get(&host.id).copied().unwrap_or(0);
         host.max_scheduling_memory = host.memory.saturating_sub(taken);
+    }
+}
+
+/// A hosted-engine host is `active` when its HA agent runs, as the API shows it; a scenario's
+/// `active` only chose where the engine VM starts.
+fn mark_live_agents(inventory: &mut Inventory) {
+    for host in &mut inventory.hosts {
+        let alive = host.status.ha_agent_alive();
+        if let Some(state) = &mut host.hosted_engine {
+            state.active = alive;
+        }
     }
 }

@@ -63,9 +63,12 @@ const RESTORE_PATIENCE_MS: i64 = 5 * 60_000;
 /// Engine progress is sent in steps of this many percent.
 const PROGRESS_STEP: u8 = 5;
 const UPDATES_CHECKED: &str = "the hosts were asked for updates";
-/// The engine's events for a finished and a failed update check.
+/// The engine's events that end an update check: finished, failed, and skipped for the host's
+/// status (`HostUpdatesChecker`: 887 comes without 885). 886, a check already running, does
+/// not end it: the running one answers.
 const CHECK_FINISHED: u32 = 885;
 const CHECK_FAILED: u32 = 839;
+const CHECK_SKIPPED: u32 = 887;
 
 /// Asks a run to stop starting new work (Ctrl-C). Hosts already upgrading finish; the run
 /// then ends as always, and `resume` goes on later.
@@ -844,7 +847,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             };
             for event in events
                 .iter()
-                .filter(|e| e.code == CHECK_FINISHED || e.code == CHECK_FAILED)
+                .filter(|e| matches!(e.code, CHECK_FINISHED | CHECK_FAILED | CHECK_SKIPPED))
             {
                 if let Some(host) = event.host {
                     pending.remove(&host);
