@@ -739,16 +739,7 @@ fn an_inventory_makes_the_checklist_concrete() {
         .step("4.2-4.3/raise-clusters")
         .expect("old levels are raised first");
     assert_eq!(raise.targets, ["legacy (3.6)"]);
-    let ids: Vec<&str> = plan.steps().map(|s| s.id.as_str()).collect();
-    let raise_at = ids
-        .iter()
-        .position(|id| *id == "4.2-4.3/raise-clusters")
-        .unwrap();
-    let upgrade_at = ids
-        .iter()
-        .position(|id| *id == "4.2-4.3/engine-setup")
-        .unwrap();
-    assert!(raise_at < upgrade_at);
+    assert!(position(&plan, "4.2-4.3/raise-clusters") < position(&plan, "4.2-4.3/engine-setup"));
     // The Manager's FQDN fills the CA download address.
     let choices = Choices {
         sha1_certs: Some(Sha1Scope::All),
@@ -1210,6 +1201,13 @@ mod properties {
 // ---------------------------------------------------------------------------------------------
 // Snapshots of representative checklists
 
+/// Where the step with this id stands in the plan.
+fn position(plan: &Plan, id: &str) -> usize {
+    plan.steps()
+        .position(|step| step.id == id)
+        .unwrap_or_else(|| panic!("no step {id}"))
+}
+
 /// Every command of the plan, with the step that holds it.
 fn commands(plan: &Plan) -> Vec<(&guide::Step, &guide::Command)> {
     plan.steps()
@@ -1404,20 +1402,9 @@ fn the_hyperconverged_route_raises_clusters_to_4_4_where_the_guide_says_and_keep
         "yum install ovirt-engine-extension-aaa-ldap ovirt-engine-extension-aaa-misc",
     );
     assert_eq!(install.len(), 1, "§1.1.7's extension reinstall is kept");
-    let ids: Vec<&str> = plan.steps().map(|s| s.id.as_str()).collect();
-    let deploy = ids
-        .iter()
-        .position(|i| *i == "4.3-4.4/gluster-deploy-manager")
-        .unwrap();
-    let extensions = ids
-        .iter()
-        .position(|i| *i == "4.3-4.4/install-extensions")
-        .unwrap();
-    let setup = ids
-        .iter()
-        .position(|i| *i == "4.3-4.4/engine-setup")
-        .unwrap();
-    assert!(deploy < extensions && extensions < setup);
+    let deploy = position(&plan, "4.3-4.4/gluster-deploy-manager");
+    let extensions = position(&plan, "4.3-4.4/install-extensions");
+    assert!(deploy < extensions && extensions < position(&plan, "4.3-4.4/engine-setup"));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use super::{
 };
 use crate::request::DeploymentKind;
 use crate::route::HopKind;
-use crate::step::{Command, RunsOn, Section, Source};
+use crate::step::{Command, RunsOn, Section, Source, Verify};
 use crate::text::{tr, Tr};
 
 /// The RHV Installation Guide's repository list, which the upgrade guide points to.
@@ -455,6 +455,17 @@ fn manager_44_repositories(step: StepBuilder, version: Version) -> StepBuilder {
     )
 }
 
+fn manager_44_repositories_listed() -> Verify {
+    check(
+        Command::shell("dnf repolist"),
+        None,
+        tr(
+            "The 4.4 Manager repositories are listed.",
+            "4.4 の Manager 用リポジトリーが一覧に表示されること。",
+        ),
+    )
+}
+
 fn external_ca_prerequisite() -> crate::text::Tr {
     tr(
         "The HTTPS certificate is signed by an external CA: the Administration Guide's \
@@ -656,14 +667,7 @@ pub(crate) fn upgrade_to_44_standalone(ctx: &Ctx) -> Section {
             "Do not run engine-setup yet.",
             "ここではまだ engine-setup を実行しないでください。",
         ))
-        .verify(check(
-            Command::shell("dnf repolist"),
-            None,
-            tr(
-                "The 4.4 Manager repositories are listed.",
-                "4.4 の Manager 用リポジトリーが一覧に表示されること。",
-            ),
-        )),
+        .verify(manager_44_repositories_listed()),
     );
     section.add(
         section
@@ -994,14 +998,7 @@ pub(crate) fn upgrade_to_44_self_hosted(ctx: &Ctx) -> Section {
             ),
             ctx.hop.to,
         )
-        .verify(check(
-            Command::shell("dnf repolist"),
-            None,
-            tr(
-                "The 4.4 Manager repositories are listed.",
-                "4.4 の Manager 用リポジトリーが一覧に表示されること。",
-            ),
-        )),
+        .verify(manager_44_repositories_listed()),
     );
     if options.aaa_ldap {
         section.add(extensions_step(&section, ctx));

@@ -649,12 +649,7 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
                         "ホストはメンテナンス状態で待機しています。インストール → 再インストールを実行し、Hosted Engine タブで Deploy を選びます。ホストが Up になったら GFID の不一致を確認し、次のホストで繰り返します。",
                     ),
                 )
-                .cmd(
-                    Command::shell("grep -i \"gfid mismatch\" /var/log/glusterfs/*").noted(tr(
-                        "on the host; resolve any mismatch it finds",
-                        "ホスト上で実行し、不一致があれば解決する",
-                    )),
-                )
+                .cmd(gfid_mismatch_check())
                 .verify(look(tr(
                     "The host is Up and the grep finds no GFID mismatch.",
                     "ホストが Up になり、grep で GFID の不一致が見つからないこと。",
@@ -787,17 +782,20 @@ fn reinstall_from_portal_step(section: &SectionBuilder, key: &str, title: Tr) ->
                 "ホストはメンテナンス状態で待機しています。インストール → 再インストールを実行します。Manager はスタンドアロンなので Hosted Engine タブは変更しません。ホストが Up になったら、次のホストに進む前に GFID の不一致を確認します。",
             ),
         )
-        .cmd(
-            Command::shell("grep -i \"gfid mismatch\" /var/log/glusterfs/*").noted(tr(
-                "on the host; resolve any mismatch it finds",
-                "ホスト上で実行し、不一致があれば解決する",
-            )),
-        )
+        .cmd(gfid_mismatch_check())
         .verify(look(tr(
             "The host is Up, self-heal has finished on its volumes and the grep finds no GFID \
              mismatch.",
             "ホストが Up になり、ボリュームの自己修復が完了し、grep で GFID の不一致が見つからないこと。",
         )))
+}
+
+/// The guide's check of a reinstalled host's bricks (line 949).
+fn gfid_mismatch_check() -> Command {
+    Command::shell("grep -i \"gfid mismatch\" /var/log/glusterfs/*").noted(tr(
+        "on the host; resolve any mismatch it finds",
+        "ホスト上で実行し、不一致があれば解決する",
+    ))
 }
 
 /// The guide's example of he_gluster_vars.json.
