@@ -109,8 +109,10 @@ fn notes(request: &PlanRequest, route: &Route) -> Vec<Tr> {
     if route.hops.iter().any(|hop| !hop.in_guide()) {
         notes.push(tr(
             "The guide ends with 4.4: the 4.5 steps come from oVirt's own upgrade notes and \
-             release notes, and are marked \"beyond the guide\".",
-            "ガイドが扱うのは 4.4 までです。4.5 の手順は oVirt 自身のアップグレード手順とリリースノートに基づくもので、「ガイド外」と表示されます。",
+             release notes, and are marked \"beyond the guide\". They are for oVirt only: Red \
+             Hat Virtualization has no 4.5 line, and oVirt's CentOS repositories \
+             (centos-release-ovirt45) must never be added to RHV machines.",
+            "ガイドが扱うのは 4.4 までです。4.5 の手順は oVirt 自身のアップグレード手順とリリースノートに基づくもので、「ガイド外」と表示されます。これは oVirt 専用です。Red Hat Virtualization には 4.5 系列がなく、oVirt の CentOS リポジトリー (centos-release-ovirt45) を RHV のマシンに追加してはいけません。",
         ));
     }
     if route.hops.len() > 1 {

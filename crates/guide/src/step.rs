@@ -129,6 +129,10 @@ pub struct Command {
     /// When to use it, for commands that are alternatives or optional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Tr>,
+    /// Set when the guide does not print this command: the document it comes from (always a
+    /// [`Source::Beyond`]), which every renderer shows beside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beyond: Option<Source>,
 }
 
 impl Command {
@@ -137,6 +141,7 @@ impl Command {
             kind: CommandKind::Shell,
             text: text.into(),
             note: None,
+            beyond: None,
         }
     }
 
@@ -145,6 +150,7 @@ impl Command {
             kind: CommandKind::File { path: path.into() },
             text: text.into(),
             note: None,
+            beyond: None,
         }
     }
 
@@ -153,12 +159,25 @@ impl Command {
             kind: CommandKind::Search,
             text: text.into(),
             note: None,
+            beyond: None,
         }
     }
 
     pub fn noted(mut self, note: Tr) -> Command {
         self.note = Some(note);
         self
+    }
+
+    /// Marks a command the guide does not print, with the document it comes from.
+    pub fn beyond_the_guide(mut self, source: Source) -> Command {
+        debug_assert!(!source.in_guide(), "{source:?} is the guide itself");
+        self.beyond = Some(source);
+        self
+    }
+
+    /// Whether the guide prints this command.
+    pub fn in_guide(&self) -> bool {
+        self.beyond.is_none()
     }
 }
 

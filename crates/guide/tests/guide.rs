@@ -252,46 +252,25 @@ fn chapter_2_1_standalone_4_3_to_4_4() {
             "yum install rhvm",
             "engine-backup --mode=restore --file=backup.bck --provision-all-databases",
             "yum install ovirt-engine-extension-aaa-ldap ovirt-engine-extension-aaa-misc",
-            // The guide prints engine-setup a second time after the decommissioning note; it is
-            // the same run.
+            "engine-setup",
+            // §2.1.5 runs engine-setup again after the decommissioning note.
             "engine-setup",
         ],
         LOCAL_STORAGE,
+        // A standalone Manager has moved already: §2.1.8's host part only.
         &[
-            "vgdisplay <VG_NAME> | grep -i free",
-            "lvcreate -n gluster_lv_newengine -L 100G <EXISTING_VG>",
-            "mkfs.xfs <LV_NAME>",
-            "mkdir /gluster_bricks/newengine",
-            "semanage fcontext -a -t glusterd_brick_t /gluster_bricks/newengine",
-            "restorecon -Rv /gluster_bricks/newengine",
-            "gluster volume create newengine replica 3 host1:/gluster_bricks/newengine/newengine \
-             host2:/gluster_bricks/newengine/newengine host3:/gluster_bricks/newengine/newengine",
-            "gluster volume set newengine group virt",
-            "gluster volume set newengine network.ping-timeout 30",
-            "gluster volume set newengine cluster.granular-entry-heal enable",
-            "gluster volume set newengine network.remote-dio off",
-            "gluster volume set newengine performance.strict-o-direct on",
-            "gluster volume set newengine storage.owner-uid 36",
-            "gluster volume set newengine storage.owner-gid 36",
-            "gluster volume start newengine",
             "ansible-playbook -i archive_config_inventory.yml archive_config.yml --tags backupfiles",
-            "engine-backup --mode=backup --scope=all --file=<backup-file.tar.gz> --log=<logfile>",
             "gluster volume heal <volume> info summary",
             "pkill glusterfsd; pkill glusterfs",
             "systemctl stop glusterd",
             "umount /gluster_bricks/*",
-            "yum install <appliance>",
             "ansible-playbook -i blacklist_inventory.yml \
              /etc/ansible/roles/gluster.ansible/playbooks/hc-ansible-deployment/tasks/gluster_deployment.yml \
              --tags blacklistdevices*",
             "mkdir /archive",
             "tar -xvf /root/ovirt-host-host1.example.com.tar.gz -C /archive/",
             "ansible-playbook -i archive_config_inventory.yml archive_config.yml --tags restorefiles",
-            "- name: Deploy oVirt hosted engine",
-            "\"he_restore_from_file\": \"/root/engine-backup.tar.gz\",",
-            "cd /etc/ansible/roles/gluster.ansible/playbooks/hc-ansible-deployment",
-            "ansible-playbook he.yml --extra-vars \"@he_gluster_vars.json\"",
-            "ovirt-hosted-engine-cleanup",
+            "grep -i \"gfid mismatch\" /var/log/glusterfs/*",
             "umount /gluster_bricks/*",
             "scp root@host1.example.com:/root/.ssh/authorized_keys /root/.ssh/",
             "grep -i \"gfid mismatch\" /var/log/glusterfs/*",
@@ -487,9 +466,9 @@ fn chapter_4_1_9_individual_hosts_and_the_appendices() {
     let plan = minor("4.4.10", DeploymentKind::Standalone, HostUpdate::Individual);
     let expected = chain(&[
         APPENDIX_A,
+        APPENDIX_B,
         ANALYSIS,
         UPDATE_MANAGER,
-        APPENDIX_B,
         HOST_REPOSITORIES_44,
         VM_RESTART,
     ]);
@@ -760,16 +739,7 @@ fn an_inventory_makes_the_checklist_concrete() {
         .step("4.2-4.3/raise-clusters")
         .expect("old levels are raised first");
     assert_eq!(raise.targets, ["legacy (3.6)"]);
-    let ids: Vec<&str> = plan.steps().map(|s| s.id.as_str()).collect();
-    let raise_at = ids
-        .iter()
-        .position(|id| *id == "4.2-4.3/raise-clusters")
-        .unwrap();
-    let upgrade_at = ids
-        .iter()
-        .position(|id| *id == "4.2-4.3/engine-setup")
-        .unwrap();
-    assert!(raise_at < upgrade_at);
+    assert!(position(&plan, "4.2-4.3/raise-clusters") < position(&plan, "4.2-4.3/engine-setup"));
     // The Manager's FQDN fills the CA download address.
     let choices = Choices {
         sha1_certs: Some(Sha1Scope::All),
@@ -1146,8 +1116,10 @@ mod properties {
                 .iter()
                 .map(|s| s.id.rsplit('/').next().unwrap())
                 .collect();
-            let analysis = usize::from(request.options.offline_repo);
-            prop_assert_eq!(keys[analysis], "analyze");
+            // Only the local mirrors (appendices A and B) come before the analysis.
+            let analysis = keys.iter().position(|k| *k == "analyze").unwrap();
+            prop_assert!(keys[..analysis].iter().all(|k| k.starts_with("offline-")));
+            prop_assert_eq!(analysis > 0, request.options.offline_repo);
             if hop.kind == guide::HopKind::Upgrade {
                 prop_assert!(keys.contains(&"cluster-compatibility"));
                 prop_assert!(keys.contains(&"data-center-compatibility"));
@@ -1228,6 +1200,401 @@ mod properties {
 
 // ---------------------------------------------------------------------------------------------
 // Snapshots of representative checklists
+
+/// Where the step with this id stands in the plan.
+fn position(plan: &Plan, id: &str) -> usize {
+    plan.steps()
+        .position(|step| step.id == id)
+        .unwrap_or_else(|| panic!("no step {id}"))
+}
+
+/// Every command of the plan, with the step that holds it.
+fn commands(plan: &Plan) -> Vec<(&guide::Step, &guide::Command)> {
+    plan.steps()
+        .flat_map(|step| step.commands.iter().map(move |c| (step, c)))
+        .collect()
+}
+
+fn command_containing<'a>(plan: &'a Plan, text: &str) -> Vec<&'a guide::Command> {
+    commands(plan)
+        .into_iter()
+        .filter(|(_, c)| c.text.contains(text))
+        .map(|(_, c)| c)
+        .collect()
+}
+
+#[test]
+fn a_standalone_manager_with_gluster_moves_the_manager_once() {
+    let options = Options {
+        gluster: true,
+        ..Options::default()
+    };
+    let plan = plan_of("4.3.11", "4.4.10", DeploymentKind::Standalone, options);
+    let backups = command_containing(&plan, "engine-backup --mode=backup");
+    let backups =
+        backups.len() + command_containing(&plan, "engine-backup --scope=all --mode=backup").len();
+    assert_eq!(backups, 1, "one Manager backup, in §2.1.5");
+    for deployment in [
+        "hosted-engine",
+        "he.yml",
+        "he_gluster_vars",
+        "newengine",
+        "<appliance>",
+    ] {
+        assert!(
+            command_containing(&plan, deployment).is_empty(),
+            "a standalone plan deploys no Manager VM, but has {deployment}"
+        );
+    }
+    let gluster: Vec<&str> = plan
+        .steps()
+        .filter(|s| s.id.contains("/gluster-"))
+        .map(|s| s.id.rsplit('/').next().unwrap())
+        .collect();
+    assert!(gluster.contains(&"gluster-first-host-maintenance"));
+    assert!(gluster.contains(&"gluster-first-host-add"));
+    assert!(!gluster.contains(&"gluster-manager-backup"));
+    assert!(!gluster.contains(&"gluster-remove-old-engine-storage"));
+    assert!(plan.step("4.3-4.4/engine-backup").is_some());
+
+    // Hyperconverged, the gluster procedure is the Manager's one move.
+    let options = Options {
+        gluster: true,
+        ..Options::default()
+    };
+    let plan = plan_of("4.3.11", "4.4.10", DeploymentKind::SelfHosted, options);
+    assert!(plan.step("4.3-4.4/engine-backup").is_none());
+    assert!(plan.step("4.3-4.4/gluster-manager-backup").is_some());
+    assert_eq!(
+        command_containing(&plan, "ansible-playbook he.yml").len(),
+        1
+    );
+}
+
+#[test]
+fn commands_beyond_the_guide_carry_their_source_in_every_output() {
+    let plan = plan_of(
+        "4.3.11",
+        "4.4.10",
+        DeploymentKind::Standalone,
+        Options::default(),
+    );
+    let beyond = [
+        "dnf module -y enable pki-deps",
+        "dnf module -y enable postgresql:12",
+        "dnf distro-sync --nobest",
+        "--disable='*'",
+        "openstack-16.2-cinderlib-for-rhel-8-x86_64-rpms",
+        "rhceph-4-tools-for-rhel-8-x86_64-rpms",
+    ];
+    for text in beyond {
+        let found = command_containing(&plan, text);
+        assert!(!found.is_empty(), "{text}");
+        for command in found {
+            assert!(!command.in_guide(), "{text} is marked as the guide's");
+        }
+    }
+    let manager_release = plan.step("4.3-4.4/install-rhvm").unwrap();
+    let pin = manager_release
+        .commands
+        .iter()
+        .find(|c| c.text.starts_with("subscription-manager release --set="))
+        .unwrap();
+    assert!(
+        !pin.in_guide(),
+        "the Manager's release pin is the Installation Guide's"
+    );
+    assert!(command_containing(&plan, "yum install rhvm")[0].in_guide());
+
+    for (lang, marker) in [
+        (Lang::En, "beyond the guide: RHV 4.4 Installation Guide"),
+        (Lang::Ja, "ガイド外: RHV 4.4 インストールガイド"),
+    ] {
+        for (format, output) in [
+            ("text", render::text::render(&plan, lang, None)),
+            ("markdown", render::markdown::render(&plan, lang, None)),
+            ("html", render::html::render(&plan, lang, None)),
+        ] {
+            let at = output.find("pki-deps").unwrap();
+            assert!(
+                output[at..].contains(marker),
+                "{format} ({lang:?}) does not mark pki-deps"
+            );
+        }
+        let json = render::json::render(&plan, lang, None);
+        let pki = json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|s| s["commands"].as_array().unwrap())
+            .find(|c| c["text"] == "dnf module -y enable pki-deps")
+            .unwrap();
+        assert_eq!(pki["in_guide"], false);
+        assert!(pki["source"].as_str().unwrap().starts_with(marker));
+    }
+}
+
+#[test]
+fn ovirt_centos_repositories_never_appear_in_a_plan_for_red_hat_virtualization() {
+    for deployment in DeploymentKind::ALL {
+        for from in ["4.2.3", "4.3.0", "4.4.0"] {
+            let options = Options {
+                offline_repo: true,
+                ..Options::default()
+            };
+            let options = match deployment {
+                DeploymentKind::StandaloneRemoteDb => Options {
+                    remote_dwh: true,
+                    ..options
+                },
+                _ => options,
+            };
+            let plan = plan_of(from, "4.4.10", *deployment, options);
+            assert!(
+                command_containing(&plan, "centos").is_empty(),
+                "{from} → 4.4.10 {deployment:?}"
+            );
+        }
+    }
+    // oVirt 4.5 says so, and marks its repositories as oVirt's.
+    let plan = plan_of(
+        "4.4.10",
+        "4.5.6",
+        DeploymentKind::SelfHosted,
+        Options::default(),
+    );
+    let centos = command_containing(&plan, "centos-release-ovirt45");
+    assert!(!centos.is_empty());
+    assert!(centos.iter().all(|c| !c.in_guide()));
+    assert!(plan
+        .notes
+        .iter()
+        .any(|n| n.en.contains("Red Hat Virtualization has no 4.5")));
+}
+
+#[test]
+fn the_hyperconverged_route_raises_clusters_to_4_4_where_the_guide_says_and_keeps_the_extensions() {
+    let options = Options {
+        gluster: true,
+        aaa_ldap: true,
+        ..Options::default()
+    };
+    let plan = plan_of("4.3.11", "4.4.10", DeploymentKind::SelfHosted, options);
+    let level = plan.step("4.3-4.4/gluster-cluster-level").unwrap();
+    assert!(level.title.en.ends_with("level 4.4"), "{}", level.title.en);
+    assert!(level
+        .automated_by
+        .as_ref()
+        .unwrap()
+        .args
+        .contains("--to 4.4 "));
+    // The compatibility section takes it on to 4.6, with the guide's VirtIO warning.
+    let raise = plan
+        .steps()
+        .find(|s| {
+            s.id.starts_with("4.3-4.4/")
+                && s.title.en == "Raise each cluster to compatibility level 4.6"
+        })
+        .unwrap();
+    assert!(raise.warnings.iter().any(|w| w.en.contains("VirtIO")));
+    let install = command_containing(
+        &plan,
+        "yum install ovirt-engine-extension-aaa-ldap ovirt-engine-extension-aaa-misc",
+    );
+    assert_eq!(install.len(), 1, "§1.1.7's extension reinstall is kept");
+    let deploy = position(&plan, "4.3-4.4/gluster-deploy-manager");
+    let extensions = position(&plan, "4.3-4.4/install-extensions");
+    assert!(deploy < extensions && extensions < position(&plan, "4.3-4.4/engine-setup"));
+}
+
+#[test]
+fn the_image_discrepancies_check_wants_no_missing_images_and_no_discrepancies() {
+    let plan = plan_of(
+        "4.3.11",
+        "4.4.10",
+        DeploymentKind::Standalone,
+        Options::default(),
+    );
+    let step = plan.step("4.3-4.4/image-discrepancies").unwrap();
+    let expect = step.verify.as_ref().unwrap().expect.as_deref().unwrap();
+    assert_eq!(
+        expect.lines().collect::<Vec<_>>(),
+        ["No missing images found", "No discrepancies found"]
+    );
+    let text = render::text::render(&plan, Lang::En, None);
+    assert!(text.contains("Expect:\n") && text.contains("  No missing images found\n"));
+}
+
+fn reboot_warnings(plan: &Plan, id: &str) -> Vec<String> {
+    plan.step(id)
+        .unwrap()
+        .warnings
+        .iter()
+        .map(|w| w.en.to_string())
+        .filter(|w| w.contains("kernel"))
+        .collect()
+}
+
+#[test]
+fn a_self_hosted_manager_reboots_after_a_kernel_update_where_the_guide_does() {
+    let reboot = "If a kernel package was updated, reboot the machine to finish.";
+    // §1.1.6 and §1.2.5: reboot right away, also in the 4.3 → 4.4 hop that never leaves
+    // global maintenance by hand.
+    for (from, to, id) in [
+        ("4.3.0", "4.4.10", "4.3-4.4/update-os"),
+        ("4.2.0", "4.3.11", "4.2-4.3/update-os"),
+    ] {
+        let plan = plan_of(from, to, DeploymentKind::SelfHosted, Options::default());
+        assert_eq!(reboot_warnings(&plan, id), [reboot], "{from} → {to}");
+    }
+    // §4.1.4: leave global maintenance with the Manager VM shut down.
+    let plan = plan_of(
+        "4.4.3",
+        "4.4.10",
+        DeploymentKind::SelfHosted,
+        Options::default(),
+    );
+    let warnings = reboot_warnings(&plan, "4.4.z/update-os");
+    assert!(
+        warnings[0].contains("leaving global maintenance"),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn sha1_replacement_off_the_4_2_route_is_marked_beyond_the_guide() {
+    let options = || Options {
+        sha1_certs: Some(Sha1Scope::All),
+        ..Options::default()
+    };
+    let plan = plan_of("4.3.11", "4.4.10", DeploymentKind::SelfHosted, options());
+    let section = plan
+        .parts
+        .iter()
+        .flat_map(|p| &p.sections)
+        .find(|s| s.id.ends_with("/sha1-certificates"))
+        .unwrap();
+    assert!(!section.source.in_guide());
+    assert!(section.steps.iter().all(|s| !s.source.in_guide()));
+    assert!(section.source.describe().en.contains("§1.2.12"));
+    for (from, to) in [("4.2.8", "4.3.11"), ("4.2.8", "4.4.10")] {
+        let plan = plan_of(from, to, DeploymentKind::SelfHosted, options());
+        let section = plan
+            .parts
+            .iter()
+            .flat_map(|p| &p.sections)
+            .find(|s| s.id.ends_with("/sha1-certificates"))
+            .unwrap();
+        assert_eq!(section.source, guide::Source::Guide { section: "1.2.12" });
+    }
+}
+
+#[test]
+fn the_standalone_move_to_4_4_runs_engine_setup_a_second_time_as_2_1_5_does() {
+    let plan = plan_of(
+        "4.3.11",
+        "4.4.10",
+        DeploymentKind::Standalone,
+        Options::default(),
+    );
+    assert!(plan.step("4.3-4.4/engine-setup").is_some());
+    assert!(plan.step("4.3-4.4/engine-setup-again").is_some());
+    // §3.1.5 has one run only.
+    let options = Options {
+        remote_dwh: true,
+        ..Options::default()
+    };
+    let plan = plan_of(
+        "4.3.11",
+        "4.4.10",
+        DeploymentKind::StandaloneRemoteDb,
+        options,
+    );
+    assert!(plan.step("4.3-4.4/engine-setup-again").is_none());
+}
+
+#[test]
+fn a_new_manager_machine_is_the_self_hosted_deployment_host() {
+    let options = Options {
+        new_manager_machine: true,
+        ..Options::default()
+    };
+    let plan = plan_of("4.3.11", "4.4.10", DeploymentKind::SelfHosted, options);
+    let install = plan.step("4.3-4.4/install-deployment-host").unwrap();
+    assert!(!install
+        .explanation
+        .en
+        .contains("node that ran the Manager VM"));
+    assert!(install.explanation.en.contains("new host"));
+    let plan = plan_of(
+        "4.3.11",
+        "4.4.10",
+        DeploymentKind::SelfHosted,
+        Options::default(),
+    );
+    let install = plan.step("4.3-4.4/install-deployment-host").unwrap();
+    assert!(install
+        .explanation
+        .en
+        .contains("node that ran the Manager VM"));
+}
+
+#[test]
+fn the_offline_rhvh_mirror_comes_before_any_rhvh_install() {
+    for deployment in [DeploymentKind::SelfHosted, DeploymentKind::Standalone] {
+        let options = Options {
+            offline_repo: true,
+            ..Options::default()
+        };
+        let plan = plan_of("4.3.11", "4.4.10", deployment, options);
+        let ids: Vec<&str> = plan.steps().map(|s| s.id.as_str()).collect();
+        let mirror = ids
+            .iter()
+            .position(|i| i.ends_with("/rhvh-mirror-sync"))
+            .unwrap();
+        let first_install = ids
+            .iter()
+            .position(|i| i.ends_with("/install-deployment-host") || i.ends_with("/install-el8"))
+            .unwrap();
+        assert!(mirror < first_install, "{deployment:?}");
+    }
+}
+
+#[test]
+fn the_guides_own_release_gets_the_guides_host_commands() {
+    let options = || Options {
+        host_update: HostUpdate::Manual,
+        host_types: HostTypes::Rhel,
+        ..Options::default()
+    };
+    // §4.1.10 for 4.4.10: release --set=8.6 and, on RHEL 8.6, virt:rhel, both as printed.
+    for plan in [
+        plan_of("4.4.3", "4.4.10", DeploymentKind::Standalone, options()),
+        plan_of("4.3.11", "4.4.10", DeploymentKind::Standalone, options()),
+    ] {
+        let pins: Vec<_> = commands(&plan)
+            .into_iter()
+            .filter(|(step, c)| {
+                step.runs_on != guide::RunsOn::Manager && c.text.contains("release --set")
+            })
+            .map(|(_, c)| c)
+            .collect();
+        assert!(!pins.is_empty());
+        for pin in pins {
+            assert_eq!(pin.text, "subscription-manager release --set=8.6");
+            assert!(pin.in_guide());
+        }
+        for stream in command_containing(&plan, "dnf module enable virt:") {
+            assert_eq!(stream.text, "dnf module enable virt:rhel");
+            assert!(stream.in_guide());
+        }
+    }
+    // An earlier target pins its own RHEL release, which the guide does not print.
+    let plan = plan_of("4.4.0", "4.4.5", DeploymentKind::Standalone, options());
+    let pin = command_containing(&plan, "release --set")[0];
+    assert_eq!(pin.text, "subscription-manager release --set=8.3");
+    assert!(!pin.in_guide());
+}
 
 fn from_example(example: &str, choices: &Choices) -> Plan {
     resolved_from(example, choices).plan().unwrap()

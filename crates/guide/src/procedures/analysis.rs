@@ -12,6 +12,10 @@ use crate::text::tr;
 /// The first release that ships `rhv-image-discrepancies` (in rhv-log-collector-analyzer-0.2.15).
 const IMAGE_DISCREPANCIES_SINCE: Version = Version::new(4, 3, 8);
 
+/// What `rhv-image-discrepancies` prints for a clean storage domain: both of its checks, as in
+/// the guide's sample output.
+const IMAGE_DISCREPANCIES_CLEAN: &str = "No missing images found\nNo discrepancies found";
+
 pub(crate) fn analyze(ctx: &Ctx) -> Section {
     let line = ctx.hop.from.line();
     let title = match ctx.hop.kind {
@@ -133,12 +137,14 @@ pub(crate) fn analyze(ctx: &Ctx) -> Section {
             .run("rhv-image-discrepancies")
             .verify(check(
                 Command::shell("rhv-image-discrepancies"),
-                Some("No discrepancies found"),
+                Some(IMAGE_DISCREPANCIES_CLEAN),
                 tr(
-                    "Each storage domain ends with this line. When something is reported, run the \
-                     tool again to rule out work that happened during the run; differences on \
-                     Export and ISO domains can be ignored.",
-                    "各ストレージドメインの結果がこの行で終わること。何か報告された場合は、実行中の操作による誤検出でないか再実行して確かめる。Export ドメインと ISO ドメインの不一致は無視してよい。",
+                    "Every storage domain reports both lines: no missing image (a volume on \
+                     storage but not in the database, or the other way round) and no differing \
+                     attribute. When something is reported, run the tool again to rule out work \
+                     that happened during the run; findings on Export and ISO domains can be \
+                     ignored.",
+                    "すべてのストレージドメインで両方の行が表示されること (ストレージとデータベースの一方にしかないボリュームがなく、属性の食い違いもない)。何か報告された場合は、実行中の操作による誤検出でないか再実行して確かめる。Export ドメインと ISO ドメインの報告は無視してよい。",
                 ),
             ))
             .auto(

@@ -3,9 +3,9 @@
 
 use super::sources::Proc;
 use super::{check, look, manager_noun, Ctx, SectionBuilder};
-use crate::request::Sha1Scope;
+use crate::request::{DeploymentKind, Sha1Scope};
 use crate::route::HopKind;
-use crate::step::{Command, RunsOn, Section};
+use crate::step::{Command, RunsOn, Section, Source};
 use crate::text::tr;
 
 const OPENSSL_CONF: &str = "/etc/pki/ovirt-engine/openssl.conf";
@@ -35,6 +35,29 @@ done"#;
 pub(crate) fn belongs_here(ctx: &Ctx) -> bool {
     let upgrade_to_43 = ctx.hop.kind == HopKind::Upgrade && ctx.targets_line(4, 3);
     ctx.opts().sha1_certs.is_some() && (upgrade_to_43 || (!ctx.route_reaches_43 && ctx.last))
+}
+
+/// The guide's own section when the route upgrades 4.2 → 4.3, where the guide places the
+/// replacement; elsewhere the same procedure, marked as carried beyond the guide's route (its
+/// first line speaks of RHV 4.4 signing with SHA-256, guide line 532).
+fn source(ctx: &Ctx) -> Source {
+    if ctx.route_reaches_43 {
+        return ctx.cite(Proc::Sha1);
+    }
+    match ctx.req.deployment {
+        DeploymentKind::SelfHosted => Source::Beyond {
+            en: "guide §1.2.12, which the guide gives only within the 4.2 → 4.3 upgrade",
+            ja: "ガイド 1.2.12 (ガイドでは 4.2 から 4.3 へのアップグレードの中の手順)",
+        },
+        DeploymentKind::Standalone => Source::Beyond {
+            en: "guide §2.2.10, which the guide gives only within the 4.2 → 4.3 upgrade",
+            ja: "ガイド 2.2.10 (ガイドでは 4.2 から 4.3 へのアップグレードの中の手順)",
+        },
+        DeploymentKind::StandaloneRemoteDb => Source::Beyond {
+            en: "guide §3.2.11, which the guide gives only within the 4.2 → 4.3 upgrade",
+            ja: "ガイド 3.2.11 (ガイドでは 4.2 から 4.3 へのアップグレードの中の手順)",
+        },
+    }
 }
 
 fn global_maintenance(section: &mut SectionBuilder, ctx: &Ctx, key: &str, on: bool) {
@@ -79,7 +102,7 @@ pub(crate) fn replace_sha1(ctx: &Ctx) -> Section {
     let all = scope == Sha1Scope::All;
     let mut section = ctx.section(
         "sha1-certificates",
-        ctx.cite(Proc::Sha1),
+        source(ctx),
         if all {
             tr(
                 "Replace every SHA-1 signed certificate with SHA-256",

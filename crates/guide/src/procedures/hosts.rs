@@ -5,7 +5,7 @@
 use model::release::virt_module_stream;
 use model::{ElVersion, Level, Version};
 
-use super::manager::repos_command;
+use super::manager::{repos_command, OVIRT_45};
 use super::sources::Proc;
 use super::{check, look, Ctx, SectionBuilder, StepBuilder};
 use crate::request::HostUpdate;
@@ -37,6 +37,13 @@ fn virt_stream(version: Version) -> &'static str {
         .expect("the stream is asked for 4.4 versions only")
 }
 
+/// Where the RHEL release of a 4.4 target older than the guide's own 4.4.10 comes from.
+const RHEL_RELEASE_OF_TARGET: Source = Source::Beyond {
+    en: "guide §4.1.9 pins RHEL 8.6 for 4.4.10; the RHEL release of this target is from the RHV \
+         4.4 release notes",
+    ja: "ガイド 4.1.9 は 4.4.10 向けに RHEL 8.6 を指定。このターゲットの RHEL リリースは RHV 4.4 リリースノートによる",
+};
+
 fn on_rhvh() -> Tr {
     tr("on RHVH hosts", "RHVH ホストの場合")
 }
@@ -60,15 +67,18 @@ pub(crate) fn host_repository_commands(
         if types.has_rhvh() {
             step = step.cmd(
                 Command::shell("dnf install -y centos-release-ovirt45 --enablerepo=extras")
-                    .noted(tr("on oVirt Node hosts", "oVirt Node ホストの場合")),
+                    .noted(tr("on oVirt Node hosts", "oVirt Node ホストの場合"))
+                    .beyond_the_guide(OVIRT_45),
             );
         }
         if types.has_rhel() {
             step = step.cmd(
-                Command::shell("dnf install -y centos-release-ovirt45").noted(tr(
-                    "on Enterprise Linux hosts",
-                    "Enterprise Linux ホストの場合",
-                )),
+                Command::shell("dnf install -y centos-release-ovirt45")
+                    .noted(tr(
+                        "on Enterprise Linux hosts",
+                        "Enterprise Linux ホストの場合",
+                    ))
+                    .beyond_the_guide(OVIRT_45),
             );
         }
         return step;
@@ -83,13 +93,18 @@ pub(crate) fn host_repository_commands(
             Command::shell(repos_command("--enable", release.host_repositories)).noted(on_rhel()),
         );
         if version.line() == Level::new(4, 4) {
-            step = step.cmd(
-                Command::shell(format!(
-                    "subscription-manager release --set={}",
-                    rhel8_release_number(version)
-                ))
-                .noted(on_rhel()),
-            );
+            let pin = Command::shell(format!(
+                "subscription-manager release --set={}",
+                rhel8_release_number(version)
+            ))
+            .noted(on_rhel());
+            // The guide pins 8.6, the RHEL release of its own 4.4.10; earlier targets pin theirs.
+            let pin = if version == release.latest() {
+                pin
+            } else {
+                pin.beyond_the_guide(RHEL_RELEASE_OF_TARGET)
+            };
+            step = step.cmd(pin);
             if fresh {
                 step = step
                     .cmd(Command::shell("dnf module reset virt").noted(on_rhel()))

@@ -5,13 +5,14 @@
 use model::release::{self, eap_repository, Release};
 use model::{Level, Version};
 
-use super::sources::Proc;
+use super::sources::{Chapter, Proc};
 use super::{
-    arrow, by_deployment, check, compat, continued, hosts, look, manager_noun, warnings, Ctx,
-    SectionBuilder, StepBuilder, SETUP_SUCCEEDED,
+    arrow, check, compat, continued, hosts, look, manager_noun, warnings, Ctx, SectionBuilder,
+    StepBuilder, SETUP_SUCCEEDED,
 };
+use crate::request::DeploymentKind;
 use crate::route::HopKind;
-use crate::step::{Command, RunsOn, Section, Source};
+use crate::step::{Command, RunsOn, Section, Source, Verify};
 use crate::text::{tr, Tr};
 
 /// The RHV Installation Guide's repository list, which the upgrade guide points to.
@@ -20,8 +21,15 @@ const INSTALLATION_GUIDE: Source = Source::Beyond {
     ja: "RHV インストールガイドの Manager リポジトリーの有効化 (リリース情報のデータ)",
 };
 
+/// The RHV 4.4 Installation Guide's preparation of a fresh RHEL 8 Manager machine, which the
+/// upgrade guide only refers to ("complete the installation steps, such as yum install rhvm").
+const INSTALLATION_GUIDE_44: Source = Source::Beyond {
+    en: "RHV 4.4 Installation Guide, Enabling the Red Hat Virtualization Manager repositories",
+    ja: "RHV 4.4 インストールガイドの Red Hat Virtualization Manager リポジトリーの有効化",
+};
+
 /// The oVirt 4.5 upgrade instructions.
-const OVIRT_45: Source = Source::Beyond {
+pub(crate) const OVIRT_45: Source = Source::Beyond {
     en: "oVirt download page, Upgrade to 4.5 from 4.4; oVirt 4.5.0 release notes",
     ja:
         "oVirt ダウンロードページの「4.4 から 4.5 へのアップグレード」と oVirt 4.5.0 リリースノート",
@@ -165,15 +173,18 @@ pub(crate) fn update_manager(ctx: &Ctx) -> Section {
                 .run(repos_command("--disable", &[old_eap])),
         );
     }
-    let reboot = by_deployment(
-        ctx,
+    // Chapter 4's self-hosted update (§4.1.4) finishes a kernel update by leaving global
+    // maintenance with the Manager VM shut down; the upgrade chapters (§1.1.6, §1.2.5) reboot
+    // the machine right away, and the 4.3 → 4.4 hop never leaves global maintenance by hand.
+    let reboot = if ctx.self_hosted() && ctx.chapter_or_nearest() == Chapter::Minor {
         tr(
             "If a kernel package was updated, the Manager VM picks it up when it is shut down \
              and started again while leaving global maintenance.",
             "カーネルパッケージが更新された場合、グローバルメンテナンス解除の際に Manager 用仮想マシンをシャットダウンして起動し直すことで反映されます。",
-        ),
-        warnings::reboot_after_kernel(),
-    );
+        )
+    } else {
+        warnings::reboot_after_kernel()
+    };
     section.add(
         section
             .step(
@@ -223,10 +234,12 @@ fn repositories_step(section: &SectionBuilder, ctx: &Ctx, version: Version) -> S
     if uses_ovirt_release_package(line) {
         return step
             .cmd(
-                Command::shell("dnf install -y centos-release-ovirt45").noted(tr(
-                    "only if the oVirt 4.5 repositories are missing",
-                    "oVirt 4.5 のリポジトリーがない場合のみ",
-                )),
+                Command::shell("dnf install -y centos-release-ovirt45")
+                    .noted(tr(
+                        "only if the oVirt 4.5 repositories are missing",
+                        "oVirt 4.5 のリポジトリーがない場合のみ",
+                    ))
+                    .beyond_the_guide(OVIRT_45),
             )
             .source(OVIRT_45)
             .verify(check(
@@ -430,15 +443,27 @@ fn manager_44_repositories(step: StepBuilder, version: Version) -> StepBuilder {
             .map(|r| format!("--enable={r}")),
     );
     step.cmd(
-        Command::shell(continued("subscription-manager repos", &lines)).noted(tr(
-            "the list from the Installation Guide, which the upgrade guide refers to",
-            "アップグレードガイドが参照しているインストールガイドの一覧",
-        )),
+        Command::shell(continued("subscription-manager repos", &lines))
+            .beyond_the_guide(INSTALLATION_GUIDE_44),
     )
-    .run(format!(
-        "subscription-manager release --set={}",
-        hosts::rhel8_release_number(version)
-    ))
+    .cmd(
+        Command::shell(format!(
+            "subscription-manager release --set={}",
+            hosts::rhel8_release_number(version)
+        ))
+        .beyond_the_guide(INSTALLATION_GUIDE_44),
+    )
+}
+
+fn manager_44_repositories_listed() -> Verify {
+    check(
+        Command::shell("dnf repolist"),
+        None,
+        tr(
+            "The 4.4 Manager repositories are listed.",
+            "4.4 の Manager 用リポジトリーが一覧に表示されること。",
+        ),
+    )
 }
 
 fn external_ca_prerequisite() -> crate::text::Tr {
@@ -494,6 +519,40 @@ fn copy_backup_step(section: &SectionBuilder, key: &str, runs_on: RunsOn) -> Ste
             "backup.bck を RHV 環境の外にあるストレージデバイスに置きます。バックアップを取ったマシンはこの後再インストールされます。",
         ),
     )
+}
+
+/// The end of §1.1.7 after a deployment that did not come from §1.1.7 itself (the
+/// hyperconverged one of §2.1.8): the extension packages the 4.3 Manager had are installed
+/// again on the new Manager VM and engine-setup picks them up.
+pub(crate) fn reinstall_extensions(section: &mut SectionBuilder, ctx: &Ctx) {
+    let source = ctx.cite(Proc::UpgradeManager);
+    section.add(stop_engine_44_step(section).source(source));
+    section.add(extensions_step(section, ctx).source(source));
+    section.add(
+        engine_setup_step(section, "engine-setup", RunsOn::ManagerVm)
+            .source(source)
+            .explanation(tr(
+                "engine-setup configures the new Manager with the extensions installed.",
+                "engine-setup が、拡張機能を入れた新しい Manager を設定します。",
+            )),
+    );
+}
+
+fn stop_engine_44_step(section: &SectionBuilder) -> StepBuilder {
+    section
+        .step(
+            "stop-engine-44",
+            RunsOn::ManagerVm,
+            tr(
+                "Stop the engine on the new Manager VM",
+                "新しい Manager 用仮想マシンでエンジンを停止する",
+            ),
+            tr(
+                "Log in to the 4.4 Manager VM and stop ovirt-engine before configuring it.",
+                "4.4 の Manager 用仮想マシンにログインし、設定の前に ovirt-engine を停止します。",
+            ),
+        )
+        .run("systemctl stop ovirt-engine")
 }
 
 fn extensions_step(section: &SectionBuilder, ctx: &Ctx) -> StepBuilder {
@@ -595,22 +654,20 @@ pub(crate) fn upgrade_to_44_standalone(ctx: &Ctx) -> Section {
     );
     let postgresql = ctx.hop.target_release().postgresql_package;
     section.add(
-        rhvm.run("dnf module -y enable pki-deps")
-            .run(format!("dnf module -y enable {postgresql}"))
-            .run("dnf distro-sync --nobest")
-            .run("yum install rhvm")
-            .warn(tr(
-                "Do not run engine-setup yet.",
-                "ここではまだ engine-setup を実行しないでください。",
-            ))
-            .verify(check(
-                Command::shell("dnf repolist"),
-                None,
-                tr(
-                    "The 4.4 Manager repositories are listed.",
-                    "4.4 の Manager 用リポジトリーが一覧に表示されること。",
-                ),
-            )),
+        rhvm.cmd(
+            Command::shell("dnf module -y enable pki-deps").beyond_the_guide(INSTALLATION_GUIDE_44),
+        )
+        .cmd(
+            Command::shell(format!("dnf module -y enable {postgresql}"))
+                .beyond_the_guide(INSTALLATION_GUIDE_44),
+        )
+        .cmd(Command::shell("dnf distro-sync --nobest").beyond_the_guide(INSTALLATION_GUIDE_44))
+        .run("yum install rhvm")
+        .warn(tr(
+            "Do not run engine-setup yet.",
+            "ここではまだ engine-setup を実行しないでください。",
+        ))
+        .verify(manager_44_repositories_listed()),
     );
     section.add(
         section
@@ -666,6 +723,18 @@ pub(crate) fn upgrade_to_44_standalone(ctx: &Ctx) -> Section {
                     ),
                 )
                 .warn(warnings::two_managers()),
+        );
+    }
+    if ctx.req.deployment == DeploymentKind::Standalone {
+        section.add(
+            engine_setup_step(&section, "engine-setup-again", RunsOn::Manager)
+                .title(tr("Run engine-setup again", "engine-setup をもう一度実行する"))
+                .explanation(tr(
+                "§2.1.5 runs engine-setup once more after the decommissioning (guide line 743; \
+                 §3.1.5 has no such second run). Run it on the 4.4 Manager machine and keep the \
+                 answers of the first run.",
+                "2.1.5 では廃止の後にもう一度 engine-setup を実行します (ガイド 743 行目。3.1.5 にはこの 2 回目はありません)。4.4 の Manager マシンで実行し、1 回目と同じ回答をします。",
+            )),
         );
     }
     if options.remote_dwh {
@@ -830,11 +899,19 @@ pub(crate) fn upgrade_to_44_self_hosted(ctx: &Ctx) -> Section {
             format!("Install RHVH 4.4 or RHEL {target_os} on the deployment host"),
             format!("デプロイ用ホストに RHVH 4.4 または RHEL {target_os} をインストールする"),
         ),
-        tr(
-            "Use the node that ran the Manager VM. Even on the same hardware this is a clean \
-             installation, with the 4.4 host repositories.",
-            "Manager 用仮想マシンを動かしていたノードを使います。同じハードウェアでもクリーンインストールが必要で、4.4 のホスト用リポジトリーを有効にします。",
-        ),
+        if options.new_manager_machine {
+            tr(
+                "Use the new host added to the cluster before the upgrade started. It is a clean \
+                 installation, with the 4.4 host repositories.",
+                "アップグレード開始前にクラスターへ追加した新しいホストを使います。クリーンインストールで、4.4 のホスト用リポジトリーを有効にします。",
+            )
+        } else {
+            tr(
+                "Use the node that ran the Manager VM. Even on the same hardware this is a clean \
+                 installation, with the 4.4 host repositories.",
+                "Manager 用仮想マシンを動かしていたノードを使います。同じハードウェアでもクリーンインストールが必要で、4.4 のホスト用リポジトリーを有効にします。",
+            )
+        },
     );
     section.add(hosts::host_repository_commands(
         install, ctx, ctx.hop.to, true,
@@ -904,22 +981,7 @@ pub(crate) fn upgrade_to_44_self_hosted(ctx: &Ctx) -> Section {
             "高可用性のセルフホストエンジンノードが複数ある場合は、4.3 の Manager 用仮想マシンが置かれていたドメインをデータセンターからデタッチします (管理ガイド参照)。4.4 の Manager には専用のストレージドメインを使います。",
         ),
     ));
-    section.add(
-        section
-            .step(
-                "stop-engine-44",
-                RunsOn::ManagerVm,
-                tr(
-                    "Stop the engine on the new Manager VM",
-                    "新しい Manager 用仮想マシンでエンジンを停止する",
-                ),
-                tr(
-                    "Log in to the 4.4 Manager VM and stop ovirt-engine before configuring it.",
-                    "4.4 の Manager 用仮想マシンにログインし、設定の前に ovirt-engine を停止します。",
-                ),
-            )
-            .run("systemctl stop ovirt-engine"),
-    );
+    section.add(stop_engine_44_step(&section));
     section.add(
         manager_44_repositories(
             section.step(
@@ -936,14 +998,7 @@ pub(crate) fn upgrade_to_44_self_hosted(ctx: &Ctx) -> Section {
             ),
             ctx.hop.to,
         )
-        .verify(check(
-            Command::shell("dnf repolist"),
-            None,
-            tr(
-                "The 4.4 Manager repositories are listed.",
-                "4.4 の Manager 用リポジトリーが一覧に表示されること。",
-            ),
-        )),
+        .verify(manager_44_repositories_listed()),
     );
     if options.aaa_ldap {
         section.add(extensions_step(&section, ctx));
@@ -998,7 +1053,7 @@ pub(crate) fn upgrade_to_45(ctx: &Ctx) -> Section {
             ),
         ))
         .prereq(compat::accepted_levels_prerequisite(ctx))
-        .run("dnf install -y centos-release-ovirt45");
+        .cmd(Command::shell("dnf install -y centos-release-ovirt45").beyond_the_guide(OVIRT_45));
     if let Some(os) = old_os {
         repositories = repositories.warn(tr(
             format!(

@@ -55,11 +55,14 @@ impl Ctx<'_> {
         self.req.environment.as_ref()
     }
 
+    /// The guide's chapter for the hop, or the one whose procedures fit it best.
+    pub fn chapter_or_nearest(&self) -> Chapter {
+        self.chapter
+            .unwrap_or_else(|| Chapter::nearest(&self.hop, self.req.deployment))
+    }
+
     pub fn cite(&self, proc: Proc) -> Source {
-        let chapter = self
-            .chapter
-            .unwrap_or_else(|| Chapter::nearest(&self.hop, self.req.deployment));
-        sources::cite(proc, chapter, self.req.deployment)
+        sources::cite(proc, self.chapter_or_nearest(), self.req.deployment)
     }
 
     /// The target line, such as 4.4.
@@ -182,6 +185,12 @@ impl StepBuilder {
         self
     }
 
+    /// Replaces the title of a shared step with one that fits where it is used.
+    pub fn title(mut self, text: Tr) -> Self {
+        self.0.title = text;
+        self
+    }
+
     /// Replaces the explanation of a shared step with one that fits where it is used.
     pub fn explanation(mut self, text: Tr) -> Self {
         self.0.explanation = text;
@@ -298,6 +307,11 @@ pub(crate) fn sections(ctx: &Ctx) -> Result<Vec<Section>, NoProcedure> {
     let mut out = Vec::new();
     if options.offline_repo {
         out.push(analysis::offline_manager_repository(ctx));
+        // Appendix B's RHVH mirror must exist before any RHVH 4.4 is installed or updated from
+        // it, and the self-hosted move installs one inside the Manager's upgrade.
+        if options.host_types.has_rhvh() && ctx.targets_line(4, 4) {
+            out.push(analysis::offline_rhvh_repository(ctx));
+        }
     }
     out.push(analysis::analyze(ctx));
     out.extend(compat::raise_old_levels(ctx));
@@ -350,9 +364,6 @@ pub(crate) fn sections(ctx: &Ctx) -> Result<Vec<Section>, NoProcedure> {
             if options.ovn {
                 out.push(hosts::ovn_before_hosts(ctx));
             }
-            if options.offline_repo && options.host_types.has_rhvh() {
-                out.push(analysis::offline_rhvh_repository(ctx));
-            }
             if hyperconverged {
                 out.push(storage::gluster(ctx));
             } else {
@@ -400,9 +411,6 @@ fn hosts_in_place(ctx: &Ctx, out: &mut Vec<Section>) {
     let ovn_applies = options.ovn && ctx.target_line() >= Level::new(4, 4);
     if ovn_applies {
         out.push(hosts::ovn_before_hosts(ctx));
-    }
-    if options.offline_repo && options.host_types.has_rhvh() && ctx.targets_line(4, 4) {
-        out.push(analysis::offline_rhvh_repository(ctx));
     }
     out.push(hosts::update_hosts(ctx));
     if ovn_applies {

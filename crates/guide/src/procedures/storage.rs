@@ -1,10 +1,12 @@
 //! Storage that survives the host reinstallation of 4.3 → 4.4: local storage domains (§1.1.9,
 //! §2.1.7, §3.1.8) and hyperconverged gluster storage (§2.1.8).
 
+use model::Level;
+
 use super::sources::Proc;
-use super::{look, Ctx};
+use super::{look, manager, Ctx, SectionBuilder, StepBuilder};
 use crate::step::{Command, RunsOn, Section, Tool};
-use crate::text::tr;
+use crate::text::{tr, Tr};
 
 const PLAYBOOKS: &str = "/etc/ansible/roles/gluster.ansible/playbooks/hc-ansible-deployment";
 
@@ -206,8 +208,36 @@ pub(crate) fn local_storage(ctx: &Ctx) -> Section {
     section.build()
 }
 
+/// The level §2.1.8 raises the gluster cluster to once its hosts run 4.4: "Compatibility
+/// Version を 4.4 に更新" (guide line 961). The compatibility sections after it take the
+/// cluster on to the target level, with the VirtIO NIC warning of level 4.6.
+const GLUSTER_CLUSTER_LEVEL: Level = Level::new(4, 4);
+
+/// What §2.1.8 asks before it starts.
+fn gluster_prerequisites(step: StepBuilder) -> StepBuilder {
+    step.prereq(tr(
+        "Geo-replication schedules on the storage domains are removed and no \
+         geo-replication sync is running.",
+        "ストレージドメインの geo レプリケーションのスケジュールを削除済みで、geo レプリケーションの同期が実行されていない。",
+    ))
+    .prereq(tr(
+        "Every data center and cluster is at compatibility level 4.3.",
+        "すべてのデータセンターとクラスターの互換レベルが 4.3 である。",
+    ))
+    .warn(tr(
+        "Network-Bound Disk Encryption (NBDE) cannot be turned on during an upgrade; it \
+         is for new 4.4 deployments only. GlusterFS storage is deprecated.",
+        "Network-Bound Disk Encryption (NBDE) はアップグレード時には有効にできず、4.4 の新規デプロイメント専用です。GlusterFS ストレージは非推奨です。",
+    ))
+}
+
+/// §2.1.8. The guide writes it for a hyperconverged Manager VM: it backs the Manager up and
+/// deploys a new self-hosted engine onto a new gluster volume. A standalone Manager has already
+/// moved to 4.4 by §2.1.5, so for it only the host part applies: every gluster host goes through
+/// the guide's "next host" loop and is reinstalled from the portal, and the Manager moves once.
 pub(crate) fn gluster(ctx: &Ctx) -> Section {
-    let level = ctx.hop.target_level();
+    let hyperconverged = ctx.self_hosted();
+    let level = GLUSTER_CLUSTER_LEVEL;
     let mut section = ctx.section(
         "gluster",
         ctx.cite(Proc::Gluster),
@@ -216,119 +246,102 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
             "Gluster ストレージを保持したまま RHVH をアップグレードする",
         ),
     );
-    section.add(
-        section
-            .step(
-                "gluster-engine-bricks",
-                RunsOn::EachHost,
-                tr(
-                    "Prepare a brick for the new Manager volume on each of the three hosts",
-                    "3 台の各ホストに新しい Manager ボリューム用のブリックを用意する",
-                ),
-                tr(
-                    "The 4.4 Manager gets a gluster volume of its own. Carve a 100 GB logical \
-                     volume out of a volume group with enough free space (or, with a spare disk, \
-                     create the volume from the web console), format it as XFS, mount it through \
-                     /etc/fstab on /gluster_bricks/newengine and label it for SELinux.",
-                    "4.4 の Manager には専用の Gluster ボリュームを用意します。空きが十分なボリュームグループから 100 GB の論理ボリュームを切り出し (予備ディスクがあれば Web コンソールからボリュームを作成)、XFS でフォーマットし、/etc/fstab 経由で /gluster_bricks/newengine にマウントして SELinux のラベルを付けます。",
-                ),
-            )
-            .prereq(tr(
-                "Geo-replication schedules on the storage domains are removed and no \
-                 geo-replication sync is running.",
-                "ストレージドメインの geo レプリケーションのスケジュールを削除済みで、geo レプリケーションの同期が実行されていない。",
-            ))
-            .prereq(tr(
-                "Three hosts have 100 GB of extra space for the new Manager volume.",
-                "新しい Manager ボリュームのために、3 台のホストにそれぞれ 100 GB の追加領域がある。",
-            ))
-            .prereq(tr(
-                "Every data center and cluster is at compatibility level 4.3.",
-                "すべてのデータセンターとクラスターの互換レベルが 4.3 である。",
-            ))
-            .warn(tr(
-                "Network-Bound Disk Encryption (NBDE) cannot be turned on during an upgrade; it \
-                 is for new 4.4 deployments only. GlusterFS storage is deprecated.",
-                "Network-Bound Disk Encryption (NBDE) はアップグレード時には有効にできず、4.4 の新規デプロイメント専用です。GlusterFS ストレージは非推奨です。",
-            ))
-            .warn_if(
-                !ctx.self_hosted(),
-                tr(
-                    "This procedure comes from hyperconverged environments: it redeploys the \
-                     Manager as a self-hosted engine on the new gluster volume.",
-                    "この手順はハイパーコンバージド環境向けで、新しい Gluster ボリューム上にセルフホストエンジンとして Manager をデプロイし直します。",
-                ),
-            )
-            .run("vgdisplay <VG_NAME> | grep -i free")
-            .run("lvcreate -n gluster_lv_newengine -L 100G <EXISTING_VG>")
-            .run("mkfs.xfs <LV_NAME>")
-            .run("mkdir /gluster_bricks/newengine")
-            .run("semanage fcontext -a -t glusterd_brick_t /gluster_bricks/newengine")
-            .run("restorecon -Rv /gluster_bricks/newengine"),
-    );
-    section.add(
-        section
-            .step(
-                "gluster-engine-volume",
-                RunsOn::AnyHost,
-                tr(
-                    "Create, tune and start the newengine volume",
-                    "newengine ボリュームを作成・設定・起動する",
-                ),
-                tr(
-                    "A replica 3 volume over the three new bricks, with the options a Manager \
-                     volume needs.",
-                    "3 つの新しいブリックで replica 3 のボリュームを作り、Manager 用ボリュームに必要なオプションを設定します。",
-                ),
-            )
-            .run(
-                "gluster volume create newengine replica 3 \
-                 host1:/gluster_bricks/newengine/newengine \
-                 host2:/gluster_bricks/newengine/newengine \
-                 host3:/gluster_bricks/newengine/newengine",
-            )
-            .run("gluster volume set newengine group virt")
-            .run("gluster volume set newengine network.ping-timeout 30")
-            .run("gluster volume set newengine cluster.granular-entry-heal enable")
-            .run("gluster volume set newengine network.remote-dio off")
-            .run("gluster volume set newengine performance.strict-o-direct on")
-            .run("gluster volume set newengine storage.owner-uid 36")
-            .run("gluster volume set newengine storage.owner-gid 36")
-            .run("gluster volume start newengine"),
-    );
-    section.add(
-        section
-            .step(
-                "gluster-backup-configuration",
-                RunsOn::AnyHost,
-                tr(
-                    "Back up the gluster configuration of every 4.3 node",
-                    "すべての 4.3 ノードの Gluster 設定をバックアップする",
-                ),
-                tr(
-                    "The backup playbook ships with the latest RHVH 4.3; otherwise create it and \
-                     its inventory. Run it from the playbook directory: each host gets \
-                     /root/RHVH-<HOSTNAME>-backup.tar.gz. Copy every archive to a backup host.",
-                    "バックアップ用 Playbook は最新の RHVH 4.3 に含まれています。ない場合は Playbook とインベントリーを作成します。Playbook のディレクトリーで実行すると、各ホストに /root/RHVH-<HOSTNAME>-backup.tar.gz ができます。すべてのアーカイブをバックアップ用ホストにコピーします。",
-                ),
-            )
-            .cmd(
-                Command::file(
-                    format!("{PLAYBOOKS}/archive_config_inventory.yml"),
-                    "all:\n  hosts:\n    host1:\n    host2:\n    host3:\n  vars:\n    \
-                     backup_dir: /archive\n    nbde_setup: false\n    upgrade: true",
+    if hyperconverged {
+        section.add(gluster_prerequisites(
+            section
+                .step(
+                    "gluster-engine-bricks",
+                    RunsOn::EachHost,
+                    tr(
+                        "Prepare a brick for the new Manager volume on each of the three hosts",
+                        "3 台の各ホストに新しい Manager ボリューム用のブリックを用意する",
+                    ),
+                    tr(
+                        "The 4.4 Manager gets a gluster volume of its own. Carve a 100 GB logical \
+                         volume out of a volume group with enough free space (or, with a spare disk, \
+                         create the volume from the web console), format it as XFS, mount it through \
+                         /etc/fstab on /gluster_bricks/newengine and label it for SELinux.",
+                        "4.4 の Manager には専用の Gluster ボリュームを用意します。空きが十分なボリュームグループから 100 GB の論理ボリュームを切り出し (予備ディスクがあれば Web コンソールからボリュームを作成)、XFS でフォーマットし、/etc/fstab 経由で /gluster_bricks/newengine にマウントして SELinux のラベルを付けます。",
+                    ),
                 )
-                .noted(tr(
-                    "backup_dir: where the archive is extracted; nbde_setup stays false (4.3 has \
-                     no NBDE); upgrade: true has no effect on the backup",
-                    "backup_dir はアーカイブを展開する場所、nbde_setup は false のまま (4.3 は NBDE 非対応)、upgrade: true はバックアップには影響しない",
+                .run("vgdisplay <VG_NAME> | grep -i free")
+                .run("lvcreate -n gluster_lv_newengine -L 100G <EXISTING_VG>")
+                .run("mkfs.xfs <LV_NAME>")
+                .run("mkdir /gluster_bricks/newengine")
+                .run("semanage fcontext -a -t glusterd_brick_t /gluster_bricks/newengine")
+                .run("restorecon -Rv /gluster_bricks/newengine")
+                .prereq(tr(
+                    "Three hosts have 100 GB of extra space for the new Manager volume.",
+                    "新しい Manager ボリュームのために、3 台のホストにそれぞれ 100 GB の追加領域がある。",
                 )),
-            )
-            .run(
-                "ansible-playbook -i archive_config_inventory.yml archive_config.yml --tags \
-                 backupfiles",
+        ));
+        section.add(
+            section
+                .step(
+                    "gluster-engine-volume",
+                    RunsOn::AnyHost,
+                    tr(
+                        "Create, tune and start the newengine volume",
+                        "newengine ボリュームを作成・設定・起動する",
+                    ),
+                    tr(
+                        "A replica 3 volume over the three new bricks, with the options a Manager \
+                         volume needs.",
+                        "3 つの新しいブリックで replica 3 のボリュームを作り、Manager 用ボリュームに必要なオプションを設定します。",
+                    ),
+                )
+                .run(
+                    "gluster volume create newengine replica 3 \
+                     host1:/gluster_bricks/newengine/newengine \
+                     host2:/gluster_bricks/newengine/newengine \
+                     host3:/gluster_bricks/newengine/newengine",
+                )
+                .run("gluster volume set newengine group virt")
+                .run("gluster volume set newengine network.ping-timeout 30")
+                .run("gluster volume set newengine cluster.granular-entry-heal enable")
+                .run("gluster volume set newengine network.remote-dio off")
+                .run("gluster volume set newengine performance.strict-o-direct on")
+                .run("gluster volume set newengine storage.owner-uid 36")
+                .run("gluster volume set newengine storage.owner-gid 36")
+                .run("gluster volume start newengine"),
+        );
+    }
+    let backup_configuration = section
+        .step(
+            "gluster-backup-configuration",
+            RunsOn::AnyHost,
+            tr(
+                "Back up the gluster configuration of every 4.3 node",
+                "すべての 4.3 ノードの Gluster 設定をバックアップする",
             ),
-    );
+            tr(
+                "The backup playbook ships with the latest RHVH 4.3; otherwise create it and \
+                 its inventory. Run it from the playbook directory: each host gets \
+                 /root/RHVH-<HOSTNAME>-backup.tar.gz. Copy every archive to a backup host.",
+                "バックアップ用 Playbook は最新の RHVH 4.3 に含まれています。ない場合は Playbook とインベントリーを作成します。Playbook のディレクトリーで実行すると、各ホストに /root/RHVH-<HOSTNAME>-backup.tar.gz ができます。すべてのアーカイブをバックアップ用ホストにコピーします。",
+            ),
+        )
+        .cmd(
+            Command::file(
+                format!("{PLAYBOOKS}/archive_config_inventory.yml"),
+                "all:\n  hosts:\n    host1:\n    host2:\n    host3:\n  vars:\n    \
+                 backup_dir: /archive\n    nbde_setup: false\n    upgrade: true",
+            )
+            .noted(tr(
+                "backup_dir: where the archive is extracted; nbde_setup stays false (4.3 has \
+                 no NBDE); upgrade: true has no effect on the backup",
+                "backup_dir はアーカイブを展開する場所、nbde_setup は false のまま (4.3 は NBDE 非対応)、upgrade: true はバックアップには影響しない",
+            )),
+        )
+        .run(
+            "ansible-playbook -i archive_config_inventory.yml archive_config.yml --tags \
+             backupfiles",
+        );
+    section.add(if hyperconverged {
+        backup_configuration
+    } else {
+        gluster_prerequisites(backup_configuration)
+    });
     section.add(section.step(
         "gluster-evacuate-first-host",
         RunsOn::Portal,
@@ -341,24 +354,26 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
             "最初のホストで動いている仮想マシンを、クラスター内の他のホストへ移行します。",
         ),
     ));
-    section.add(
-        section
-            .step(
-                "gluster-manager-backup",
-                ctx.manager(),
-                tr("Back up the Manager", "Manager をバックアップする"),
-                tr(
-                    "With global maintenance on, log in to the Manager VM, stop ovirt-engine and \
-                     take the backup; copy it to a remote host, then shut the Manager down.",
-                    "グローバルメンテナンスを有効にした状態で Manager 用仮想マシンにログインし、ovirt-engine を停止してバックアップを取ります。バックアップをリモートホストにコピーしてから Manager をシャットダウンします。",
+    if hyperconverged {
+        section.add(
+            section
+                .step(
+                    "gluster-manager-backup",
+                    ctx.manager(),
+                    tr("Back up the Manager", "Manager をバックアップする"),
+                    tr(
+                        "With global maintenance on, log in to the Manager VM, stop ovirt-engine and \
+                         take the backup; copy it to a remote host, then shut the Manager down.",
+                        "グローバルメンテナンスを有効にした状態で Manager 用仮想マシンにログインし、ovirt-engine を停止してバックアップを取ります。バックアップをリモートホストにコピーしてから Manager をシャットダウンします。",
+                    ),
+                )
+                .run("systemctl stop ovirt-engine")
+                .run(
+                    "engine-backup --mode=backup --scope=all --file=<backup-file.tar.gz> \
+                     --log=<logfile>",
                 ),
-            )
-            .run("systemctl stop ovirt-engine")
-            .run(
-                "engine-backup --mode=backup --scope=all --file=<backup-file.tar.gz> \
-                 --log=<logfile>",
-            ),
-    );
+        );
+    }
     section.add(
         section
             .step(
@@ -379,6 +394,9 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
                 "すべてのボリュームで修復待ちのエントリーが 0 であること。",
             ))),
     );
+    if !hyperconverged {
+        section.add(first_host_maintenance_step(&section));
+    }
     section.add(
         section
             .step(
@@ -398,28 +416,34 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
             .run("systemctl stop glusterd")
             .run("umount /gluster_bricks/*"),
     );
-    section.add(
-        section
-            .step(
-                "gluster-reinstall-first-host",
-                RunsOn::FirstHost,
-                tr(
-                    "Reinstall the first host with RHVH 4.4",
-                    "最初のホストを RHVH 4.4 で再インストールする",
-                ),
-                tr(
-                    "Install from the RHVH 4.4 ISO formatting the OS disk only. Once it is up, \
-                     subscribe to the RHVH 4.4 repositories or install the downloaded RHVH 4.4 \
-                     appliance.",
-                    "RHVH 4.4 の ISO から、OS ディスクだけをフォーマットしてインストールします。起動したら RHVH 4.4 のリポジトリーをサブスクライブするか、ダウンロードした RHVH 4.4 アプライアンスをインストールします。",
-                ),
-            )
-            .warn(tr(
-                "The bricks live on the other disks: the installer must not format them.",
-                "ブリックは他のディスク上にあります。インストーラーにそれらをフォーマットさせないでください。",
-            ))
-            .run("yum install <appliance>"),
-    );
+    let reinstall = section
+        .step(
+            "gluster-reinstall-first-host",
+            RunsOn::FirstHost,
+            tr(
+                "Reinstall the first host with RHVH 4.4",
+                "最初のホストを RHVH 4.4 で再インストールする",
+            ),
+            tr(
+                "Install from the RHVH 4.4 ISO formatting the OS disk only. Once it is up, \
+                 subscribe to the RHVH 4.4 repositories or install the downloaded RHVH 4.4 \
+                 appliance.",
+                "RHVH 4.4 の ISO から、OS ディスクだけをフォーマットしてインストールします。起動したら RHVH 4.4 のリポジトリーをサブスクライブするか、ダウンロードした RHVH 4.4 アプライアンスをインストールします。",
+            ),
+        )
+        .warn(tr(
+            "The bricks live on the other disks: the installer must not format them.",
+            "ブリックは他のディスク上にあります。インストーラーにそれらをフォーマットさせないでください。",
+        ));
+    section.add(if hyperconverged {
+        reinstall.run("yum install <appliance>")
+    } else {
+        reinstall.explanation(tr(
+            "Install from the RHVH 4.4 ISO formatting the OS disk only. Once it is up, \
+             subscribe to the RHVH 4.4 repositories as the Installation Guide describes.",
+            "RHVH 4.4 の ISO から、OS ディスクだけをフォーマットしてインストールします。起動したら、インストールガイドのとおりに RHVH 4.4 のリポジトリーをサブスクライブします。",
+        ))
+    });
     section.add(
         section
             .step(
@@ -454,12 +478,20 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
                     "Restore the host's gluster configuration",
                     "ホストの Gluster 設定をリストアする",
                 ),
-                tr(
-                    "Copy the Manager backup and this host's configuration archive from the backup \
-                     host with scp, extract the archive, point the inventory at this host alone \
-                     and run the restore.",
-                    "Manager のバックアップとこのホストの設定アーカイブを scp でバックアップ用ホストからコピーし、アーカイブを展開し、インベントリーをこのホストだけに向けてリストアを実行します。",
-                ),
+                if hyperconverged {
+                    tr(
+                        "Copy the Manager backup and this host's configuration archive from the \
+                         backup host with scp, extract the archive, point the inventory at this \
+                         host alone and run the restore.",
+                        "Manager のバックアップとこのホストの設定アーカイブを scp でバックアップ用ホストからコピーし、アーカイブを展開し、インベントリーをこのホストだけに向けてリストアを実行します。",
+                    )
+                } else {
+                    tr(
+                        "Copy this host's configuration archive from the backup host with scp, \
+                         extract it, point the inventory at this host alone and run the restore.",
+                        "このホストの設定アーカイブを scp でバックアップ用ホストからコピーして展開し、インベントリーをこのホストだけに向けてリストアを実行します。",
+                    )
+                },
             )
             .run("mkdir /archive")
             .run("tar -xvf /root/ovirt-host-host1.example.com.tar.gz -C /archive/")
@@ -479,71 +511,85 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
                  restorefiles",
             ),
     );
-    section.add(
-        section
-            .step(
-                "gluster-deploy-manager",
-                RunsOn::FirstHost,
-                tr(
-                    "Deploy the Manager VM from the backup onto newengine",
-                    "バックアップから newengine 上に Manager 用仮想マシンをデプロイする",
-                ),
-                tr(
-                    "hosted-engine --deploy --restore-from-file does the same interactively; this \
-                     is the automated way through ovirt-ansible-hosted-engine-setup. The old \
-                     Manager VM is discarded; its MAC address and FQDN can be reused.",
-                    "hosted-engine --deploy --restore-from-file でも対話的に同じことができます。ここでは ovirt-ansible-hosted-engine-setup による自動化された方法を使います。古い Manager 用仮想マシンは破棄されますが、MAC アドレスと FQDN は再利用できます。",
-                ),
-            )
-            .file(
-                &format!("{PLAYBOOKS}/he.yml"),
-                "- name: Deploy oVirt hosted engine\n  hosts: localhost\n  roles:\n    - role: \
-                 ovirt.hosted_engine_setup",
-            )
-            .cmd(
-                Command::file(
-                    format!("{PLAYBOOKS}/he_gluster_vars.json"),
-                    HE_GLUSTER_VARS,
+    if hyperconverged {
+        section.add(
+            section
+                .step(
+                    "gluster-deploy-manager",
+                    RunsOn::FirstHost,
+                    tr(
+                        "Deploy the Manager VM from the backup onto newengine",
+                        "バックアップから newengine 上に Manager 用仮想マシンをデプロイする",
+                    ),
+                    tr(
+                        "hosted-engine --deploy --restore-from-file does the same interactively; this \
+                         is the automated way through ovirt-ansible-hosted-engine-setup. The old \
+                         Manager VM is discarded; its MAC address and FQDN can be reused.",
+                        "hosted-engine --deploy --restore-from-file でも対話的に同じことができます。ここでは ovirt-ansible-hosted-engine-setup による自動化された方法を使います。古い Manager 用仮想マシンは破棄されますが、MAC アドレスと FQDN は再利用できます。",
+                    ),
                 )
-                .noted(tr(
-                    "he_restore_from_file is the absolute path of the copied backup and \
-                     he_storage_domain_path the new gluster volume. For a static address add \
-                     he_vm_ip_addr, he_vm_ip_prefix, he_dns_addr and he_default_gateway; without \
-                     DNS add \"he_vm_etc_hosts\": true and \"he_network_test\": \"ping\".",
-                    "he_restore_from_file はコピーしたバックアップの絶対パス、he_storage_domain_path は新しい Gluster ボリュームを指す。静的アドレスなら he_vm_ip_addr、he_vm_ip_prefix、he_dns_addr、he_default_gateway を追加し、DNS がなければ \"he_vm_etc_hosts\": true と \"he_network_test\": \"ping\" を追加する。",
+                .file(
+                    &format!("{PLAYBOOKS}/he.yml"),
+                    "- name: Deploy oVirt hosted engine\n  hosts: localhost\n  roles:\n    - role: \
+                     ovirt.hosted_engine_setup",
+                )
+                .cmd(
+                    Command::file(
+                        format!("{PLAYBOOKS}/he_gluster_vars.json"),
+                        HE_GLUSTER_VARS,
+                    )
+                    .noted(tr(
+                        "he_restore_from_file is the absolute path of the copied backup and \
+                         he_storage_domain_path the new gluster volume. For a static address add \
+                         he_vm_ip_addr, he_vm_ip_prefix, he_dns_addr and he_default_gateway; without \
+                         DNS add \"he_vm_etc_hosts\": true and \"he_network_test\": \"ping\".",
+                        "he_restore_from_file はコピーしたバックアップの絶対パス、he_storage_domain_path は新しい Gluster ボリュームを指す。静的アドレスなら he_vm_ip_addr、he_vm_ip_prefix、he_dns_addr、he_default_gateway を追加し、DNS がなければ \"he_vm_etc_hosts\": true と \"he_network_test\": \"ping\" を追加する。",
+                    )),
+                )
+                .run(format!("cd {PLAYBOOKS}"))
+                .run("ansible-playbook he.yml --extra-vars \"@he_gluster_vars.json\"")
+                .cmd(Command::shell("ovirt-hosted-engine-cleanup").noted(tr(
+                    "only after a failed deployment: read /var/log/ovirt-hosted-engine-setup, fix the \
+                     cause, clean up, and deploy again",
+                    "デプロイに失敗した場合のみ: /var/log/ovirt-hosted-engine-setup で原因を調べて直し、クリーンアップしてから再デプロイする",
+                )))
+                .warn(tr(
+                    "Do not interrupt the deployment.",
+                    "デプロイを中断しないでください。",
                 )),
-            )
-            .run(format!("cd {PLAYBOOKS}"))
-            .run("ansible-playbook he.yml --extra-vars \"@he_gluster_vars.json\"")
-            .cmd(Command::shell("ovirt-hosted-engine-cleanup").noted(tr(
-                "only after a failed deployment: read /var/log/ovirt-hosted-engine-setup, fix the \
-                 cause, clean up, and deploy again",
-                "デプロイに失敗した場合のみ: /var/log/ovirt-hosted-engine-setup で原因を調べて直し、クリーンアップしてから再デプロイする",
-            )))
-            .warn(tr(
-                "Do not interrupt the deployment.",
-                "デプロイを中断しないでください。",
-            )),
-    );
-    section.add(
-        section
-            .step(
-                "gluster-check-first-host",
-                RunsOn::Portal,
-                tr(
-                    "Check the new Manager and the volumes",
-                    "新しい Manager とボリュームを確認する",
-                ),
-                tr(
-                    "Log in to the Administration Portal of the new Manager.",
-                    "新しい Manager の管理ポータルにログインします。",
-                ),
-            )
-            .verify(look(tr(
-                "Every host is up and self-heal has finished on the gluster volumes.",
-                "すべてのホストが up で、Gluster ボリュームの自己修復が完了していること。",
-            ))),
-    );
+        );
+        section.add(
+            section
+                .step(
+                    "gluster-check-first-host",
+                    RunsOn::Portal,
+                    tr(
+                        "Check the new Manager and the volumes",
+                        "新しい Manager とボリュームを確認する",
+                    ),
+                    tr(
+                        "Log in to the Administration Portal of the new Manager.",
+                        "新しい Manager の管理ポータルにログインします。",
+                    ),
+                )
+                .verify(look(tr(
+                    "Every host is up and self-heal has finished on the gluster volumes.",
+                    "すべてのホストが up で、Gluster ボリュームの自己修復が完了していること。",
+                ))),
+        );
+        if ctx.opts().aaa_ldap {
+            manager::reinstall_extensions(&mut section, ctx);
+        }
+    } else {
+        section.add(reinstall_from_portal_step(
+            &section,
+            "gluster-first-host-add",
+            tr(
+                "First host: reinstall it from the portal",
+                "最初のホスト: 管理ポータルから再インストールする",
+            ),
+        ));
+    }
     section.add(
         section
             .step(
@@ -586,33 +632,39 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
             ))
             .run("scp root@host1.example.com:/root/.ssh/authorized_keys /root/.ssh/"),
     );
-    section.add(
-        section
-            .step(
-                "gluster-next-host-deploy",
-                RunsOn::Portal,
-                tr(
-                    "Next host: reinstall it as a self-hosted-engine node",
-                    "次のホスト: セルフホストエンジンノードとして再インストールする",
-                ),
-                tr(
-                    "The host waits in Maintenance. Use Installation → Reinstall and, in the \
-                     Hosted Engine tab, choose Deploy; wait for the host to come Up, then check \
-                     for GFID mismatches and repeat with the next host.",
-                    "ホストはメンテナンス状態で待機しています。インストール → 再インストールを実行し、Hosted Engine タブで Deploy を選びます。ホストが Up になったら GFID の不一致を確認し、次のホストで繰り返します。",
-                ),
-            )
-            .cmd(
-                Command::shell("grep -i \"gfid mismatch\" /var/log/glusterfs/*").noted(tr(
-                    "on the host; resolve any mismatch it finds",
-                    "ホスト上で実行し、不一致があれば解決する",
-                )),
-            )
-            .verify(look(tr(
-                "The host is Up and the grep finds no GFID mismatch.",
-                "ホストが Up になり、grep で GFID の不一致が見つからないこと。",
-            ))),
-    );
+    if hyperconverged {
+        section.add(
+            section
+                .step(
+                    "gluster-next-host-deploy",
+                    RunsOn::Portal,
+                    tr(
+                        "Next host: reinstall it as a self-hosted-engine node",
+                        "次のホスト: セルフホストエンジンノードとして再インストールする",
+                    ),
+                    tr(
+                        "The host waits in Maintenance. Use Installation → Reinstall and, in the \
+                         Hosted Engine tab, choose Deploy; wait for the host to come Up, then check \
+                         for GFID mismatches and repeat with the next host.",
+                        "ホストはメンテナンス状態で待機しています。インストール → 再インストールを実行し、Hosted Engine タブで Deploy を選びます。ホストが Up になったら GFID の不一致を確認し、次のホストで繰り返します。",
+                    ),
+                )
+                .cmd(gfid_mismatch_check())
+                .verify(look(tr(
+                    "The host is Up and the grep finds no GFID mismatch.",
+                    "ホストが Up になり、grep で GFID の不一致が見つからないこと。",
+                ))),
+        );
+    } else {
+        section.add(reinstall_from_portal_step(
+            &section,
+            "gluster-next-host-add",
+            tr(
+                "Next host: reinstall it from the portal",
+                "次のホスト: 管理ポータルから再インストールする",
+            ),
+        ));
+    }
     section.add(section.step(
         "gluster-network",
         RunsOn::Portal,
@@ -626,34 +678,41 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
             "クラスターに独立した Gluster 論理ネットワークがある場合は、各ホストの必要なインターフェイスにアタッチします。",
         ),
     ));
-    section.add(section.step(
-        "gluster-remove-old-engine-storage",
-        RunsOn::Portal,
-        tr(
-            "Remove the old Manager storage domain and volume",
-            "古い Manager のストレージドメインとボリュームを削除する",
-        ),
-        tr(
-            "The old domain is the hosted_storage without a gold star in Storage → Domains: put \
-             it into Maintenance, wait, detach it and remove it. Then in Storage → Volumes stop \
-             the old Manager volume and remove it.",
-            "古いドメインは、ストレージ → ドメインで金色の星が付いていない hosted_storage です。メンテナンスモードにして移行を待ち、デタッチしてから削除します。続いてストレージ → ボリュームで古い Manager ボリュームを停止し、削除します。",
-        ),
-    ));
+    if hyperconverged {
+        section.add(section.step(
+            "gluster-remove-old-engine-storage",
+            RunsOn::Portal,
+            tr(
+                "Remove the old Manager storage domain and volume",
+                "古い Manager のストレージドメインとボリュームを削除する",
+            ),
+            tr(
+                "The old domain is the hosted_storage without a gold star in Storage → Domains: put \
+                 it into Maintenance, wait, detach it and remove it. Then in Storage → Volumes stop \
+                 the old Manager volume and remove it.",
+                "古いドメインは、ストレージ → ドメインで金色の星が付いていない hosted_storage です。メンテナンスモードにして移行を待ち、デタッチしてから削除します。続いてストレージ → ボリュームで古い Manager ボリュームを停止し、削除します。",
+            ),
+        ));
+    }
     section.add(
         section
             .step(
                 "gluster-cluster-level",
                 RunsOn::Portal,
                 tr(
-                    format!("Raise the hyperconverged cluster to level {level}"),
-                    format!("ハイパーコンバージドクラスターの互換レベルを {level} に上げる"),
+                    format!("Raise the gluster cluster to level {level}"),
+                    format!("Gluster クラスターの互換レベルを {level} に上げる"),
                 ),
                 tr(
-                    "In Compute → Clusters edit the cluster (Default, usually) and set its \
-                     Compatibility Version. The warning says its VMs must restart: the \
-                     compatibility sections below take care of that.",
-                    "コンピュート → クラスターでクラスター (通常は Default) を編集し、互換バージョンを設定します。仮想マシンの再起動が必要だという警告が出ますが、その対応は後の互換バージョンのセクションで行います。",
+                    format!(
+                        "In Compute → Clusters edit the cluster (Default, usually) and set its \
+                         Compatibility Version to {level}, as the guide says here. The warning \
+                         says its VMs must restart: the compatibility sections below take care \
+                         of that, and of any higher level."
+                    ),
+                    format!(
+                        "コンピュート → クラスターでクラスター (通常は Default) を編集し、ガイドのとおりここでは互換バージョンを {level} にします。仮想マシンの再起動が必要だという警告が出ますが、その対応とそれより上のレベルへの変更は後の互換バージョンのセクションで行います。"
+                    ),
                 ),
             )
             .auto(
@@ -687,6 +746,56 @@ pub(crate) fn gluster(ctx: &Ctx) -> Section {
         ),
     ));
     section.build()
+}
+
+/// The guide's "next host" start (line 931), which a standalone Manager's first host takes too:
+/// the Manager is up and must see the host leave before its bricks go down.
+fn first_host_maintenance_step(section: &SectionBuilder) -> StepBuilder {
+    section.step(
+        "gluster-first-host-maintenance",
+        RunsOn::Portal,
+        tr(
+            "Put the first host into maintenance",
+            "最初のホストをメンテナンスモードにする",
+        ),
+        tr(
+            "In the Administration Portal move the host to Maintenance, stopping the gluster \
+             service as it goes.",
+            "管理ポータルでホストをメンテナンスモードにし、その際に Gluster サービスを停止します。",
+        ),
+    )
+}
+
+/// A reinstalled gluster host rejoins a standalone Manager from the portal, as the guide's
+/// "next host" does (line 943), without the self-hosted-engine deployment: there is no
+/// Manager VM to host.
+fn reinstall_from_portal_step(section: &SectionBuilder, key: &str, title: Tr) -> StepBuilder {
+    section
+        .step(
+            key,
+            RunsOn::Portal,
+            title,
+            tr(
+                "The host waits in Maintenance. Use Installation → Reinstall; the Manager is \
+                 standalone, so leave the Hosted Engine tab alone. Wait for the host to come Up, \
+                 then check for GFID mismatches before the next host.",
+                "ホストはメンテナンス状態で待機しています。インストール → 再インストールを実行します。Manager はスタンドアロンなので Hosted Engine タブは変更しません。ホストが Up になったら、次のホストに進む前に GFID の不一致を確認します。",
+            ),
+        )
+        .cmd(gfid_mismatch_check())
+        .verify(look(tr(
+            "The host is Up, self-heal has finished on its volumes and the grep finds no GFID \
+             mismatch.",
+            "ホストが Up になり、ボリュームの自己修復が完了し、grep で GFID の不一致が見つからないこと。",
+        )))
+}
+
+/// The guide's check of a reinstalled host's bricks (line 949).
+fn gfid_mismatch_check() -> Command {
+    Command::shell("grep -i \"gfid mismatch\" /var/log/glusterfs/*").noted(tr(
+        "on the host; resolve any mismatch it finds",
+        "ホスト上で実行し、不一致があれば解決する",
+    ))
 }
 
 /// The guide's example of he_gluster_vars.json.

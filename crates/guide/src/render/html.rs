@@ -19,7 +19,7 @@ h1{font-size:1.6rem}h2{margin-top:2.5rem;border-bottom:2px solid #444}h3{margin-
 table{border-collapse:collapse}td,th{padding:.2rem .6rem;text-align:left;vertical-align:top}\
 .step{border:1px solid #ccc;border-radius:6px;padding:.6rem 1rem;margin:.8rem 0;break-inside:avoid}\
 .step.done{background:#f2f8f2}.step h4{margin:.2rem 0}.id,.src{color:#666;font-size:.85rem}\
-.warn{border-left:4px solid #c60;padding-left:.6rem}\
+.warn{border-left:4px solid #c60;padding-left:.6rem}.beyond{color:#a40;font-size:.85rem;font-weight:bold}\
 pre{background:#f4f4f4;padding:.5rem;overflow-x:auto;white-space:pre-wrap}\
 code{font-family:ui-monospace,'SFMono-Regular',Menlo,monospace}\
 input[type=checkbox]{transform:scale(1.3);margin-right:.5rem}\
@@ -66,6 +66,13 @@ fn command(out: &mut String, command: &Command, lang: Lang) {
     }
     if let Some(note) = &command.note {
         let _ = writeln!(out, "<p class=\"src\">{}</p>", escape(note.get(lang)));
+    }
+    if let Some(source) = command.beyond {
+        let _ = writeln!(
+            out,
+            "<p class=\"beyond\">{}</p>",
+            escape(source.describe().get(lang))
+        );
     }
 }
 
@@ -120,12 +127,21 @@ fn step(out: &mut String, number: &str, step: &Step, show_source: bool, done: bo
             command(out, c, lang);
         }
         if let Some(expect) = &verify.expect {
-            let _ = writeln!(
-                out,
-                "<p>{}: <code>{}</code></p>",
-                Labels::expect().get(lang),
-                escape(expect)
-            );
+            if expect.contains('\n') {
+                let _ = writeln!(
+                    out,
+                    "<p>{}:</p><pre><code>{}</code></pre>",
+                    Labels::expect().get(lang),
+                    escape(expect)
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "<p>{}: <code>{}</code></p>",
+                    Labels::expect().get(lang),
+                    escape(expect)
+                );
+            }
         }
     }
     if let Some(auto) = &step.automated_by {

@@ -21,6 +21,10 @@ fn command(command: &Command, lang: Lang) -> Value {
     if let Some(note) = &command.note {
         value["note"] = json!(note.get(lang));
     }
+    if let Some(source) = command.beyond {
+        value["source"] = json!(source.describe().get(lang));
+        value["in_guide"] = json!(false);
+    }
     value
 }
 

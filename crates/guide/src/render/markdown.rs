@@ -83,6 +83,9 @@ fn command(out: &mut String, command: &Command, lang: Lang) {
     if let Some(note) = &command.note {
         let _ = writeln!(out, "\n  *{}*", escape(note.get(lang)));
     }
+    if let Some(source) = command.beyond {
+        let _ = writeln!(out, "\n  **{}**", escape(source.describe().get(lang)));
+    }
 }
 
 fn step(out: &mut String, number: &str, step: &Step, show_source: bool, done: bool, lang: Lang) {
@@ -138,7 +141,12 @@ fn step(out: &mut String, number: &str, step: &Step, show_source: bool, done: bo
             command(out, c, lang);
         }
         if let Some(expect) = &verify.expect {
-            let _ = writeln!(out, "\n  {}: {}", Labels::expect().get(lang), code(expect));
+            if expect.contains('\n') {
+                let _ = writeln!(out, "\n  {}:", Labels::expect().get(lang));
+                block(out, "", expect);
+            } else {
+                let _ = writeln!(out, "\n  {}: {}", Labels::expect().get(lang), code(expect));
+            }
         }
     }
     if let Some(auto) = &step.automated_by {

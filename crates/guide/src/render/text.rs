@@ -42,6 +42,9 @@ fn command(out: &mut String, command: &Command, lang: Lang, indent: &str) {
     if let Some(note) = &command.note {
         let _ = writeln!(out, "{indent}  ({})", note.get(lang));
     }
+    if let Some(source) = command.beyond {
+        let _ = writeln!(out, "{indent}  ({})", source.describe().get(lang));
+    }
 }
 
 fn step(out: &mut String, number: &str, section: &Section, step: &Step, done: bool, lang: Lang) {
@@ -98,7 +101,15 @@ fn step(out: &mut String, number: &str, section: &Section, step: &Step, done: bo
             command(out, c, lang, &nested);
         }
         if let Some(expect) = &verify.expect {
-            let _ = writeln!(out, "{nested}{}: {expect}", Labels::expect().get(lang));
+            let _ = write!(out, "{nested}{}:", Labels::expect().get(lang));
+            if expect.contains('\n') {
+                out.push('\n');
+                for line in expect.lines() {
+                    let _ = writeln!(out, "{nested}  {line}");
+                }
+            } else {
+                let _ = writeln!(out, " {expect}");
+            }
         }
     }
     if let Some(auto) = &step.automated_by {
