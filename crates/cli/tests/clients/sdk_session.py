@@ -89,14 +89,21 @@ try:
 except sdk.Error as error:
     check("pinned" in str(error), "the fault names the reason: %s" % error)
 
-# Global maintenance on and off through the hosted-engine VM.
+# Global maintenance on and off through the hosted-engine VM. Each host shows the flag after the
+# engine's next poll of its statistics, as on a real engine: wait for it on the hosts it polls.
 he_service = vms_service.vm_service(he_vm.id)
+
+
+def polled_he_hosts():
+    return [h for h in hosts_service.list(all_content=True)
+            if h.hosted_engine is not None and h.hosted_engine.configured and h.status == types.HostStatus.UP]
+
+
 he_service.maintenance(maintenance_enabled=True)
-he_hosts = [h for h in hosts_service.list(all_content=True) if h.hosted_engine is not None and h.hosted_engine.configured]
-check(he_hosts and all(h.hosted_engine.global_maintenance for h in he_hosts), "global maintenance on")
+check(len(polled_he_hosts()) > 0, "hosted-engine hosts are up")
+wait_for("global maintenance on", lambda: all(h.hosted_engine.global_maintenance for h in polled_he_hosts()))
 he_service.maintenance(maintenance_enabled=False)
-he_hosts = [h for h in hosts_service.list(all_content=True) if h.hosted_engine is not None and h.hosted_engine.configured]
-check(all(not h.hosted_engine.global_maintenance for h in he_hosts), "global maintenance off")
+wait_for("global maintenance off", lambda: all(not h.hosted_engine.global_maintenance for h in polled_he_hosts()))
 
 # Raise the cluster level; running VMs then carry a pending configuration.
 cluster_service = system.clusters_service().cluster_service(clusters[0].id)
