@@ -317,6 +317,13 @@ pub fn check_level(level: Level) -> Result<(), UnknownRelease> {
     }
 }
 
+/// Whether an engine shows a cluster's upgrade progress (`upgrade_in_progress`,
+/// `upgrade_percent_complete`, `upgrade_correlation_id`) and takes `update_progress`: from
+/// ovirt-engine 4.5.0 (commit 5cfed654892). Older engines take only `start` and `finish`.
+pub fn shows_cluster_upgrade_progress(version: Version) -> bool {
+    version >= Version::new(4, 5, 0)
+}
+
 /// Cluster levels a Manager of `version` accepts (empty for unknown versions).
 pub fn supported_cluster_levels(version: Version) -> &'static [Level] {
     release_of(version).map_or(&[], |r| r.cluster_levels_at(version.patch))

@@ -212,6 +212,9 @@ struct Executor<'a, E, C> {
     phases: HashMap<HostId, HostPhase>,
     percent: u8,
     draining: Option<Outcome>,
+    /// The engine shows the cluster's upgrade flag and progress (4.5 and later); older ones
+    /// take `start` and `finish` blind.
+    flag_visible: bool,
 }
 
 impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
@@ -244,6 +247,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             phases: HashMap::new(),
             percent: 0,
             draining: None,
+            flag_visible: true,
         }
     }
 
@@ -439,7 +443,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
                 Answer::NoAnswer { error } => {
                     self.clock.sleep(POLL_INTERVAL).await;
                     if let Reply::Ok(cluster) = self.live_cluster().await {
-                        if cluster_shows(&cluster, &action) {
+                        if cluster_shows(&cluster, &action, self.flag_visible) {
                             self.observed(step, Effect::Done)?;
                             return Ok(Ok(()));
                         }
@@ -475,10 +479,10 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             // Only the newest policy change can be judged from the policy seen now.
             let shows = match action {
                 Action::SetPolicy { .. } => {
-                    Some(step) == last_policy_step && cluster_shows(cluster, &action)
+                    Some(step) == last_policy_step && cluster_shows(cluster, &action, self.flag_visible)
                 }
                 Action::UpdateProgress { .. } => false,
-                _ => cluster_shows(cluster, &action),
+                _ => cluster_shows(cluster, &action, self.flag_visible),
             };
             let effect = if shows {
                 Effect::Done
@@ -534,6 +538,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             });
         };
         self.learn(&inventory);
+        self.flag_visible = model::release::shows_cluster_upgrade_progress(inventory.manager.version);
         let engine = self.engine;
         if let Reply::Ok(newest) = self.call("events", engine.newest_event_id()).await {
             self.last_event = Some(newest.unwrap_or(0));
@@ -946,11 +951,13 @@ fn action_name(action: &Action) -> &'static str {
     }
 }
 
-/// Whether the cluster, as seen now, shows the effect of a cluster-wide action.
-fn cluster_shows(cluster: &Cluster, action: &Action) -> bool {
+/// Whether the cluster, as seen now, shows the effect of a cluster-wide action. An engine
+/// that does not show the upgrade flag cannot disprove `start` or `finish`: both are taken as
+/// applied (a second `start` would be refused, and `finish` always succeeds).
+fn cluster_shows(cluster: &Cluster, action: &Action, flag_visible: bool) -> bool {
     match action {
-        Action::StartUpgradeFlag => cluster.upgrade_running,
-        Action::FinishUpgradeFlag => !cluster.upgrade_running,
+        Action::StartUpgradeFlag => !flag_visible || cluster.upgrade_running,
+        Action::FinishUpgradeFlag => !flag_visible || !cluster.upgrade_running,
         Action::SetPolicy { to, .. } => cluster.scheduling_policy == *to,
         _ => false,
     }

@@ -81,7 +81,7 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             self.emit(RunEvent::Progress { percent: measured });
         }
         let sent = self.state.progress_sent();
-        if self.state.flag_running() && measured / PROGRESS_STEP > sent / PROGRESS_STEP {
+        if self.flag_visible && self.state.flag_running() && measured / PROGRESS_STEP > sent / PROGRESS_STEP {
             let (step, answer) = self
                 .act(Action::UpdateProgress { percent: measured })
                 .await?;
@@ -155,7 +155,7 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
         if put_back {
             self.start_remaining_vms().await?;
         }
-        if matches!(outcome, Outcome::Completed) && self.state.flag_running() {
+        if matches!(outcome, Outcome::Completed) && self.flag_visible && self.state.flag_running() {
             let (step, answer) = self.act(Action::UpdateProgress { percent: 100 }).await?;
             if matches!(answer, Answer::NoAnswer { .. }) {
                 self.observed(
