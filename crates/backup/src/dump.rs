@@ -57,6 +57,11 @@ impl PgRestore {
         })
     }
 
+    /// The directory pg_restore is in, which holds PostgreSQL's other client tools too.
+    pub fn bin_dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
     /// The dump's table of contents: how many entries and how many tables' data it holds.
     pub fn list(&self, dump: &Path) -> Result<Toc, String> {
         let output = self.run(&["--list".as_ref(), dump.as_os_str()])?;

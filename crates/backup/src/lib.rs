@@ -10,6 +10,7 @@
 mod archive;
 mod dump;
 mod report;
+pub mod sim;
 mod version;
 
 use std::path::{Path, PathBuf};
