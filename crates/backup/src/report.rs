@@ -468,7 +468,8 @@ pub(crate) fn build(path: &Path, contents: &Contents, options: &Options) -> Repo
 
     let checksums = check_checksums(members, &mut findings);
 
-    let version = match text("version").map(str::trim) {
+    let first_line = |name: &str| text(name).and_then(|t| t.lines().next()).map(str::trim);
+    let version = match first_line("version") {
         None => {
             findings.push(Finding::VersionMissing);
             None
@@ -554,8 +555,8 @@ pub(crate) fn build(path: &Path, contents: &Contents, options: &Options) -> Repo
         restorable: findings.is_empty(),
         compression: contents.compression,
         version,
-        os_version: text("os_version")
-            .map(|t| t.trim().to_owned())
+        os_version: first_line("os_version")
+            .map(str::to_owned)
             .filter(|t| !t.is_empty()),
         target,
         restore_path,

@@ -8,6 +8,7 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 use crate::archive::Compression;
+use crate::dump::PgRestore;
 use crate::report::{Database, REQUIRED_FILES};
 
 /// What to put in an archive.
@@ -202,4 +203,49 @@ pub fn dump_database(
     });
     run("psql", &["-X", "-q", connection, "-c", &drop])?;
     dumped
+}
+
+/// A small engine database: the table engine-backup's own verify reads, and one more.
+const ENGINE_SQL: &str = "CREATE TABLE vdc_options (option_id serial PRIMARY KEY, \
+     option_name text NOT NULL, option_value text NOT NULL, version text NOT NULL DEFAULT 'general'); \
+     INSERT INTO vdc_options (option_name, option_value) VALUES ('SSLEnabled', 'true'); \
+     CREATE TABLE vds_static (vds_id uuid PRIMARY KEY, vds_name text); \
+     INSERT INTO vds_static VALUES ('3b2f0e5c-8a5d-4c7e-9f1a-2d4b6c8e0a13', 'host1');";
+const DWH_SQL: &str = "CREATE TABLE history_configuration (var_name text, var_value text); \
+     INSERT INTO history_configuration VALUES ('lastDayAggr', '2020-01-01');";
+
+/// Dumps of small engine and DWH databases, made by the real pg_dump.
+#[derive(Debug, Clone)]
+pub struct SampleDumps {
+    /// Custom format, two tables with data.
+    pub engine: Vec<u8>,
+    /// Custom format, one table.
+    pub dwh: Vec<u8>,
+    /// The engine database again, plain format (engine-backup's `--small-size`).
+    pub engine_plain: Vec<u8>,
+}
+
+impl SampleDumps {
+    /// Makes them on the server `connection`, with the PostgreSQL tools pg_restore is found
+    /// beside; `label` keeps the temporary databases of concurrent callers apart.
+    pub fn make(connection: &str, label: &str) -> Result<SampleDumps, String> {
+        let tools = PgRestore::find(None)?;
+        let dump = |name: &str, sql: &str, format: &str| {
+            let database = format!("backup_{label}_{}_{name}", std::process::id());
+            dump_database(tools.bin_dir(), connection, &database, sql, format)
+        };
+        Ok(SampleDumps {
+            engine: dump("engine", ENGINE_SQL, "custom")?,
+            dwh: dump("dwh", DWH_SQL, "custom")?,
+            engine_plain: dump("plain", ENGINE_SQL, "plain")?,
+        })
+    }
+
+    /// A 4.3.10 backup with engine-backup's defaults holding the engine and DWH dumps.
+    pub fn archive(&self) -> ArchiveSpec {
+        ArchiveSpec::new(vec![
+            (Database::Engine, self.engine.clone()),
+            (Database::Dwh, self.dwh.clone()),
+        ])
+    }
 }

@@ -5,31 +5,15 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use backup::sim::{compress, dump_database, ArchiveSpec};
+use backup::sim::{compress, ArchiveSpec, SampleDumps};
 use backup::{
     BackupError, Compression, Database, DumpFormat, Finding, ManagerVersion, Options, Part,
-    PgRestore, RestorePath, VersionRefusal,
+    RestorePath, VersionRefusal,
 };
 
-/// A small engine database: the table engine-backup's own verify reads, and one more.
-const ENGINE_SQL: &str =
-    "CREATE TABLE vdc_options (option_id serial PRIMARY KEY, option_name text NOT NULL, \
-     option_value text NOT NULL, version text NOT NULL DEFAULT 'general'); \
-     INSERT INTO vdc_options (option_name, option_value) VALUES ('SSLEnabled', 'true'); \
-     CREATE TABLE vds_static (vds_id uuid PRIMARY KEY, vds_name text); \
-     INSERT INTO vds_static VALUES ('3b2f0e5c-8a5d-4c7e-9f1a-2d4b6c8e0a13', 'host1');";
-const DWH_SQL: &str = "CREATE TABLE history_configuration (var_name text, var_value text); \
-     INSERT INTO history_configuration VALUES ('lastDayAggr', '2020-01-01');";
-
-struct Dumps {
-    engine: Vec<u8>,
-    dwh: Vec<u8>,
-    engine_plain: Vec<u8>,
-}
-
-/// The PostgreSQL tools of the test server, and the dumps made with them once per run.
-fn dumps() -> &'static Dumps {
-    static DUMPS: OnceLock<Dumps> = OnceLock::new();
+/// The dumps, made once per run on the test server.
+fn dumps() -> &'static SampleDumps {
+    static DUMPS: OnceLock<SampleDumps> = OnceLock::new();
     DUMPS.get_or_init(|| {
         let connection = std::env::var("OVIRT_UPGRADE_TEST_PG").unwrap_or_else(|_| {
             panic!(
@@ -38,30 +22,14 @@ fn dumps() -> &'static Dumps {
                  root first (it installs PostgreSQL if needed and starts a test server)."
             )
         });
-        let tools = PgRestore::find(None).unwrap_or_else(|reason| {
-            panic!("{reason}: install PostgreSQL with scripts/postgres-test-server")
-        });
-        let bin = tools.bin_dir();
-        let dump = |label: &str, sql: &str, format: &str| {
-            let name = format!("backup_{}_{label}", std::process::id());
-            dump_database(bin, &connection, &name, sql, format).unwrap_or_else(|error| {
-                panic!("{error} (is the test server up? run scripts/postgres-test-server)")
-            })
-        };
-        Dumps {
-            engine: dump("engine", ENGINE_SQL, "custom"),
-            dwh: dump("dwh", DWH_SQL, "custom"),
-            engine_plain: dump("plain", ENGINE_SQL, "plain"),
-        }
+        SampleDumps::make(&connection, "lib").unwrap_or_else(|error| {
+            panic!("{error}: run scripts/postgres-test-server (it installs PostgreSQL and starts a test server)")
+        })
     })
 }
 
 fn good_spec() -> ArchiveSpec {
-    let dumps = dumps();
-    ArchiveSpec::new(vec![
-        (Database::Engine, dumps.engine.clone()),
-        (Database::Dwh, dumps.dwh.clone()),
-    ])
+    dumps().archive()
 }
 
 /// Writes the archive and verifies it against `target` (the default, 4.4, when `None`).
