@@ -241,6 +241,16 @@ impl SampleDumps {
         })
     }
 
+    /// Makes them on the test server OVIRT_UPGRADE_TEST_PG names; the error says how to start it.
+    pub fn from_test_server(label: &str) -> Result<SampleDumps, String> {
+        let start = "run `export OVIRT_UPGRADE_TEST_PG=\"$(scripts/postgres-test-server)\"` from the \
+                     repository root first (it installs PostgreSQL, pg_dump and pg_restore, and starts \
+                     a test server)";
+        let connection = std::env::var("OVIRT_UPGRADE_TEST_PG")
+            .map_err(|_| format!("OVIRT_UPGRADE_TEST_PG is not set: {start}"))?;
+        SampleDumps::make(&connection, label).map_err(|error| format!("{error}: {start}"))
+    }
+
     /// A 4.3.10 backup with engine-backup's defaults holding the engine and DWH dumps.
     pub fn archive(&self) -> ArchiveSpec {
         ArchiveSpec::new(vec![

@@ -13,16 +13,7 @@ use crate::{stderr, stdout};
 fn dumps() -> &'static SampleDumps {
     static DUMPS: OnceLock<SampleDumps> = OnceLock::new();
     DUMPS.get_or_init(|| {
-        let connection = std::env::var("OVIRT_UPGRADE_TEST_PG").unwrap_or_else(|_| {
-            panic!(
-                "OVIRT_UPGRADE_TEST_PG is not set. These tests dump real databases with pg_dump: run \
-                 `export OVIRT_UPGRADE_TEST_PG=\"$(scripts/postgres-test-server)\"` from the repository \
-                 root first (it installs PostgreSQL if needed and starts a test server)."
-            )
-        });
-        SampleDumps::make(&connection, "cli").unwrap_or_else(|error| {
-            panic!("{error}: run scripts/postgres-test-server (it installs PostgreSQL and starts a test server)")
-        })
+        SampleDumps::from_test_server("cli").unwrap_or_else(|error| panic!("{error}"))
     })
 }
 
