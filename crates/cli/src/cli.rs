@@ -69,6 +69,9 @@ pub enum Command {
     /// Run a whole upgrade once on the embedded simulated engine, end to end: check, plan,
     /// global maintenance, the Manager's update, every cluster, the compatibility chain.
     Demo(crate::commands::demo::DemoArgs),
+    /// Check an engine-backup archive before the Manager is rebuilt: `backup verify FILE`.
+    #[command(subcommand)]
+    Backup(crate::commands::backup::BackupCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
