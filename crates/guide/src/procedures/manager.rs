@@ -499,10 +499,17 @@ fn backup_step(section: &SectionBuilder, ctx: &Ctx) -> StepBuilder {
             ),
         )
         .run("engine-backup --scope=all --mode=backup --file=backup.bck --log=backuplog.log")
-        .verify(look(tr(
-            "backup.bck exists and backuplog.log reports no error.",
-            "backup.bck が作成され、backuplog.log にエラーがないこと。",
-        )))
+        .verify(check(
+            Command::shell(format!("ovirt-upgrade backup verify backup.bck --target {}", ctx.hop.to))
+                .beyond_the_guide(Source::Beyond { en: "ovirt-upgrade (docs/backup.md)", ja: "ovirt-upgrade (docs/backup.md)" }),
+            None,
+            tr(
+                "backuplog.log reports no error, and the archive can be restored on the new Manager: \
+                 exit 0, or every problem listed with the archive member and a fix. The old Manager \
+                 is destroyed, so this backup is all there is.",
+                "backuplog.log にエラーがなく、アーカイブを新しい Manager でリストアできること (終了コード 0。問題があればアーカイブ内のメンバーと対処が一覧されます)。古い Manager は破棄されるため、このバックアップがすべてです。",
+            ),
+        ))
 }
 
 fn copy_backup_step(section: &SectionBuilder, key: &str, runs_on: RunsOn) -> StepBuilder {
