@@ -1,6 +1,8 @@
 //! The simulated engine over HTTP, driven with a plain HTTP client: what real clients see on
 //! the wire (research §1–§7 and the §10 traps).
 
+mod conformance;
+
 use std::time::Duration;
 
 use model::{HostStatus, Timestamp};
