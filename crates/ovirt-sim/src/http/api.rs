@@ -525,8 +525,8 @@ impl App {
         // `ClusterUpgradeParameters.getEffectiveCorrelationid`).
         let correlation = request.correlation_id.clone().filter(|c| !c.trim().is_empty()).or(call.correlation.map(str::to_owned));
         let outcome = self.act(call, |sim| {
-            let name = Self::find_cluster(sim, id).map_err(|_| EngineError::NotFound { kind: "cluster", id: id.to_string() })?.name.clone();
             sim.cluster_upgrade(id, upgrade, correlation.as_deref())?;
+            let name = Self::find_cluster(sim, id).map(|c| c.name.clone()).unwrap_or_default();
             Ok(format!("Updating the upgrade state of Cluster {name}"))
         });
         Ok(self.action_reply(call, request, outcome))

@@ -175,7 +175,8 @@ async fn actions_on_unknown_objects_answer_400_and_malformed_ids_404() {
     let served = serve_at(Version::new(4, 5, 6)).await;
     let unknown = "5b0a7c1e-1234-4abc-8def-0123456789ab";
     assert_eq!(served.get(&format!("/hosts/{unknown}")).await.status(), StatusCode::NOT_FOUND);
-    assert_eq!(served.post("/hosts/not-a-uuid/deactivate", "<action/>").await.0, StatusCode::NOT_FOUND);
+    let malformed = served.client.post(served.url("/hosts/not-a-uuid/deactivate")).bearer_auth(&served.token).body("<action/>").send().await.unwrap();
+    assert_eq!(malformed.status(), StatusCode::NOT_FOUND);
     for (path, says) in [
         (format!("/hosts/{unknown}/deactivate"), "Invalid Host Id"),
         (format!("/vms/{unknown}/start"), "VM is not found"),
