@@ -85,6 +85,20 @@ pub struct Event {
     pub cluster: Option<ClusterId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
+    /// Only a client's own event names a data center apart from its cluster's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_center: Option<DataCenterId>,
+    /// Set on events a client added (`POST /events`); the engine's own have none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalSource>,
+}
+
+/// Who added an external event: its `origin` (anything but the engine's own `oVirt`) and
+/// the `custom_id` it is known by there, unique per origin.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExternalSource {
+    pub origin: String,
+    pub custom_id: i32,
 }
 
 /// Why an engine did not do what was asked.

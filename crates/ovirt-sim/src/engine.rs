@@ -6,7 +6,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use model::engine::{ClusterUpdate, ClusterUpgrade, EngineError, Event, HostAction, Severity, VmAction};
+use model::engine::{ClusterUpdate, ClusterUpgrade, EngineError, Event, ExternalSource, HostAction, Severity, VmAction};
 use model::release;
 use model::rng::Rng;
 use model::*;
@@ -356,7 +356,7 @@ impl Simulator {
     fn event(&mut self, code: u32, severity: Severity, description: String, host: Option<HostId>, vm: Option<VmId>, cluster: Option<ClusterId>) {
         let id = self.events.last().map_or(1, |e| e.id + 1);
         let correlation_id = self.session_correlation_id.clone();
-        self.events.push(Event { id, code, severity, description, time: self.now, host, vm, cluster, correlation_id });
+        self.events.push(Event { id, code, severity, description, time: self.now, host, vm, cluster, correlation_id, data_center: None, external: None });
     }
 
     fn set_host_status(&mut self, id: HostId, status: HostStatus) {
@@ -1308,18 +1308,27 @@ impl Simulator {
         Ok(())
     }
 
+    /// The cluster's upgrade flag (engine `StartClusterUpgradeCommand`,
+    /// `UpdateClusterUpgradeCommand`, `FinishClusterUpgradeCommand`). `correlation_id` is the
+    /// action body's; without one the engine takes the request's `Correlation-Id`, else the
+    /// one it makes up for the command (`ClusterUpgradeParameters.getEffectiveCorrelationid`).
+    /// Engines before 4.5.0 know only `start` and `finish`, and read any other action as
+    /// `finish` (`BackendClusterResource.upgrade` at 4.4.10.7).
     pub fn cluster_upgrade(&mut self, id: ClusterId, action: ClusterUpgrade, correlation_id: Option<&str>) -> Result<(), EngineError> {
-        let session = self.session_correlation_id.clone();
-        let correlation_id = correlation_id.or(session.as_deref());
-        let cluster = self.cluster(id).cloned().ok_or_else(|| EngineError::NotFound { kind: "cluster", id: id.to_string() })?;
+        let cluster = self.cluster(id).cloned().ok_or_else(|| refused(400, "Cannot update Cluster. Cluster ID is not valid."))?;
+        let correlation_id = correlation_id.map(str::to_owned).or_else(|| self.session_correlation_id.clone()).unwrap_or_else(|| self.random_uuid().to_string());
         let i = self.clusters[&id];
+        let action = match action {
+            ClusterUpgrade::UpdateProgress { .. } if !self.tracks_upgrade_progress() => ClusterUpgrade::Finish,
+            other => other,
+        };
         match action {
             ClusterUpgrade::Start => {
                 if cluster.upgrade_running {
-                    return Err(refused(400, format!("Failed to set upgrade running flag on cluster '{}'.", cluster.name)));
+                    self.event(msg::USER_START_CLUSTER_UPGRADE_FAILED, Severity::Error, format!("Failed to set upgrade running flag on Host cluster {} by {USER}", cluster.name), None, None, Some(id));
+                    return Err(refused(400, format!("Failed to set upgrade running flag on cluster '{}'.", cluster.id)));
                 }
                 self.inventory.clusters[i].upgrade_running = true;
-                let correlation_id = correlation_id.map_or_else(|| Uuid::from_random_bits(self.rng.next_u64() as u128 | (self.rng.next_u64() as u128) << 64).to_string(), str::to_owned);
                 self.cluster_upgrades.insert(id, ClusterUpgradeRun { correlation_id, percent: 0 });
                 self.event(msg::USER_START_CLUSTER_UPGRADE, Severity::Normal, format!("Successfully set upgrade running flag on Host cluster {} by {USER}", cluster.name), None, None, Some(id));
             }
@@ -1328,21 +1337,21 @@ impl Simulator {
                     return Err(refused(400, "Cannot update progress, cluster upgrade has not been started."));
                 }
                 if percent > 100 {
-                    return Err(refused(400, "Cannot update progress, the value needs to be in the range of 0 to 100."));
+                    return Err(refused(400, "Cannot update upgrade percent complete, the value needs to be in the range of 0 to 100."));
                 }
                 let run = self.cluster_upgrades.entry(id).or_default();
-                if correlation_id.is_some_and(|c| c != run.correlation_id) {
+                if correlation_id != run.correlation_id {
                     return Err(refused(400, "Cannot update progress, given correlation id does not match the current update correlation id."));
                 }
                 run.percent = percent;
-                self.event(msg::USER_UPDATE_CLUSTER_UPGRADE, Severity::Normal, format!("Upgrade progress of Host cluster {} is {percent}%", cluster.name), None, None, Some(id));
+                self.event(msg::USER_UPDATE_CLUSTER_UPGRADE, Severity::Normal, format!("Successfully updated upgrade percent complete on Host cluster {} by (User: {USER})", cluster.name), None, None, Some(id));
             }
             ClusterUpgrade::Finish => {
                 self.inventory.clusters[i].upgrade_running = false;
                 if let Some(run) = self.cluster_upgrades.get_mut(&id) {
                     run.percent = 0;
                 }
-                self.event(msg::USER_FINISH_CLUSTER_UPGRADE, Severity::Normal, format!("Successfully cleared upgrade running flag on Host cluster {} by {USER}", cluster.name), None, None, Some(id));
+                self.event(msg::USER_FINISH_CLUSTER_UPGRADE, Severity::Normal, format!("Successfully cleared upgrade running flag on Host cluster {} by (User: {USER})", cluster.name), None, None, Some(id));
             }
         }
         Ok(())
@@ -1370,4 +1379,76 @@ impl Simulator {
             Step::EngineUp { vm } => self.engine_up(vm),
         }
     }
+}
+
+/// A client's own event (`POST /events`): what the engine's `AddExternalEventCommand` takes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExternalEvent {
+    pub source: ExternalSource,
+    pub severity: Severity,
+    pub description: String,
+    pub correlation_id: Option<String>,
+    pub host: Option<HostId>,
+    pub vm: Option<VmId>,
+    pub cluster: Option<ClusterId>,
+    pub data_center: Option<DataCenterId>,
+}
+
+/// The engine keeps an event's text to this many characters (`MaxAuditLogMessageLength`).
+const MAX_EVENT_TEXT: usize = 10_000;
+
+impl Simulator {
+    /// Whether the cluster shows its upgrade progress and takes `update_progress`: engines
+    /// from 4.5.0 (engine commit 5cfed654892, first in ovirt-engine-4.5.0.1).
+    pub fn tracks_upgrade_progress(&self) -> bool {
+        release::shows_cluster_upgrade_progress(self.inventory.manager.version)
+    }
+
+    fn random_uuid(&mut self) -> Uuid {
+        Uuid::from_random_bits(self.rng.next_u64() as u128 | (self.rng.next_u64() as u128) << 64)
+    }
+
+    /// Adds a client's event to the log, as `AddExternalEventCommand` does: the origin may not
+    /// be the engine's own, a custom id is used once per origin, and the code follows the
+    /// severity (9801 normal, 9802 warning, 9803 error, 9804 alert). Returns the event's id.
+    pub fn add_external_event(&mut self, event: ExternalEvent) -> Result<u64, EngineError> {
+        if event.source.origin.eq_ignore_ascii_case(ovirt_wire::ENGINE_ORIGIN) {
+            return Err(refused(400, "Cannot add External Event. Illegal Origin for External Event : oVirt"));
+        }
+        if self.events.iter().any(|e| e.external.as_ref() == Some(&event.source)) {
+            return Err(refused(400, "Cannot add External Event. External Event with this custom id already exists."));
+        }
+        let code = match event.severity {
+            Severity::Normal => msg::EXTERNAL_EVENT_NORMAL,
+            Severity::Warning => msg::EXTERNAL_EVENT_WARNING,
+            Severity::Error => msg::EXTERNAL_EVENT_ERROR,
+            Severity::Alert => msg::EXTERNAL_ALERT,
+        };
+        let description = abbreviate(&event.description, MAX_EVENT_TEXT);
+        let id = self.events.last().map_or(1, |e| e.id + 1);
+        self.events.push(Event {
+            id,
+            code,
+            severity: event.severity,
+            description,
+            time: self.now,
+            host: event.host,
+            vm: event.vm,
+            cluster: event.cluster,
+            correlation_id: event.correlation_id,
+            data_center: event.data_center,
+            external: Some(event.source),
+        });
+        Ok(id)
+    }
+}
+
+/// Cuts a text to `max` characters, ending in `...`, as commons-lang `StringUtils.abbreviate`.
+fn abbreviate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut short: String = text.chars().take(max - 3).collect();
+    short.push_str("...");
+    short
 }

@@ -4,10 +4,10 @@
 mod conformance;
 mod http;
 
-use model::engine::{ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, VmAction};
+use model::engine::{ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, ExternalSource, HostAction, Severity, VmAction};
 use model::*;
 use ovirt_sim::invariants::Transition;
-use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
+use ovirt_sim::{ExternalEvent, Faults, SimConfig, SimEngine, Simulator};
 
 const START: Timestamp = Timestamp::from_millis(1_768_046_400_000);
 
@@ -404,21 +404,81 @@ fn the_hosted_engine_host_needs_a_spare() {
 }
 
 #[test]
+/// Engine `StartClusterUpgradeCommand` / `UpdateClusterUpgradeCommand` /
+/// `FinishClusterUpgradeCommand` (4.5): a second start fails with event 893 and 400;
+/// `update_progress` always compares correlation ids (without one given, the engine's own
+/// for the command never matches); `finish` always succeeds (`ClearClusterUpgradeRunning`).
 fn the_cluster_upgrade_flag_starts_once() {
     let mut sim = simulator("standalone-local", "");
+    sim.set_manager_version(Version::new(4, 5, 6)).unwrap();
     let cluster = sim.inventory().clusters[0].id;
     sim.cluster_upgrade(cluster, ClusterUpgrade::Start, Some("corr-1")).unwrap();
     assert!(sim.inventory().clusters[0].upgrade_running);
     let (status, _) = refusal(sim.cluster_upgrade(cluster, ClusterUpgrade::Start, None));
     assert_eq!(status, 400);
+    assert_eq!(codes(&sim).last(), Some(&893), "a refused start is logged as USER_START_CLUSTER_UPGRADE_FAILED");
     sim.cluster_upgrade(cluster, ClusterUpgrade::UpdateProgress { percent: 40 }, Some("corr-1")).unwrap();
     assert_eq!(sim.cluster_upgrade_state(cluster), (40, Some("corr-1")));
     refusal(sim.cluster_upgrade(cluster, ClusterUpgrade::UpdateProgress { percent: 50 }, Some("other")));
-    refusal(sim.cluster_upgrade(cluster, ClusterUpgrade::UpdateProgress { percent: 101 }, None));
+    let (status, detail) = refusal(sim.cluster_upgrade(cluster, ClusterUpgrade::UpdateProgress { percent: 50 }, None));
+    assert_eq!(status, 400);
+    assert!(detail.contains("correlation id does not match"), "{detail}");
+    sim.set_correlation_id(Some("corr-1".into()));
+    sim.cluster_upgrade(cluster, ClusterUpgrade::UpdateProgress { percent: 60 }, None).unwrap();
+    sim.set_correlation_id(None);
+    assert_eq!(sim.cluster_upgrade_state(cluster), (60, Some("corr-1")), "the request's Correlation-Id stands in for the body's");
+    refusal(sim.cluster_upgrade(cluster, ClusterUpgrade::UpdateProgress { percent: 101 }, Some("corr-1")));
     sim.cluster_upgrade(cluster, ClusterUpgrade::Finish, None).unwrap();
     sim.cluster_upgrade(cluster, ClusterUpgrade::Finish, None).unwrap();
     assert!(!sim.inventory().clusters[0].upgrade_running);
     assert_eq!(codes(&sim).iter().filter(|&&c| c == 894).count(), 2);
+}
+
+#[test]
+/// Engine 4.4.10.7 `BackendClusterResource.upgrade`: anything but `start` runs
+/// `FinishClusterUpgradeCommand`, and api-model 4.4.35's `ClusterUpgradeAction` has no
+/// `update_progress` (its generated `fromValue` reads an unknown value as null), so
+/// `update_progress` clears the flag. Not run against a real 4.4 engine.
+fn an_engine_before_4_5_reads_update_progress_as_finish() {
+    let mut sim = simulator("standalone-local", "");
+    sim.set_manager_version(Version::new(4, 4, 10)).unwrap();
+    assert!(!sim.tracks_upgrade_progress());
+    let cluster = sim.inventory().clusters[0].id;
+    sim.cluster_upgrade(cluster, ClusterUpgrade::Start, None).unwrap();
+    sim.cluster_upgrade(cluster, ClusterUpgrade::UpdateProgress { percent: 40 }, Some("anything")).unwrap();
+    assert!(!sim.inventory().clusters[0].upgrade_running);
+    assert_eq!(codes(&sim).last(), Some(&894));
+}
+
+#[test]
+/// Engine `AddExternalEventCommand`: a client's event is logged under its origin with code
+/// 9801–9804 by severity; the engine's own origin `oVirt` is refused (any case), and a
+/// custom id is taken once per origin (both `ErrorType.BAD_PARAMETERS`, 400).
+fn external_events_take_their_origin_and_a_custom_id_once() {
+    let mut sim = simulator("standalone-local", "");
+    let cluster = sim.inventory().clusters[0].id;
+    let event = |origin: &str, custom_id: i32, severity: Severity| ExternalEvent {
+        source: ExternalSource { origin: origin.into(), custom_id },
+        severity,
+        description: "Cluster upgrade progress: 0%".into(),
+        correlation_id: None,
+        host: None,
+        vm: None,
+        cluster: Some(cluster),
+        data_center: None,
+    };
+    let id = sim.add_external_event(event("cluster_upgrade", 7, Severity::Normal)).unwrap();
+    let logged = sim.events(None).into_iter().find(|e| e.id == id).unwrap();
+    assert_eq!((logged.code, logged.cluster), (9801, Some(cluster)));
+    assert_eq!(logged.external, Some(ExternalSource { origin: "cluster_upgrade".into(), custom_id: 7 }));
+    let (status, detail) = refusal(sim.add_external_event(event("cluster_upgrade", 7, Severity::Normal)).map(drop));
+    assert_eq!(status, 400);
+    assert!(detail.contains("custom id already exists"), "{detail}");
+    let other = sim.add_external_event(event("backup", 7, Severity::Alert)).unwrap();
+    assert_eq!(sim.events(Some(other - 1))[0].code, 9804);
+    let (status, detail) = refusal(sim.add_external_event(event("OVIRT", 8, Severity::Warning)).map(drop));
+    assert_eq!(status, 400);
+    assert!(detail.contains("Illegal Origin"), "{detail}");
 }
 
 #[test]

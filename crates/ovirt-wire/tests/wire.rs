@@ -603,6 +603,8 @@ fn events_and_actions_convert_to_the_engine_seam() {
         vm: None,
         cluster: Some(inventory.clusters[0].id),
         correlation_id: Some("4e787afc-ed42-4193-82a0-66943860d142".to_owned()),
+        data_center: None,
+        external: None,
     };
     let wire = ovirt_wire::Event::from_model(&event, &index, &api);
     assert_eq!(wire.index, Some(16359));

@@ -16,20 +16,12 @@ use ovirt_wire as wire;
 use ovirt_wire::{Entity, StorageDomainView};
 
 use super::fields;
+use super::jobs::JobRecord;
 use super::query::{decode_component, split_matrix, Params};
 use super::reply::{self, Format};
 use super::{App, API_PATH, MAX_BODY};
 use crate::search::{FieldValue, Query};
-use crate::Simulator;
-
-/// An action the simulator accepted, listed under `/jobs` (the engine runs its commands
-/// under jobs and links the job from the action's answer).
-pub struct JobRecord {
-    id: String,
-    description: String,
-    correlation_id: Option<String>,
-    time: Timestamp,
-}
+use crate::{ExternalEvent, Simulator};
 
 /// Counts requests, to give each one without a `Correlation-Id` its own.
 static REQUESTS: AtomicU64 = AtomicU64::new(0);
@@ -119,6 +111,12 @@ impl From<EngineError> for Failure {
 
 fn parse_id<I: FromStr>(text: &str) -> Result<I, Failure> {
     text.parse().map_err(|_| Failure::NotFound)
+}
+
+/// The id of an object a request body refers to (`<cluster id="…"/>`).
+fn referenced<I: FromStr>(element: &Option<wire::Ref>, name: &str) -> Result<Option<I>, Failure> {
+    let Some(id) = element.as_ref().and_then(|r| r.id.as_deref()) else { return Ok(None) };
+    id.parse().map(Some).map_err(|_| Failure::bad_request(format!("<{name}> id {id:?} is not a UUID")))
 }
 
 /// Filters, sorts and cuts a collection as `search` (with `sortby` and `page`),
@@ -242,10 +240,16 @@ impl App {
             ["disks", id] if get => self.disk(call, id),
             ["disks", id, "disksnapshots"] if get => self.disk_snapshots(call, DiskSnapshotsOf::Disk(id)),
             ["events"] if get => self.events(call),
+            ["events"] if post => self.add_event(call),
             ["events", id] if get => self.event(call, id),
             ["jobs"] if get => self.jobs(call),
+            ["jobs"] if post => self.add_job(call),
             ["jobs", id] if get => self.job(call, id),
-            ["jobs", id, "steps"] if get => self.job(call, id).map(|_| reply::list::<wire::Step>(call.format, &[])),
+            ["jobs", id, "end"] if post => self.end_job(call, id),
+            ["jobs", id, "steps"] if get => self.steps(call, id, None),
+            ["jobs", id, "steps"] if post => self.add_step(call, id),
+            ["jobs", id, "steps", step] if get => self.steps(call, id, Some(step)),
+            ["jobs", id, "steps", step, "end"] if post => self.end_step(call, id, step),
             ["schedulingpolicies"] if get => self.scheduling_policies(call, None),
             ["schedulingpolicies", id] if get => self.scheduling_policies(call, Some(id)),
             ["networks"] if get => self.networks(call, None),
@@ -469,9 +473,16 @@ impl App {
 
     fn cluster_wire(&self, sim: &Simulator, cluster: &Cluster) -> wire::Cluster {
         let mut wire = wire::Cluster::from_model(cluster, &self.api);
-        let (percent, correlation_id) = sim.cluster_upgrade_state(cluster.id);
-        wire.upgrade_percent_complete = Some(if cluster.upgrade_running { i32::from(percent) } else { 0 });
-        wire.upgrade_correlation_id = correlation_id.map(str::to_owned);
+        if sim.tracks_upgrade_progress() {
+            let (percent, correlation_id) = sim.cluster_upgrade_state(cluster.id);
+            wire.upgrade_percent_complete = Some(if cluster.upgrade_running { i32::from(percent) } else { 0 });
+            wire.upgrade_correlation_id = correlation_id.map(str::to_owned);
+        } else {
+            // Before 4.5.0 the engine keeps the flag to itself (`ClusterMapper` at 4.4.10.7).
+            wire.upgrade_in_progress = None;
+            wire.upgrade_percent_complete = None;
+            wire.upgrade_correlation_id = None;
+        }
         wire
     }
 
@@ -518,8 +529,8 @@ impl App {
         // `ClusterUpgradeParameters.getEffectiveCorrelationid`).
         let correlation = request.correlation_id.clone().filter(|c| !c.trim().is_empty()).or(call.correlation.map(str::to_owned));
         let outcome = self.act(call, |sim| {
-            let name = Self::find_cluster(sim, id).map_err(|_| EngineError::NotFound { kind: "cluster", id: id.to_string() })?.name.clone();
             sim.cluster_upgrade(id, upgrade, correlation.as_deref())?;
+            let name = Self::find_cluster(sim, id).map(|c| c.name.clone()).unwrap_or_default();
             Ok(format!("Updating the upgrade state of Cluster {name}"))
         });
         Ok(self.action_reply(call, request, outcome))
@@ -681,40 +692,108 @@ impl App {
         Ok(reply::one(StatusCode::OK, call.format, &event))
     }
 
-    fn job_wire(&self, job: &JobRecord) -> wire::Job {
-        let time = Some(job.time.into());
-        wire::Job {
-            href: Some(self.api.entity("jobs", &job.id)),
-            id: Some(job.id.clone()),
-            actions: wire::Job::ACTIONS,
-            links: wire::Job::LINKS,
-            description: Some(job.description.clone()),
-            auto_cleared: Some(true),
-            external: Some(false),
-            start_time: time,
-            end_time: time,
-            last_updated: time,
-            status: Some(wire::JobStatus::Finished),
-            owner: Some(self.api.reference("users", self.user_id())),
-            ..wire::Job::default()
+    /// `POST /events`: a client's event (`BackendEventsResource.add`, `AddExternalEventCommand`).
+    fn add_event(&self, call: &Call) -> Result<Response, Failure> {
+        let request: wire::Event = parse_body(call)?;
+        let given = [("origin", request.origin.is_some()), ("severity", request.severity.is_some()), ("customId", request.custom_id.is_some()), ("description", request.description.is_some())];
+        let missing: Vec<&str> = given.iter().filter(|(_, set)| !set).map(|(name, _)| *name).collect();
+        if !missing.is_empty() {
+            return Err(Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Incomplete parameters".into(), detail: format!("Event [{}] required for add", missing.join(", ")) });
         }
+        let event = ExternalEvent {
+            source: model::engine::ExternalSource { origin: request.origin.clone().unwrap_or_default(), custom_id: request.custom_id.unwrap_or_default() },
+            severity: request.severity.map(wire::LogSeverity::to_model).unwrap_or(model::engine::Severity::Normal),
+            description: request.description.clone().unwrap_or_default(),
+            correlation_id: request.correlation_id.clone().or(call.correlation.map(str::to_owned)),
+            host: referenced(&request.host, "host")?,
+            vm: referenced(&request.vm, "vm")?,
+            cluster: referenced(&request.cluster, "cluster")?,
+            data_center: referenced(&request.data_center, "data_center")?,
+        };
+        let event = {
+            let mut sim = self.engine.simulator();
+            let id = sim.add_external_event(event)?;
+            let added = sim.events(id.checked_sub(1)).into_iter().find(|e| e.id == id).ok_or(Failure::NotFound)?;
+            wire::Event::from_model(&added, &InventoryIndex::new(sim.inventory()), &self.api)
+        };
+        Ok(reply::one(StatusCode::CREATED, call.format, &event))
+    }
+
+    fn owner(&self) -> wire::Ref {
+        self.api.reference("users", self.user_id())
     }
 
     fn jobs(&self, call: &Call) -> Result<Response, Failure> {
         let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        let chosen = select(jobs.iter().rev().collect(), call.params, |job, key| match key {
+        let chosen = select(jobs.all().iter().rev().collect(), call.params, |job: &JobRecord, key| match key {
             "correlation_id" => Some(vec![FieldValue::Text(job.correlation_id.clone().unwrap_or_default())]),
             "description" => Some(vec![FieldValue::Text(job.description.clone())]),
+            "status" => Some(vec![FieldValue::Enum(job.status.as_str().to_owned())]),
+            "external" => Some(vec![FieldValue::Bool(job.external)]),
             _ => None,
         })?;
-        let wire: Vec<wire::Job> = chosen.into_iter().map(|job| self.job_wire(job)).collect();
+        let wire: Vec<wire::Job> = chosen.into_iter().map(|job| job.to_wire(&self.api, self.owner())).collect();
         Ok(reply::list(call.format, &wire))
     }
 
     fn job(&self, call: &Call, id: &str) -> Result<Response, Failure> {
         let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        let job = jobs.iter().find(|job| job.id == id).ok_or(Failure::NotFound)?;
-        Ok(reply::one(StatusCode::OK, call.format, &self.job_wire(job)))
+        let job = jobs.get(id).ok_or(Failure::NotFound)?;
+        Ok(reply::one(StatusCode::OK, call.format, &job.to_wire(&self.api, self.owner())))
+    }
+
+    /// `POST /jobs`: a client's job (`BackendJobsResource.add`: `description` is required,
+    /// `auto_cleared` defaults to false).
+    fn add_job(&self, call: &Call) -> Result<Response, Failure> {
+        let request: wire::Job = parse_body(call)?;
+        let Some(description) = request.description.clone() else {
+            return Err(Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Incomplete parameters".into(), detail: "Job [description] required for add".into() });
+        };
+        let now = self.engine.simulator().now();
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let job = jobs.add_external(description, request.auto_cleared.unwrap_or(false), call.correlation.map(str::to_owned), now);
+        Ok(reply::one(StatusCode::CREATED, call.format, &job.to_wire(&self.api, self.owner())))
+    }
+
+    /// `POST /jobs/{id}/end` (`BackendJobResource.end`: `succeeded` defaults to true, `force` to false).
+    fn end_job(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let request: wire::Action = parse_body(call)?;
+        let now = self.engine.simulator().now();
+        let outcome = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).end(id, request.succeeded.unwrap_or(true), request.force.unwrap_or(false), now);
+        Ok(self.action_reply(call, request, outcome.map(|()| self.api.reference("jobs", id))))
+    }
+
+    /// `GET /jobs/{id}/steps[/{step}]`.
+    fn steps(&self, call: &Call, job: &str, step: Option<&str>) -> Result<Response, Failure> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let record = jobs.get(job).ok_or(Failure::NotFound)?;
+        let steps: Vec<wire::Step> = record.steps.iter().filter(|s| step.is_none_or(|id| s.id == id)).map(|s| s.to_wire(&self.api, job)).collect();
+        match (step, steps.first()) {
+            (None, _) => Ok(reply::list(call.format, &steps)),
+            (Some(_), Some(found)) => Ok(reply::one(StatusCode::OK, call.format, found)),
+            (Some(_), None) => Err(Failure::NotFound),
+        }
+    }
+
+    /// `POST /jobs/{id}/steps` (`BackendStepsResource.add`: `type` and `description` are required).
+    fn add_step(&self, call: &Call, job: &str) -> Result<Response, Failure> {
+        let request: wire::Step = parse_body(call)?;
+        let missing: Vec<&str> = [("type", request.type_.is_some()), ("description", request.description.is_some())].iter().filter(|(_, set)| !set).map(|(name, _)| *name).collect();
+        if !missing.is_empty() {
+            return Err(Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Incomplete parameters".into(), detail: format!("Step [{}] required for add", missing.join(", ")) });
+        }
+        let now = self.engine.simulator().now();
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let step = jobs.add_step(job, request.description.clone().unwrap_or_default(), request.type_.unwrap_or(wire::StepType::Unknown), now)?;
+        Ok(reply::one(StatusCode::CREATED, call.format, &step.to_wire(&self.api, job)))
+    }
+
+    /// `POST /jobs/{id}/steps/{step}/end` (`BackendStepResource.end`: `succeeded` defaults to true).
+    fn end_step(&self, call: &Call, job: &str, step: &str) -> Result<Response, Failure> {
+        let request: wire::Action = parse_body(call)?;
+        let now = self.engine.simulator().now();
+        let outcome = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).end_step(job, step, request.succeeded.unwrap_or(true), now);
+        Ok(self.action_reply(call, request, outcome.map(|()| self.api.reference("jobs", job))))
     }
 
     /// Runs an action on the simulator under the client's correlation id and records its
@@ -725,11 +804,8 @@ impl App {
         let result = run(&mut sim);
         sim.set_correlation_id(None);
         let description = result?;
-        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        let id = Uuid::derived("job", &jobs.len().to_string()).to_string();
-        let reference = self.api.reference("jobs", &id);
-        jobs.push(JobRecord { id, description, correlation_id: call.correlation.map(str::to_owned), time: sim.now() });
-        Ok(reference)
+        let id = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).record_action(description, call.correlation.map(str::to_owned), sim.now());
+        Ok(self.api.reference("jobs", &id))
     }
 
     /// The engine's answer to an action: the request echoed with `<status>complete</status>`
@@ -742,8 +818,13 @@ impl App {
                 action.job = Some(job);
                 reply::one(StatusCode::OK, call.format, &action)
             }
-            Err(error) => match Failure::from(error) {
-                Failure::NotFound => reply::empty(StatusCode::NOT_FOUND),
+            Err(error) => match Failure::from(error.clone()) {
+                Failure::NotFound => {
+                    let segment = call.segments.last().map_or("run", String::as_str);
+                    action.status = Some("failed".to_owned());
+                    action.fault = Some(wire::Fault::new("Operation Failed", &missing_target(&error, segment)));
+                    reply::one(StatusCode::BAD_REQUEST, call.format, &action)
+                }
                 Failure::Fault { status, reason, detail } => {
                     action.status = Some("failed".to_owned());
                     action.fault = Some(wire::Fault::new(&reason, &detail));
@@ -853,6 +934,18 @@ impl App {
 enum DiskSnapshotsOf<'a> {
     StorageDomain(&'a str),
     Disk(&'a str),
+}
+
+/// Why the engine refuses an action on an object it does not have: the command's
+/// validation fails with a bad-parameters message (`VDS_INVALID_SERVER_ID`,
+/// `ACTION_TYPE_FAILED_VM_NOT_FOUND`), which the REST layer answers with 400, not 404.
+fn missing_target(error: &EngineError, action: &str) -> String {
+    match error {
+        EngineError::NotFound { kind: "host", .. } => format!("[Cannot {action} Host. Invalid Host Id.]"),
+        EngineError::NotFound { kind: "VM", .. } => format!("[Cannot {action} VM. VM is not found.]"),
+        EngineError::NotFound { kind, .. } => format!("[Cannot {action} {kind}. The {kind} is not found.]"),
+        other => other.to_string(),
+    }
 }
 
 /// Reads a request body in XML or JSON; an empty body is an empty object (`<action/>`).

@@ -18,6 +18,7 @@ mod api;
 pub mod auth;
 mod control;
 pub mod fields;
+mod jobs;
 pub mod query;
 mod reply;
 mod server;
@@ -54,7 +55,7 @@ struct App {
     api: ApiPath,
     /// The CA, in PEM, when served with TLS.
     ca_pem: Option<String>,
-    jobs: Mutex<Vec<api::JobRecord>>,
+    jobs: Mutex<jobs::JobStore>,
 }
 
 fn router(app: Arc<App>) -> Router {

@@ -73,7 +73,7 @@ impl HttpSim {
             credentials: options.credentials,
             api: ApiPath::new(API_PATH),
             ca_pem: ca_pem.clone(),
-            jobs: Mutex::new(Vec::new()),
+            jobs: Mutex::new(Default::default()),
         });
         let (shutdown, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, app, tls.map(|t| t.acceptor), stopped));

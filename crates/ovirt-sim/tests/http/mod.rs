@@ -1,6 +1,8 @@
 //! The simulated engine over HTTP, driven with a plain HTTP client: what real clients see on
 //! the wire (research §1–§7 and the §10 traps).
 
+mod conformance;
+
 use std::time::Duration;
 
 use model::{HostStatus, Timestamp};
@@ -348,7 +350,10 @@ async fn cluster_levels_rise_and_the_upgrade_flag_takes_the_roles_json() {
     let (status, body) = served.send(reqwest::Method::PUT, &format!("/datacenters/{dc}"), "application/xml", "<data_center><version><major>4</major><minor>2</minor></version></data_center>").await;
     assert_eq!(status, StatusCode::OK, "once its clusters are there, the data center follows: {body}");
 
-    // What ansible's `uri` sends (trap §10.13): JSON, no Accept, only 200 counts.
+    // What ansible's `uri` sends (trap §10.13): JSON, no Accept, only 200 counts. The progress
+    // shows from engine 4.5.0 on.
+    let control = served.client.post(format!("{}/ovirt-sim/manager-version?version=4.5.6", root(&served.server))).bearer_auth(&served.token);
+    assert_eq!(control.send().await.unwrap().status(), StatusCode::OK);
     let upgrade = format!("/clusters/{id}/upgrade");
     let (status, body) = served.send(reqwest::Method::POST, &upgrade, "application/json", r#"{"upgrade_action": "start"}"#).await;
     assert_eq!(status, StatusCode::OK, "{body}");

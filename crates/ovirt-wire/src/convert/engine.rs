@@ -1,7 +1,7 @@
 //! The engine seam's values ([`model::engine`]): events, and actions as request bodies.
 
-use model::engine::{ClusterUpgrade, HostAction, Severity, VmAction};
-use model::{ClusterId, HostId, InventoryIndex, VmId};
+use model::engine::{ClusterUpgrade, ExternalSource, HostAction, Severity, VmAction};
+use model::{ClusterId, DataCenterId, HostId, InventoryIndex, VmId};
 
 use super::{ApiPath, Converting};
 use crate::error::{ConvertError, ObjectLabel};
@@ -15,6 +15,15 @@ fn severity_to_wire(severity: Severity) -> LogSeverity {
         Severity::Alert => LogSeverity::Alert,
     }
 }
+
+impl LogSeverity {
+    pub fn to_model(self) -> Severity {
+        severity_to_model(self)
+    }
+}
+
+/// The origin of the engine's own events; clients may not add events under it.
+pub const ENGINE_ORIGIN: &str = "oVirt";
 
 fn severity_to_model(severity: LogSeverity) -> Severity {
     match severity {
@@ -42,19 +51,30 @@ impl Event {
             }
         };
         let cluster = event.cluster.map(|id| inventory.cluster(id));
-        let data_center = cluster
-            .flatten()
-            .and_then(|cluster| inventory.data_center(cluster.data_center));
+        // An event names its data center, or the engine shows its cluster's.
+        let data_center = match event.data_center {
+            Some(id) => Some((id, inventory.data_center(id).map(|dc| dc.name.as_str()))),
+            None => cluster
+                .flatten()
+                .and_then(|cluster| inventory.data_center(cluster.data_center))
+                .map(|dc| (dc.id, Some(dc.name.as_str()))),
+        };
         Event {
             href: Some(api.entity("events", &id)),
             id: Some(id),
             description: Some(event.description.clone()),
             code: Some(i32::try_from(event.code).unwrap_or(i32::MAX)),
             correlation_id: event.correlation_id.clone(),
-            custom_id: Some(-1),
+            custom_id: Some(event.external.as_ref().map_or(-1, |e| e.custom_id)),
             flood_rate: Some(30),
             index: Some(i64::try_from(event.id).unwrap_or(i64::MAX)),
-            origin: Some("oVirt".to_owned()),
+            origin: Some(
+                event
+                    .external
+                    .as_ref()
+                    .map_or(ENGINE_ORIGIN, |e| e.origin.as_str())
+                    .to_owned(),
+            ),
             severity: Some(severity_to_wire(event.severity)),
             time: Some(event.time.into()),
             cluster: event.cluster.map(|id| {
@@ -64,8 +84,7 @@ impl Event {
                     cluster.flatten().map(|c| c.name.as_str()),
                 )
             }),
-            data_center: data_center
-                .map(|dc| named("datacenters", dc.id.to_string(), Some(dc.name.as_str()))),
+            data_center: data_center.map(|(id, name)| named("datacenters", id.to_string(), name)),
             host: event.host.map(|id| {
                 named(
                     "hosts",
@@ -100,6 +119,16 @@ impl Event {
             vm: c.optional_reference::<VmId>(&self.vm, "<vm>")?,
             cluster: c.optional_reference::<ClusterId>(&self.cluster, "<cluster>")?,
             correlation_id: self.correlation_id.clone(),
+            data_center: c
+                .optional_reference::<DataCenterId>(&self.data_center, "<data_center>")?,
+            external: self
+                .origin
+                .as_ref()
+                .filter(|origin| !origin.eq_ignore_ascii_case(ENGINE_ORIGIN))
+                .map(|origin| ExternalSource {
+                    origin: origin.clone(),
+                    custom_id: self.custom_id.unwrap_or(-1),
+                }),
         })
     }
 }

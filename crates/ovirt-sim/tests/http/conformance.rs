@@ -1,0 +1,192 @@
+//! What oVirt's `ovirt.ovirt.cluster_upgrade` role needs of the engine, each behaviour as the
+//! engine class named in its test's comment has it.
+
+use model::Version;
+use ovirt_wire::{from_xml, list_from_xml, Action, Cluster, Event, Job, JobStatus, Step, StepStatus};
+use reqwest::StatusCode;
+
+use super::{client, json, login, Served, START};
+use ovirt_sim::http::{Credentials, HttpSim, ServeOptions};
+use ovirt_sim::{SimConfig, SimEngine, Simulator};
+
+/// The demo served with its Manager at `version`, a client logged in.
+async fn serve_at(version: Version) -> Served {
+    let mut inventory = scenario::load("example:demo").unwrap();
+    inventory.manager.version = version;
+    let simulator = Simulator::new(inventory, SimConfig::default(), "".parse().unwrap(), 7, START);
+    let server = HttpSim::start(SimEngine::new(simulator, 1.0, 7), ServeOptions::default()).await.expect("the server starts");
+    let client = client();
+    let answer: serde_json::Value = json(login(&client, &server, &Credentials::default().password).await).await;
+    let token = answer["access_token"].as_str().expect("a token").to_owned();
+    Served { server, client, token }
+}
+
+async fn cluster_named(served: &Served, name: &str) -> Cluster {
+    let clusters: Vec<Cluster> = list_from_xml(served.text(&format!("/clusters?search=name%3D{name}")).await.as_bytes()).unwrap();
+    clusters.into_iter().next().unwrap()
+}
+
+fn progress_event(origin: &str, custom_id: i32, cluster: &str) -> String {
+    format!(
+        "<event><origin>{origin}</origin><custom_id>{custom_id}</custom_id><severity>warning</severity>\
+         <description>Cluster upgrade progress: 0%</description><cluster id=\"{cluster}\"/></event>"
+    )
+}
+
+#[tokio::test]
+/// `BackendEventsResource.add` and `AddExternalEventCommand`: 201 with the event, code 9802
+/// for a warning (`AuditLogType.EXTERNAL_EVENT_WARNING`), its origin and custom id kept, the
+/// request's correlation id on it; a search by origin finds it.
+async fn a_client_event_is_logged_under_its_origin_with_the_external_code() {
+    let served = serve_at(Version::new(4, 5, 6)).await;
+    let cluster = cluster_named(&served, "Branch").await.id.unwrap();
+    let (status, body) = served.post("/events", &progress_event("cluster_upgrade", 42, &cluster)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let event: Event = from_xml(body.as_bytes()).unwrap();
+    assert_eq!(event.code, Some(9802));
+    assert_eq!((event.origin.as_deref(), event.custom_id), (Some("cluster_upgrade"), Some(42)));
+    assert_eq!(event.cluster.and_then(|c| c.name).as_deref(), Some("Branch"));
+    assert_eq!(event.correlation_id.as_deref(), Some("test-session"));
+    let found: Vec<Event> = list_from_xml(served.text("/events?search=origin%3Dcluster_upgrade").await.as_bytes()).unwrap();
+    assert_eq!(found.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), [event.id]);
+}
+
+#[tokio::test]
+/// `BackendEventsResource.add` validates `origin`, `severity`, `customId` and `description`
+/// (`CompletenessAssertor`: 400 "Incomplete parameters"); `AddExternalEventCommand` refuses the
+/// engine's own origin and a custom id its origin already used (`BAD_PARAMETERS`, 400).
+async fn events_need_their_fields_a_foreign_origin_and_a_new_custom_id() {
+    let served = serve_at(Version::new(4, 4, 10)).await;
+    let cluster = cluster_named(&served, "Branch").await.id.unwrap();
+    let (status, body) = served.post("/events", "<event><severity>normal</severity><description>x</description></event>").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Incomplete parameters") && body.contains("Event [origin, customId] required for add"), "{body}");
+
+    assert_eq!(served.post("/events", &progress_event("cluster_upgrade", 7, &cluster)).await.0, StatusCode::CREATED);
+    let (status, body) = served.post("/events", &progress_event("cluster_upgrade", 7, &cluster)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("External Event with this custom id already exists"), "{body}");
+    assert_eq!(served.post("/events", &progress_event("backup", 7, &cluster)).await.0, StatusCode::CREATED, "custom ids are per origin");
+    let (status, body) = served.post("/events", &progress_event("oVirt", 8, &cluster)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Illegal Origin"), "{body}");
+}
+
+#[tokio::test]
+/// `BackendJobsResource.add` / `AddExternalJobCommand`: an external job starts, not
+/// auto-cleared unless asked; `BackendStepsResource.add` numbers its steps;
+/// `EndExternalStepCommand` ends one; `EndExternalJobCommand` ends the job (failed when
+/// `succeeded` is false, `force` clears it) and its open steps with it
+/// (`JobRepositoryImpl.updateCompletedJobAndSteps`); ending a job the engine does not have is
+/// `ACTION_TYPE_NO_JOB`, 400.
+async fn an_external_job_runs_until_the_client_ends_it() {
+    let served = serve_at(Version::new(4, 5, 6)).await;
+    let (status, body) = served.post("/jobs", "<job><description>Upgrading hosts in Branch</description></job>").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let job: Job = from_xml(body.as_bytes()).unwrap();
+    assert_eq!((job.status, job.external, job.auto_cleared), (Some(JobStatus::Started), Some(true), Some(false)));
+    let id = job.id.unwrap();
+
+    let step = |description: &str| format!("<step><description>{description}</description><type>unknown</type></step>");
+    let (status, body) = served.post(&format!("/jobs/{id}/steps"), &step("Preparing host for upgrade: branch-host01")).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let first: Step = from_xml(body.as_bytes()).unwrap();
+    served.post(&format!("/jobs/{id}/steps"), &step("Upgrading host: branch-host01")).await;
+    let (status, body) = served.post(&format!("/jobs/{id}/steps/{}/end", first.id.clone().unwrap()), "<action><succeeded>true</succeeded></action>").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let steps: Vec<Step> = list_from_xml(served.text(&format!("/jobs/{id}/steps")).await.as_bytes()).unwrap();
+    assert_eq!(steps.iter().map(|s| (s.number, s.status)).collect::<Vec<_>>(), [(Some(0), Some(StepStatus::Finished)), (Some(1), Some(StepStatus::Started))]);
+
+    let (status, body) = served.post(&format!("/jobs/{id}/end"), "<action><force>true</force><succeeded>false</succeeded></action>").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ended: Job = from_xml(served.text(&format!("/jobs/{id}")).await.as_bytes()).unwrap();
+    assert_eq!((ended.status, ended.auto_cleared), (Some(JobStatus::Failed), Some(true)));
+    assert!(ended.end_time.is_some());
+    let steps: Vec<Step> = list_from_xml(served.text(&format!("/jobs/{id}/steps")).await.as_bytes()).unwrap();
+    assert_eq!(steps[1].status, Some(StepStatus::Failed), "the open step ends with its job");
+    let listed: Vec<Job> = list_from_xml(served.text("/jobs?search=description%3D%22Upgrading+hosts+in+Branch%22").await.as_bytes()).unwrap();
+    assert_eq!(listed.len(), 1);
+
+    let (status, body) = served.post("/jobs/8b5c7d7e-0000-4000-8000-000000000000/end", "<action/>").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Job not found"), "{body}");
+}
+
+#[tokio::test]
+/// Engine 4.5 (commit 5cfed654892, from ovirt-engine-4.5.0.1): `ClusterMapper` shows
+/// `upgrade_in_progress`, `upgrade_percent_complete` and `upgrade_correlation_id`;
+/// `StartClusterUpgradeCommand` keeps the body's correlation id, else the request's;
+/// `UpdateClusterUpgradeCommand` takes progress only under that id; a second start is 400
+/// with event 893; `FinishClusterUpgradeCommand` resets the percentage.
+async fn the_upgrade_flag_shows_its_progress_from_engine_4_5() {
+    let served = serve_at(Version::new(4, 5, 6)).await;
+    let id = cluster_named(&served, "Branch").await.id.unwrap();
+    let path = format!("/clusters/{id}/upgrade");
+    let (status, body) = served.post(&path, "<action><upgrade_action>start</upgrade_action><correlation_id>role-run</correlation_id></action>").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = served.post(&path, "<action><upgrade_action>start</upgrade_action></action>").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let action: Action = from_xml(body.as_bytes()).unwrap();
+    assert_eq!(action.status.as_deref(), Some("failed"));
+    let codes: Vec<Option<i32>> = list_from_xml::<Event>(served.text("/events?max=1").await.as_bytes()).unwrap().into_iter().map(|e| e.code).collect();
+    assert_eq!(codes, [Some(893)]);
+
+    let (status, body) = served.post(&path, "<action><upgrade_action>update_progress</upgrade_action><upgrade_percent_complete>30</upgrade_percent_complete></action>").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "the request's id (test-session) is not the upgrade's");
+    assert!(body.contains("correlation id does not match"), "{body}");
+    let (status, body) = served
+        .post(&path, "<action><correlation_id>role-run</correlation_id><upgrade_action>update_progress</upgrade_action><upgrade_percent_complete>30</upgrade_percent_complete></action>")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cluster = cluster_named(&served, "Branch").await;
+    assert_eq!((cluster.upgrade_in_progress, cluster.upgrade_percent_complete, cluster.upgrade_correlation_id.as_deref()), (Some(true), Some(30), Some("role-run")));
+
+    assert_eq!(served.post(&path, "<action><upgrade_action>finish</upgrade_action></action>").await.0, StatusCode::OK);
+    let cluster = cluster_named(&served, "Branch").await;
+    assert_eq!((cluster.upgrade_in_progress, cluster.upgrade_percent_complete), (Some(false), Some(0)));
+}
+
+#[tokio::test]
+/// Engine 4.4.10.7: `ClusterMapper` shows none of the upgrade fields, and
+/// `BackendClusterResource.upgrade` runs `FinishClusterUpgradeCommand` for anything but
+/// `start` (api-model 4.4.35 has no `update_progress`; its generated `fromValue` reads an
+/// unknown value as null). Not checked against a running 4.4 engine.
+async fn an_engine_before_4_5_hides_the_flag_and_finishes_on_update_progress() {
+    let served = serve_at(Version::new(4, 4, 10)).await;
+    let id = cluster_named(&served, "Branch").await.id.unwrap();
+    let path = format!("/clusters/{id}/upgrade");
+    assert_eq!(served.post(&path, "<action><upgrade_action>start</upgrade_action></action>").await.0, StatusCode::OK);
+    let xml = served.text(&format!("/clusters/{id}")).await;
+    assert!(!xml.contains("upgrade_in_progress") && !xml.contains("upgrade_percent_complete") && !xml.contains("upgrade_correlation_id"), "{xml}");
+
+    let (status, body) = served.post(&path, "<action><upgrade_action>update_progress</upgrade_action><upgrade_percent_complete>30</upgrade_percent_complete></action>").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let codes: Vec<Option<i32>> = list_from_xml::<Event>(served.text("/events?max=1").await.as_bytes()).unwrap().into_iter().map(|e| e.code).collect();
+    assert_eq!(codes, [Some(894)], "the flag was cleared");
+}
+
+#[tokio::test]
+/// `AbstractBackendSubResource` reads the id with `asGuidOr404`: a malformed id is 404 for a
+/// GET and an action alike. A well-formed id the engine does not have is 404 for a GET
+/// (`performGet`) but 400 for an action, whose command fails validation with a bad-parameters
+/// message (`VDS_INVALID_SERVER_ID`, `ACTION_TYPE_FAILED_VM_NOT_FOUND`,
+/// `ACTION_TYPE_FAILED_CLUSTER_IS_NOT_VALID`; `ErrorMessageHelper`).
+async fn actions_on_unknown_objects_answer_400_and_malformed_ids_404() {
+    let served = serve_at(Version::new(4, 5, 6)).await;
+    let unknown = "5b0a7c1e-1234-4abc-8def-0123456789ab";
+    assert_eq!(served.get(&format!("/hosts/{unknown}")).await.status(), StatusCode::NOT_FOUND);
+    let malformed = served.client.post(served.url("/hosts/not-a-uuid/deactivate")).bearer_auth(&served.token).body("<action/>").send().await.unwrap();
+    assert_eq!(malformed.status(), StatusCode::NOT_FOUND);
+    for (path, says) in [
+        (format!("/hosts/{unknown}/deactivate"), "Invalid Host Id"),
+        (format!("/vms/{unknown}/start"), "VM is not found"),
+        (format!("/clusters/{unknown}/upgrade"), "Cluster ID is not valid"),
+    ] {
+        let body = if path.contains("clusters") { "<action><upgrade_action>start</upgrade_action></action>" } else { "<action/>" };
+        let (status, answer) = served.post(&path, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {answer}");
+        let action: Action = from_xml(answer.as_bytes()).unwrap();
+        assert_eq!(action.status.as_deref(), Some("failed"), "{path}");
+        assert!(action.fault.and_then(|f| f.detail).is_some_and(|d| d.contains(says)), "{path}: {answer}");
+    }
+}
