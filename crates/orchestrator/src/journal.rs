@@ -116,6 +116,11 @@ pub enum Record {
         name: String,
         result: HostResult,
     },
+    /// The run's progress reached `percent` where the engine cannot show it (before 4.5), so
+    /// that a resumed run never reports less.
+    Progress {
+        percent: u8,
+    },
     /// The run stops starting new work.
     Stopping {
         reason: String,
@@ -137,6 +142,7 @@ impl Record {
             Record::Retargeted { .. } => "retargeted",
             Record::WaveStarted { .. } => "wave_started",
             Record::HostFinished { .. } => "host_finished",
+            Record::Progress { .. } => "progress",
             Record::Stopping { .. } => "stopping",
             Record::Finished { .. } => "finished",
         }

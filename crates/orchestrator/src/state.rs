@@ -68,6 +68,8 @@ pub struct RunState {
     pub began: Vec<Timestamp>,
     /// Predicted seconds of every host planned, by its latest plan: the weights of progress.
     pub weights: BTreeMap<HostId, u64>,
+    /// The progress recorded in the journal alone (engines before 4.5).
+    pub progress_recorded: u8,
     pub last_at: Option<Timestamp>,
 }
 
@@ -156,6 +158,7 @@ impl RunState {
                     self.finish_order.push(*host);
                 }
             }
+            Record::Progress { percent } => self.progress_recorded = self.progress_recorded.max(*percent),
             Record::Stopping { reason } => {
                 self.stopping.get_or_insert_with(|| reason.clone());
             }
@@ -235,6 +238,11 @@ impl RunState {
     }
 
     /// The last progress the engine accepted.
+    /// The progress a run reached before: sent to the engine or recorded in the journal.
+    pub fn progress_reached(&self) -> u8 {
+        self.progress_sent().max(self.progress_recorded)
+    }
+
     pub fn progress_sent(&self) -> u8 {
         self.cluster_steps()
             .filter(|(_, s)| s.took_effect())

@@ -13,6 +13,9 @@ use tokio::time::Instant;
 use crate::engine::Simulator;
 use crate::faults::TransportFaults;
 
+/// The correlation id of the in-process client's requests.
+const IN_PROCESS_CORRELATION_ID: &str = "ovirt-upgrade-in-process";
+
 /// How long a "slow" answer takes.
 pub const SLOW_ANSWER: Duration = Duration::from_secs(5);
 
@@ -127,7 +130,9 @@ impl Engine for SimEngine {
 
     async fn cluster_upgrade(&self, id: ClusterId, action: ClusterUpgrade) -> Result<(), EngineError> {
         self.transport().await?;
-        self.simulator().cluster_upgrade(id, action, None)
+        // One client, one correlation id, as the HTTP client sends it with every request: a
+        // progress update then matches the start it follows.
+        self.simulator().cluster_upgrade(id, action, Some(IN_PROCESS_CORRELATION_ID))
     }
 
     async fn events(&self, after: Option<u64>) -> Result<Vec<Event>, EngineError> {

@@ -555,7 +555,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             resumed,
         });
         self.settle_cluster_steps(&cluster)?;
-        self.percent = self.state.progress_sent();
+        self.percent = self.state.progress_reached();
 
         if !self.state.flag_running() {
             if let Err(detail) = self
@@ -951,13 +951,14 @@ fn action_name(action: &Action) -> &'static str {
     }
 }
 
-/// Whether the cluster, as seen now, shows the effect of a cluster-wide action. An engine
-/// that does not show the upgrade flag cannot disprove `start` or `finish`: both are taken as
-/// applied (a second `start` would be refused, and `finish` always succeeds).
+/// Whether the cluster, as seen now, shows the effect of a cluster-wide action. On an engine
+/// that does not show the upgrade flag, an unanswered `start` is taken as applied (asking again
+/// would be refused while it runs) and an unanswered `finish` as not (asking again is harmless:
+/// `finish` always succeeds).
 fn cluster_shows(cluster: &Cluster, action: &Action, flag_visible: bool) -> bool {
     match action {
         Action::StartUpgradeFlag => !flag_visible || cluster.upgrade_running,
-        Action::FinishUpgradeFlag => !flag_visible || !cluster.upgrade_running,
+        Action::FinishUpgradeFlag => flag_visible && !cluster.upgrade_running,
         Action::SetPolicy { to, .. } => cluster.scheduling_policy == *to,
         _ => false,
     }

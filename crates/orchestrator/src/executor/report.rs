@@ -80,8 +80,14 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             self.percent = measured;
             self.emit(RunEvent::Progress { percent: measured });
         }
+        if !self.flag_visible {
+            if measured / PROGRESS_STEP > self.state.progress_recorded / PROGRESS_STEP {
+                self.record(Record::Progress { percent: measured })?;
+            }
+            return Ok(());
+        }
         let sent = self.state.progress_sent();
-        if self.flag_visible && self.state.flag_running() && measured / PROGRESS_STEP > sent / PROGRESS_STEP {
+        if self.state.flag_running() && measured / PROGRESS_STEP > sent / PROGRESS_STEP {
             let (step, answer) = self
                 .act(Action::UpdateProgress { percent: measured })
                 .await?;

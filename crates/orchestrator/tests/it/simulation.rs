@@ -793,3 +793,36 @@ async fn check_upgrade_asks_the_hosts_first_and_skips_those_without_updates() {
         |e| matches!(e, RunEvent::Replanned { reason, .. } if reason.contains("asked for updates"))
     ));
 }
+
+/// The run's journaled cluster actions and the engine's progress events, for a run of the
+/// self-hosted example with its Manager at `manager`.
+async fn upgrade_flag_traffic(manager: &str) -> (Vec<orchestrator::journal::Action>, Vec<u32>) {
+    let (mut inventory, cluster) = example("self-hosted", "Production");
+    inventory.manager.version = manager.parse().unwrap();
+    let options = Options::default();
+    let plan = orchestrator::plan(&inventory, cluster, &options).unwrap();
+    let engine = engine(&inventory, "", 1);
+    let clock = TokioClock::new(START, 1.0);
+    let mut journal = Journal::in_memory(example_header(cluster, "Production", &options)).unwrap();
+    let summary = orchestrator::run(&engine, &clock, &mut journal, plan, &Recorder::default(), &StopSignal::new()).await.unwrap();
+    assert!(summary.is_clean(), "{summary:#?}");
+    assert!(!engine.simulator().inventory().clusters.iter().any(|c| c.upgrade_running), "the flag is finished");
+    let state = orchestrator::state::RunState::from_entries(&journal.entries().unwrap());
+    let actions = state.cluster_steps().map(|(_, s)| s.action.clone()).filter(|a| !matches!(a, orchestrator::journal::Action::SetPolicy { .. })).collect();
+    // The engine lists events newest first.
+    let codes = engine.simulator().events(None).iter().rev().map(|e| e.code).filter(|c| matches!(c, 892 | 894 | 896)).collect();
+    (actions, codes)
+}
+
+/// ovirt-engine before 4.5.0 (commit 5cfed654892) has no `update_progress` and shows no flag:
+/// the run starts and finishes the flag and sends no progress; from 4.5 it reports progress.
+#[tokio::test(start_paused = true)]
+async fn progress_reaches_the_engine_only_where_it_can_show_it() {
+    use orchestrator::journal::Action::*;
+    let (actions, codes) = upgrade_flag_traffic("4.4.10").await;
+    assert_eq!(actions, [StartUpgradeFlag, FinishUpgradeFlag]);
+    assert_eq!(codes, [892, 894]);
+    let (actions, codes) = upgrade_flag_traffic("4.5.6").await;
+    assert!(actions.iter().any(|a| matches!(a, UpdateProgress { percent: 100 })), "{actions:?}");
+    assert!(codes.contains(&896) && codes.last() == Some(&894), "{codes:?}");
+}
