@@ -107,6 +107,19 @@ impl Event {
         let c = Converting::of(self);
         let id = c.required(&self.id, "id")?;
         let code = c.required(&self.code, "<code>")?;
+        let external = self
+            .origin
+            .as_ref()
+            .filter(|origin| !origin.eq_ignore_ascii_case(ENGINE_ORIGIN))
+            .map(|origin| ExternalSource {
+                origin: origin.clone(),
+                custom_id: self.custom_id.unwrap_or(-1),
+            });
+        // The engine's own events show their cluster's data center; only a client's names one.
+        let data_center = match external {
+            Some(_) => c.optional_reference::<DataCenterId>(&self.data_center, "<data_center>")?,
+            None => None,
+        };
         Ok(model::engine::Event {
             id: id
                 .parse()
@@ -119,16 +132,8 @@ impl Event {
             vm: c.optional_reference::<VmId>(&self.vm, "<vm>")?,
             cluster: c.optional_reference::<ClusterId>(&self.cluster, "<cluster>")?,
             correlation_id: self.correlation_id.clone(),
-            data_center: c
-                .optional_reference::<DataCenterId>(&self.data_center, "<data_center>")?,
-            external: self
-                .origin
-                .as_ref()
-                .filter(|origin| !origin.eq_ignore_ascii_case(ENGINE_ORIGIN))
-                .map(|origin| ExternalSource {
-                    origin: origin.clone(),
-                    custom_id: self.custom_id.unwrap_or(-1),
-                }),
+            data_center,
+            external,
         })
     }
 }
