@@ -44,7 +44,7 @@ use reqwest::Method;
 
 pub use config::{Config, Password, Retry, Tls};
 pub use error::{ClientError, ErrorKind};
-pub use inventory::{Progress, Scope, Stage};
+pub use inventory::{Export, Progress, Scope, Stage, Warning};
 
 use transport::{decode, Call, Replay, Transport, JOB_POLL};
 
@@ -155,6 +155,24 @@ impl Client {
             if let Some(value) = each(&target, member)? {
                 out.push(value);
             }
+        }
+        Ok(out)
+    }
+
+    /// A collection read leniently: each member comes with the first value in it that did
+    /// not fit its element (see [`ovirt_wire::Member`]); only a broken document is an error.
+    async fn list_members<T: Entity, R>(
+        &self,
+        call: Call,
+        mut each: impl FnMut(ovirt_wire::Member<T>) -> Option<R>,
+    ) -> Result<Vec<R>, ClientError> {
+        let (target, body, _) = self.execute(&call).await?;
+        let mut members =
+            ovirt_wire::iter_xml_list::<T>(&body).map_err(|error| wire_error(&target, error))?;
+        let mut out = Vec::new();
+        while let Some(member) = members.next_member() {
+            let member = member.map_err(|error| wire_error(&target, error))?;
+            out.extend(each(member));
         }
         Ok(out)
     }

@@ -81,7 +81,7 @@ pub use convert::{
 };
 pub use document::{
     from_json, from_xml, iter_xml_list, list_from_json, list_from_xml, list_to_json, list_to_xml,
-    parse_document, to_json, to_request_xml, to_xml, Document, Entity, XmlList,
+    parse_document, to_json, to_request_xml, to_xml, Document, Entity, Member, XmlList,
 };
 pub use error::{ConvertError, ObjectLabel, WireError};
 pub use time::{DateTime, DateTimeError};
