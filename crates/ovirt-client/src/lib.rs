@@ -20,7 +20,9 @@
 //!   progress callback: data centers, clusters, hosts (`all_content` for their
 //!   hosted-engine state), VMs with their disk attachments and snapshots (`follow`), storage
 //!   domains (merged with each data center's view, which alone shows attached domains'
-//!   status), disks and their volume chains (each domain's disk snapshots).
+//!   status), disks and their volume chains (each domain's disk snapshots). Any valid answer
+//!   reads: what the model cannot hold is left out by name ([`Client::export`] returns a
+//!   [`Warning`] for each; docs/client.md lists the cases).
 //!
 //! * **The seam's `inventory()`** reads [`Config::seam_scope`]: everything by default, only
 //!   data centers, clusters, hosts and VMs for the rolling upgrade, which looks every wave.
