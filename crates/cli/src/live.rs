@@ -132,13 +132,19 @@ impl Live {
             Progress::Finished { .. } => {}
         };
         let url = self.client.url().to_owned();
-        let inventory = self
+        let export = self
             .runtime
-            .block_on(self.client.read_inventory(scope, &progress))
+            .block_on(self.client.export(scope, &progress))
             .with_context(|| format!("cannot read the environment from the engine at {url}"))
             .map_err(input_error);
         bar.finish_and_clear();
-        inventory
+        let export = export?;
+        if ctx.says(Verbosity::Normal) {
+            for warning in &export.warnings {
+                eprintln!("{} {warning}", tr(ctx.lang, "warning:", "警告:"));
+            }
+        }
+        Ok(export.inventory)
     }
 }
 

@@ -267,6 +267,27 @@ pub struct Inventory {
     pub disks: Vec<Disk>,
     #[serde(default)]
     pub gluster_volumes: Vec<GlusterVolume>,
+    /// Objects the source showed that this inventory cannot hold, and why: a cluster in no
+    /// data center, a value a later engine added. Empty for scenarios.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<LeftOut>,
+}
+
+/// An object the source showed but the inventory leaves out, so that nothing reads its
+/// absence as "there is none". Objects that refer to it are left out too, each with its
+/// own entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeftOut {
+    /// What it is, in words: `cluster`, `host`, `VM`, `storage domain`, `disk`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its id as the source gave it (not always a UUID, when that is what was wrong).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Why, for people: `<data_center> is missing: it belongs to no data center`.
+    pub reason: String,
 }
 
 /// The Manager (ovirt-engine) and what is installed around it.

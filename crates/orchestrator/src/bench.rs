@@ -215,6 +215,7 @@ pub fn workload_with(seed: u64, hosts: usize, load_percent: u32, rng: &mut Rng) 
         storage_domains: Vec::new(),
         disks: Vec::new(),
         gluster_volumes: Vec::new(),
+        left_out: Vec::new(),
     };
     Workload {
         seed,

@@ -10,10 +10,13 @@
 //! deployment (a hosted-engine VM or host makes it self-hosted), its host name and, when the
 //! package version says it, its Enterprise Linux release.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
 
-use model::{Deployment, DiskId, ElVersion, Inventory, Manager, Snapshot, VmId, INVENTORY_FORMAT};
-use ovirt_wire::{DiskContentType, DiskSnapshot};
+use model::{
+    Deployment, DiskId, ElVersion, Inventory, LeftOut, Manager, Snapshot, VmId, INVENTORY_FORMAT,
+};
+use ovirt_wire::{ConvertError, DiskContentType, DiskSnapshot, Entity, Member, ObjectLabel};
 use tokio::task::JoinSet;
 
 use crate::error::ClientError;
@@ -105,6 +108,103 @@ pub enum Progress {
     Finished { stage: Stage, objects: usize },
 }
 
+/// An environment read from an engine, and what of the engine's answer it does not hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    /// Whole and consistent; what it could not hold is in its `left_out`.
+    pub inventory: Inventory,
+    /// Every object left out and every detail dropped, in the order they were met.
+    pub warnings: Vec<Warning>,
+}
+
+/// Something of the engine's answer the inventory does not hold, named by its object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub object: ObjectLabel,
+    /// What was left out or dropped, and why.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.object, self.message)
+    }
+}
+
+/// What a read leaves out or drops as it goes. A real engine's answer never stops a read:
+/// an object the model cannot hold is left out, and what refers to it follows it.
+#[derive(Default)]
+struct Leniency {
+    warnings: Vec<Warning>,
+    left_out: Vec<LeftOut>,
+}
+
+impl Leniency {
+    fn leave_out(&mut self, object: ObjectLabel, reason: String) {
+        self.left_out.push(LeftOut {
+            kind: object.kind.to_owned(),
+            name: object.name.clone(),
+            id: object.id.clone(),
+            reason: reason.clone(),
+        });
+        self.warnings.push(Warning {
+            object,
+            message: format!("left out: {reason}"),
+        });
+    }
+
+    fn drop_detail(&mut self, object: ObjectLabel, message: String) {
+        self.warnings.push(Warning { object, message });
+    }
+
+    /// The object when every value in it was readable; else it is left out, since a value
+    /// the upgrade does not know is not guessed.
+    fn readable<T>(&mut self, member: Member<T>) -> Option<T> {
+        match member.unreadable {
+            None => Some(member.value),
+            Some(error) => {
+                self.leave_out(*error.object.clone(), problem(&error));
+                None
+            }
+        }
+    }
+
+    /// The model object, or `None` with the wire object left out.
+    fn converted<R>(&mut self, result: Result<R, ConvertError>) -> Option<R> {
+        result
+            .map_err(|error| self.leave_out(*error.object.clone(), problem(&error)))
+            .ok()
+    }
+
+    /// How an object left out is named in the reasons of those that refer to it.
+    fn named(&self, kind: &str, id: impl ToString) -> String {
+        let id = id.to_string();
+        match self
+            .left_out
+            .iter()
+            .find(|o| o.kind == kind && o.id.as_deref() == Some(id.as_str()))
+        {
+            Some(LeftOut {
+                name: Some(name), ..
+            }) => format!("{kind} \"{name}\", which is left out"),
+            _ => format!("{kind} {id}, which is not in the inventory"),
+        }
+    }
+}
+
+/// A conversion error without its object, which the warning names.
+fn problem(error: &ConvertError) -> String {
+    if error.element.is_empty() {
+        error.problem.clone()
+    } else {
+        format!("{} {}", error.element, error.problem)
+    }
+}
+
+fn label(kind: &'static str, name: &str, id: impl ToString) -> ObjectLabel {
+    ObjectLabel::new(kind, Some(name), Some(&id.to_string()))
+}
+
 /// A VM's disks and snapshots.
 #[derive(Default)]
 struct VmDetails {
@@ -113,25 +213,39 @@ struct VmDetails {
 }
 
 impl Client {
-    /// Reads the environment, calling `progress` as it goes.
+    /// Reads the environment, calling `progress` as it goes; what it could not hold is in
+    /// the inventory's `left_out` (see [`Client::export`] for the warnings).
     pub async fn read_inventory(
         &self,
         scope: Scope,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<Inventory, ClientError> {
+        Ok(self.export(scope, progress).await?.inventory)
+    }
+
+    /// Reads the environment, calling `progress` as it goes, with a warning for every object
+    /// left out and every detail dropped. Only a broken answer (not XML, not the engine's
+    /// shape, a request that fails) is an error.
+    pub async fn export(
+        &self,
+        scope: Scope,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<Export, ClientError> {
         // The entry point again: the engine's time now, and its version, which an upgrade of
         // the Manager may have changed since the login.
         let (target, root): (_, ovirt_wire::Api) = self.get(Call::get("")).await?;
         let version = root
             .engine_version()
             .map_err(|error| convert_error(&target, error))?;
+        let mut leniency = Leniency::default();
 
         let data_centers = self
             .stage(
                 Stage::DataCenters,
                 progress,
                 Call::get("datacenters"),
-                |dc: ovirt_wire::DataCenter| dc.to_model().map(Some),
+                &mut leniency,
+                |dc: &ovirt_wire::DataCenter| dc.to_model().map(Some),
             )
             .await?;
 
@@ -141,7 +255,8 @@ impl Client {
                     Stage::Clusters,
                     progress,
                     Call::get("clusters"),
-                    |c: ovirt_wire::Cluster| c.to_model().map(Some),
+                    &mut leniency,
+                    |c: &ovirt_wire::Cluster| c.to_model().map(Some),
                 )
                 .await?;
             let hosts = self
@@ -149,10 +264,13 @@ impl Client {
                     Stage::Hosts,
                     progress,
                     Call::get("hosts").all_content(),
-                    |h: ovirt_wire::Host| h.to_model().map(Some),
+                    &mut leniency,
+                    |h: &ovirt_wire::Host| h.to_model().map(Some),
                 )
                 .await?;
-            let (vms, details) = self.read_vms(scope == Scope::Everything, progress).await?;
+            let (vms, details) = self
+                .read_vms(scope == Scope::Everything, progress, &mut leniency)
+                .await?;
             (clusters, hosts, vms, details)
         } else {
             Default::default()
@@ -161,8 +279,12 @@ impl Client {
         let (storage_domains, disks) = if scope == Scope::Compute {
             Default::default()
         } else {
-            let domains = self.read_storage_domains(&data_centers, progress).await?;
-            let disks = self.read_disks(&domains, &vm_details, progress).await?;
+            let domains = self
+                .read_storage_domains(&data_centers, progress, &mut leniency)
+                .await?;
+            let disks = self
+                .read_disks(&domains, &vm_details, progress, &mut leniency)
+                .await?;
             (domains, disks)
         };
 
@@ -171,16 +293,7 @@ impl Client {
                 vm.snapshots = std::mem::take(&mut details.snapshots);
             }
         }
-        let deployment = if vms.iter().any(|vm| vm.hosted_engine)
-            || hosts
-                .iter()
-                .any(|host: &model::Host| host.hosted_engine.is_some())
-        {
-            Deployment::SelfHosted
-        } else {
-            Deployment::Standalone
-        };
-        Ok(Inventory {
+        let mut inventory = Inventory {
             format: INVENTORY_FORMAT,
             name: String::new(),
             source: self.url().to_owned(),
@@ -191,7 +304,7 @@ impl Client {
             unseen: model::Unseen::ALL.to_vec(),
             manager: Manager {
                 version,
-                deployment,
+                deployment: Deployment::Standalone,
                 fqdn: self
                     .inner
                     .transport
@@ -215,21 +328,39 @@ impl Client {
             storage_domains,
             disks,
             gluster_volumes: Vec::new(),
+            left_out: Vec::new(),
+        };
+        keep_consistent(&mut inventory, &mut leniency);
+        if inventory.vms.iter().any(|vm| vm.hosted_engine)
+            || inventory
+                .hosts
+                .iter()
+                .any(|host| host.hosted_engine.is_some())
+        {
+            inventory.manager.deployment = Deployment::SelfHosted;
+        }
+        inventory.left_out = leniency.left_out;
+        Ok(Export {
+            inventory,
+            warnings: leniency.warnings,
         })
     }
 
-    /// One collection read as one stage, each member converted to the model as it comes.
-    async fn stage<T: ovirt_wire::Entity, R>(
+    /// One collection read as one stage, each member converted to the model as it comes;
+    /// a member that cannot be is left out.
+    async fn stage<T: Entity, R>(
         &self,
         stage: Stage,
         progress: &(dyn Fn(Progress) + Send + Sync),
         call: Call,
-        mut convert: impl FnMut(T) -> Result<Option<R>, ovirt_wire::ConvertError>,
+        leniency: &mut Leniency,
+        mut convert: impl FnMut(&T) -> Result<Option<R>, ConvertError>,
     ) -> Result<Vec<R>, ClientError> {
         progress(Progress::Started { stage, parts: 1 });
         let objects = self
-            .list(call, |target, member: T| {
-                convert(member).map_err(|error| convert_error(target, error))
+            .list_members(call, |member: Member<T>| {
+                let member = leniency.readable(member)?;
+                leniency.converted(convert(&member)).flatten()
             })
             .await?;
         progress(Progress::Finished {
@@ -244,6 +375,7 @@ impl Client {
         &self,
         with_details: bool,
         progress: &(dyn Fn(Progress) + Send + Sync),
+        leniency: &mut Leniency,
     ) -> Result<(Vec<model::Vm>, HashMap<VmId, VmDetails>), ClientError> {
         let mut details: HashMap<VmId, VmDetails> = HashMap::new();
         let mut missing: Vec<VmId> = Vec::new();
@@ -252,17 +384,23 @@ impl Client {
             call = call.query("follow", "disk_attachments,snapshots");
         }
         let vms = self
-            .stage(Stage::Vms, progress, call, |vm: ovirt_wire::Vm| {
-                let model = vm.to_model()?;
-                match (&vm.disk_attachments, &vm.snapshots) {
-                    (Some(attachments), Some(snapshots)) => {
-                        details.insert(model.id, vm_details(attachments, snapshots)?);
+            .stage(
+                Stage::Vms,
+                progress,
+                call,
+                leniency,
+                |vm: &ovirt_wire::Vm| {
+                    let model = vm.to_model()?;
+                    match (&vm.disk_attachments, &vm.snapshots) {
+                        (Some(attachments), Some(snapshots)) => {
+                            details.insert(model.id, vm_details(attachments, snapshots)?);
+                        }
+                        _ if with_details => missing.push(model.id),
+                        _ => {}
                     }
-                    _ if with_details => missing.push(model.id),
-                    _ => {}
-                }
-                Ok(Some(model))
-            })
+                    Ok(Some(model))
+                },
+            )
             .await?;
         if !missing.is_empty() {
             details.extend(self.read_vm_details(&missing, progress).await?);
@@ -335,30 +473,37 @@ impl Client {
         &self,
         data_centers: &[model::DataCenter],
         progress: &(dyn Fn(Progress) + Send + Sync),
+        leniency: &mut Leniency,
     ) -> Result<Vec<model::StorageDomain>, ClientError> {
         let stage = Stage::StorageDomains;
         progress(Progress::Started {
             stage,
             parts: 1 + data_centers.len(),
         });
-        let keep = |_: &str, sd: ovirt_wire::StorageDomain| Ok(Some(sd));
-        let top_level = self.list(Call::get("storagedomains"), keep).await?;
+        let top_level = self
+            .list_members(Call::get("storagedomains"), |member| {
+                leniency.readable(member)
+            })
+            .await?;
         let mut attached = Vec::new();
         for (done, dc) in data_centers.iter().enumerate() {
             let call = Call::get(format!("datacenters/{}/storagedomains", dc.id))
                 .about("data center", dc.id);
-            attached.extend(self.list(call, keep).await?);
+            attached.extend(
+                self.list_members(call, |member| leniency.readable(member))
+                    .await?,
+            );
             progress(Progress::Advanced {
                 stage,
                 done: done + 2,
             });
         }
-        let target = format!("{}/storagedomains", self.url());
-        let domains = ovirt_wire::merge_storage_domain_views(top_level, attached)
-            .into_iter()
-            .filter(ovirt_wire::StorageDomain::kept_in_inventory)
-            .map(|sd| sd.to_model().map_err(|error| convert_error(&target, error)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let domains: Vec<model::StorageDomain> =
+            ovirt_wire::merge_storage_domain_views(top_level, attached)
+                .into_iter()
+                .filter(ovirt_wire::StorageDomain::kept_in_inventory)
+                .filter_map(|sd| leniency.converted(sd.to_model()))
+                .collect();
         progress(Progress::Finished {
             stage,
             objects: domains.len(),
@@ -372,17 +517,19 @@ impl Client {
         domains: &[model::StorageDomain],
         vms: &HashMap<VmId, VmDetails>,
         progress: &(dyn Fn(Progress) + Send + Sync),
+        leniency: &mut Leniency,
     ) -> Result<Vec<model::Disk>, ClientError> {
         progress(Progress::Started {
             stage: Stage::Disks,
             parts: 1,
         });
         let disks = self
-            .list(Call::get("disks"), |_, disk: ovirt_wire::Disk| {
+            .list_members(Call::get("disks"), |member: Member<ovirt_wire::Disk>| {
+                let disk = leniency.readable(member)?;
                 // A backup's scratch disk lives only while the backup runs.
                 let kept = disk.kept_in_inventory()
                     && disk.content_type != Some(DiskContentType::BackupScratch);
-                Ok(kept.then_some(disk))
+                kept.then_some(disk)
             })
             .await?;
         progress(Progress::Finished {
@@ -400,12 +547,21 @@ impl Client {
             parts: data_domains.len(),
         });
         let mut chains: HashMap<String, Vec<DiskSnapshot>> = HashMap::new();
+        // Disks with a volume that could not be read: their chains would be wrong.
+        let mut broken_chains: HashSet<String> = HashSet::new();
         let mut volumes = 0;
         for (done, sd) in data_domains.iter().enumerate() {
             let call = Call::get(format!("storagedomains/{}/disksnapshots", sd.id))
                 .about("storage domain", sd.id);
             let snapshots = self
-                .list(call, |_, snapshot: DiskSnapshot| Ok(Some(snapshot)))
+                .list_members(call, |member: Member<DiskSnapshot>| {
+                    let disk = member.value.disk.as_ref().and_then(|d| d.id.clone());
+                    let snapshot = leniency.readable(member);
+                    if snapshot.is_none() {
+                        broken_chains.extend(disk.map(|id| id.to_ascii_lowercase()));
+                    }
+                    snapshot
+                })
                 .await?;
             volumes += snapshots.len();
             for snapshot in snapshots {
@@ -430,26 +586,149 @@ impl Client {
                 owner.entry(*disk).or_insert(*vm);
             }
         }
-        let target = format!("{}/disks", self.url());
         let disks = disks
             .into_iter()
-            .map(|disk| {
+            .filter_map(|disk| {
                 let id = disk.id.clone().unwrap_or_default().to_ascii_lowercase();
+                if broken_chains.contains(&id) {
+                    leniency.leave_out(
+                        disk.label(),
+                        "a volume of its chain could not be read".to_owned(),
+                    );
+                    return None;
+                }
                 let vm = id
                     .parse::<DiskId>()
                     .ok()
                     .and_then(|id| owner.get(&id).copied());
                 let chain = chains.remove(&id).unwrap_or_default();
-                disk.to_model(&chain, vm)
-                    .map_err(|error| convert_error(&target, error))
+                leniency.converted(disk.to_model(&chain, vm))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
         progress(Progress::Finished {
             stage: Stage::Volumes,
             objects: volumes,
         });
         Ok(disks)
     }
+}
+
+/// Leaves out what refers to an object that is not in the inventory, so that the inventory
+/// is whole (`Inventory::validate`): clusters of a data center left out, hosts and VMs of a
+/// cluster left out, running VMs without their host, domains and disks likewise. Details
+/// that only point at something missing (a stopped VM's last host, a pin to a host left out,
+/// a disk's VM left out) are dropped with a warning.
+fn keep_consistent(inventory: &mut Inventory, leniency: &mut Leniency) {
+    let data_centers: HashSet<_> = inventory.data_centers.iter().map(|dc| dc.id).collect();
+    inventory.clusters.retain(|cluster| {
+        let kept = data_centers.contains(&cluster.data_center);
+        if !kept {
+            let reason = format!("its {}", leniency.named("data center", cluster.data_center));
+            leniency.leave_out(label("cluster", &cluster.name, cluster.id), reason);
+        }
+        kept
+    });
+    let clusters: HashSet<_> = inventory.clusters.iter().map(|c| c.id).collect();
+    inventory.hosts.retain(|host| {
+        let kept = clusters.contains(&host.cluster);
+        if !kept {
+            let reason = format!("its {}", leniency.named("cluster", host.cluster));
+            leniency.leave_out(label("host", &host.name, host.id), reason);
+        }
+        kept
+    });
+    let hosts: HashSet<_> = inventory.hosts.iter().map(|h| h.id).collect();
+    inventory
+        .vms
+        .retain_mut(|vm| vm_kept(vm, &clusters, &hosts, leniency));
+    let domains: HashSet<_> = inventory
+        .storage_domains
+        .iter()
+        .filter(|sd| sd.data_center.is_none_or(|dc| data_centers.contains(&dc)))
+        .map(|sd| sd.id)
+        .collect();
+    inventory.storage_domains.retain(|sd| {
+        let kept = domains.contains(&sd.id);
+        if let (false, Some(dc)) = (kept, sd.data_center) {
+            let reason = format!("it is attached to {}", leniency.named("data center", dc));
+            leniency.leave_out(label("storage domain", &sd.name, sd.id), reason);
+        }
+        kept
+    });
+    let vms: HashSet<_> = inventory.vms.iter().map(|vm| vm.id).collect();
+    inventory.disks.retain_mut(|disk| {
+        let object = || label("disk", &disk.alias, disk.id);
+        if !domains.contains(&disk.storage_domain) {
+            let reason = format!(
+                "it lives on {}",
+                leniency.named("storage domain", disk.storage_domain)
+            );
+            leniency.leave_out(object(), reason);
+            return false;
+        }
+        if let Some(vm) = disk.vm.filter(|vm| !vms.contains(vm)) {
+            let message = format!(
+                "its attachment is dropped: it is attached to {}",
+                leniency.named("VM", vm)
+            );
+            leniency.drop_detail(object(), message);
+            disk.vm = None;
+        }
+        true
+    });
+}
+
+/// Whether a VM stays, its links to what is missing dropped.
+fn vm_kept(
+    vm: &mut model::Vm,
+    clusters: &HashSet<model::ClusterId>,
+    hosts: &HashSet<model::HostId>,
+    leniency: &mut Leniency,
+) -> bool {
+    let object = label("VM", &vm.name, vm.id);
+    if !clusters.contains(&vm.cluster) {
+        let reason = format!("its {}", leniency.named("cluster", vm.cluster));
+        leniency.leave_out(object, reason);
+        return false;
+    }
+    match (vm.host, vm.is_running()) {
+        (None, true) => {
+            let reason = format!(
+                "it is {} but the engine names no host it runs on",
+                vm.status
+            );
+            leniency.leave_out(object, reason);
+            return false;
+        }
+        (Some(host), true) if !hosts.contains(&host) => {
+            let reason = format!("it runs on {}", leniency.named("host", host));
+            leniency.leave_out(object, reason);
+            return false;
+        }
+        (Some(host), false) => {
+            let message = format!(
+                "its host link is dropped: it is {} and runs nowhere, but the engine names host {host}",
+                vm.status
+            );
+            leniency.drop_detail(object.clone(), message);
+            vm.host = None;
+        }
+        _ => {}
+    }
+    let pins = vm.pinned_hosts.len();
+    vm.pinned_hosts.retain(|host| hosts.contains(host));
+    if vm.pinned_hosts.len() < pins {
+        let dropped = pins - vm.pinned_hosts.len();
+        if vm.affinity == model::Affinity::Pinned && vm.pinned_hosts.is_empty() {
+            let reason = "it is pinned, and no host it is pinned to is in the inventory".to_owned();
+            leniency.leave_out(object, reason);
+            return false;
+        }
+        let message =
+            format!("{dropped} of its pinned hosts are dropped: they are not in the inventory");
+        leniency.drop_detail(object, message);
+    }
+    true
 }
 
 /// A VM's disks from its attachments, and its snapshots but the "Active VM" one.

@@ -20,7 +20,9 @@
 //!   progress callback: data centers, clusters, hosts (`all_content` for their
 //!   hosted-engine state), VMs with their disk attachments and snapshots (`follow`), storage
 //!   domains (merged with each data center's view, which alone shows attached domains'
-//!   status), disks and their volume chains (each domain's disk snapshots).
+//!   status), disks and their volume chains (each domain's disk snapshots). Any valid answer
+//!   reads: what the model cannot hold is left out by name ([`Client::export`] returns a
+//!   [`Warning`] for each; docs/client.md lists the cases).
 //!
 //! * **The seam's `inventory()`** reads [`Config::seam_scope`]: everything by default, only
 //!   data centers, clusters, hosts and VMs for the rolling upgrade, which looks every wave.
@@ -44,7 +46,7 @@ use reqwest::Method;
 
 pub use config::{Config, Password, Retry, Tls};
 pub use error::{ClientError, ErrorKind};
-pub use inventory::{Progress, Scope, Stage};
+pub use inventory::{Export, Progress, Scope, Stage, Warning};
 
 use transport::{decode, Call, Replay, Transport, JOB_POLL};
 
@@ -155,6 +157,24 @@ impl Client {
             if let Some(value) = each(&target, member)? {
                 out.push(value);
             }
+        }
+        Ok(out)
+    }
+
+    /// A collection read leniently: each member comes with the first value in it that did
+    /// not fit its element (see [`ovirt_wire::Member`]); only a broken document is an error.
+    async fn list_members<T: Entity, R>(
+        &self,
+        call: Call,
+        mut each: impl FnMut(ovirt_wire::Member<T>) -> Option<R>,
+    ) -> Result<Vec<R>, ClientError> {
+        let (target, body, _) = self.execute(&call).await?;
+        let mut members =
+            ovirt_wire::iter_xml_list::<T>(&body).map_err(|error| wire_error(&target, error))?;
+        let mut out = Vec::new();
+        while let Some(member) = members.next_member() {
+            let member = member.map_err(|error| wire_error(&target, error))?;
+            out.extend(each(member));
         }
         Ok(out)
     }

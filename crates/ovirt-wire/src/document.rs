@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use serde_json::Value;
 
-use crate::error::{ObjectLabel, WireError};
+use crate::error::{ConvertError, ObjectLabel, WireError};
 use crate::field::{node_from_json, node_to_json, read_node, write_node, FieldValue, Node};
 use crate::types::*;
 use crate::xml::{html_error, sniff, Child, Expected, XmlReader, XmlStyle, XmlWriter};
@@ -41,26 +41,57 @@ fn root_name(root: &Child<'_>) -> String {
     format!("<{}>", root.name_str())
 }
 
+/// Reads one top-level object, and the first value in it that did not fit its element (left
+/// unset in the object), naming the object.
+fn read_member<'a, T: Entity>(
+    reader: &mut XmlReader<'a>,
+    child: &Child<'a>,
+    position: Option<usize>,
+) -> Result<Member<T>, WireError> {
+    let saved = reader.begin_object();
+    let value: T = read_node(reader, child)?;
+    let unreadable = reader.end_object(saved).map(|(element, problem)| {
+        let mut object = value.label();
+        if object.name.is_none() && object.id.is_none() {
+            object.position = position;
+        }
+        ConvertError {
+            object: Box::new(object),
+            element,
+            problem,
+        }
+    });
+    Ok(Member { value, unreadable })
+}
+
 /// Reads one top-level object; a deferred value error becomes an error naming it.
 fn read_entity<'a, T: Entity>(
     reader: &mut XmlReader<'a>,
     child: &Child<'a>,
     position: Option<usize>,
 ) -> Result<T, WireError> {
-    let saved = reader.begin_object();
-    let entity: T = read_node(reader, child)?;
-    match reader.end_object(saved) {
-        None => Ok(entity),
-        Some((element, problem)) => {
-            let mut object = entity.label();
-            if object.name.is_none() && object.id.is_none() {
-                object.position = position;
-            }
-            Err(WireError::InvalidValue {
-                object: Box::new(object),
-                element,
-                problem,
-            })
+    read_member(reader, child, position)?.into_result()
+}
+
+/// A member of a collection as a lenient reader gives it: the object, and the first value
+/// in it that did not fit its element, such as a status a later engine added. That value is
+/// left unset; the rest of the object is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member<T> {
+    pub value: T,
+    pub unreadable: Option<ConvertError>,
+}
+
+impl<T> Member<T> {
+    /// The object, or the error naming its unreadable value.
+    pub fn into_result(self) -> Result<T, WireError> {
+        match self.unreadable {
+            None => Ok(self.value),
+            Some(error) => Err(WireError::InvalidValue {
+                object: error.object,
+                element: error.element,
+                problem: error.problem,
+            }),
         }
     }
 }
@@ -142,23 +173,21 @@ impl<'a, T: Entity> XmlList<'a, T> {
     }
 
     /// Members other than `T`'s tag are skipped.
-    fn advance(&mut self) -> Result<Option<T>, WireError> {
+    fn advance(&mut self) -> Result<Option<Member<T>>, WireError> {
         while let Some(child) = self.reader.next_child()? {
             if child.name() == T::TAG.as_bytes() {
                 self.position += 1;
-                return read_entity(&mut self.reader, &child, Some(self.position)).map(Some);
+                return read_member(&mut self.reader, &child, Some(self.position)).map(Some);
             }
             self.reader.skip(&child)?;
         }
         self.reader.finish()?;
         Ok(None)
     }
-}
 
-impl<T: Entity> Iterator for XmlList<'_, T> {
-    type Item = Result<T, WireError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+    /// The next member, leniently: a value that does not fit its element comes with the
+    /// member instead of ending the list. Only a broken document ends it early.
+    pub fn next_member(&mut self) -> Option<Result<Member<T>, WireError>> {
         if self.done {
             return None;
         }
@@ -173,6 +202,19 @@ impl<T: Entity> Iterator for XmlList<'_, T> {
                 Some(Err(error))
             }
         }
+    }
+}
+
+/// Strictly: a member with a value that does not fit is an error, and ends the list.
+impl<T: Entity> Iterator for XmlList<'_, T> {
+    type Item = Result<T, WireError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let member = self.next_member()?.and_then(Member::into_result);
+        if member.is_err() {
+            self.done = true;
+        }
+        Some(member)
     }
 }
 

@@ -24,7 +24,8 @@
 //!
 //! Fields the upgrade decides on are enums, and a value outside the API's set is a read
 //! error (the SDK would silently read `None`, research trap §10.4, which is how a plan goes
-//! wrong): host `status`, `type`, `spm/status`; VM `status`, `placement_policy/affinity`;
+//! wrong); read leniently ([`XmlList::next_member`]), it comes with its object as a
+//! [`Member`] for the caller to leave that object out by name, and the list goes on: host `status`, `type`, `spm/status`; VM `status`, `placement_policy/affinity`;
 //! data-center and storage-domain `status`; storage-domain `type`, `storage/type`,
 //! `storage_format`; disk `status`, `format`, `content_type`, `storage_type`; event
 //! `severity`; job and step `status`, step `type`; network `status` and `usages`; snapshot
@@ -81,7 +82,7 @@ pub use convert::{
 };
 pub use document::{
     from_json, from_xml, iter_xml_list, list_from_json, list_from_xml, list_to_json, list_to_xml,
-    parse_document, to_json, to_request_xml, to_xml, Document, Entity, XmlList,
+    parse_document, to_json, to_request_xml, to_xml, Document, Entity, Member, XmlList,
 };
 pub use error::{ConvertError, ObjectLabel, WireError};
 pub use time::{DateTime, DateTimeError};

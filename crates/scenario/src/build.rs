@@ -205,6 +205,7 @@ impl<'t> Builder<'t> {
             storage_domains: Vec::new(),
             disks: Vec::new(),
             gluster_volumes: Vec::new(),
+            left_out: Vec::new(),
         };
 
         let data_centers = self.data_centers(&spec, &mut inventory);

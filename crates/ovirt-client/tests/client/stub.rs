@@ -2,7 +2,9 @@
 //! (built with the wire crate's own conversions), actions, and switches for every fault the
 //! client must survive: expired tokens, 503s, canned bodies, TLS with its own CA.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -42,6 +44,9 @@ pub struct Stub {
     pub logouts: AtomicUsize,
     /// API requests still to answer with 503.
     pub unavailable: AtomicUsize,
+    /// Recorded answers of a real engine, by API path (`clusters`,
+    /// `datacenters/{id}/storagedomains`); they take the place of the inventory's.
+    pub recorded: Mutex<HashMap<String, String>>,
     /// An answer to every API request instead of the real one: status, content type, body.
     pub canned: Mutex<Option<(u16, &'static str, String)>>,
     /// Answers to the next actions: status and body.
@@ -61,11 +66,27 @@ impl Stub {
             logins: AtomicUsize::new(0),
             logouts: AtomicUsize::new(0),
             unavailable: AtomicUsize::new(0),
+            recorded: Mutex::new(HashMap::new()),
             canned: Mutex::new(None),
             action_answers: Mutex::new(Vec::new()),
             job_states: Mutex::new(Vec::new()),
             seen: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Answers with a recorded environment: each file of `dir` is the body of the request
+    /// its name spells, `/` written `--` (`datacenters--{id}--storagedomains.xml`).
+    pub fn replay(&self, dir: &Path) {
+        let mut recorded = self.recorded.lock().unwrap();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .replace("--", "/");
+            recorded.insert(name, std::fs::read_to_string(&path).unwrap());
+        }
     }
 
     /// Forgets every token, as an engine does when its sessions expire.
@@ -277,6 +298,15 @@ async fn handle(
             let rest = path
                 .trim_start_matches("/ovirt-engine/api")
                 .trim_start_matches('/');
+            if let Some(body) = stub
+                .recorded
+                .lock()
+                .unwrap()
+                .get(rest)
+                .filter(|_| method == Method::GET)
+            {
+                return xml(body.clone());
+            }
             let query: Vec<(String, String)> = form(uri.query().unwrap_or("").as_bytes());
             api(&stub, &method, rest, &query)
         }

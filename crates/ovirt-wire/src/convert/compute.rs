@@ -165,7 +165,14 @@ impl Cluster {
         Ok(model::Cluster {
             id: c.own_id(&self.id)?,
             name: c.name(&self.name)?,
-            data_center: c.reference(&self.data_center, "<data_center>")?,
+            // An engine shows a cluster in no data center after that data center was
+            // force-removed; the model's clusters each belong to one.
+            data_center: c.optional_reference(&self.data_center, "<data_center>")?.ok_or_else(|| {
+                c.error(
+                    "<data_center>",
+                    "is missing: the cluster belongs to no data center (as after its data center was force-removed)",
+                )
+            })?,
             version: c.level(&self.version, "<version>")?,
             scheduling_policy,
             cpu_type: self
@@ -586,9 +593,13 @@ impl Host {
             packages,
             status: c.required(&self.status, "<status>")?,
             update_available: self.update_available.unwrap_or(false),
-            // A host that never reported (non-responsive since it was added) has no memory.
+            // A host that never reported (non-responsive since it was added) has no memory;
+            // nothing is scheduled onto memory that is not shown.
             memory: self.memory.unwrap_or(0),
-            max_scheduling_memory: self.max_scheduling_memory.unwrap_or(0),
+            max_scheduling_memory: self
+                .max_scheduling_memory
+                .unwrap_or(0)
+                .min(self.memory.unwrap_or(0)),
             spm: self
                 .spm
                 .as_ref()
