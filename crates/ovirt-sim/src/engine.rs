@@ -327,6 +327,23 @@ impl Simulator {
         }
     }
 
+    /// The engine still works on the host: an evacuation, an upgrade, a check for updates, or
+    /// a status that only passes (activation, installation, reboot).
+    pub fn host_busy(&self, id: HostId) -> bool {
+        let working = self.host_runs.get(&id).is_some_and(|r| r.maintenance.is_some() || r.upgrade.is_some() || r.checking);
+        let passing = self.host(id).is_ok_and(|h| {
+            matches!(h.status, HostStatus::PreparingForMaintenance | HostStatus::Unassigned | HostStatus::Installing | HostStatus::Reboot | HostStatus::Initializing)
+        });
+        working || passing
+    }
+
+    /// The VM is between two settled states (migrating, starting, stopping, rebooting).
+    pub fn vm_busy(&self, id: VmId) -> bool {
+        self.vm(id).is_ok_and(|v| {
+            matches!(v.status, VmStatus::Migrating | VmStatus::WaitForLaunch | VmStatus::PoweringUp | VmStatus::PoweringDown | VmStatus::RebootInProgress)
+        })
+    }
+
     pub fn host(&self, id: HostId) -> Result<&Host, EngineError> {
         self.hosts.get(&id).map(|&i| &self.inventory.hosts[i]).ok_or_else(|| EngineError::NotFound { kind: "host", id: id.to_string() })
     }

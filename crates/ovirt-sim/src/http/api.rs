@@ -16,7 +16,7 @@ use ovirt_wire as wire;
 use ovirt_wire::{Entity, StorageDomainView};
 
 use super::fields;
-use super::jobs::JobRecord;
+use super::jobs::{JobRecord, JobStore, JobSubject};
 use super::query::{decode_component, split_matrix, Params};
 use super::reply::{self, Format};
 use super::{App, API_PATH, MAX_BODY};
@@ -354,7 +354,7 @@ impl App {
             // `BackendHostResource.deactivate` reads it from the URL, never from the body.
             *stop_gluster_service = call.params.flag("stop_gluster_service").unwrap_or(false);
         }
-        let outcome = self.act(call, |sim| {
+        let outcome = self.act(call, Some(JobSubject::Host(id)), |sim| {
             let name = sim.host(id)?.name.clone();
             let description = match segment {
                 "deactivate" => format!("Moving Host {name} to Maintenance"),
@@ -454,7 +454,8 @@ impl App {
             let hosts = &sim.inventory().hosts;
             request.to_vm_action(segment, |name| hosts.iter().find(|h| h.name == name).map(|h| h.id)).map_err(Failure::incomplete)?
         };
-        let outcome = self.act(call, |sim| {
+        let subject = (segment != "maintenance").then_some(JobSubject::Vm(id));
+        let outcome = self.act(call, subject, |sim| {
             let name = sim.vm(id)?.name.clone();
             let description = match segment {
                 "migrate" => format!("Migrating VM {name}"),
@@ -513,7 +514,7 @@ impl App {
         let id: ClusterId = parse_id(id)?;
         let request: wire::Cluster = parse_body(call)?;
         let update = request.to_update().map_err(Failure::bad_request)?;
-        self.act(call, |sim| {
+        self.act(call, None, |sim| {
             let name = Self::find_cluster(sim, id).map_err(|_| EngineError::NotFound { kind: "cluster", id: id.to_string() })?.name.clone();
             sim.update_cluster(id, update).map(|()| format!("Editing Cluster {name}"))
         })?;
@@ -528,7 +529,7 @@ impl App {
         // The effective correlation id: the body's, else the request's (ENGINE
         // `ClusterUpgradeParameters.getEffectiveCorrelationid`).
         let correlation = request.correlation_id.clone().filter(|c| !c.trim().is_empty()).or(call.correlation.map(str::to_owned));
-        let outcome = self.act(call, |sim| {
+        let outcome = self.act(call, None, |sim| {
             sim.cluster_upgrade(id, upgrade, correlation.as_deref())?;
             let name = Self::find_cluster(sim, id).map(|c| c.name.clone()).unwrap_or_default();
             Ok(format!("Updating the upgrade state of Cluster {name}"))
@@ -564,7 +565,7 @@ impl App {
         let request: wire::DataCenter = parse_body(call)?;
         let level = request.requested_version().map_err(Failure::bad_request)?;
         if let Some(level) = level {
-            self.act(call, |sim| {
+            self.act(call, None, |sim| {
                 let name = Self::find_data_center(sim, id).map_err(|_| EngineError::NotFound { kind: "data center", id: id.to_string() })?.name.clone();
                 sim.update_data_center(id, level)?;
                 Ok(format!("Editing Data Center {name}"))
@@ -723,8 +724,16 @@ impl App {
         self.api.reference("users", self.user_id())
     }
 
+    /// The job store, with the engine jobs whose work ended since the last look finished.
+    fn settled_jobs(&self) -> std::sync::MutexGuard<'_, JobStore> {
+        let sim = self.engine.simulator();
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.settle(&sim);
+        jobs
+    }
+
     fn jobs(&self, call: &Call) -> Result<Response, Failure> {
-        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let jobs = self.settled_jobs();
         let chosen = select(jobs.all().iter().rev().collect(), call.params, |job: &JobRecord, key| match key {
             "correlation_id" => Some(vec![FieldValue::Text(job.correlation_id.clone().unwrap_or_default())]),
             "description" => Some(vec![FieldValue::Text(job.description.clone())]),
@@ -737,7 +746,7 @@ impl App {
     }
 
     fn job(&self, call: &Call, id: &str) -> Result<Response, Failure> {
-        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let jobs = self.settled_jobs();
         let job = jobs.get(id).ok_or(Failure::NotFound)?;
         Ok(reply::one(StatusCode::OK, call.format, &job.to_wire(&self.api, self.owner())))
     }
@@ -798,13 +807,13 @@ impl App {
 
     /// Runs an action on the simulator under the client's correlation id and records its
     /// job. `run` returns the job's description.
-    fn act(&self, call: &Call, run: impl FnOnce(&mut Simulator) -> Result<String, EngineError>) -> Result<wire::Ref, EngineError> {
+    fn act(&self, call: &Call, subject: Option<JobSubject>, run: impl FnOnce(&mut Simulator) -> Result<String, EngineError>) -> Result<wire::Ref, EngineError> {
         let mut sim = self.engine.simulator();
         sim.set_correlation_id(call.correlation.map(str::to_owned));
         let result = run(&mut sim);
         sim.set_correlation_id(None);
         let description = result?;
-        let id = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).record_action(description, call.correlation.map(str::to_owned), sim.now());
+        let id = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).record_action(description, call.correlation.map(str::to_owned), subject, &sim);
         Ok(self.api.reference("jobs", &id))
     }
 

@@ -1,12 +1,14 @@
 //! The engine's jobs as `/jobs` serves them: one store for the jobs the engine runs its
-//! commands under (finished at once, the simulator's effects being scheduled) and the
+//! commands under (started until the host or VM they act on settles) and the
 //! external jobs and steps clients add to report their own work (the `ovirt_job` module, the
 //! cluster_upgrade role).
 
 use model::engine::EngineError;
-use model::{Timestamp, Uuid};
+use model::{HostId, Timestamp, Uuid, VmId};
 use ovirt_wire as wire;
 use ovirt_wire::{ApiPath, JobStatus, StepStatus, StepType};
+
+use crate::Simulator;
 
 /// A job: the engine's own (an action it ran) or a client's (`POST /jobs`).
 pub struct JobRecord {
@@ -20,6 +22,24 @@ pub struct JobRecord {
     pub end_time: Option<Timestamp>,
     pub last_updated: Timestamp,
     pub steps: Vec<StepRecord>,
+    /// What an engine job's asynchronous work acts on; it ends when that settles.
+    pub subject: Option<JobSubject>,
+}
+
+/// The host or VM whose asynchronous work an engine job waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobSubject {
+    Host(HostId),
+    Vm(VmId),
+}
+
+impl JobSubject {
+    fn busy(self, sim: &Simulator) -> bool {
+        match self {
+            JobSubject::Host(host) => sim.host_busy(host),
+            JobSubject::Vm(vm) => sim.vm_busy(vm),
+        }
+    }
 }
 
 /// A step of an external job (`POST /jobs/{id}/steps`).
@@ -66,27 +86,38 @@ impl JobStore {
         Uuid::derived("job", &self.jobs.len().to_string()).to_string()
     }
 
-    /// An action the engine ran: finished as soon as it is accepted.
-    pub fn record_action(
-        &mut self,
-        description: String,
-        correlation_id: Option<String>,
-        now: Timestamp,
-    ) -> String {
+    /// An action the engine ran: started while its asynchronous work goes on (the engine's
+    /// `ExecutionHandler` ends a job when its command and callbacks end), else finished at once.
+    pub fn record_action(&mut self, description: String, correlation_id: Option<String>, subject: Option<JobSubject>, sim: &Simulator) -> String {
         let id = self.next_id();
+        let now = sim.now();
+        let started = subject.is_some_and(|s| s.busy(sim));
         self.jobs.push(JobRecord {
             id: id.clone(),
             description,
             correlation_id,
             external: false,
             auto_cleared: true,
-            status: JobStatus::Finished,
+            status: if started { JobStatus::Started } else { JobStatus::Finished },
             start_time: now,
-            end_time: Some(now),
+            end_time: (!started).then_some(now),
             last_updated: now,
             steps: Vec::new(),
+            subject: subject.filter(|_| started),
         });
         id
+    }
+
+    /// Ends the engine jobs whose host or VM has settled since they were last looked at.
+    pub fn settle(&mut self, sim: &Simulator) {
+        for job in self.jobs.iter_mut().filter(|j| j.status == JobStatus::Started) {
+            if job.subject.is_some_and(|s| !s.busy(sim)) {
+                job.status = JobStatus::Finished;
+                job.end_time = Some(sim.now());
+                job.last_updated = sim.now();
+                job.subject = None;
+            }
+        }
     }
 
     /// A client's job (`AddExternalJobCommand`): started, external, auto-cleared only when asked.
@@ -109,6 +140,7 @@ impl JobStore {
             end_time: None,
             last_updated: now,
             steps: Vec::new(),
+            subject: None,
         });
         self.jobs.last().expect("just added")
     }

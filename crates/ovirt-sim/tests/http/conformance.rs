@@ -190,3 +190,22 @@ async fn actions_on_unknown_objects_answer_400_and_malformed_ids_404() {
         assert!(action.fault.and_then(|f| f.detail).is_some_and(|d| d.contains(says)), "{path}: {answer}");
     }
 }
+
+#[tokio::test]
+/// `ExecutionHandler` ends an action's job when its command and callbacks end: a move to
+/// maintenance answers at once, and its job stays started until the host is in maintenance.
+async fn an_actions_job_stays_started_until_its_asynchronous_work_ends() {
+    let served = super::serve("standalone-local", "", 60.0).await;
+    let host = served.hosts("?search=name%3Dhost1").await.remove(0).id.unwrap();
+    let (status, body) = served.post(&format!("/hosts/{host}/deactivate"), "<action/>").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let job_id = from_xml::<Action>(body.as_bytes()).unwrap().job.and_then(|j| j.id).expect("the answer links its job");
+    let job = |text: String| from_xml::<Job>(text.as_bytes()).unwrap();
+    let started = job(served.text(&format!("/jobs/{job_id}")).await);
+    assert_eq!(started.status, Some(JobStatus::Started));
+    assert!(started.end_time.is_none());
+    served.watch_host(&host, |h| h.status == Some(model::HostStatus::Maintenance)).await;
+    let ended = job(served.text(&format!("/jobs/{job_id}")).await);
+    assert_eq!(ended.status, Some(JobStatus::Finished));
+    assert!(ended.end_time.is_some());
+}
