@@ -317,6 +317,12 @@ pub fn check_level(level: Level) -> Result<(), UnknownRelease> {
     }
 }
 
+/// Whether an engine has the cluster `upgrade` action (`start`, `finish`): from ovirt-engine
+/// 4.3.3 (`BackendClusterResource.upgrade`); older engines have no such path.
+pub fn has_cluster_upgrade_action(version: Version) -> bool {
+    version >= Version::new(4, 3, 3)
+}
+
 /// Whether an engine shows a cluster's upgrade progress (`upgrade_in_progress`,
 /// `upgrade_percent_complete`, `upgrade_correlation_id`) and takes `update_progress`: from
 /// ovirt-engine 4.5.0 (commit 5cfed654892). Older engines take only `start` and `finish`.

@@ -1332,6 +1332,9 @@ impl Simulator {
     /// Engines before 4.5.0 know only `start` and `finish`, and read any other action as
     /// `finish` (`BackendClusterResource.upgrade` at 4.4.10.7).
     pub fn cluster_upgrade(&mut self, id: ClusterId, action: ClusterUpgrade, correlation_id: Option<&str>) -> Result<(), EngineError> {
+        if !release::has_cluster_upgrade_action(self.inventory.manager.version) {
+            return Err(EngineError::NotFound { kind: "cluster upgrade action", id: id.to_string() });
+        }
         let cluster = self.cluster(id).cloned().ok_or_else(|| refused(400, "Cannot update Cluster. Cluster ID is not valid."))?;
         let correlation_id = correlation_id.map(str::to_owned).or_else(|| self.session_correlation_id.clone()).unwrap_or_else(|| self.random_uuid().to_string());
         let i = self.clusters[&id];

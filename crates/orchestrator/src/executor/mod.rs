@@ -215,6 +215,8 @@ struct Executor<'a, E, C> {
     /// The engine shows the cluster's upgrade flag and progress (4.5 and later); older ones
     /// take `start` and `finish` blind.
     flag_visible: bool,
+    /// The engine has the upgrade flag at all (4.3.3 and later).
+    flag_exists: bool,
 }
 
 impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
@@ -248,6 +250,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             percent: 0,
             draining: None,
             flag_visible: true,
+            flag_exists: true,
         }
     }
 
@@ -539,6 +542,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
         };
         self.learn(&inventory);
         self.flag_visible = model::release::shows_cluster_upgrade_progress(inventory.manager.version);
+        self.flag_exists = model::release::has_cluster_upgrade_action(inventory.manager.version);
         let engine = self.engine;
         if let Reply::Ok(newest) = self.call("events", engine.newest_event_id()).await {
             self.last_event = Some(newest.unwrap_or(0));
@@ -557,7 +561,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
         self.settle_cluster_steps(&cluster)?;
         self.percent = self.state.progress_reached();
 
-        if !self.state.flag_running() {
+        if self.flag_exists && !self.state.flag_running() {
             if let Err(detail) = self
                 .cluster_step(Action::StartUpgradeFlag, UNREACHABLE_LIMIT_MS)
                 .await?

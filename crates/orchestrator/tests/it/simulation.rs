@@ -815,13 +815,16 @@ async fn upgrade_flag_traffic(manager: &str) -> (Vec<orchestrator::journal::Acti
 }
 
 /// ovirt-engine before 4.5.0 (commit 5cfed654892) has no `update_progress` and shows no flag:
-/// the run starts and finishes the flag and sends no progress; from 4.5 it reports progress.
+/// the run starts and finishes the flag and sends no progress; from 4.5 it reports progress;
+/// before 4.3.3 there is no flag to set.
 #[tokio::test(start_paused = true)]
 async fn progress_reaches_the_engine_only_where_it_can_show_it() {
     use orchestrator::journal::Action::*;
     let (actions, codes) = upgrade_flag_traffic("4.4.10").await;
     assert_eq!(actions, [StartUpgradeFlag, FinishUpgradeFlag]);
     assert_eq!(codes, [892, 894]);
+    let (actions, codes) = upgrade_flag_traffic("4.3.2").await;
+    assert!(actions.is_empty() && codes.is_empty(), "no upgrade action before 4.3.3: {actions:?}");
     let (actions, codes) = upgrade_flag_traffic("4.5.6").await;
     assert!(actions.iter().any(|a| matches!(a, UpdateProgress { percent: 100 })), "{actions:?}");
     assert!(codes.contains(&896) && codes.last() == Some(&894), "{codes:?}");

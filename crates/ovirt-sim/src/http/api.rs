@@ -524,6 +524,10 @@ impl App {
 
     fn cluster_upgrade(&self, call: &Call, id: &str) -> Result<Response, Failure> {
         let id: ClusterId = parse_id(id)?;
+        if !release::has_cluster_upgrade_action(self.engine.simulator().inventory().manager.version) {
+            // Before 4.3.3 the engine has no such path.
+            return Err(Failure::NotFound);
+        }
         let request: wire::Action = parse_body(call)?;
         let upgrade = request.to_cluster_upgrade().map_err(Failure::incomplete)?;
         // The effective correlation id: the body's, else the request's (ENGINE

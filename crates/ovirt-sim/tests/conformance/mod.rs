@@ -428,3 +428,14 @@ fn a_data_center_level_is_held_back_only_by_clusters_and_older_suspended_vms() {
     assert_eq!(status, 400, "above the cluster's 4.3");
     sim.update_data_center(dc, Level::new(4, 3)).expect("a suspended VM at the cluster's level does not block");
 }
+
+/// `BackendClusterResource.upgrade` first appears in ovirt-engine 4.3.3: an older engine has
+/// no such action (the HTTP layer answers 404).
+#[test]
+fn engines_before_4_3_3_have_no_cluster_upgrade_action() {
+    let mut sim = simulator("rhv-4.2", "");
+    let cluster = sim.inventory().clusters[0].id;
+    assert!(matches!(sim.cluster_upgrade(cluster, ClusterUpgrade::Start, None), Err(EngineError::NotFound { .. })));
+    sim.set_manager_version("4.3.3".parse().unwrap()).unwrap();
+    sim.cluster_upgrade(cluster, ClusterUpgrade::Start, None).unwrap();
+}
