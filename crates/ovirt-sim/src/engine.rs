@@ -1163,25 +1163,22 @@ impl Simulator {
         if !vm.hosted_engine {
             return Err(refused(400, "Moving to maintenance mode is currently only available for the VM containing the hosted engine."));
         }
-        match vm.host.filter(|_| vm.is_running()) {
-            Some(host_id) => {
-                let host = self.host(host_id)?.clone();
-                if host.status != HostStatus::Up || host.hosted_engine.is_none_or(|he| !he.configured) {
-                    self.event(
-                        msg::USER_FAILED_TO_SET_HOSTED_ENGINE_MAINTENANCE,
-                        Severity::Error,
-                        format!("Hosted Engine HA maintenance mode could not be updated on host {}.", host.name),
-                        Some(host_id),
-                        None,
-                        None,
-                    );
-                    return Err(conflict(format!("Cannot set the hosted-engine maintenance mode: host {} running the hosted-engine VM is {} or has no HA configured.", host.name, host.status)));
-                }
-                self.event(msg::USER_SET_HOSTED_ENGINE_MAINTENANCE, Severity::Normal, format!("Hosted Engine HA maintenance mode was updated on host {}.", host.name), Some(host_id), None, None);
+        // Only a simulator answers while its Manager VM is down: then this stands for
+        // `hosted-engine --set-maintenance` on a host, as the guide does it.
+        if let Some(host_id) = vm.host.filter(|_| vm.is_running()) {
+            let host = self.host(host_id)?.clone();
+            if host.status != HostStatus::Up || host.hosted_engine.is_none_or(|he| !he.configured) {
+                self.event(
+                    msg::USER_FAILED_TO_SET_HOSTED_ENGINE_MAINTENANCE,
+                    Severity::Error,
+                    format!("Hosted Engine HA maintenance mode could not be updated on host {}.", host.name),
+                    Some(host_id),
+                    None,
+                    None,
+                );
+                return Err(conflict(format!("Cannot set the hosted-engine maintenance mode: host {} running the hosted-engine VM is {} or has no HA configured.", host.name, host.status)));
             }
-            // Only a simulator answers while its Manager VM is down: this stands for
-            // `hosted-engine --set-maintenance` on a host, as the guide does then.
-            None => {}
+            self.event(msg::USER_SET_HOSTED_ENGINE_MAINTENANCE, Severity::Normal, format!("Hosted Engine HA maintenance mode was updated on host {}.", host.name), Some(host_id), None, None);
         }
         self.global_maintenance = enabled;
         let polled: Vec<HostId> = self.inventory.hosts.iter().filter(|h| h.hosted_engine.is_some() && h.status.ha_agent_alive()).map(|h| h.id).collect();
