@@ -160,18 +160,22 @@ fn the_python_sdk_searches_upgrades_migrates_and_raises_a_cluster() {
     assert_invariants_held(served);
 }
 
-#[test]
-fn the_ansible_collection_upgrades_a_host() {
+/// Runs a playbook of tests/clients against `served`, with `vars` in its environment, in a
+/// scratch directory of its own.
+fn run_playbook(name: &str, served: &Served, vars: &[(&str, &str)]) -> Output {
     let playbook = venv_program("ansible-playbook");
-    let served = serve(&[]);
-    let scratch =
-        std::env::temp_dir().join(format!("ovirt-upgrade-ansible-{}", std::process::id()));
+    let scratch = std::env::temp_dir().join(format!(
+        "ovirt-upgrade-{}-{}",
+        name.trim_end_matches(".yml"),
+        std::process::id()
+    ));
     std::fs::create_dir_all(&scratch).unwrap();
     let output = Command::new(playbook)
-        .arg(clients_dir().join("ansible_upgrade.yml"))
+        .arg(clients_dir().join(name))
         .env("ENGINE_URL", &served.url)
         .env("ENGINE_USER", &served.username)
         .env("ENGINE_PASSWORD", &served.password)
+        .envs(vars.iter().copied())
         .env("ANSIBLE_LOCAL_TEMP", &scratch)
         .env("ANSIBLE_LOCALHOST_WARNING", "false")
         .env("ANSIBLE_INVENTORY_UNPARSED_WARNING", "false")
@@ -179,8 +183,15 @@ fn the_ansible_collection_upgrades_a_host() {
         .output()
         .expect("ansible-playbook runs");
     let _ = std::fs::remove_dir_all(&scratch);
-    assert_ran("the playbook", &output);
+    assert_ran(name, &output);
     assert!(String::from_utf8_lossy(&output.stdout).contains("failed=0"));
+    output
+}
+
+#[test]
+fn the_ansible_collection_upgrades_a_host() {
+    let served = serve(&[]);
+    run_playbook("ansible_upgrade.yml", &served, &[]);
     assert_invariants_held(served);
 }
 
@@ -189,31 +200,14 @@ fn the_ansible_collection_upgrades_a_host() {
 /// role left in the engine (hosts upgraded with event 842 or 888, its progress events with
 /// origin cluster_upgrade, its job ended, the scheduling policy restored).
 fn the_cluster_upgrade_role_runs_at(manager_version: &str) {
-    let playbook = venv_program("ansible-playbook");
     let served = serve_scenario("example:demo", &[]);
-    let scratch = std::env::temp_dir().join(format!(
-        "ovirt-upgrade-role-{manager_version}-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&scratch).unwrap();
     let started = std::time::Instant::now();
-    let output = Command::new(playbook)
-        .arg(clients_dir().join("cluster_upgrade_role.yml"))
-        .env("ENGINE_URL", &served.url)
-        .env("ENGINE_USER", &served.username)
-        .env("ENGINE_PASSWORD", &served.password)
-        .env("MANAGER_VERSION", manager_version)
-        .env("CLUSTER_NAME", "Branch")
-        .env("ANSIBLE_LOCAL_TEMP", &scratch)
-        .env("ANSIBLE_LOCALHOST_WARNING", "false")
-        .env("ANSIBLE_INVENTORY_UNPARSED_WARNING", "false")
-        .env("ANSIBLE_NOCOLOR", "true")
-        .output()
-        .expect("ansible-playbook runs");
+    run_playbook(
+        "cluster_upgrade_role.yml",
+        &served,
+        &[("MANAGER_VERSION", manager_version), ("CLUSTER_NAME", "Branch")],
+    );
     let took = started.elapsed();
-    let _ = std::fs::remove_dir_all(&scratch);
-    assert_ran("the cluster_upgrade role", &output);
-    assert!(String::from_utf8_lossy(&output.stdout).contains("failed=0"));
     println!(
         "the cluster_upgrade role upgraded the Branch cluster (2 hosts) at engine {manager_version} in {:.1} s at 600x",
         took.as_secs_f64()
