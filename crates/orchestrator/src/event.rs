@@ -58,6 +58,9 @@ pub enum HostFailure {
     BadState { status: HostStatus },
     /// The engine refused the upgrade.
     Refused { detail: String },
+    /// The engine accepted the upgrade, then could not take the host to maintenance and
+    /// gave it up (events 17 and 841); `detail` is what the engine logged.
+    Abandoned { detail: String },
     /// A VM could not be moved off; the host stays up and keeps what did not move.
     CannotEvacuate { vm: String, detail: String },
     /// A pinned VM would not shut down; the host stays up.
@@ -78,6 +81,10 @@ impl fmt::Display for HostFailure {
                 write!(f, "the host went {status}; check it in the Administration Portal, then activate it")
             }
             HostFailure::Refused { detail } => write!(f, "the engine refused the upgrade: {detail}"),
+            HostFailure::Abandoned { detail } => write!(
+                f,
+                "the engine accepted the upgrade, then gave it up because the host could not go to maintenance ({detail}); the host stays up with its VMs: read the engine's events for the reason, free the host, then upgrade it again"
+            ),
             HostFailure::CannotEvacuate { vm, detail } => {
                 write!(f, "VM {vm} could not be moved off ({detail}); the host stays up with what did not move")
             }

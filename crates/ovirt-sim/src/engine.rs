@@ -884,9 +884,11 @@ impl Simulator {
         }
         let host = self.host(host_id).expect("host").clone();
         let gluster = self.cluster(host.cluster).is_some_and(|c| c.gluster_service);
-        match self.check_maintenance(&host, true, gluster) {
-            Ok(()) => self.begin_maintenance(host_id, MaintenanceRun { reason: None, internal: true }),
-            Err(_) => self.abandon_upgrade(host_id),
+        let refused = self.faults.upgrade_abandoned.contains(&host.name) || self.check_maintenance(&host, true, gluster).is_err();
+        if refused {
+            self.abandon_upgrade(host_id);
+        } else {
+            self.begin_maintenance(host_id, MaintenanceRun { reason: None, internal: true });
         }
     }
 

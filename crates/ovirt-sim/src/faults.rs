@@ -18,6 +18,9 @@ pub struct Faults {
     pub install_fail_once: HashSet<String>,
     /// Hosts (by name) that never come back from their reboot: `non_responsive` for good.
     pub never_return: HashSet<String>,
+    /// Hosts (by name) an upgrade cannot take to maintenance (as when a VM there finds no
+    /// destination): the engine accepts the upgrade, then gives it up with 17 and 841.
+    pub upgrade_abandoned: HashSet<String>,
     /// VMs (by name) whose migrations fail (event 65) and leave them where they were.
     pub migration_fail: HashSet<String>,
     /// VMs (by name) that do not come up again once stopped or rebooted: their new
@@ -73,6 +76,7 @@ impl std::str::FromStr for Faults {
                 "start-fail" => drop(faults.start_fail.insert(value.to_owned())),
                 "refuse-level" => drop(faults.refuse_level.insert(value.to_owned())),
                 "never-return" => drop(faults.never_return.insert(value.to_owned())),
+                "upgrade-abandoned" => drop(faults.upgrade_abandoned.insert(value.to_owned())),
                 "migration-fail" => drop(faults.migration_fail.insert(value.to_owned())),
                 "random" => faults.random_failure = probability()?,
                 "unavailable" => faults.transport.unavailable = probability()?,
@@ -97,6 +101,7 @@ impl fmt::Display for Faults {
         named("install-fail", &self.install_fail);
         named("install-fail-once", &self.install_fail_once);
         named("never-return", &self.never_return);
+        named("upgrade-abandoned", &self.upgrade_abandoned);
         named("migration-fail", &self.migration_fail);
         named("start-fail", &self.start_fail);
         named("refuse-level", &self.refuse_level);

@@ -97,7 +97,7 @@ See docs/simulator.md for the endpoints, the faults and TLS.")]
         #[arg(long, value_name = "FILE", requires = "tls")]
         ca_out: Option<PathBuf>,
         /// Faults to inject, comma-separated: install-fail:HOST, never-return:HOST,
-        /// migration-fail:VM, random:P, and for API requests unavailable:P, slow:P, drop:P,
+        /// upgrade-abandoned:HOST, migration-fail:VM, random:P, and for API requests unavailable:P, slow:P, drop:P,
         /// token-expiry:P (e.g. `install-fail:host3,unavailable:0.02`).
         #[arg(long, value_name = "SPEC")]
         faults: Option<String>,

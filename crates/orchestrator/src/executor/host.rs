@@ -516,6 +516,17 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             return Ok(HostTick::Finished);
         }
         if host.status == return_to {
+            let given_up: Vec<&(Timestamp, u32, String)> =
+                self.abandoned.get(&step.host).into_iter().flatten().filter(|(when, _, _)| *when >= at).collect();
+            if given_up.iter().any(|(_, code, _)| *code == UPGRADE_FAILED) {
+                // 841 with the host back where it was: the engine answered the upgrade, then
+                // could not take the host to maintenance (17 says so first).
+                let detail = given_up.iter().map(|(_, _, text)| text.as_str()).collect::<Vec<_>>().join(" ");
+                let failure = HostFailure::Abandoned { detail };
+                self.observed(index, Effect::Failed { reason: failure.to_string() })?;
+                self.host_failed(step, failure)?;
+                return Ok(HostTick::Finished);
+            }
             if !self.upgrade_seen.contains(&step.host) && self.since(at) >= UPGRADE_START_GRACE_MS {
                 self.observed(
                     index,

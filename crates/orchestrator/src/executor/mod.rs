@@ -69,6 +69,9 @@ const UPDATES_CHECKED: &str = "the hosts were asked for updates";
 const CHECK_FINISHED: u32 = 885;
 const CHECK_FAILED: u32 = 839;
 const CHECK_SKIPPED: u32 = 887;
+/// The engine's events when it gives up an upgrade it accepted (`HostUpgradeCallback`).
+const MAINTENANCE_FAILED: u32 = 17;
+const UPGRADE_FAILED: u32 = 841;
 
 /// Asks a run to stop starting new work (Ctrl-C). Hosts already upgrading finish; the run
 /// then ends as always, and `resume` goes on later.
@@ -209,6 +212,8 @@ struct Executor<'a, E, C> {
     seen_status: HashMap<HostId, HostStatus>,
     /// Hosts seen away from their status since their latest upgrade call.
     upgrade_seen: HashSet<HostId>,
+    /// The engine's reasons for giving up a host's upgrade (events 17 and 841), by host.
+    abandoned: HashMap<HostId, Vec<(Timestamp, u32, String)>>,
     phases: HashMap<HostId, HostPhase>,
     percent: u8,
     draining: Option<Outcome>,
@@ -246,6 +251,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             last_event: None,
             seen_status: HashMap::new(),
             upgrade_seen: HashSet::new(),
+            abandoned: HashMap::new(),
             phases: HashMap::new(),
             percent: 0,
             draining: None,

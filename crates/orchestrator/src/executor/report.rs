@@ -114,6 +114,9 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
         events.sort_by_key(|e| e.id);
         for event in events {
             self.last_event = Some(self.last_event.map_or(event.id, |l| l.max(event.id)));
+            if let (Some(host), MAINTENANCE_FAILED | UPGRADE_FAILED) = (event.host, event.code) {
+                self.abandoned.entry(host).or_default().push((event.time, event.code, event.description.clone()));
+            }
             let ours = event.cluster == Some(self.cluster)
                 || event.host.is_some_and(|h| self.host_names.contains_key(&h))
                 || event.vm.is_some_and(|v| self.cluster_vms.contains(&v));

@@ -829,3 +829,28 @@ async fn progress_reaches_the_engine_only_where_it_can_show_it() {
     assert!(actions.iter().any(|a| matches!(a, UpdateProgress { percent: 100 })), "{actions:?}");
     assert!(codes.contains(&896) && codes.last() == Some(&894), "{codes:?}");
 }
+
+/// `HostUpgradeCallback`: an upgrade the engine accepted and then gave up (17, 841, the host
+/// still up with its updates) is recognised from those events and reported with the engine's
+/// words, not waited on until the timeout; the run goes on with the other hosts.
+#[tokio::test(start_paused = true)]
+async fn an_upgrade_the_engine_gives_up_is_reported_with_its_reason() {
+    let (mut inventory, cluster) = example("standalone-local", "Default");
+    for host in &mut inventory.hosts {
+        host.update_available = true;
+    }
+    let options = Options::default();
+    let plan = orchestrator::plan(&inventory, cluster, &options).unwrap();
+    let engine = engine(&inventory, "upgrade-abandoned:host2", 1);
+    let clock = TokioClock::new(START, 1.0);
+    let mut journal = Journal::in_memory(example_header(cluster, "Default", &options)).unwrap();
+    let began = clock.now();
+    let summary = orchestrator::run(&engine, &clock, &mut journal, plan, &Recorder::default(), &StopSignal::new()).await.unwrap();
+    let failed = summary.failed.iter().find(|f| f.host == "host2").unwrap_or_else(|| panic!("host2 is reported: {summary:#?}"));
+    assert!(matches!(&failed.failure, HostFailure::Abandoned { detail } if detail.contains("Failed to switch Host host2 to Maintenance mode")), "{failed:?}");
+    assert_eq!(summary.upgraded.len(), 2, "the other hosts are upgraded");
+    let minutes = (clock.now().0 - began.0) / 60_000;
+    assert!(minutes < i64::from(options.host_timeout_minutes), "not waited out: {minutes} min");
+    let host2 = engine.simulator().inventory().hosts.iter().find(|h| h.name == "host2").unwrap().clone();
+    assert_eq!(host2.status, HostStatus::Up);
+}
