@@ -332,6 +332,10 @@ pub struct Certificate {
     /// Issued by an external CA rather than the engine's own.
     #[serde(default, skip_serializing_if = "is_false")]
     pub external_ca: bool,
+    /// The host names and addresses a server certificate is valid for (its subject
+    /// alternative names), when they were read; absent for a CA or when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_alt_names: Option<Vec<String>>,
 }
 
 impl Certificate {
@@ -340,6 +344,29 @@ impl Certificate {
         self.signature_algorithm
             .to_ascii_lowercase()
             .starts_with("sha1")
+    }
+
+    /// Whether a client reaching the Manager as `host` accepts this certificate's names:
+    /// `None` when its names were not read. Names compare without case; a wildcard
+    /// (`*.example.com`) stands for one leftmost label; addresses compare as addresses.
+    pub fn is_valid_for(&self, host: &str) -> Option<bool> {
+        let names = self.subject_alt_names.as_ref()?;
+        Some(names.iter().any(|name| name_covers(name, host)))
+    }
+}
+
+/// Whether the certificate name `name` covers the host `host` (a name or an address).
+fn name_covers(name: &str, host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if let (Ok(name), Ok(host)) = (name.parse::<std::net::IpAddr>(), host.parse::<std::net::IpAddr>()) {
+        return name == host;
+    }
+    let host = host.trim_end_matches('.');
+    match name.strip_prefix("*.") {
+        Some(parent) => host
+            .split_once('.')
+            .is_some_and(|(label, rest)| !label.is_empty() && rest.eq_ignore_ascii_case(parent)),
+        None => name.trim_end_matches('.').eq_ignore_ascii_case(host),
     }
 }
 
@@ -613,4 +640,35 @@ pub struct GlusterVolume {
     /// Geo-replication sessions from this volume, by their remote (`host::volume`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub geo_replication: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_certificate(names: &[&str]) -> Certificate {
+        Certificate {
+            name: "apache".into(),
+            signature_algorithm: "sha256WithRSAEncryption".into(),
+            not_after: Date::new(2030, 1, 1).unwrap(),
+            external_ca: false,
+            subject_alt_names: Some(names.iter().map(|n| n.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn a_certificate_is_valid_for_its_names_wildcards_and_addresses() {
+        let certificate = server_certificate(&["engine.example.com", "*.lab.example.com", "192.0.2.10", "::1"]);
+        assert_eq!(certificate.is_valid_for("ENGINE.example.com"), Some(true));
+        assert_eq!(certificate.is_valid_for("engine.example.com."), Some(true));
+        assert_eq!(certificate.is_valid_for("rhvm.lab.example.com"), Some(true));
+        assert_eq!(certificate.is_valid_for("a.b.lab.example.com"), Some(false), "a wildcard is one label");
+        assert_eq!(certificate.is_valid_for("lab.example.com"), Some(false));
+        assert_eq!(certificate.is_valid_for("192.0.2.10"), Some(true));
+        assert_eq!(certificate.is_valid_for("[::1]"), Some(true));
+        assert_eq!(certificate.is_valid_for("192.0.2.11"), Some(false));
+        assert_eq!(server_certificate(&[]).is_valid_for("engine.example.com"), Some(false));
+        let unread = Certificate { subject_alt_names: None, ..certificate };
+        assert_eq!(unread.is_valid_for("engine.example.com"), None);
+    }
 }
