@@ -73,7 +73,8 @@ wire_enum!(
     /// "none": an engine's REST API shows neither the Manager machine nor a host's vdsm details.
     Unseen {
         /// The Manager machine: OS minor, databases, Data Warehouse, Grafana, extensions,
-        /// certificates, OVN provider, backups.
+        /// certificates (but those recorded, which the engine presents over the network), OVN
+        /// provider, backups.
         ManagerMachine = "manager_machine",
         /// Per host: the cluster levels its vdsm supports, packages beyond vdsm and libvirt, OVN.
         HostDetails = "host_details",

@@ -30,6 +30,7 @@
 //! (with its line and element). Nothing here prints.
 
 mod auth;
+mod certs;
 mod config;
 mod engine;
 mod error;
@@ -42,6 +43,7 @@ use std::time::Duration;
 use ovirt_wire::{Action, ApiPath, Entity, JobStatus, WireError};
 use reqwest::Method;
 
+pub use certs::{read_certificates, CaSource, CertificateFacts, ChainCheck, EngineCertificates};
 pub use config::{Config, Password, Retry, Tls};
 pub use error::{ClientError, ErrorKind};
 pub use inventory::{Progress, Scope, Stage};

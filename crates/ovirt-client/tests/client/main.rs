@@ -2,6 +2,7 @@
 //! expired token), retries, refusals, jobs, TLS, bad answers, and the whole inventory read
 //! back through the API.
 
+mod certs;
 mod sim;
 mod stub;
 
