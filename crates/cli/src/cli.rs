@@ -69,6 +69,9 @@ pub enum Command {
     /// Run a whole upgrade once on the embedded simulated engine, end to end: check, plan,
     /// global maintenance, the Manager's update, every cluster, the compatibility chain.
     Demo(crate::commands::demo::DemoArgs),
+    /// Read the engine's CA and HTTPS certificate as presented: signature algorithm, expiry,
+    /// names against the engine's FQDN, and whether the CA issued the HTTPS certificate.
+    Certs(crate::commands::certs::CertsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

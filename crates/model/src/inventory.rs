@@ -342,9 +342,7 @@ pub struct Certificate {
 impl Certificate {
     /// SHA-1 signatures are what the guide's SHA-256 replacement procedure is about.
     pub fn is_sha1(&self) -> bool {
-        self.signature_algorithm
-            .to_ascii_lowercase()
-            .starts_with("sha1")
+        is_sha1_signature(&self.signature_algorithm)
     }
 
     /// Whether a client reaching the Manager as `host` accepts this certificate's names:
@@ -354,6 +352,13 @@ impl Certificate {
         let names = self.subject_alt_names.as_ref()?;
         Some(names.iter().any(|name| name_covers(name, host)))
     }
+}
+
+/// Whether a signature algorithm, as OpenSSL names it, hashes with SHA-1
+/// (`sha1WithRSAEncryption`, `ecdsa-with-SHA1`).
+pub fn is_sha1_signature(algorithm: &str) -> bool {
+    let algorithm = algorithm.to_ascii_lowercase();
+    algorithm.starts_with("sha1") || algorithm.ends_with("sha1")
 }
 
 /// Whether the certificate name `name` covers the host `host` (a name or an address).
@@ -671,5 +676,10 @@ mod tests {
         assert_eq!(server_certificate(&[]).is_valid_for("engine.example.com"), Some(false));
         let unread = Certificate { subject_alt_names: None, ..certificate };
         assert_eq!(unread.is_valid_for("engine.example.com"), None);
+        assert!(!unread.is_sha1());
+        for sha1 in ["sha1WithRSAEncryption", "ecdsa-with-SHA1", "dsaWithSHA1"] {
+            assert!(is_sha1_signature(sha1), "{sha1}");
+        }
+        assert!(!is_sha1_signature("ecdsa-with-SHA256"));
     }
 }

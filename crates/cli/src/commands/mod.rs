@@ -1,6 +1,7 @@
 //! One module per command; each takes its arguments and the context and returns an exit code.
 
 pub mod bench;
+pub mod certs;
 pub mod check;
 pub mod cluster_upgrade;
 pub mod compat;
@@ -31,6 +32,7 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::Compat(args) => compat::run_compat(args, ctx),
         Command::Finish(args) => compat::run_finish(args, ctx),
         Command::Demo(args) => demo::run(args, ctx),
+        Command::Certs(args) => certs::run(args, ctx),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `ovirt-upgrade` binary as a user runs it, one module per command family, in one test
 //! binary so that CI links it once.
 
+mod certs;
 mod check;
 mod cli;
 mod clients;
