@@ -41,11 +41,7 @@ pub struct CertsArgs {
 pub fn run(args: CertsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     let url = crate::live::engine_url(ctx)
         .ok_or_else(|| input_error(anyhow!("name the engine with --engine URL or OVIRT_URL")))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let read = runtime
+    let read = super::cluster_upgrade::runtime()?
         .block_on(ovirt_client::read_certificates(
             url,
             &crate::live::tls(ctx),
