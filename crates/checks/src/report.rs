@@ -99,7 +99,7 @@ pub fn check(inventory: &Inventory, target: Version, now: Date) -> Result<Report
     let results = rules::catalogue()
         .map(|rule| RuleResult {
             rule,
-            outcome: match reads_unseen(rule.id, &inventory.unseen) {
+            outcome: match reads_unseen(rule.id, inventory) {
                 Some(unseen) => unseen_outcome(unseen),
                 None => (rule.check)(&facts),
             },
@@ -116,10 +116,13 @@ pub fn check(inventory: &Inventory, target: Version, now: Date) -> Result<Report
 
 /// The facts a rule reads that its inventory's source could not see, if any: such a rule
 /// is skipped rather than passed (or failed) on an absence that means nothing.
-fn reads_unseen(rule: &str, unseen: &[Unseen]) -> Option<Unseen> {
+fn reads_unseen(rule: &str, inventory: &Inventory) -> Option<Unseen> {
     let needs = match rule {
         "backup.none" | "backup.stale" | "aaa.ldap-deprecated" | "manager.extensions-reinstall"
         | "ovn.provider-upgrade" => Unseen::ManagerMachine,
+        // The certificates the engine presents over the network (its CA, its HTTPS
+        // certificate) are read without the Manager machine: once recorded, the rules run.
+        _ if rule.starts_with("pki.") && !inventory.manager.certificates.is_empty() => return None,
         _ if rule.starts_with("pki.") || rule.starts_with("database.") || rule.starts_with("dwh.") => {
             Unseen::ManagerMachine
         }
@@ -129,7 +132,7 @@ fn reads_unseen(rule: &str, unseen: &[Unseen]) -> Option<Unseen> {
         _ if rule.starts_with("gluster.") => Unseen::Gluster,
         _ => return None,
     };
-    unseen.contains(&needs).then_some(needs)
+    inventory.unseen.contains(&needs).then_some(needs)
 }
 
 fn unseen_outcome(unseen: Unseen) -> Outcome {
@@ -190,6 +193,22 @@ mod tests {
         let skipped = |report: &Report| report.results.iter().filter(|r| r.status() == Status::Skip).count();
         assert!(skipped(&live) > skipped(&seen));
         assert_eq!(status(&live, "vm.next-run-pending"), status(&seen, "vm.next-run-pending"), "what the API shows still counts");
+        // The certificates the engine presents are read over the network: with them recorded,
+        // the pki rules run though the Manager machine stays unseen.
+        let mut presented = through_api.clone();
+        presented.manager.fqdn = "engine.example.com".into();
+        presented.manager.certificates = vec![model::Certificate {
+            name: "apache".into(),
+            signature_algorithm: "sha1WithRSAEncryption".into(),
+            not_after: now().add_days(400),
+            external_ca: false,
+            subject_alt_names: Some(vec!["localhost".into()]),
+        }];
+        let read = check(&presented, v("4.4.10"), now()).unwrap();
+        assert_eq!(status(&read, "pki.sha1-signature"), Status::Warn);
+        assert_eq!(status(&read, "pki.san-mismatch"), Status::Warn);
+        assert_eq!(status(&read, "pki.expired"), Status::Pass);
+        assert_eq!(status(&read, "backup.none"), Status::Skip, "the rest of the Manager machine is still unseen");
         // Every rule the mapping names exists.
         let ids: Vec<&str> = rules::catalogue().map(|r| r.id).collect();
         for id in ["backup.none", "backup.stale", "aaa.ldap-deprecated", "manager.extensions-reinstall", "ovn.provider-upgrade",

@@ -72,6 +72,9 @@ pub enum Command {
     /// Check an engine-backup archive before the Manager is rebuilt: `backup verify FILE`.
     #[command(subcommand)]
     Backup(crate::commands::backup::BackupCommand),
+    /// Read the engine's CA and HTTPS certificate as presented: signature algorithm, expiry,
+    /// names against the engine's FQDN, and whether the CA issued the HTTPS certificate.
+    Certs(crate::commands::certs::CertsArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -73,6 +73,15 @@ pub fn connect_for_run(ctx: &Context, url: &str, correlation_id: &str) -> anyhow
     connect_to(ctx, url, Some(correlation_id.to_owned()), Scope::Compute)
 }
 
+/// How the engine's certificate is checked, from --ca-file and --insecure.
+pub fn tls(ctx: &Context) -> Tls {
+    match (&ctx.connection.ca_file, ctx.connection.insecure) {
+        (_, true) => Tls::Insecure,
+        (Some(path), false) => Tls::CaFile(path.clone()),
+        (None, false) => Tls::System,
+    }
+}
+
 fn connect_to(
     ctx: &Context,
     url: &str,
@@ -81,11 +90,7 @@ fn connect_to(
 ) -> anyhow::Result<Live> {
     let url = url.to_owned();
     let mut config = Config::new(&url, &ctx.connection.username, password(ctx, &url)?);
-    config.tls = match (&ctx.connection.ca_file, ctx.connection.insecure) {
-        (_, true) => Tls::Insecure,
-        (Some(path), false) => Tls::CaFile(path.clone()),
-        (None, false) => Tls::System,
-    };
+    config.tls = tls(ctx);
     config.correlation_id = correlation_id;
     config.seam_scope = seam_scope;
     let runtime = tokio::runtime::Builder::new_current_thread()

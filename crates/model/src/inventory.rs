@@ -73,7 +73,8 @@ wire_enum!(
     /// "none": an engine's REST API shows neither the Manager machine nor a host's vdsm details.
     Unseen {
         /// The Manager machine: OS minor, databases, Data Warehouse, Grafana, extensions,
-        /// certificates, OVN provider, backups.
+        /// certificates (but those recorded, which the engine presents over the network), OVN
+        /// provider, backups.
         ManagerMachine = "manager_machine",
         /// Per host: the cluster levels its vdsm supports, packages beyond vdsm and libvirt, OVN.
         HostDetails = "host_details",
@@ -353,14 +354,46 @@ pub struct Certificate {
     /// Issued by an external CA rather than the engine's own.
     #[serde(default, skip_serializing_if = "is_false")]
     pub external_ca: bool,
+    /// The host names and addresses a server certificate is valid for (its subject
+    /// alternative names), when they were read; absent for a CA or when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject_alt_names: Option<Vec<String>>,
 }
 
 impl Certificate {
     /// SHA-1 signatures are what the guide's SHA-256 replacement procedure is about.
     pub fn is_sha1(&self) -> bool {
-        self.signature_algorithm
-            .to_ascii_lowercase()
-            .starts_with("sha1")
+        is_sha1_signature(&self.signature_algorithm)
+    }
+
+    /// Whether a client reaching the Manager as `host` accepts this certificate's names:
+    /// `None` when its names were not read. Names compare without case; a wildcard
+    /// (`*.example.com`) stands for one leftmost label; addresses compare as addresses.
+    pub fn is_valid_for(&self, host: &str) -> Option<bool> {
+        let names = self.subject_alt_names.as_ref()?;
+        Some(names.iter().any(|name| name_covers(name, host)))
+    }
+}
+
+/// Whether a signature algorithm, as OpenSSL names it, hashes with SHA-1
+/// (`sha1WithRSAEncryption`, `ecdsa-with-SHA1`).
+pub fn is_sha1_signature(algorithm: &str) -> bool {
+    let algorithm = algorithm.to_ascii_lowercase();
+    algorithm.starts_with("sha1") || algorithm.ends_with("sha1")
+}
+
+/// Whether the certificate name `name` covers the host `host` (a name or an address).
+fn name_covers(name: &str, host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if let (Ok(name), Ok(host)) = (name.parse::<std::net::IpAddr>(), host.parse::<std::net::IpAddr>()) {
+        return name == host;
+    }
+    let host = host.trim_end_matches('.');
+    match name.strip_prefix("*.") {
+        Some(parent) => host
+            .split_once('.')
+            .is_some_and(|(label, rest)| !label.is_empty() && rest.eq_ignore_ascii_case(parent)),
+        None => name.trim_end_matches('.').eq_ignore_ascii_case(host),
     }
 }
 
@@ -634,4 +667,40 @@ pub struct GlusterVolume {
     /// Geo-replication sessions from this volume, by their remote (`host::volume`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub geo_replication: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_certificate(names: &[&str]) -> Certificate {
+        Certificate {
+            name: "apache".into(),
+            signature_algorithm: "sha256WithRSAEncryption".into(),
+            not_after: Date::new(2030, 1, 1).unwrap(),
+            external_ca: false,
+            subject_alt_names: Some(names.iter().map(|n| n.to_string()).collect()),
+        }
+    }
+
+    #[test]
+    fn a_certificate_is_valid_for_its_names_wildcards_and_addresses() {
+        let certificate = server_certificate(&["engine.example.com", "*.lab.example.com", "192.0.2.10", "::1"]);
+        assert_eq!(certificate.is_valid_for("ENGINE.example.com"), Some(true));
+        assert_eq!(certificate.is_valid_for("engine.example.com."), Some(true));
+        assert_eq!(certificate.is_valid_for("rhvm.lab.example.com"), Some(true));
+        assert_eq!(certificate.is_valid_for("a.b.lab.example.com"), Some(false), "a wildcard is one label");
+        assert_eq!(certificate.is_valid_for("lab.example.com"), Some(false));
+        assert_eq!(certificate.is_valid_for("192.0.2.10"), Some(true));
+        assert_eq!(certificate.is_valid_for("[::1]"), Some(true));
+        assert_eq!(certificate.is_valid_for("192.0.2.11"), Some(false));
+        assert_eq!(server_certificate(&[]).is_valid_for("engine.example.com"), Some(false));
+        let unread = Certificate { subject_alt_names: None, ..certificate };
+        assert_eq!(unread.is_valid_for("engine.example.com"), None);
+        assert!(!unread.is_sha1());
+        for sha1 in ["sha1WithRSAEncryption", "ecdsa-with-SHA1", "dsaWithSHA1"] {
+            assert!(is_sha1_signature(sha1), "{sha1}");
+        }
+        assert!(!is_sha1_signature("ecdsa-with-SHA256"));
+    }
 }

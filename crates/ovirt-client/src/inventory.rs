@@ -26,6 +26,9 @@ use crate::{convert_error, Client};
 /// How many VMs are read at once from an engine that does not inline their details.
 const DETAIL_CONCURRENCY: usize = 8;
 
+/// How long the inspection of the engine's certificates may take.
+const CERTIFICATE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// How much of the environment to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -293,6 +296,15 @@ impl Client {
                 vm.snapshots = std::mem::take(&mut details.snapshots);
             }
         }
+        // The engine's CA and HTTPS certificate, as presented; when they cannot be read the
+        // pki rules stay skipped for the unseen Manager machine rather than fail the read.
+        let certificates = match (scope, self.inner.transport.api().scheme()) {
+            (Scope::Everything, "https") => crate::certs::read_certificates(self.url(), self.inner.transport.tls(), CERTIFICATE_PATIENCE)
+                .await
+                .map(|read| read.to_model())
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         let mut inventory = Inventory {
             format: INVENTORY_FORMAT,
             name: String::new(),
@@ -317,7 +329,7 @@ impl Client {
                 dwh: Default::default(),
                 grafana: false,
                 extensions: Vec::new(),
-                certificates: Vec::new(),
+                certificates,
                 ovn: false,
                 last_backup: None,
             },

@@ -32,6 +32,7 @@
 //! (with its line and element). Nothing here prints.
 
 mod auth;
+mod certs;
 mod config;
 mod engine;
 mod error;
@@ -44,6 +45,7 @@ use std::time::Duration;
 use ovirt_wire::{Action, ApiPath, Entity, JobStatus, WireError};
 use reqwest::Method;
 
+pub use certs::{read_certificates, CaSource, CertificateFacts, ChainCheck, EngineCertificates};
 pub use config::{Config, Password, Retry, Tls};
 pub use error::{ClientError, ErrorKind};
 pub use inventory::{Export, Progress, Scope, Stage, Warning};

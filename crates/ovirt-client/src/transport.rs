@@ -121,13 +121,7 @@ impl Transport {
             Tls::Insecure => builder = builder.tls_danger_accept_invalid_certs(true),
             Tls::CaFile(path) => {
                 let target = format!("CA file {}", path.display());
-                let pem = std::fs::read(path).map_err(|error| {
-                    ClientError::new(
-                        ErrorKind::Config,
-                        &target,
-                        format!("cannot read it: {error}"),
-                    )
-                })?;
+                let pem = read_ca_file(path)?;
                 let certificates = reqwest::Certificate::from_pem_bundle(&pem)
                     .ok()
                     .filter(|certificates| !certificates.is_empty())
@@ -161,6 +155,10 @@ impl Transport {
 
     pub fn api(&self) -> &Url {
         &self.api
+    }
+
+    pub fn tls(&self) -> &Tls {
+        &self.tls
     }
 
     pub fn correlation_id(&self) -> &str {
@@ -408,12 +406,23 @@ pub(crate) fn credentials_hint() -> &'static str {
     "check the user name with its profile (--username, such as admin@internal) and the password (--password-file or OVIRT_PASSWORD)"
 }
 
-fn ca_url(api: &Url) -> String {
+/// The PEM text of a CA file.
+pub(crate) fn read_ca_file(path: &std::path::Path) -> Result<Vec<u8>, ClientError> {
+    std::fs::read(path).map_err(|error| {
+        ClientError::new(
+            ErrorKind::Config,
+            format!("CA file {}", path.display()),
+            format!("cannot read it: {error}"),
+        )
+    })
+}
+
+pub(crate) fn ca_url(api: &Url) -> String {
     format!("{}{CA_PATH}", api.origin().ascii_serialization())
 }
 
 /// The API URL, checked: http(s), a host, no trailing slash.
-fn parse_api_url(text: &str) -> Result<Url, ClientError> {
+pub(crate) fn parse_api_url(text: &str) -> Result<Url, ClientError> {
     let error = |message: String| {
         ClientError::new(ErrorKind::Config, format!("engine URL {text}"), message)
             .with_hint("write it like https://engine.example.com/ovirt-engine/api")

@@ -186,6 +186,7 @@ impl<'t> Builder<'t> {
                     signature_algorithm: c.signature.clone(),
                     not_after: c.not_after,
                     external_ca: c.external_ca,
+                    subject_alt_names: None,
                 })
                 .collect(),
             ovn: spec.manager.ovn,

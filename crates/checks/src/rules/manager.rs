@@ -107,6 +107,22 @@ pub(super) const RULES: &[Rule] = &[
         check: sha1_signatures,
     },
     Rule {
+        id: "pki.san-mismatch",
+        severity: Severity::Warn,
+        section: Section::Manager,
+        scope: Scope::Certificate,
+        title: Text::new(
+            "The Manager's HTTPS certificate is valid for the Manager's FQDN",
+            "Manager の HTTPS 証明書が Manager の FQDN に対して有効",
+        ),
+        blocks: &[],
+        fix: Text::new(
+            "Reach the Manager by a name its certificate carries, or give the certificate the FQDN as a subject alternative name: `/usr/share/ovirt-engine/setup/bin/ovirt-engine-rename` re-issues the engine's certificates for a new FQDN; a certificate from an external CA is re-issued by that CA.",
+            "証明書に含まれる名前で Manager に接続するか、証明書のサブジェクト代替名に FQDN を加えます。`/usr/share/ovirt-engine/setup/bin/ovirt-engine-rename` は新しい FQDN でエンジンの証明書を発行し直します。外部 CA の証明書はその CA に再発行を依頼します。",
+        ),
+        check: names_mismatch,
+    },
+    Rule {
         id: "pki.external-ca",
         severity: Severity::Warn,
         section: Section::Manager,
@@ -351,6 +367,38 @@ fn sha1_signatures(f: &Facts) -> Outcome {
     })
 }
 
+fn names_mismatch(f: &Facts) -> Outcome {
+    let fqdn = &f.inventory.manager.fqdn;
+    if fqdn.is_empty() {
+        return Outcome::skip(Text::new(
+            "the Manager's FQDN is not recorded",
+            "Manager の FQDN が記録されていません",
+        ));
+    }
+    let evidence = f
+        .inventory
+        .manager
+        .certificates
+        .iter()
+        .filter(|c| c.is_valid_for(fqdn) == Some(false))
+        .map(|c| {
+            let names = c.subject_alt_names.as_deref().unwrap_or_default().join(", ");
+            let detail = if names.is_empty() {
+                Message::new("no subject alternative name", "サブジェクト代替名なし")
+            } else {
+                Message::new(format!("valid for: {names}"), format!("有効な名前: {names}"))
+            };
+            certificate_evidence(c, detail)
+        })
+        .collect();
+    Outcome::one_if_any(evidence, |n| {
+        Message::new(
+            format!("{n} certificate(s) are not valid for {fqdn}: clients that check names (the SDK, Ansible, browsers) refuse the connection"),
+            format!("{n} 件の証明書が {fqdn} に対して有効ではありません。名前を確認するクライアント (SDK、Ansible、ブラウザー) は接続を拒否します"),
+        )
+    })
+}
+
 fn external_ca(f: &Facts) -> Outcome {
     if !f.enters(Level::new(4, 4)) {
         return Outcome::skip(Text::new(
@@ -551,6 +599,7 @@ mod tests {
             signature_algorithm: signature.into(),
             not_after: not_after.parse().unwrap(),
             external_ca,
+            subject_alt_names: None,
         }
     }
 
@@ -627,6 +676,29 @@ mod tests {
         );
         assert_skipped("pki.external-ca", &inventory, Some("4.3.11"));
         assert_quiet("pki.external-ca", &clean_43(), Some("4.4.10"));
+    }
+
+    #[test]
+    fn a_server_certificate_without_the_managers_fqdn_warns() {
+        let mut inventory = clean();
+        inventory.manager.fqdn = "engine.example.com".into();
+        let named = |names: &[&str]| Certificate {
+            subject_alt_names: Some(names.iter().map(|n| n.to_string()).collect()),
+            ..certificate("apache", "sha256WithRSAEncryption", "2030-01-01", false)
+        };
+        inventory.manager.certificates = vec![
+            certificate("ca", "sha256WithRSAEncryption", "2030-01-01", false),
+            named(&["engine.example.com"]),
+        ];
+        assert_quiet("pki.san-mismatch", &inventory, None);
+        inventory.manager.certificates[1] = named(&["localhost", "127.0.0.1"]);
+        let findings = assert_fires("pki.san-mismatch", &inventory, None);
+        assert_eq!(evidence_names(&findings), ["apache"], "the CA's names were not read");
+        assert!(findings[0].evidence[0].detail.en.contains("localhost, 127.0.0.1"), "{findings:?}");
+        inventory.manager.certificates[1] = named(&[]);
+        assert!(assert_fires("pki.san-mismatch", &inventory, None)[0].evidence[0].detail.en.contains("no subject alternative name"));
+        inventory.manager.fqdn.clear();
+        assert_skipped("pki.san-mismatch", &inventory, None);
     }
 
     #[test]

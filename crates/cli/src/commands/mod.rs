@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod bench;
+pub mod certs;
 pub mod check;
 pub mod cluster_upgrade;
 pub mod compat;
@@ -33,6 +34,7 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::Finish(args) => compat::run_finish(args, ctx),
         Command::Demo(args) => demo::run(args, ctx),
         Command::Backup(command) => backup::run(command, ctx),
+        Command::Certs(args) => certs::run(args, ctx),
     }
 }
 

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context as _};
 use clap::{Subcommand, ValueEnum};
 use model::{Deployment, Version};
-use ovirt_sim::http::{HttpSim, ServeOptions};
+use ovirt_sim::http::{HttpSim, ServeOptions, TlsProfile};
 use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
 use scenario::GenerateParams;
 
@@ -96,6 +96,11 @@ See docs/simulator.md for the endpoints, the faults and TLS.")]
         /// directory, named after the port].
         #[arg(long, value_name = "FILE", requires = "tls")]
         ca_out: Option<PathBuf>,
+        /// The state of the certificates served with --tls: sha256 (as engine-setup makes
+        /// them today), sha1 (CA and server certificate signed with SHA-1, made with the
+        /// openssl command) or expiring (the server certificate expires in 20 days).
+        #[arg(long, value_name = "PROFILE", default_value = "sha256", requires = "tls")]
+        tls_profile: TlsProfile,
         /// Faults to inject, comma-separated: install-fail:HOST, never-return:HOST,
         /// upgrade-abandoned:HOST, migration-fail:VM, random:P, and for API requests unavailable:P, slow:P, drop:P,
         /// token-expiry:P (e.g. `install-fail:host3,unavailable:0.02`).
@@ -168,6 +173,7 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
             speed,
             tls,
             ca_out,
+            tls_profile,
             faults,
             seed,
         } => serve(
@@ -177,6 +183,7 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
                 speed,
                 tls,
                 ca_out,
+                tls_profile,
                 faults,
                 seed,
             },
@@ -191,6 +198,7 @@ struct ServeArgs {
     speed: f64,
     tls: bool,
     ca_out: Option<PathBuf>,
+    tls_profile: TlsProfile,
     faults: Option<String>,
     seed: u64,
 }
@@ -228,6 +236,7 @@ fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         let options = ServeOptions {
             listen: args.listen,
             tls: args.tls,
+            tls_profile: args.tls_profile,
             ..ServeOptions::default()
         };
         let credentials = options.credentials.clone();

@@ -2,6 +2,7 @@
 //! binary so that CI links it once.
 
 mod backup;
+mod certs;
 mod check;
 mod cli;
 mod clients;

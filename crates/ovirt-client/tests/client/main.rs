@@ -3,6 +3,7 @@
 //! back through the API.
 
 mod recorded;
+mod certs;
 mod sim;
 mod stub;
 

@@ -15,6 +15,11 @@ use crate::{as_the_api_shows_it, largest_example};
 const START: Timestamp = Timestamp::from_millis(1_768_046_400_000);
 
 async fn start(inventory: Inventory, faults: &str, tls: bool) -> HttpSim {
+    serve(inventory, faults, ServeOptions { tls, ..ServeOptions::default() }).await
+}
+
+/// The simulated engine over `inventory`, served as `options` say.
+pub(crate) async fn serve(inventory: Inventory, faults: &str, options: ServeOptions) -> HttpSim {
     let simulator = Simulator::new(
         inventory,
         SimConfig::default(),
@@ -22,16 +27,12 @@ async fn start(inventory: Inventory, faults: &str, tls: bool) -> HttpSim {
         7,
         START,
     );
-    let options = ServeOptions {
-        tls,
-        ..ServeOptions::default()
-    };
     HttpSim::start(SimEngine::new(simulator, 60.0, 7), options)
         .await
         .unwrap()
 }
 
-fn config(server: &HttpSim, password: &str) -> Config {
+pub(crate) fn config(server: &HttpSim, password: &str) -> Config {
     let mut config = Config::new(
         server.api_url(),
         Credentials::default().username,
@@ -45,7 +46,7 @@ fn config(server: &HttpSim, password: &str) -> Config {
     config
 }
 
-fn password() -> String {
+pub(crate) fn password() -> String {
     Credentials::default().password
 }
 

@@ -39,7 +39,7 @@ use query::Params;
 
 pub use auth::Credentials;
 pub use server::{HttpSim, ServeError, ServeOptions};
-pub use tls::TlsError;
+pub use tls::{TlsError, TlsProfile, EXPIRING_DAYS};
 
 /// Where the API is served.
 pub const API_PATH: &str = "/ovirt-engine/api";

@@ -29,11 +29,13 @@ pub struct ServeOptions {
     pub credentials: Credentials,
     /// Serve HTTPS with a CA made at start.
     pub tls: bool,
+    /// The state of the certificates served with `tls`.
+    pub tls_profile: tls::TlsProfile,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        ServeOptions { listen: SocketAddr::from(([127, 0, 0, 1], 0)), credentials: Credentials::default(), tls: false }
+        ServeOptions { listen: SocketAddr::from(([127, 0, 0, 1], 0)), credentials: Credentials::default(), tls: false, tls_profile: tls::TlsProfile::default() }
     }
 }
 
@@ -65,7 +67,7 @@ impl HttpSim {
     pub async fn start(engine: SimEngine, options: ServeOptions) -> Result<HttpSim, ServeError> {
         let listener = TcpListener::bind(options.listen).await.map_err(|source| ServeError::Listen { address: options.listen, source })?;
         let address = listener.local_addr().map_err(|source| ServeError::Listen { address: options.listen, source })?;
-        let tls = options.tls.then(|| tls::generate(address.ip())).transpose()?;
+        let tls = options.tls.then(|| tls::generate(address.ip(), options.tls_profile)).transpose()?;
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let app = Arc::new(App {
             engine: engine.clone(),

@@ -9,11 +9,18 @@ pub struct Served {
     child: Child,
     pub url: String,
     pub password: String,
+    /// The CA file written with `--tls`.
+    pub ca_file: Option<String>,
 }
 
 impl Served {
     /// Serves `environment` on a free loopback port, `speed` times faster than real time.
     pub fn start(environment: &str, speed: &str) -> Served {
+        Served::start_with(environment, speed, &[])
+    }
+
+    /// As [`Served::start`], with more options for `sim serve` (`--tls`, `--tls-profile`).
+    pub fn start_with(environment: &str, speed: &str, options: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
             .args([
                 "--output",
@@ -24,6 +31,7 @@ impl Served {
                 "127.0.0.1:0",
             ])
             .args(["--speed", speed, "--scenario", environment])
+            .args(options)
             .env("LANG", "C")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -41,6 +49,7 @@ impl Served {
         Served {
             url: started["url"].as_str().unwrap().to_owned(),
             password: started["password"].as_str().unwrap().to_owned(),
+            ca_file: started["ca_file"].as_str().map(str::to_owned),
             child,
         }
     }
