@@ -52,12 +52,18 @@ pub struct Case {
     pub kill: Option<KillPoint>,
 }
 
-/// The case a seed stands for: a small cluster (3–8 hosts), options and faults drawn at random.
+/// Engine versions whose cluster upgrade flag differs: none before 4.3.3, blind start and
+/// finish until 4.5, shown with its progress from 4.5.
+pub const ENGINE_VERSIONS: [&str; 3] = ["4.3.2", "4.4.10", "4.5.6"];
+
+/// The case a seed stands for: a small cluster (3–8 hosts) on one of the engine versions,
+/// options and faults drawn at random.
 pub fn case(seed: u64) -> Case {
     let mut rng = Rng::new(seed ^ 0x0051_6d75_6c61_7465);
     let hosts = rng.between(3, 8) as usize;
     let load = rng.between(25, 80) as u32;
-    let workload = bench::workload_with(seed, hosts, load, &mut rng);
+    let mut workload = bench::workload_with(seed, hosts, load, &mut rng);
+    workload.inventory.manager.version = ENGINE_VERSIONS[(seed % 3) as usize].parse().expect("a known version");
     let options = Options {
         max_parallel: rng.between(1, 3) as usize,
         max_failures: rng.between(0, 2) as usize,

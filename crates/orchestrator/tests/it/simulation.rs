@@ -18,8 +18,9 @@ fn env_number(name: &str) -> Option<u64> {
 
 /// Every seed: a small cluster, random options, random faults from the simulator (failed
 /// installs, hosts that never return, failed migrations, 503s, dropped connections, slow
-/// answers), and for half of them the orchestrator killed after a random journal write and
-/// resumed. `ORCH_SEEDS=5000` runs more; `ORCH_SEED=N` runs one and prints its events.
+/// answers) on engines 4.3.2, 4.4.10 and 4.5.6 in turn, and for half of them the orchestrator
+/// killed after a random journal write and resumed. `ORCH_SEEDS=5000` runs more; `ORCH_SEED=N`
+/// runs one and prints its events.
 #[test]
 fn seeds_with_faults_and_kills_keep_every_invariant() {
     let (first, count) = match env_number("ORCH_SEED") {
@@ -58,7 +59,8 @@ fn seeds_with_faults_and_kills_keep_every_invariant() {
                             }
                         }
                         Err(problem) => failures.lock().unwrap().push(format!(
-                            "seed {seed} ({} hosts, faults `{}`, kill {:?}, options {}):\n{problem}\nreproduce: {}",
+                            "seed {seed} (engine {}, {} hosts, faults `{}`, kill {:?}, options {}):\n{problem}\nreproduce: {}",
+                            case.workload.inventory.manager.version,
                             case.workload.hosts,
                             case.faults,
                             case.kill,
