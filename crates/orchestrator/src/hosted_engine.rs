@@ -122,7 +122,10 @@ pub struct HostedEngineHost {
     pub score: u32,
     pub engine_status: EngineStatus,
     pub local_maintenance: bool,
+    /// As the engine last polled it: stale when the HA agent is not alive.
     pub global_maintenance: bool,
+    /// The host's HA agent is alive (the API's `hosted_engine/active`), so its flags are current.
+    pub agent_alive: bool,
     /// The Manager VM runs here.
     pub running_engine: bool,
 }
@@ -133,7 +136,7 @@ pub struct HostedEngineHost {
 pub enum GlobalMaintenance {
     On,
     Off,
-    /// Some hosts say on, others off: the HA agents have not all caught up.
+    /// Some hosts with a live agent say on, others off: they have not all caught up.
     Partly,
 }
 
@@ -204,6 +207,7 @@ impl HostedEngineView {
                     engine_status: EngineStatus::on_host(vm, h.id),
                     local_maintenance: he.local_maintenance,
                     global_maintenance: he.global_maintenance,
+                    agent_alive: he.active,
                     running_engine: vm.host == Some(h.id),
                 })
             })
@@ -211,10 +215,14 @@ impl HostedEngineView {
         if hosts.is_empty() {
             return Err(no_engine());
         }
-        let on = hosts.iter().filter(|h| h.global_maintenance).count();
+        // A host whose agent is down keeps the flag the engine last polled: only live agents
+        // tell where global maintenance stands (all of them when none is alive).
+        let live: Vec<&HostedEngineHost> = hosts.iter().filter(|h| h.agent_alive).collect();
+        let judged: Vec<&HostedEngineHost> = if live.is_empty() { hosts.iter().collect() } else { live };
+        let on = judged.iter().filter(|h| h.global_maintenance).count();
         let global_maintenance = match on {
             0 => GlobalMaintenance::Off,
-            n if n == hosts.len() => GlobalMaintenance::On,
+            n if n == judged.len() => GlobalMaintenance::On,
             _ => GlobalMaintenance::Partly,
         };
         let running = hosts.iter().find(|h| h.running_engine);

@@ -214,7 +214,12 @@ pub(crate) fn render_view(view: &HostedEngineView, lang: Lang) -> String {
             host.status.to_string(),
             host.score.to_string(),
             yes_no(host.local_maintenance, lang).to_owned(),
-            yes_no(host.global_maintenance, lang).to_owned(),
+            if host.agent_alive {
+                yes_no(host.global_maintenance, lang).to_owned()
+            } else {
+                // The engine cannot poll a host without its agent: the flag is an old one.
+                format!("{} ({})", yes_no(host.global_maintenance, lang), tr(lang, "stale", "未更新"))
+            },
             host.engine_status.to_string(),
         ]);
     }

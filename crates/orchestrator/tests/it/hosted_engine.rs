@@ -135,3 +135,24 @@ async fn an_engine_that_never_comes_back_times_out_with_its_last_status() {
     );
     assert!(error.to_string().contains("not running"), "{error}");
 }
+
+/// A hosted-engine host whose HA agent is down keeps the flag the engine last polled
+/// (`SetHaMaintenanceCommand` reaches the agents through the engine VM's host; the API shows
+/// each host's flag from its statistics). Global maintenance is judged from the live agents,
+/// and the stale host is shown as such instead of holding the wait until its timeout.
+#[tokio::test(start_paused = true)]
+async fn a_host_whose_agent_is_down_keeps_a_stale_flag_and_does_not_hold_the_wait() {
+    let mut inventory = scenario::load("example:self-hosted").unwrap();
+    let engine_host = inventory.vms.iter().find(|v| v.hosted_engine).unwrap().host;
+    let down = inventory.hosts.iter_mut().find(|h| h.hosted_engine.is_some() && Some(h.id) != engine_host).unwrap();
+    down.status = HostStatus::NonResponsive;
+    let down = down.name.clone();
+    let engine = engine(&inventory, "", 1);
+    let clock = TokioClock::new(START, 1.0);
+    let began = clock.now();
+    let on = set_global_maintenance(&engine, &clock, true, PATIENCE, &Recorder::default()).await.unwrap();
+    assert_eq!(on.view.global_maintenance, GlobalMaintenance::On);
+    let stale = on.view.hosts.iter().find(|h| h.name == down).unwrap();
+    assert!(!stale.agent_alive && !stale.global_maintenance, "{stale:?}");
+    assert!(clock.now().0 - began.0 < 5 * 60_000, "not waited out");
+}
