@@ -54,8 +54,9 @@ pub enum HostFailure {
     InstallFailed,
     /// Not back within the timeout; last seen in `status`.
     TimedOut { status: HostStatus, minutes: u32 },
-    /// The host went to a state the engine does not recover from by itself.
-    BadState { status: HostStatus },
+    /// The host went to a state the engine does not recover from by itself; `reason` is the
+    /// engine's own word for it where it logged one (154: a level the host cannot run).
+    BadState { status: HostStatus, reason: Option<String> },
     /// The engine refused the upgrade.
     Refused { detail: String },
     /// The engine accepted the upgrade, then could not take the host to maintenance and
@@ -77,8 +78,11 @@ impl fmt::Display for HostFailure {
                 f,
                 "not back within {minutes} minutes (last seen {status}); check its console, then activate or reinstall it"
             ),
-            HostFailure::BadState { status } => {
+            HostFailure::BadState { status, reason: None } => {
                 write!(f, "the host went {status}; check it in the Administration Portal, then activate it")
+            }
+            HostFailure::BadState { status, reason: Some(reason) } => {
+                write!(f, "the host went {status}: {reason} Fix that, then activate it")
             }
             HostFailure::Refused { detail } => write!(f, "the engine refused the upgrade: {detail}"),
             HostFailure::Abandoned { detail } => write!(

@@ -751,7 +751,8 @@ fn failure_text(failure: &HostFailure, lang: Lang) -> String {
     match failure {
         HostFailure::InstallFailed => "パッケージのインストールに失敗しました (install_failed)。/var/log/ovirt-engine/host-deploy のログを確認し、修正してから再度アップグレードしてください".into(),
         HostFailure::TimedOut { status, minutes } => format!("{minutes} 分以内に戻りませんでした (最後は {status})。コンソールを確認し、有効化または再インストールしてください"),
-        HostFailure::BadState { status } => format!("ホストが {status} になりました。管理ポータルで確認してから有効化してください"),
+        HostFailure::BadState { status, reason: None } => format!("ホストが {status} になりました。管理ポータルで確認してから有効化してください"),
+        HostFailure::BadState { status, reason: Some(reason) } => format!("ホストが {status} になりました: {reason} これを解消してから有効化してください"),
         HostFailure::Refused { detail } => format!("エンジンがアップグレードを拒否しました: {detail}"),
         HostFailure::Abandoned { detail } => format!("エンジンはアップグレードを受け付けた後、ホストをメンテナンスモードにできず中止しました ({detail})。ホストは VM を保持したまま稼働しています。エンジンのイベントで理由を確認し、ホストを空けてから再度アップグレードしてください"),
         HostFailure::CannotEvacuate { vm, detail } => format!("VM {vm} を移行できませんでした ({detail})。ホストは稼働したまま、移行できなかった VM を保持します"),

@@ -452,6 +452,7 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
                     step,
                     HostFailure::BadState {
                         status: host.status,
+                        reason: self.engine_reason(step.host, since, &[CLUSTER_LEVEL_UNSUPPORTED]),
                     },
                 )?;
                 return Ok(HostTick::Finished);
@@ -502,6 +503,7 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             HostStatus::InstallFailed => Some(HostFailure::InstallFailed),
             HostStatus::Error | HostStatus::NonOperational => Some(HostFailure::BadState {
                 status: host.status,
+                reason: self.engine_reason(step.host, at, &[CLUSTER_LEVEL_UNSUPPORTED]),
             }),
             _ => None,
         };
@@ -516,12 +518,10 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             return Ok(HostTick::Finished);
         }
         if host.status == return_to {
-            let given_up: Vec<&(Timestamp, u32, String)> =
-                self.abandoned.get(&step.host).into_iter().flatten().filter(|(when, _, _)| *when >= at).collect();
-            if given_up.iter().any(|(_, code, _)| *code == UPGRADE_FAILED) {
+            if self.engine_reason(step.host, at, &[UPGRADE_FAILED]).is_some() {
                 // 841 with the host back where it was: the engine answered the upgrade, then
                 // could not take the host to maintenance (17 says so first).
-                let detail = given_up.iter().map(|(_, _, text)| text.as_str()).collect::<Vec<_>>().join(" ");
+                let detail = self.engine_reason(step.host, at, &[MAINTENANCE_FAILED, UPGRADE_FAILED]).unwrap_or_default();
                 let failure = HostFailure::Abandoned { detail };
                 self.observed(index, Effect::Failed { reason: failure.to_string() })?;
                 self.host_failed(step, failure)?;

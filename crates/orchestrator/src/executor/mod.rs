@@ -69,9 +69,11 @@ const UPDATES_CHECKED: &str = "the hosts were asked for updates";
 const CHECK_FINISHED: u32 = 885;
 const CHECK_FAILED: u32 = 839;
 const CHECK_SKIPPED: u32 = 887;
-/// The engine's events when it gives up an upgrade it accepted (`HostUpgradeCallback`).
+/// The engine's events when it gives up an upgrade it accepted (`HostUpgradeCallback`), and
+/// when a host cannot run its cluster's level (`HandleVdsVersionCommand`).
 const MAINTENANCE_FAILED: u32 = 17;
 const UPGRADE_FAILED: u32 = 841;
+const CLUSTER_LEVEL_UNSUPPORTED: u32 = 154;
 
 /// Asks a run to stop starting new work (Ctrl-C). Hosts already upgrading finish; the run
 /// then ends as always, and `resume` goes on later.
@@ -212,8 +214,8 @@ struct Executor<'a, E, C> {
     seen_status: HashMap<HostId, HostStatus>,
     /// Hosts seen away from their status since their latest upgrade call.
     upgrade_seen: HashSet<HostId>,
-    /// The engine's reasons for giving up a host's upgrade (events 17 and 841), by host.
-    abandoned: HashMap<HostId, Vec<(Timestamp, u32, String)>>,
+    /// What the engine logged about a host's trouble (17, 841, 154), by host.
+    host_trouble: HashMap<HostId, Vec<(Timestamp, u32, String)>>,
     phases: HashMap<HostId, HostPhase>,
     percent: u8,
     draining: Option<Outcome>,
@@ -251,7 +253,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             last_event: None,
             seen_status: HashMap::new(),
             upgrade_seen: HashSet::new(),
-            abandoned: HashMap::new(),
+            host_trouble: HashMap::new(),
             phases: HashMap::new(),
             percent: 0,
             draining: None,
@@ -262,6 +264,19 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
 
     fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// What the engine logged about `host` with one of `codes` since `since`, in order.
+    fn engine_reason(&self, host: HostId, since: Timestamp, codes: &[u32]) -> Option<String> {
+        let texts: Vec<&str> = self
+            .host_trouble
+            .get(&host)
+            .into_iter()
+            .flatten()
+            .filter(|(when, code, _)| *when >= since && codes.contains(code))
+            .map(|(_, _, text)| text.as_str())
+            .collect();
+        (!texts.is_empty()).then(|| texts.join(" "))
     }
 
     fn since(&self, at: Timestamp) -> i64 {
@@ -646,6 +661,8 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
                     }
                 }
             };
+            // The engine's events first: a host's status is then read with its reasons known.
+            self.relay_events().await;
             let mut working = false;
             for step in &wave.hosts {
                 if matches!(self.tick_host(step, &wave).await?, HostTick::Working) {
@@ -654,7 +671,6 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             }
             self.start_stopped_vms().await?;
             self.report_progress().await?;
-            self.relay_events().await;
             if !working && self.draining.is_some() && !self.restarts_pending() {
                 return Ok(self.draining.clone().expect("draining"));
             }

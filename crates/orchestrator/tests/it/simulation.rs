@@ -856,3 +856,27 @@ async fn an_upgrade_the_engine_gives_up_is_reported_with_its_reason() {
     let host2 = engine.simulator().inventory().hosts.iter().find(|h| h.name == "host2").unwrap().clone();
     assert_eq!(host2.status, HostStatus::Up);
 }
+
+/// `HandleVdsVersionCommand`: a host that comes back unable to run its cluster's level goes
+/// non-operational with event 154; the run reports it with the engine's words.
+#[tokio::test(start_paused = true)]
+async fn a_host_back_non_operational_is_reported_with_the_engines_reason() {
+    let (mut inventory, cluster) = example("standalone-local", "Default");
+    for host in &mut inventory.hosts {
+        host.update_available = true;
+        if host.name == "host2" {
+            host.supported_levels = vec![Level::new(4, 2)];
+        }
+    }
+    let options = Options::default();
+    let plan = orchestrator::plan(&inventory, cluster, &options).unwrap();
+    let engine = engine(&inventory, "", 1);
+    let clock = TokioClock::new(START, 1.0);
+    let mut journal = Journal::in_memory(example_header(cluster, "Default", &options)).unwrap();
+    let summary = orchestrator::run(&engine, &clock, &mut journal, plan, &Recorder::default(), &StopSignal::new()).await.unwrap();
+    let failed = summary.failed.iter().find(|f| f.host == "host2").unwrap_or_else(|| panic!("host2 is reported: {summary:#?}"));
+    assert!(
+        matches!(&failed.failure, HostFailure::BadState { status: HostStatus::NonOperational, reason: Some(reason) } if reason.contains("cannot join Cluster Default which is set to version 4.3")),
+        "{failed:?}"
+    );
+}
