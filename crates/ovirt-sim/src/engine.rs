@@ -105,6 +105,11 @@ enum MigrationKind {
     Scheduled,
 }
 
+/// Event 17's text (`VDS_MAINTENANCE_FAILED`).
+fn maintenance_failed(host: &str) -> String {
+    format!("Failed to switch Host {host} to Maintenance mode.")
+}
+
 /// A day in milliseconds: event 843 is logged once a day per host.
 const DAY_MS: i64 = 86_400_000;
 
@@ -365,8 +370,11 @@ impl Simulator {
     }
 
     fn schedule(&mut self, after_ms: u64, step: Step) {
+        self.schedule_at(self.now.plus_millis(after_ms as i64), step);
+    }
+
+    fn schedule_at(&mut self, at: Timestamp, step: Step) {
         self.sequence += 1;
-        let at = self.now.plus_millis(after_ms as i64);
         self.queue.push(Reverse((at, self.sequence, step)));
     }
 
@@ -525,7 +533,7 @@ impl Simulator {
         let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
         let (code, severity, text) = match (internal, placed_all, reason) {
             (true, true, _) => (msg::VDS_MAINTENANCE, Severity::Normal, format!("Host {name} was switched to Maintenance Mode.")),
-            (true, false, _) => (msg::VDS_MAINTENANCE_FAILED, Severity::Error, format!("Failed to switch Host {name} to Maintenance mode.")),
+            (true, false, _) => (msg::VDS_MAINTENANCE_FAILED, Severity::Error, maintenance_failed(&name)),
             (false, true, Some(reason)) => {
                 (msg::USER_VDS_MAINTENANCE, Severity::Normal, format!("Host {name} was switched to Maintenance mode by {USER} (Reason: {reason})."))
             }
@@ -563,7 +571,7 @@ impl Simulator {
             run.upgrade = None;
         }
         let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
-        self.event(msg::VDS_MAINTENANCE_FAILED, Severity::Error, format!("Failed to switch Host {name} to Maintenance mode."), Some(host_id), None, None);
+        self.event(msg::VDS_MAINTENANCE_FAILED, Severity::Error, maintenance_failed(&name), Some(host_id), None, None);
         self.event(msg::HOST_UPGRADE_FAILED, Severity::Error, format!("Failed to upgrade Host {name} (User: {USER})."), Some(host_id), None, None);
         if self.host(host_id).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance) {
             self.set_host_status(host_id, HostStatus::Unassigned);
@@ -639,8 +647,7 @@ impl Simulator {
         let ends = free_at.max(now).plus_millis(duration);
         slots[slot] = ends;
         let started = self.now;
-        self.sequence += 1;
-        self.queue.push(Reverse((ends, self.sequence, Step::MigrationDone { vm: vm.id, to, started, kind })));
+        self.schedule_at(ends, Step::MigrationDone { vm: vm.id, to, started, kind });
     }
 
     fn migration_done(&mut self, vm_id: VmId, to: HostId, started: Timestamp, kind: MigrationKind) {

@@ -219,11 +219,9 @@ struct Executor<'a, E, C> {
     phases: HashMap<HostId, HostPhase>,
     percent: u8,
     draining: Option<Outcome>,
-    /// The engine shows the cluster's upgrade flag and progress (4.5 and later); older ones
-    /// take `start` and `finish` blind.
-    flag_visible: bool,
-    /// The engine has the upgrade flag at all (4.3.3 and later).
-    flag_exists: bool,
+    /// The engine's version, read when the run starts: it decides what the cluster upgrade
+    /// flag can do there.
+    engine_version: Option<model::Version>,
 }
 
 impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
@@ -257,13 +255,23 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             phases: HashMap::new(),
             percent: 0,
             draining: None,
-            flag_visible: true,
-            flag_exists: true,
+            engine_version: None,
         }
     }
 
     fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// The engine shows the cluster's upgrade flag and progress (4.5 and later); older ones
+    /// take `start` and `finish` blind.
+    fn flag_visible(&self) -> bool {
+        self.engine_version.is_none_or(model::release::shows_cluster_upgrade_progress)
+    }
+
+    /// The engine has the upgrade flag at all (4.3.3 and later).
+    fn flag_exists(&self) -> bool {
+        self.engine_version.is_none_or(model::release::has_cluster_upgrade_action)
     }
 
     /// What the engine logged about `host` with one of `codes` since `since`, in order.
@@ -467,7 +475,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
                 Answer::NoAnswer { error } => {
                     self.clock.sleep(POLL_INTERVAL).await;
                     if let Reply::Ok(cluster) = self.live_cluster().await {
-                        if cluster_shows(&cluster, &action, self.flag_visible) {
+                        if cluster_shows(&cluster, &action, self.flag_visible()) {
                             self.observed(step, Effect::Done)?;
                             return Ok(Ok(()));
                         }
@@ -503,10 +511,10 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             // Only the newest policy change can be judged from the policy seen now.
             let shows = match action {
                 Action::SetPolicy { .. } => {
-                    Some(step) == last_policy_step && cluster_shows(cluster, &action, self.flag_visible)
+                    Some(step) == last_policy_step && cluster_shows(cluster, &action, self.flag_visible())
                 }
                 Action::UpdateProgress { .. } => false,
-                _ => cluster_shows(cluster, &action, self.flag_visible),
+                _ => cluster_shows(cluster, &action, self.flag_visible()),
             };
             let effect = if shows {
                 Effect::Done
@@ -562,8 +570,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             });
         };
         self.learn(&inventory);
-        self.flag_visible = model::release::shows_cluster_upgrade_progress(inventory.manager.version);
-        self.flag_exists = model::release::has_cluster_upgrade_action(inventory.manager.version);
+        self.engine_version = Some(inventory.manager.version);
         let engine = self.engine;
         if let Reply::Ok(newest) = self.call("events", engine.newest_event_id()).await {
             self.last_event = Some(newest.unwrap_or(0));
@@ -582,7 +589,7 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
         self.settle_cluster_steps(&cluster)?;
         self.percent = self.state.progress_reached();
 
-        if self.flag_exists && !self.state.flag_running() {
+        if self.flag_exists() && !self.state.flag_running() {
             if let Err(detail) = self
                 .cluster_step(Action::StartUpgradeFlag, UNREACHABLE_LIMIT_MS)
                 .await?

@@ -80,7 +80,7 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             self.percent = measured;
             self.emit(RunEvent::Progress { percent: measured });
         }
-        if !self.flag_visible {
+        if !self.flag_visible() {
             if measured / PROGRESS_STEP > self.state.progress_recorded / PROGRESS_STEP {
                 self.record(Record::Progress { percent: measured })?;
             }
@@ -164,7 +164,7 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
         if put_back {
             self.start_remaining_vms().await?;
         }
-        if matches!(outcome, Outcome::Completed) && self.flag_visible && self.state.flag_running() {
+        if matches!(outcome, Outcome::Completed) && self.flag_visible() && self.state.flag_running() {
             let (step, answer) = self.act(Action::UpdateProgress { percent: 100 }).await?;
             if matches!(answer, Answer::NoAnswer { .. }) {
                 self.observed(
