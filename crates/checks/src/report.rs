@@ -118,12 +118,18 @@ pub fn check(inventory: &Inventory, target: Version, now: Date) -> Result<Report
 /// is skipped rather than passed (or failed) on an absence that means nothing.
 fn reads_unseen(rule: &str, inventory: &Inventory) -> Option<Unseen> {
     let needs = match rule {
-        "backup.none" | "backup.stale" | "aaa.ldap-deprecated" | "manager.extensions-reinstall"
+        "backup.none"
+        | "backup.stale"
+        | "aaa.ldap-deprecated"
+        | "manager.extensions-reinstall"
         | "ovn.provider-upgrade" => Unseen::ManagerMachine,
         // The certificates the engine presents over the network (its CA, its HTTPS
         // certificate) are read without the Manager machine: once recorded, the rules run.
         _ if rule.starts_with("pki.") && !inventory.manager.certificates.is_empty() => return None,
-        _ if rule.starts_with("pki.") || rule.starts_with("database.") || rule.starts_with("dwh.") => {
+        _ if rule.starts_with("pki.")
+            || rule.starts_with("database.")
+            || rule.starts_with("dwh.") =>
+        {
             Unseen::ManagerMachine
         }
         "host.cluster-level-unsupported" | "ovn.host-not-configured" => Unseen::HostDetails,
@@ -181,18 +187,41 @@ mod tests {
         inventory.manager.last_backup = None;
         let seen = check(&inventory, v("4.4.10"), now()).unwrap();
         let status = |report: &Report, id: &str| {
-            report.results.iter().find(|r| r.rule.id == id).map(|r| r.status()).unwrap()
+            report
+                .results
+                .iter()
+                .find(|r| r.rule.id == id)
+                .map(|r| r.status())
+                .unwrap()
         };
-        assert_eq!(status(&seen, "backup.none"), Status::Fail, "a scenario says there is no backup");
+        assert_eq!(
+            status(&seen, "backup.none"),
+            Status::Fail,
+            "a scenario says there is no backup"
+        );
         let mut through_api = inventory.clone();
         through_api.unseen = Unseen::ALL.to_vec();
         let live = check(&through_api, v("4.4.10"), now()).unwrap();
-        assert_eq!(status(&live, "backup.none"), Status::Skip, "through the API it is unknown");
+        assert_eq!(
+            status(&live, "backup.none"),
+            Status::Skip,
+            "through the API it is unknown"
+        );
         assert_eq!(status(&live, "pki.sha1-signature"), Status::Skip);
         assert_eq!(status(&live, "gluster.heals-pending"), Status::Skip);
-        let skipped = |report: &Report| report.results.iter().filter(|r| r.status() == Status::Skip).count();
+        let skipped = |report: &Report| {
+            report
+                .results
+                .iter()
+                .filter(|r| r.status() == Status::Skip)
+                .count()
+        };
         assert!(skipped(&live) > skipped(&seen));
-        assert_eq!(status(&live, "vm.next-run-pending"), status(&seen, "vm.next-run-pending"), "what the API shows still counts");
+        assert_eq!(
+            status(&live, "vm.next-run-pending"),
+            status(&seen, "vm.next-run-pending"),
+            "what the API shows still counts"
+        );
         // The certificates the engine presents are read over the network: with them recorded,
         // the pki rules run though the Manager machine stays unseen.
         let mut presented = through_api.clone();
@@ -208,11 +237,25 @@ mod tests {
         assert_eq!(status(&read, "pki.sha1-signature"), Status::Warn);
         assert_eq!(status(&read, "pki.san-mismatch"), Status::Warn);
         assert_eq!(status(&read, "pki.expired"), Status::Pass);
-        assert_eq!(status(&read, "backup.none"), Status::Skip, "the rest of the Manager machine is still unseen");
+        assert_eq!(
+            status(&read, "backup.none"),
+            Status::Skip,
+            "the rest of the Manager machine is still unseen"
+        );
         // Every rule the mapping names exists.
         let ids: Vec<&str> = rules::catalogue().map(|r| r.id).collect();
-        for id in ["backup.none", "backup.stale", "aaa.ldap-deprecated", "manager.extensions-reinstall", "ovn.provider-upgrade",
-            "host.cluster-level-unsupported", "ovn.host-not-configured", "vm.vgpu", "vm.host-devices", "vm.snapshot-level-unsupported"] {
+        for id in [
+            "backup.none",
+            "backup.stale",
+            "aaa.ldap-deprecated",
+            "manager.extensions-reinstall",
+            "ovn.provider-upgrade",
+            "host.cluster-level-unsupported",
+            "ovn.host-not-configured",
+            "vm.vgpu",
+            "vm.host-devices",
+            "vm.snapshot-level-unsupported",
+        ] {
             assert!(ids.contains(&id), "{id}");
         }
     }

@@ -42,7 +42,10 @@ pub fn display_width(text: &str) -> usize {
 /// Pads `text` with spaces to `width` terminal columns.
 pub fn pad(text: &str, width: usize) -> String {
     let mut padded = text.to_owned();
-    padded.extend(std::iter::repeat_n(' ', width.saturating_sub(display_width(text))));
+    padded.extend(std::iter::repeat_n(
+        ' ',
+        width.saturating_sub(display_width(text)),
+    ));
     padded
 }
 

@@ -18,20 +18,29 @@ use crate::version::Level;
 pub enum HostAction {
     /// Move to maintenance, migrating its VMs away. `stop_gluster_service` (a URL parameter
     /// on the wire) also stops gluster there, after the engine's quorum and heal checks.
-    Deactivate { reason: Option<String>, stop_gluster_service: bool },
+    Deactivate {
+        reason: Option<String>,
+        stop_gluster_service: bool,
+    },
     /// Back from maintenance to up.
     Activate,
     /// Ask the host whether package updates are available.
     UpgradeCheck,
     /// Update its packages (through maintenance), reboot when asked, return to its status.
-    Upgrade { reboot: bool, timeout_minutes: Option<u32> },
+    Upgrade {
+        reboot: bool,
+        timeout_minutes: Option<u32>,
+    },
 }
 
 /// What can be done to a VM (API `VmService` actions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VmAction {
     /// Live-migrate, to `host` or where the scheduler chooses; `force` overrides user_migratable.
-    Migrate { host: Option<HostId>, force: bool },
+    Migrate {
+        host: Option<HostId>,
+        force: bool,
+    },
     Start,
     /// Power off.
     Stop,
@@ -39,7 +48,9 @@ pub enum VmAction {
     Shutdown,
     Reboot,
     /// The hosted-engine VM's `maintenance` action: global maintenance on or off.
-    GlobalMaintenance { enabled: bool },
+    GlobalMaintenance {
+        enabled: bool,
+    },
 }
 
 /// A change to a cluster (API `PUT /clusters/{id}`).
@@ -106,7 +117,11 @@ pub struct ExternalSource {
 pub enum EngineError {
     /// The engine refused (its `<fault>`): 409 for conflicts, 400 for bad requests.
     #[error("the engine refused: {detail} (HTTP {status}, {reason})")]
-    Refused { status: u16, reason: String, detail: String },
+    Refused {
+        status: u16,
+        reason: String,
+        detail: String,
+    },
     #[error("{kind} {id} does not exist on the engine")]
     NotFound { kind: &'static str, id: String },
     /// The engine could not be reached or answered 5xx; worth retrying idempotent calls.
@@ -134,13 +149,36 @@ pub trait Engine: Send + Sync {
     fn inventory(&self) -> impl Future<Output = Result<Inventory, EngineError>> + Send;
     fn host(&self, id: HostId) -> impl Future<Output = Result<Host, EngineError>> + Send;
     fn vm(&self, id: VmId) -> impl Future<Output = Result<Vm, EngineError>> + Send;
-    fn host_action(&self, id: HostId, action: HostAction) -> impl Future<Output = Result<(), EngineError>> + Send;
-    fn vm_action(&self, id: VmId, action: VmAction) -> impl Future<Output = Result<(), EngineError>> + Send;
-    fn update_cluster(&self, id: ClusterId, update: ClusterUpdate) -> impl Future<Output = Result<(), EngineError>> + Send;
-    fn update_data_center(&self, id: DataCenterId, version: Level) -> impl Future<Output = Result<(), EngineError>> + Send;
-    fn cluster_upgrade(&self, id: ClusterId, action: ClusterUpgrade) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn host_action(
+        &self,
+        id: HostId,
+        action: HostAction,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn vm_action(
+        &self,
+        id: VmId,
+        action: VmAction,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn update_cluster(
+        &self,
+        id: ClusterId,
+        update: ClusterUpdate,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn update_data_center(
+        &self,
+        id: DataCenterId,
+        version: Level,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn cluster_upgrade(
+        &self,
+        id: ClusterId,
+        action: ClusterUpgrade,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
     /// Events with ids greater than `after` (all when `None`), newest first.
-    fn events(&self, after: Option<u64>) -> impl Future<Output = Result<Vec<Event>, EngineError>> + Send;
+    fn events(
+        &self,
+        after: Option<u64>,
+    ) -> impl Future<Output = Result<Vec<Event>, EngineError>> + Send;
     /// The id of the newest event, where a run starts watching the log. The default reads
     /// the whole log; a real engine's can be millions of entries, so clients override it.
     fn newest_event_id(&self) -> impl Future<Output = Result<Option<u64>, EngineError>> + Send {

@@ -385,7 +385,10 @@ pub fn is_sha1_signature(algorithm: &str) -> bool {
 /// Whether the certificate name `name` covers the host `host` (a name or an address).
 fn name_covers(name: &str, host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    if let (Ok(name), Ok(host)) = (name.parse::<std::net::IpAddr>(), host.parse::<std::net::IpAddr>()) {
+    if let (Ok(name), Ok(host)) = (
+        name.parse::<std::net::IpAddr>(),
+        host.parse::<std::net::IpAddr>(),
+    ) {
         return name == host;
     }
     let host = host.trim_end_matches('.');
@@ -492,7 +495,13 @@ impl HostStatus {
     /// Whether a hosted-engine host in this status runs its HA agent: its operating system
     /// and vdsm are up.
     pub fn ha_agent_alive(self) -> bool {
-        matches!(self, HostStatus::Up | HostStatus::PreparingForMaintenance | HostStatus::Maintenance | HostStatus::NonOperational)
+        matches!(
+            self,
+            HostStatus::Up
+                | HostStatus::PreparingForMaintenance
+                | HostStatus::Maintenance
+                | HostStatus::NonOperational
+        )
     }
 }
 
@@ -685,17 +694,32 @@ mod tests {
 
     #[test]
     fn a_certificate_is_valid_for_its_names_wildcards_and_addresses() {
-        let certificate = server_certificate(&["engine.example.com", "*.lab.example.com", "192.0.2.10", "::1"]);
+        let certificate = server_certificate(&[
+            "engine.example.com",
+            "*.lab.example.com",
+            "192.0.2.10",
+            "::1",
+        ]);
         assert_eq!(certificate.is_valid_for("ENGINE.example.com"), Some(true));
         assert_eq!(certificate.is_valid_for("engine.example.com."), Some(true));
         assert_eq!(certificate.is_valid_for("rhvm.lab.example.com"), Some(true));
-        assert_eq!(certificate.is_valid_for("a.b.lab.example.com"), Some(false), "a wildcard is one label");
+        assert_eq!(
+            certificate.is_valid_for("a.b.lab.example.com"),
+            Some(false),
+            "a wildcard is one label"
+        );
         assert_eq!(certificate.is_valid_for("lab.example.com"), Some(false));
         assert_eq!(certificate.is_valid_for("192.0.2.10"), Some(true));
         assert_eq!(certificate.is_valid_for("[::1]"), Some(true));
         assert_eq!(certificate.is_valid_for("192.0.2.11"), Some(false));
-        assert_eq!(server_certificate(&[]).is_valid_for("engine.example.com"), Some(false));
-        let unread = Certificate { subject_alt_names: None, ..certificate };
+        assert_eq!(
+            server_certificate(&[]).is_valid_for("engine.example.com"),
+            Some(false)
+        );
+        let unread = Certificate {
+            subject_alt_names: None,
+            ..certificate
+        };
         assert_eq!(unread.is_valid_for("engine.example.com"), None);
         assert!(!unread.is_sha1());
         for sha1 in ["sha1WithRSAEncryption", "ecdsa-with-SHA1", "dsaWithSHA1"] {

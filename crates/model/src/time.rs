@@ -20,7 +20,8 @@ pub struct DateError(pub String);
 impl Date {
     pub fn new(year: i32, month: u8, day: u8) -> Option<Date> {
         let date = Date { year, month, day };
-        ((1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day)).then_some(date)
+        ((1..=12).contains(&month) && (1..=days_in_month(year, month)).contains(&day))
+            .then_some(date)
     }
 
     /// Days since 1970-01-01 (negative before).
@@ -84,7 +85,11 @@ impl fmt::Display for Timestamp {
         let in_day = self.0.rem_euclid(86_400_000);
         let (hours, minutes) = (in_day / 3_600_000, in_day / 60_000 % 60);
         let (seconds, millis) = (in_day / 1000 % 60, in_day % 1000);
-        write!(f, "{}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03}Z", self.date())
+        write!(
+            f,
+            "{}T{hours:02}:{minutes:02}:{seconds:02}.{millis:03}Z",
+            self.date()
+        )
     }
 }
 

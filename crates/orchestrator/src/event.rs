@@ -56,7 +56,10 @@ pub enum HostFailure {
     TimedOut { status: HostStatus, minutes: u32 },
     /// The host went to a state the engine does not recover from by itself; `reason` is the
     /// engine's own word for it where it logged one (154: a level the host cannot run).
-    BadState { status: HostStatus, reason: Option<String> },
+    BadState {
+        status: HostStatus,
+        reason: Option<String>,
+    },
     /// The engine refused the upgrade.
     Refused { detail: String },
     /// The engine accepted the upgrade, then could not take the host to maintenance and

@@ -218,7 +218,11 @@ impl HostedEngineView {
         // A host whose agent is down keeps the flag the engine last polled: only live agents
         // tell where global maintenance stands (all of them when none is alive).
         let live: Vec<&HostedEngineHost> = hosts.iter().filter(|h| h.agent_alive).collect();
-        let judged: Vec<&HostedEngineHost> = if live.is_empty() { hosts.iter().collect() } else { live };
+        let judged: Vec<&HostedEngineHost> = if live.is_empty() {
+            hosts.iter().collect()
+        } else {
+            live
+        };
         let on = judged.iter().filter(|h| h.global_maintenance).count();
         let global_maintenance = match on {
             0 => GlobalMaintenance::Off,

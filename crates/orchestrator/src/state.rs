@@ -158,7 +158,9 @@ impl RunState {
                     self.finish_order.push(*host);
                 }
             }
-            Record::Progress { percent } => self.progress_recorded = self.progress_recorded.max(*percent),
+            Record::Progress { percent } => {
+                self.progress_recorded = self.progress_recorded.max(*percent)
+            }
             Record::Stopping { reason } => {
                 self.stopping.get_or_insert_with(|| reason.clone());
             }

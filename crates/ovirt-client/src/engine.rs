@@ -158,12 +158,15 @@ impl Engine for Client {
     /// One event, the newest: the engine lists its log newest first.
     async fn newest_event_id(&self) -> Result<Option<u64>, EngineError> {
         let newest = self
-            .list(Call::get("events").query("max", "1"), |target, event: ovirt_wire::Event| {
-                event
-                    .to_model()
-                    .map(|event| Some(event.id))
-                    .map_err(|error| convert_error(target, error))
-            })
+            .list(
+                Call::get("events").query("max", "1"),
+                |target, event: ovirt_wire::Event| {
+                    event
+                        .to_model()
+                        .map(|event| Some(event.id))
+                        .map_err(|error| convert_error(target, error))
+                },
+            )
             .await?;
         Ok(newest.into_iter().max())
     }

@@ -299,10 +299,14 @@ impl Client {
         // The engine's CA and HTTPS certificate, as presented; when they cannot be read the
         // pki rules stay skipped for the unseen Manager machine rather than fail the read.
         let certificates = match (scope, self.inner.transport.api().scheme()) {
-            (Scope::Everything, "https") => crate::certs::read_certificates(self.url(), self.inner.transport.tls(), CERTIFICATE_PATIENCE)
-                .await
-                .map(|read| read.to_model())
-                .unwrap_or_default(),
+            (Scope::Everything, "https") => crate::certs::read_certificates(
+                self.url(),
+                self.inner.transport.tls(),
+                CERTIFICATE_PATIENCE,
+            )
+            .await
+            .map(|read| read.to_model())
+            .unwrap_or_default(),
             _ => Vec::new(),
         };
         let mut inventory = Inventory {

@@ -24,7 +24,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// One connection's client: reqwest keeps the connection alive between requests.
 fn client() -> reqwest::Client {
-    reqwest::Client::builder().pool_max_idle_per_host(1).build().expect("a client")
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(1)
+        .build()
+        .expect("a client")
 }
 
 async fn round(url: &str, token: &str, connections: usize) -> (Vec<Duration>, Duration, usize) {
@@ -41,8 +44,18 @@ async fn round(url: &str, token: &str, connections: usize) -> (Vec<Duration>, Du
                     break;
                 }
                 let sent = Instant::now();
-                let response = client.get(&url).bearer_auth(&token).header("Version", "4").send().await.expect("an answer");
-                assert!(response.status().is_success(), "GET /hosts answered {}", response.status());
+                let response = client
+                    .get(&url)
+                    .bearer_auth(&token)
+                    .header("Version", "4")
+                    .send()
+                    .await
+                    .expect("an answer");
+                assert!(
+                    response.status().is_success(),
+                    "GET /hosts answered {}",
+                    response.status()
+                );
                 size = response.bytes().await.expect("a body").len();
                 latencies.push(sent.elapsed());
             }
@@ -73,7 +86,11 @@ fn main() {
         deployment: Deployment::Standalone,
     };
     let inventory = generate(&params).expect("the generated environment");
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
     runtime.block_on(async {
         let simulator = Simulator::new(inventory, SimConfig::default(), Default::default(), 1, Timestamp::from_millis(1_768_046_400_000));
         let server = HttpSim::start(SimEngine::new(simulator, 1.0, 1), ServeOptions::default()).await.expect("the server");

@@ -6,7 +6,10 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
-use model::engine::{ClusterUpdate, ClusterUpgrade, EngineError, Event, ExternalSource, HostAction, Severity, VmAction};
+use model::engine::{
+    ClusterUpdate, ClusterUpgrade, EngineError, Event, ExternalSource, HostAction, Severity,
+    VmAction,
+};
 use model::release;
 use model::rng::Rng;
 use model::*;
@@ -74,24 +77,53 @@ impl Default for SimConfig {
 /// Things that happen later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Step {
-    MigrationDone { vm: VmId, to: HostId, started: Timestamp, kind: MigrationKind },
-    EvacuationRetry { host: HostId },
+    MigrationDone {
+        vm: VmId,
+        to: HostId,
+        started: Timestamp,
+        kind: MigrationKind,
+    },
+    EvacuationRetry {
+        host: HostId,
+    },
     /// An upgrade's move to maintenance, which the engine runs after answering.
-    UpgradeMaintenance { host: HostId },
-    InstallDone { host: HostId },
-    RebootDone { host: HostId },
+    UpgradeMaintenance {
+        host: HostId,
+    },
+    InstallDone {
+        host: HostId,
+    },
+    RebootDone {
+        host: HostId,
+    },
     /// The monitor reaches a host again after its reboot or vdsm restart.
-    Reconnected { host: HostId },
-    Activated { host: HostId },
+    Reconnected {
+        host: HostId,
+    },
+    Activated {
+        host: HostId,
+    },
     /// A host's statistics poll shows the hosted-engine global maintenance flag.
-    HaFlagPolled { host: HostId, enabled: bool },
-    UpgradeCheckDone { host: HostId },
-    VmUp { vm: VmId },
-    VmDown { vm: VmId, shutdown: bool },
+    HaFlagPolled {
+        host: HostId,
+        enabled: bool,
+    },
+    UpgradeCheckDone {
+        host: HostId,
+    },
+    VmUp {
+        vm: VmId,
+    },
+    VmDown {
+        vm: VmId,
+        shutdown: bool,
+    },
     /// The hosted-engine HA agents start the Manager VM.
     EngineVmStart,
     /// The Manager's services answer inside its VM.
-    EngineUp { vm: VmId },
+    EngineUp {
+        vm: VmId,
+    },
 }
 
 /// Who asked for a migration, which decides its events.
@@ -173,7 +205,11 @@ pub struct Simulator {
 }
 
 fn refused(status: u16, detail: impl Into<String>) -> EngineError {
-    EngineError::Refused { status, reason: "Operation Failed".into(), detail: format!("[{}]", detail.into()) }
+    EngineError::Refused {
+        status,
+        reason: "Operation Failed".into(),
+        detail: format!("[{}]", detail.into()),
+    }
 }
 
 fn conflict(detail: impl Into<String>) -> EngineError {
@@ -181,13 +217,35 @@ fn conflict(detail: impl Into<String>) -> EngineError {
 }
 
 impl Simulator {
-    pub fn new(inventory: Inventory, config: SimConfig, faults: Faults, seed: u64, start: Timestamp) -> Simulator {
-        let positions = |ids: Vec<Uuid>| ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect::<HashMap<_, _>>();
-        let hosts = positions(inventory.hosts.iter().map(|h| h.id.0).collect()).into_iter().map(|(k, v)| (HostId(k), v)).collect();
-        let vms = positions(inventory.vms.iter().map(|v| v.id.0).collect()).into_iter().map(|(k, v)| (VmId(k), v)).collect();
-        let clusters = positions(inventory.clusters.iter().map(|c| c.id.0).collect()).into_iter().map(|(k, v)| (ClusterId(k), v)).collect();
-        let data_centers =
-            positions(inventory.data_centers.iter().map(|d| d.id.0).collect()).into_iter().map(|(k, v)| (DataCenterId(k), v)).collect();
+    pub fn new(
+        inventory: Inventory,
+        config: SimConfig,
+        faults: Faults,
+        seed: u64,
+        start: Timestamp,
+    ) -> Simulator {
+        let positions = |ids: Vec<Uuid>| {
+            ids.into_iter()
+                .enumerate()
+                .map(|(i, id)| (id, i))
+                .collect::<HashMap<_, _>>()
+        };
+        let hosts = positions(inventory.hosts.iter().map(|h| h.id.0).collect())
+            .into_iter()
+            .map(|(k, v)| (HostId(k), v))
+            .collect();
+        let vms = positions(inventory.vms.iter().map(|v| v.id.0).collect())
+            .into_iter()
+            .map(|(k, v)| (VmId(k), v))
+            .collect();
+        let clusters = positions(inventory.clusters.iter().map(|c| c.id.0).collect())
+            .into_iter()
+            .map(|(k, v)| (ClusterId(k), v))
+            .collect();
+        let data_centers = positions(inventory.data_centers.iter().map(|d| d.id.0).collect())
+            .into_iter()
+            .map(|(k, v)| (DataCenterId(k), v))
+            .collect();
         let history = History::new(&inventory, start);
         let mut sim = Simulator {
             inventory,
@@ -212,14 +270,31 @@ impl Simulator {
             session_correlation_id: None,
             failed_once: Default::default(),
         };
-        sim.global_maintenance = sim.inventory.hosts.iter().filter_map(|h| h.hosted_engine).any(|he| he.global_maintenance);
-        let hosts: Vec<(HostId, bool)> = sim.inventory.hosts.iter().map(|h| (h.id, h.update_available)).collect();
+        sim.global_maintenance = sim
+            .inventory
+            .hosts
+            .iter()
+            .filter_map(|h| h.hosted_engine)
+            .any(|he| he.global_maintenance);
+        let hosts: Vec<(HostId, bool)> = sim
+            .inventory
+            .hosts
+            .iter()
+            .map(|h| (h.id, h.update_available))
+            .collect();
         for (host, pending) in hosts {
             sim.host_runs.entry(host).or_default().updates_pending = pending;
             sim.refresh_agent(host);
         }
         // The engine's log is never empty: clients ask for `max=1` to learn where it ends.
-        sim.event(msg::VDS_DETECTED, Severity::Normal, "Simulated engine started.".into(), None, None, None);
+        sim.event(
+            msg::VDS_DETECTED,
+            Severity::Normal,
+            "Simulated engine started.".into(),
+            None,
+            None,
+            None,
+        );
         sim
     }
 
@@ -264,7 +339,12 @@ impl Simulator {
     /// Events with ids above `after`, newest first, as the engine lists them.
     pub fn events(&self, after: Option<u64>) -> Vec<Event> {
         let after = after.unwrap_or(0);
-        self.events.iter().rev().take_while(|e| e.id > after).cloned().collect()
+        self.events
+            .iter()
+            .rev()
+            .take_while(|e| e.id > after)
+            .cloned()
+            .collect()
     }
 
     /// The correlation id a client sends with every request (the `Correlation-Id` header):
@@ -291,20 +371,32 @@ impl Simulator {
     /// when it is not on). A standalone Manager just takes the version.
     pub fn update_manager(&mut self, version: Version) -> Result<(), EngineError> {
         if version < self.inventory.manager.version {
-            return Err(refused(400, format!("the Manager runs {}; it is never downgraded to {version}", self.inventory.manager.version)));
+            return Err(refused(
+                400,
+                format!(
+                    "the Manager runs {}; it is never downgraded to {version}",
+                    self.inventory.manager.version
+                ),
+            ));
         }
         self.set_manager_version(version)?;
-        let engine_vm = self.inventory.vms.iter().find(|v| v.hosted_engine && v.status == VmStatus::Up).cloned();
+        let engine_vm = self
+            .inventory
+            .vms
+            .iter()
+            .find(|v| v.hosted_engine && v.status == VmStatus::Up)
+            .cloned();
         if let Some(vm) = engine_vm {
             self.stop(&vm, true)?;
         }
         Ok(())
     }
 
-
     /// The HA agents start the Manager VM on the best-scoring hosted-engine host.
     fn engine_vm_start(&mut self) {
-        let Some(vm) = self.inventory.vms.iter().find(|v| v.hosted_engine).cloned() else { return };
+        let Some(vm) = self.inventory.vms.iter().find(|v| v.hosted_engine).cloned() else {
+            return;
+        };
         if vm.is_running() || self.global_maintenance {
             return;
         }
@@ -313,7 +405,12 @@ impl Simulator {
             .hosts
             .iter()
             .filter(|h| placement::refusal(&self.inventory, &vm, h.id, None).is_none())
-            .max_by_key(|h| (h.hosted_engine.map_or(0, |he| he.score), std::cmp::Reverse(h.id)))
+            .max_by_key(|h| {
+                (
+                    h.hosted_engine.map_or(0, |he| he.score),
+                    std::cmp::Reverse(h.id),
+                )
+            })
             .map(|h| h.id);
         let Some(host) = host else {
             // No host can take it now; the agents try again.
@@ -326,7 +423,9 @@ impl Simulator {
     }
 
     fn engine_up(&mut self, vm_id: VmId) {
-        let Ok(vm) = self.vm(vm_id).cloned() else { return };
+        let Ok(vm) = self.vm(vm_id).cloned() else {
+            return;
+        };
         if vm.status == VmStatus::PoweringUp {
             self.set_vm_status(vm_id, VmStatus::Up, vm.host);
         }
@@ -335,9 +434,19 @@ impl Simulator {
     /// The engine still works on the host: an evacuation, an upgrade, a check for updates, or
     /// a status that only passes (activation, installation, reboot).
     pub fn host_busy(&self, id: HostId) -> bool {
-        let working = self.host_runs.get(&id).is_some_and(|r| r.maintenance.is_some() || r.upgrade.is_some() || r.checking);
+        let working = self
+            .host_runs
+            .get(&id)
+            .is_some_and(|r| r.maintenance.is_some() || r.upgrade.is_some() || r.checking);
         let passing = self.host(id).is_ok_and(|h| {
-            matches!(h.status, HostStatus::PreparingForMaintenance | HostStatus::Unassigned | HostStatus::Installing | HostStatus::Reboot | HostStatus::Initializing)
+            matches!(
+                h.status,
+                HostStatus::PreparingForMaintenance
+                    | HostStatus::Unassigned
+                    | HostStatus::Installing
+                    | HostStatus::Reboot
+                    | HostStatus::Initializing
+            )
         });
         working || passing
     }
@@ -345,16 +454,35 @@ impl Simulator {
     /// The VM is between two settled states (migrating, starting, stopping, rebooting).
     pub fn vm_busy(&self, id: VmId) -> bool {
         self.vm(id).is_ok_and(|v| {
-            matches!(v.status, VmStatus::Migrating | VmStatus::WaitForLaunch | VmStatus::PoweringUp | VmStatus::PoweringDown | VmStatus::RebootInProgress)
+            matches!(
+                v.status,
+                VmStatus::Migrating
+                    | VmStatus::WaitForLaunch
+                    | VmStatus::PoweringUp
+                    | VmStatus::PoweringDown
+                    | VmStatus::RebootInProgress
+            )
         })
     }
 
     pub fn host(&self, id: HostId) -> Result<&Host, EngineError> {
-        self.hosts.get(&id).map(|&i| &self.inventory.hosts[i]).ok_or_else(|| EngineError::NotFound { kind: "host", id: id.to_string() })
+        self.hosts
+            .get(&id)
+            .map(|&i| &self.inventory.hosts[i])
+            .ok_or_else(|| EngineError::NotFound {
+                kind: "host",
+                id: id.to_string(),
+            })
     }
 
     pub fn vm(&self, id: VmId) -> Result<&Vm, EngineError> {
-        self.vms.get(&id).map(|&i| &self.inventory.vms[i]).ok_or_else(|| EngineError::NotFound { kind: "VM", id: id.to_string() })
+        self.vms
+            .get(&id)
+            .map(|&i| &self.inventory.vms[i])
+            .ok_or_else(|| EngineError::NotFound {
+                kind: "VM",
+                id: id.to_string(),
+            })
     }
 
     fn host_mut(&mut self, id: HostId) -> &mut Host {
@@ -378,24 +506,63 @@ impl Simulator {
         self.queue.push(Reverse((at, self.sequence, step)));
     }
 
-    fn event(&mut self, code: u32, severity: Severity, description: String, host: Option<HostId>, vm: Option<VmId>, cluster: Option<ClusterId>) {
+    fn event(
+        &mut self,
+        code: u32,
+        severity: Severity,
+        description: String,
+        host: Option<HostId>,
+        vm: Option<VmId>,
+        cluster: Option<ClusterId>,
+    ) {
         let id = self.events.last().map_or(1, |e| e.id + 1);
         let correlation_id = self.session_correlation_id.clone();
-        self.events.push(Event { id, code, severity, description, time: self.now, host, vm, cluster, correlation_id, data_center: None, external: None });
+        self.events.push(Event {
+            id,
+            code,
+            severity,
+            description,
+            time: self.now,
+            host,
+            vm,
+            cluster,
+            correlation_id,
+            data_center: None,
+            external: None,
+        });
     }
 
     fn set_host_status(&mut self, id: HostId, status: HostStatus) {
         let from = self.host(id).map(|h| h.status).unwrap_or(status);
         if from != status {
-            self.history.record(self.now, Transition::Host { host: id, from, to: status });
+            self.history.record(
+                self.now,
+                Transition::Host {
+                    host: id,
+                    from,
+                    to: status,
+                },
+            );
             self.host_mut(id).status = status;
             self.refresh_agent(id);
         }
     }
 
     fn set_vm_status(&mut self, id: VmId, status: VmStatus, host: Option<HostId>) {
-        let (from, from_host) = self.vm(id).map(|v| (v.status, v.host)).unwrap_or((status, host));
-        self.history.record(self.now, Transition::Vm { vm: id, from, to: status, from_host, to_host: host });
+        let (from, from_host) = self
+            .vm(id)
+            .map(|v| (v.status, v.host))
+            .unwrap_or((status, host));
+        self.history.record(
+            self.now,
+            Transition::Vm {
+                vm: id,
+                from,
+                to: status,
+                from_host,
+                to_host: host,
+            },
+        );
         let vm = self.vm_mut(id);
         vm.status = status;
         vm.host = host;
@@ -408,61 +575,119 @@ impl Simulator {
 
     fn reserve_memory(&mut self, host: HostId, vm_memory: u64) {
         let h = self.host_mut(host);
-        h.max_scheduling_memory = h.max_scheduling_memory.saturating_sub(vm_memory + VM_OVERHEAD);
+        h.max_scheduling_memory = h
+            .max_scheduling_memory
+            .saturating_sub(vm_memory + VM_OVERHEAD);
         let used: u64 = self.used_memory(host);
         let index = self.hosts[&host];
-        self.history.check_memory(self.now, &self.inventory.hosts[index], used);
+        self.history
+            .check_memory(self.now, &self.inventory.hosts[index], used);
     }
 
     /// Memory held on a host: its running VMs and the migrations coming in.
     fn used_memory(&self, host: HostId) -> u64 {
-        let running: u64 = self.inventory.vms.iter().filter(|v| v.host == Some(host) && v.is_running()).map(|v| v.memory + VM_OVERHEAD).sum();
-        let incoming: u64 = self.migrating_to.iter().filter(|(_, &to)| to == host).map(|(vm, _)| self.vm(*vm).map_or(0, |v| v.memory + VM_OVERHEAD)).sum();
+        let running: u64 = self
+            .inventory
+            .vms
+            .iter()
+            .filter(|v| v.host == Some(host) && v.is_running())
+            .map(|v| v.memory + VM_OVERHEAD)
+            .sum();
+        let incoming: u64 = self
+            .migrating_to
+            .iter()
+            .filter(|(_, &to)| to == host)
+            .map(|(vm, _)| self.vm(*vm).map_or(0, |v| v.memory + VM_OVERHEAD))
+            .sum();
         running + incoming
     }
 
     fn running_on(&self, host: HostId) -> Vec<VmId> {
-        self.inventory.vms.iter().filter(|v| v.host == Some(host) && v.is_running()).map(|v| v.id).collect()
+        self.inventory
+            .vms
+            .iter()
+            .filter(|v| v.host == Some(host) && v.is_running())
+            .map(|v| v.id)
+            .collect()
     }
 
     fn policy_of(&self, cluster: ClusterId) -> SchedulingPolicy {
-        self.cluster(cluster).map_or(SchedulingPolicy::None, |c| c.scheduling_policy)
+        self.cluster(cluster)
+            .map_or(SchedulingPolicy::None, |c| c.scheduling_policy)
     }
-
 
     // ----- hosts -----
 
     pub fn host_action(&mut self, id: HostId, action: HostAction) -> Result<(), EngineError> {
         let host = self.host(id)?.clone();
         match action {
-            HostAction::Deactivate { reason, stop_gluster_service } => self.deactivate(&host, reason, stop_gluster_service),
+            HostAction::Deactivate {
+                reason,
+                stop_gluster_service,
+            } => self.deactivate(&host, reason, stop_gluster_service),
             HostAction::Activate => self.activate(&host),
             HostAction::UpgradeCheck => self.upgrade_check(&host),
             HostAction::Upgrade { reboot, .. } => self.upgrade(&host, reboot),
         }
     }
 
-    fn deactivate(&mut self, host: &Host, reason: Option<String>, stop_gluster_service: bool) -> Result<(), EngineError> {
+    fn deactivate(
+        &mut self,
+        host: &Host,
+        reason: Option<String>,
+        stop_gluster_service: bool,
+    ) -> Result<(), EngineError> {
         self.check_maintenance(host, false, stop_gluster_service)?;
-        self.begin_maintenance(host.id, MaintenanceRun { reason, internal: false });
+        self.begin_maintenance(
+            host.id,
+            MaintenanceRun {
+                reason,
+                internal: false,
+            },
+        );
         Ok(())
     }
 
     /// The engine's validation of a move to maintenance (`MaintenanceNumberOfVdssCommand.validate`).
     /// `internal` when an upgrade asks: user_migratable VMs then block too. Gluster's checks run
     /// only when the gluster service is to be stopped (`stop_gluster_service`, or an upgrade).
-    fn check_maintenance(&self, host: &Host, internal: bool, stop_gluster_service: bool) -> Result<(), EngineError> {
+    fn check_maintenance(
+        &self,
+        host: &Host,
+        internal: bool,
+        stop_gluster_service: bool,
+    ) -> Result<(), EngineError> {
         use HostStatus::*;
-        if !matches!(host.status, Up | NonOperational | Error | InstallFailed | Down | NonResponsive | PreparingForMaintenance | Maintenance) {
-            return Err(conflict(format!("Cannot switch Host {} to Maintenance mode. Host is not operational ({}).", host.name, host.status)));
+        if !matches!(
+            host.status,
+            Up | NonOperational
+                | Error
+                | InstallFailed
+                | Down
+                | NonResponsive
+                | PreparingForMaintenance
+                | Maintenance
+        ) {
+            return Err(conflict(format!(
+                "Cannot switch Host {} to Maintenance mode. Host is not operational ({}).",
+                host.name, host.status
+            )));
         }
-        let running: Vec<&Vm> = self.running_on(host.id).into_iter().filter_map(|v| self.vm(v).ok()).collect();
+        let running: Vec<&Vm> = self
+            .running_on(host.id)
+            .into_iter()
+            .filter_map(|v| self.vm(v).ok())
+            .collect();
         if running.iter().any(|v| v.hosted_engine) && !self.spare_for_engine_vm(host) {
             return Err(conflict(format!("Cannot switch the Host(s) {} to Maintenance mode. There are no available hosts capable of running the engine VM.", host.name)));
         }
         let blocking: Vec<&str> = running
             .iter()
-            .filter(|v| !v.hosted_engine && (v.affinity == Affinity::Pinned || (internal && v.affinity == Affinity::UserMigratable)))
+            .filter(|v| {
+                !v.hosted_engine
+                    && (v.affinity == Affinity::Pinned
+                        || (internal && v.affinity == Affinity::UserMigratable))
+            })
             .map(|v| v.name.as_str())
             .collect();
         if !blocking.is_empty() {
@@ -473,23 +698,39 @@ impl Simulator {
             )));
         }
         if host.status == Maintenance {
-            return Err(conflict("Cannot switch Host to Maintenance mode. Host is already in Maintenance mode."));
+            return Err(conflict(
+                "Cannot switch Host to Maintenance mode. Host is already in Maintenance mode.",
+            ));
         }
         if host.status == NonResponsive && !running.is_empty() {
             return Err(conflict(format!("Cannot switch Host to Maintenance mode. Host {} is non responsive and has running VMs.", host.name)));
         }
-        let other_up = self.inventory.hosts.iter().any(|h| h.id != host.id && h.cluster == host.cluster && h.status == Up);
+        let other_up = self
+            .inventory
+            .hosts
+            .iter()
+            .any(|h| h.id != host.id && h.cluster == host.cluster && h.status == Up);
         if !running.is_empty() && !other_up {
-            let cluster = self.cluster(host.cluster).map(|c| c.name.clone()).unwrap_or_default();
+            let cluster = self
+                .cluster(host.cluster)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
             return Err(conflict(format!(
                 "Cannot switch Host to Maintenance mode. There are no available hosts in cluster {cluster} to migrate the running VMs of host {} to.",
                 host.name
             )));
         }
-        let gluster = self.cluster(host.cluster).is_some_and(|c| c.gluster_service);
+        let gluster = self
+            .cluster(host.cluster)
+            .is_some_and(|c| c.gluster_service);
         if gluster && stop_gluster_service {
-            let unhealed: Vec<&str> =
-                self.inventory.gluster_volumes.iter().filter(|g| g.cluster == host.cluster && g.pending_heals > 0).map(|g| g.name.as_str()).collect();
+            let unhealed: Vec<&str> = self
+                .inventory
+                .gluster_volumes
+                .iter()
+                .filter(|g| g.cluster == host.cluster && g.pending_heals > 0)
+                .map(|g| g.name.as_str())
+                .collect();
             if !unhealed.is_empty() {
                 return Err(conflict(format!(
                     "Cannot switch the Host(s) {} to Maintenance mode. There are unsynced entries present in Gluster volumes: {}.",
@@ -508,7 +749,8 @@ impl Simulator {
             h.id != leaving.id
                 && h.cluster == leaving.cluster
                 && h.status == HostStatus::Up
-                && h.hosted_engine.is_some_and(|he| he.configured && he.score > 0 && !he.local_maintenance)
+                && h.hosted_engine
+                    .is_some_and(|he| he.configured && he.score > 0 && !he.local_maintenance)
         })
     }
 
@@ -518,7 +760,10 @@ impl Simulator {
     /// it is empty.
     fn begin_maintenance(&mut self, host_id: HostId, run: MaintenanceRun) {
         let status = self.host(host_id).map(|h| h.status).unwrap_or_default();
-        if !matches!(status, HostStatus::PreparingForMaintenance | HostStatus::NonResponsive | HostStatus::Down) {
+        if !matches!(
+            status,
+            HostStatus::PreparingForMaintenance | HostStatus::NonResponsive | HostStatus::Down
+        ) {
             self.set_host_status(host_id, HostStatus::PreparingForMaintenance);
         }
         if let Some(he) = &mut self.host_mut(host_id).hosted_engine {
@@ -530,7 +775,10 @@ impl Simulator {
         let reason = run.reason.clone().filter(|r| !r.is_empty());
         self.host_runs.entry(host_id).or_default().maintenance = Some(run);
         let placed_all = self.launch_evacuation(host_id);
-        let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
+        let name = self
+            .host(host_id)
+            .map(|h| h.name.clone())
+            .unwrap_or_default();
         let (code, severity, text) = match (internal, placed_all, reason) {
             (true, true, _) => (msg::VDS_MAINTENANCE, Severity::Normal, format!("Host {name} was switched to Maintenance Mode.")),
             (true, false, _) => (msg::VDS_MAINTENANCE_FAILED, Severity::Error, maintenance_failed(&name)),
@@ -550,7 +798,10 @@ impl Simulator {
             self.maintenance_reached(host_id);
             return;
         }
-        let upgrading = self.host_runs.get(&host_id).is_some_and(|r| r.upgrade.is_some());
+        let upgrading = self
+            .host_runs
+            .get(&host_id)
+            .is_some_and(|r| r.upgrade.is_some());
         if !placed_all && upgrading {
             // `MaintenanceNumberOfVdssCommand`: an upgrade's failed evacuation activates the host
             // again, and the upgrade ends (`HostUpgradeCallback`: 17, then 841).
@@ -558,7 +809,10 @@ impl Simulator {
             return;
         }
         if !placed_all {
-            self.schedule(self.config.maintenance_retry_ms, Step::EvacuationRetry { host: host_id });
+            self.schedule(
+                self.config.maintenance_retry_ms,
+                Step::EvacuationRetry { host: host_id },
+            );
         }
         self.maintenance_if_empty(host_id);
     }
@@ -570,9 +824,26 @@ impl Simulator {
             run.maintenance = None;
             run.upgrade = None;
         }
-        let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
-        self.event(msg::VDS_MAINTENANCE_FAILED, Severity::Error, maintenance_failed(&name), Some(host_id), None, None);
-        self.event(msg::HOST_UPGRADE_FAILED, Severity::Error, format!("Failed to upgrade Host {name} (User: {USER})."), Some(host_id), None, None);
+        let name = self
+            .host(host_id)
+            .map(|h| h.name.clone())
+            .unwrap_or_default();
+        self.event(
+            msg::VDS_MAINTENANCE_FAILED,
+            Severity::Error,
+            maintenance_failed(&name),
+            Some(host_id),
+            None,
+            None,
+        );
+        self.event(
+            msg::HOST_UPGRADE_FAILED,
+            Severity::Error,
+            format!("Failed to upgrade Host {name} (User: {USER})."),
+            Some(host_id),
+            None,
+            None,
+        );
         if self.host(host_id).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance) {
             self.set_host_status(host_id, HostStatus::Unassigned);
             self.schedule(self.config.activate_ms, Step::Activated { host: host_id });
@@ -585,9 +856,15 @@ impl Simulator {
             return;
         }
         self.host_mut(leaving).spm = SpmStatus::None;
-        let dc = self.host(leaving).ok().and_then(|h| self.cluster(h.cluster)).map(|c| c.data_center);
+        let dc = self
+            .host(leaving)
+            .ok()
+            .and_then(|h| self.cluster(h.cluster))
+            .map(|c| c.data_center);
         let successor = self.inventory.hosts.iter().find(|h| {
-            h.id != leaving && h.status == HostStatus::Up && self.cluster(h.cluster).map(|c| c.data_center) == dc
+            h.id != leaving
+                && h.status == HostStatus::Up
+                && self.cluster(h.cluster).map(|c| c.data_center) == dc
         });
         if let Some(next) = successor.map(|h| h.id) {
             self.host_mut(next).spm = SpmStatus::Spm;
@@ -598,8 +875,15 @@ impl Simulator {
     /// scheduled and launched at once (event 67); vdsm then runs a few at a time. Returns
     /// whether every VM found a destination.
     fn launch_evacuation(&mut self, host_id: HostId) -> bool {
-        let waiting: Vec<VmId> = self.running_on(host_id).into_iter().filter(|vm| !self.migrating_to.contains_key(vm)).collect();
-        let policy = self.host(host_id).map(|h| self.policy_of(h.cluster)).unwrap_or_default();
+        let waiting: Vec<VmId> = self
+            .running_on(host_id)
+            .into_iter()
+            .filter(|vm| !self.migrating_to.contains_key(vm))
+            .collect();
+        let policy = self
+            .host(host_id)
+            .map(|h| self.policy_of(h.cluster))
+            .unwrap_or_default();
         let mut placed_all = true;
         for vm_id in waiting {
             let vm = self.vm(vm_id).expect("vm exists").clone();
@@ -614,22 +898,30 @@ impl Simulator {
     /// The monitor finds a preparing host with nothing left on it and sets it to maintenance
     /// (`HostMonitoring.moveVDSToMaintenanceIfNeeded`).
     fn maintenance_if_empty(&mut self, host_id: HostId) {
-        let preparing = self.host(host_id).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance);
-        let evacuating = self.host_runs.get(&host_id).is_some_and(|r| r.maintenance.is_some());
+        let preparing =
+            self.host(host_id).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance);
+        let evacuating = self
+            .host_runs
+            .get(&host_id)
+            .is_some_and(|r| r.maintenance.is_some());
         if preparing && evacuating && self.running_on(host_id).is_empty() {
             self.maintenance_reached(host_id);
         }
     }
 
     fn migration_ms(&self, vm: &Vm) -> u64 {
-        self.config.migration_setup_ms + vm.memory * 1000 / self.config.migration_bytes_per_second.max(1)
+        self.config.migration_setup_ms
+            + vm.memory * 1000 / self.config.migration_bytes_per_second.max(1)
     }
 
     fn start_migration(&mut self, vm: &Vm, from: HostId, to: HostId, kind: MigrationKind) {
         self.reserve_memory(to, vm.memory);
         self.migrating_to.insert(vm.id, to);
         self.set_vm_status(vm.id, VmStatus::Migrating, Some(from));
-        let (source, destination) = (self.host(from).map(|h| h.name.clone()).unwrap_or_default(), self.host(to).map(|h| h.name.clone()).unwrap_or_default());
+        let (source, destination) = (
+            self.host(from).map(|h| h.name.clone()).unwrap_or_default(),
+            self.host(to).map(|h| h.name.clone()).unwrap_or_default(),
+        );
         let (code, text) = match kind {
             MigrationKind::Evacuation => (
                 msg::VM_MIGRATION_START_SYSTEM_INITIATED,
@@ -639,15 +931,42 @@ impl Simulator {
                 (msg::VM_MIGRATION_START, format!("Migration started (VM: {}, Source: {source}, Destination: {destination}, User: {USER}). ", vm.name))
             }
         };
-        self.event(code, Severity::Normal, text, Some(from), Some(vm.id), Some(vm.cluster));
+        self.event(
+            code,
+            Severity::Normal,
+            text,
+            Some(from),
+            Some(vm.id),
+            Some(vm.cluster),
+        );
         // vdsm runs a few outgoing migrations at a time; the rest wait for a free slot.
-        let (duration, now, count) = (self.migration_ms(vm) as i64, self.now, self.config.max_outgoing_migrations.max(1));
-        let slots = self.outgoing_slots.entry(from).or_insert_with(|| vec![Timestamp(i64::MIN); count]);
-        let (slot, free_at) = slots.iter().copied().enumerate().min_by_key(|&(_, at)| at).expect("at least one slot");
+        let (duration, now, count) = (
+            self.migration_ms(vm) as i64,
+            self.now,
+            self.config.max_outgoing_migrations.max(1),
+        );
+        let slots = self
+            .outgoing_slots
+            .entry(from)
+            .or_insert_with(|| vec![Timestamp(i64::MIN); count]);
+        let (slot, free_at) = slots
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by_key(|&(_, at)| at)
+            .expect("at least one slot");
         let ends = free_at.max(now).plus_millis(duration);
         slots[slot] = ends;
         let started = self.now;
-        self.schedule_at(ends, Step::MigrationDone { vm: vm.id, to, started, kind });
+        self.schedule_at(
+            ends,
+            Step::MigrationDone {
+                vm: vm.id,
+                to,
+                started,
+                kind,
+            },
+        );
     }
 
     fn migration_done(&mut self, vm_id: VmId, to: HostId, started: Timestamp, kind: MigrationKind) {
@@ -658,12 +977,16 @@ impl Simulator {
         let vm = self.vm(vm_id).expect("vm exists").clone();
         let from = vm.host.expect("a migrating VM has a source");
         self.migrating_to.remove(&vm_id);
-        let (source, destination) = (self.host(from).map(|h| h.name.clone()).unwrap_or_default(), self.host(to).map(|h| h.name.clone()).unwrap_or_default());
+        let (source, destination) = (
+            self.host(from).map(|h| h.name.clone()).unwrap_or_default(),
+            self.host(to).map(|h| h.name.clone()).unwrap_or_default(),
+        );
         let fails = self.faults.migration_fail.contains(&vm.name) || self.random_failure();
         if fails {
             self.release_memory(to, vm.memory);
             self.set_vm_status(vm_id, VmStatus::Up, Some(from));
-            let preparing = self.host(from).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance);
+            let preparing =
+                self.host(from).map(|h| h.status) == Ok(HostStatus::PreparingForMaintenance);
             // `MigrateVmToServerCommand` reports 120 and never tries elsewhere; a scheduled
             // migration (`MigrateVmCommand`) reports 140 while its source prepares, else 65.
             let (code, text) = match kind {
@@ -676,10 +999,24 @@ impl Simulator {
                 ),
                 MigrationKind::Scheduled => (msg::VM_MIGRATION_FAILED, format!("Migration failed (VM: {}, Source: {source}).", vm.name)),
             };
-            self.event(code, Severity::Error, text, Some(from), Some(vm_id), Some(vm.cluster));
-            if self.host_runs.get(&from).is_some_and(|r| r.maintenance.is_some()) {
+            self.event(
+                code,
+                Severity::Error,
+                text,
+                Some(from),
+                Some(vm_id),
+                Some(vm.cluster),
+            );
+            if self
+                .host_runs
+                .get(&from)
+                .is_some_and(|r| r.maintenance.is_some())
+            {
                 // The monitor tries the maintenance again after its idle time.
-                self.schedule(self.config.maintenance_retry_ms, Step::EvacuationRetry { host: from });
+                self.schedule(
+                    self.config.maintenance_retry_ms,
+                    Step::EvacuationRetry { host: from },
+                );
             }
             return;
         }
@@ -700,24 +1037,50 @@ impl Simulator {
     /// `VdsEventListener.handleVdsMaintenanceTimeout`: a host still preparing after the idle
     /// time is taken to maintenance again, as an internal request.
     fn retry_evacuation(&mut self, host_id: HostId) {
-        let Ok(host) = self.host(host_id).cloned() else { return };
-        if host.status != HostStatus::PreparingForMaintenance || self.host_runs.get(&host_id).is_none_or(|r| r.maintenance.is_none()) {
+        let Ok(host) = self.host(host_id).cloned() else {
+            return;
+        };
+        if host.status != HostStatus::PreparingForMaintenance
+            || self
+                .host_runs
+                .get(&host_id)
+                .is_none_or(|r| r.maintenance.is_none())
+        {
             return;
         }
-        if self.running_on(host_id).iter().all(|vm| self.migrating_to.contains_key(vm)) {
+        if self
+            .running_on(host_id)
+            .iter()
+            .all(|vm| self.migrating_to.contains_key(vm))
+        {
             // Everything is already on its way; the last arrival finishes the maintenance.
             return;
         }
-        let reason = self.host_runs[&host_id].maintenance.as_ref().and_then(|m| m.reason.clone());
+        let reason = self.host_runs[&host_id]
+            .maintenance
+            .as_ref()
+            .and_then(|m| m.reason.clone());
         if self.check_maintenance(&host, true, false).is_ok() {
-            self.begin_maintenance(host_id, MaintenanceRun { reason, internal: true });
+            self.begin_maintenance(
+                host_id,
+                MaintenanceRun {
+                    reason,
+                    internal: true,
+                },
+            );
         } else {
-            self.schedule(self.config.maintenance_retry_ms, Step::EvacuationRetry { host: host_id });
+            self.schedule(
+                self.config.maintenance_retry_ms,
+                Step::EvacuationRetry { host: host_id },
+            );
         }
     }
 
     fn random_failure(&mut self) -> bool {
-        self.faults.random_failure > 0.0 && self.rng.chance((self.faults.random_failure * 1_000_000.0) as u64, 1_000_000)
+        self.faults.random_failure > 0.0
+            && self
+                .rng
+                .chance((self.faults.random_failure * 1_000_000.0) as u64, 1_000_000)
     }
 
     fn maintenance_reached(&mut self, host_id: HostId) {
@@ -740,7 +1103,11 @@ impl Simulator {
         match host.status {
             Maintenance | NonOperational | Error | InstallFailed | PreparingForMaintenance => {}
             Up => return Err(conflict("Cannot activate Host. Host in Up status.")),
-            other => return Err(conflict(format!("Cannot activate Host. Host is in {other} status."))),
+            other => {
+                return Err(conflict(format!(
+                    "Cannot activate Host. Host is in {other} status."
+                )))
+            }
         }
         if host.status == PreparingForMaintenance {
             // Activation cancels the evacuation; migrations under way finish where they go.
@@ -750,7 +1117,14 @@ impl Simulator {
             }
         }
         self.set_host_status(host.id, Unassigned);
-        self.event(msg::VDS_ACTIVATE, Severity::Normal, format!("Activation of host {} initiated by {USER}.", host.name), Some(host.id), None, None);
+        self.event(
+            msg::VDS_ACTIVATE,
+            Severity::Normal,
+            format!("Activation of host {} initiated by {USER}.", host.name),
+            Some(host.id),
+            None,
+            None,
+        );
         self.schedule(self.config.activate_ms, Step::Activated { host: host.id });
         Ok(())
     }
@@ -767,9 +1141,15 @@ impl Simulator {
     fn host_up(&mut self, host_id: HostId) {
         let host = self.host(host_id).expect("host").clone();
         let cluster = self.cluster(host.cluster).cloned();
-        if let Some(cluster) = cluster.filter(|c| !host.supported_levels.is_empty() && !host.supported_levels.contains(&c.version)) {
+        if let Some(cluster) = cluster.filter(|c| {
+            !host.supported_levels.is_empty() && !host.supported_levels.contains(&c.version)
+        }) {
             self.set_host_status(host_id, HostStatus::NonOperational);
-            let levels: Vec<String> = host.supported_levels.iter().map(ToString::to_string).collect();
+            let levels: Vec<String> = host
+                .supported_levels
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             self.event(
                 msg::VDS_CLUSTER_VERSION_NOT_SUPPORTED,
                 Severity::Error,
@@ -789,8 +1169,14 @@ impl Simulator {
     }
 
     fn become_spm_if_none(&mut self, host_id: HostId) {
-        let dc = self.host(host_id).ok().and_then(|h| self.cluster(h.cluster)).map(|c| c.data_center);
-        let has_spm = self.inventory.hosts.iter().any(|h| h.spm == SpmStatus::Spm && self.cluster(h.cluster).map(|c| c.data_center) == dc);
+        let dc = self
+            .host(host_id)
+            .ok()
+            .and_then(|h| self.cluster(h.cluster))
+            .map(|c| c.data_center);
+        let has_spm = self.inventory.hosts.iter().any(|h| {
+            h.spm == SpmStatus::Spm && self.cluster(h.cluster).map(|c| c.data_center) == dc
+        });
         if !has_spm {
             self.host_mut(host_id).spm = SpmStatus::Spm;
         }
@@ -800,10 +1186,25 @@ impl Simulator {
     /// the background (`HostUpdatesChecker`).
     fn upgrade_check(&mut self, host: &Host) -> Result<(), EngineError> {
         use HostStatus::*;
-        if !matches!(host.status, Up | Maintenance | NonOperational | InstallFailed) {
-            return Err(conflict("Cannot check for available updates on Host. Host status is illegal."));
+        if !matches!(
+            host.status,
+            Up | Maintenance | NonOperational | InstallFailed
+        ) {
+            return Err(conflict(
+                "Cannot check for available updates on Host. Host status is illegal.",
+            ));
         }
-        self.event(msg::HOST_AVAILABLE_UPDATES_STARTED, Severity::Normal, format!("Started to check for available updates on host {}.", host.name), Some(host.id), None, None);
+        self.event(
+            msg::HOST_AVAILABLE_UPDATES_STARTED,
+            Severity::Normal,
+            format!(
+                "Started to check for available updates on host {}.",
+                host.name
+            ),
+            Some(host.id),
+            None,
+            None,
+        );
         let run = self.host_runs.entry(host.id).or_default();
         if run.checking {
             self.event(
@@ -817,37 +1218,71 @@ impl Simulator {
             return Ok(());
         }
         run.checking = true;
-        self.schedule(self.config.upgrade_check_ms, Step::UpgradeCheckDone { host: host.id });
+        self.schedule(
+            self.config.upgrade_check_ms,
+            Step::UpgradeCheckDone { host: host.id },
+        );
         Ok(())
     }
 
     fn upgrade_check_done(&mut self, host_id: HostId) {
         self.host_runs.entry(host_id).or_default().checking = false;
         let host = self.host(host_id).expect("host").clone();
-        if !matches!(host.status, HostStatus::Up | HostStatus::NonOperational | HostStatus::Maintenance) {
+        if !matches!(
+            host.status,
+            HostStatus::Up | HostStatus::NonOperational | HostStatus::Maintenance
+        ) {
             // `VDSStatus.isEligibleForOnDemandCheckUpdates`: no result, no 885.
             self.event(
                 msg::HOST_AVAILABLE_UPDATES_SKIPPED_UNSUPPORTED_STATUS,
                 Severity::Warning,
-                format!("Failed to check for available updates on host {}: Unsupported host status.", host.name),
+                format!(
+                    "Failed to check for available updates on host {}: Unsupported host status.",
+                    host.name
+                ),
                 Some(host_id),
                 None,
                 None,
             );
             return;
         }
-        let newer = self.published_update.as_ref().is_some_and(|v| host.packages.get("vdsm").is_none_or(|current| current < v));
-        let pending = self.host_runs.get(&host_id).is_some_and(|r| r.updates_pending);
+        let newer = self
+            .published_update
+            .as_ref()
+            .is_some_and(|v| host.packages.get("vdsm").is_none_or(|current| current < v));
+        let pending = self
+            .host_runs
+            .get(&host_id)
+            .is_some_and(|r| r.updates_pending);
         let available = pending || newer;
         // The engine keeps what the check found, clearing a flag left from before.
         self.host_mut(host_id).update_available = available;
         if available {
-            let logged_today = self.events.iter().rev().take_while(|e| e.time.0 > self.now.0 - DAY_MS).any(|e| e.code == msg::HOST_UPDATES_ARE_AVAILABLE_WITH_PACKAGES && e.host == Some(host_id));
+            let logged_today = self
+                .events
+                .iter()
+                .rev()
+                .take_while(|e| e.time.0 > self.now.0 - DAY_MS)
+                .any(|e| {
+                    e.code == msg::HOST_UPDATES_ARE_AVAILABLE_WITH_PACKAGES
+                        && e.host == Some(host_id)
+                });
             if !logged_today {
-                self.event(msg::HOST_UPDATES_ARE_AVAILABLE_WITH_PACKAGES, Severity::Normal, format!("Host {} has available updates: vdsm.", host.name), Some(host_id), None, None);
+                self.event(
+                    msg::HOST_UPDATES_ARE_AVAILABLE_WITH_PACKAGES,
+                    Severity::Normal,
+                    format!("Host {} has available updates: vdsm.", host.name),
+                    Some(host_id),
+                    None,
+                    None,
+                );
             }
         }
-        let message = if available { "found updates for packages vdsm" } else { "no updates found." };
+        let message = if available {
+            "found updates for packages vdsm"
+        } else {
+            "no updates found."
+        };
         self.event(
             msg::HOST_AVAILABLE_UPDATES_FINISHED,
             Severity::Normal,
@@ -863,18 +1298,38 @@ impl Simulator {
     /// ends the upgrade with 17 and 841.
     fn upgrade(&mut self, host: &Host, reboot: bool) -> Result<(), EngineError> {
         use HostStatus::*;
-        if !matches!(host.status, Up | Maintenance | NonOperational | InstallFailed) {
+        if !matches!(
+            host.status,
+            Up | Maintenance | NonOperational | InstallFailed
+        ) {
             return Err(conflict("Cannot upgrade Host. Host status is illegal."));
         }
         if !host.update_available {
-            return Err(conflict("Cannot upgrade Host. There are no available updates for the host."));
+            return Err(conflict(
+                "Cannot upgrade Host. There are no available updates for the host.",
+            ));
         }
-        if self.host_runs.get(&host.id).is_some_and(|r| r.upgrade.is_some()) {
+        if self
+            .host_runs
+            .get(&host.id)
+            .is_some_and(|r| r.upgrade.is_some())
+        {
             return Err(conflict("Cannot upgrade Host. Related operation is currently in progress. Please try again later."));
         }
-        let return_to = if host.status == Maintenance { Maintenance } else { Up };
+        let return_to = if host.status == Maintenance {
+            Maintenance
+        } else {
+            Up
+        };
         self.host_runs.entry(host.id).or_default().upgrade = Some(UpgradeRun { return_to, reboot });
-        self.event(msg::HOST_UPGRADE_STARTED, Severity::Normal, format!("Host {} upgrade was started (User: {USER}).", host.name), Some(host.id), None, None);
+        self.event(
+            msg::HOST_UPGRADE_STARTED,
+            Severity::Normal,
+            format!("Host {} upgrade was started (User: {USER}).", host.name),
+            Some(host.id),
+            None,
+            None,
+        );
         if host.status == Maintenance {
             self.start_install(host.id);
         } else {
@@ -886,16 +1341,29 @@ impl Simulator {
     /// The upgrade's child `MaintenanceNumberOfVdss`: validated only now, as an internal
     /// request that stops the gluster service where the cluster has it.
     fn upgrade_maintenance(&mut self, host_id: HostId) {
-        if self.host_runs.get(&host_id).is_none_or(|r| r.upgrade.is_none()) {
+        if self
+            .host_runs
+            .get(&host_id)
+            .is_none_or(|r| r.upgrade.is_none())
+        {
             return;
         }
         let host = self.host(host_id).expect("host").clone();
-        let gluster = self.cluster(host.cluster).is_some_and(|c| c.gluster_service);
-        let refused = self.faults.upgrade_abandoned.contains(&host.name) || self.check_maintenance(&host, true, gluster).is_err();
+        let gluster = self
+            .cluster(host.cluster)
+            .is_some_and(|c| c.gluster_service);
+        let refused = self.faults.upgrade_abandoned.contains(&host.name)
+            || self.check_maintenance(&host, true, gluster).is_err();
         if refused {
             self.abandon_upgrade(host_id);
         } else {
-            self.begin_maintenance(host_id, MaintenanceRun { reason: None, internal: true });
+            self.begin_maintenance(
+                host_id,
+                MaintenanceRun {
+                    reason: None,
+                    internal: true,
+                },
+            );
         }
     }
 
@@ -903,8 +1371,11 @@ impl Simulator {
     /// SSH reboot when asked or on oVirt Node; 888 when the `reboot` parameter was set, else 842.
     fn install_done(&mut self, host_id: HostId) {
         let host = self.host(host_id).expect("host").clone();
-        let Some(upgrade) = self.host_runs.get_mut(&host_id).and_then(|r| r.upgrade) else { return };
-        let first_failure = self.faults.install_fail_once.contains(&host.name) && self.failed_once.insert(host_id);
+        let Some(upgrade) = self.host_runs.get_mut(&host_id).and_then(|r| r.upgrade) else {
+            return;
+        };
+        let first_failure =
+            self.faults.install_fail_once.contains(&host.name) && self.failed_once.insert(host_id);
         if first_failure || self.faults.install_fail.contains(&host.name) || self.random_failure() {
             self.host_runs.get_mut(&host_id).expect("run").upgrade = None;
             self.set_host_status(host_id, HostStatus::InstallFailed);
@@ -919,14 +1390,26 @@ impl Simulator {
             return;
         }
         self.host_mut(host_id).update_available = false;
-        self.host_runs.get_mut(&host_id).expect("run").updates_pending = false;
+        self.host_runs
+            .get_mut(&host_id)
+            .expect("run")
+            .updates_pending = false;
         if let Some(version) = self.published_update.clone() {
-            self.host_mut(host_id).packages.insert("vdsm".into(), version);
+            self.host_mut(host_id)
+                .packages
+                .insert("vdsm".into(), version);
         }
         let reboots = upgrade.reboot || host.host_type == HostType::OvirtNode;
         if reboots {
             self.set_host_status(host_id, HostStatus::Reboot);
-            self.event(msg::SYSTEM_SSH_HOST_RESTART, Severity::Normal, format!("Host {} was restarted using SSH by the engine.", host.name), Some(host_id), None, None);
+            self.event(
+                msg::SYSTEM_SSH_HOST_RESTART,
+                Severity::Normal,
+                format!("Host {} was restarted using SSH by the engine.", host.name),
+                Some(host_id),
+                None,
+                None,
+            );
         } else if upgrade.return_to == HostStatus::Maintenance {
             self.set_host_status(host_id, HostStatus::Maintenance);
         } else {
@@ -937,13 +1420,23 @@ impl Simulator {
             self.event(
                 msg::HOST_UPGRADE_FINISHED_AND_WILL_BE_REBOOTED,
                 Severity::Normal,
-                format!("Upgrade was successful and host {} will be rebooted.", host.name),
+                format!(
+                    "Upgrade was successful and host {} will be rebooted.",
+                    host.name
+                ),
                 Some(host_id),
                 None,
                 None,
             );
         } else {
-            self.event(msg::HOST_UPGRADE_FINISHED, Severity::Normal, format!("Host {} upgrade was completed successfully.", host.name), Some(host_id), None, None);
+            self.event(
+                msg::HOST_UPGRADE_FINISHED,
+                Severity::Normal,
+                format!("Host {} upgrade was completed successfully.", host.name),
+                Some(host_id),
+                None,
+                None,
+            );
         }
         if reboots {
             self.schedule(self.config.reboot_ms, Step::RebootDone { host: host_id });
@@ -955,28 +1448,57 @@ impl Simulator {
     /// `SshHostRebootCommand.getStatusAfterReboot`: a host that was in maintenance stays
     /// there; any other is non-responsive until the monitor reaches it again.
     fn reboot_done(&mut self, host_id: HostId) {
-        let Some(upgrade) = self.host_runs.get_mut(&host_id).and_then(|r| r.upgrade.take()) else { return };
-        let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
+        let Some(upgrade) = self
+            .host_runs
+            .get_mut(&host_id)
+            .and_then(|r| r.upgrade.take())
+        else {
+            return;
+        };
+        let name = self
+            .host(host_id)
+            .map(|h| h.name.clone())
+            .unwrap_or_default();
         if upgrade.return_to == HostStatus::Maintenance {
             self.set_host_status(host_id, HostStatus::Maintenance);
             return;
         }
         self.set_host_status(host_id, HostStatus::NonResponsive);
         if self.faults.never_return.contains(&name) {
-            self.event(msg::VDS_FAILURE, Severity::Error, format!("Host {name} is non responsive."), Some(host_id), None, None);
+            self.event(
+                msg::VDS_FAILURE,
+                Severity::Error,
+                format!("Host {name} is non responsive."),
+                Some(host_id),
+                None,
+                None,
+            );
             return;
         }
-        self.schedule(self.config.reconnect_ms, Step::Reconnected { host: host_id });
+        self.schedule(
+            self.config.reconnect_ms,
+            Step::Reconnected { host: host_id },
+        );
     }
 
     /// The monitor reaches a host that was rebooted or restarted its vdsm.
     fn reconnected(&mut self, host_id: HostId) {
-        if !matches!(self.host(host_id).map(|h| h.status), Ok(HostStatus::NonResponsive | HostStatus::Initializing)) {
+        if !matches!(
+            self.host(host_id).map(|h| h.status),
+            Ok(HostStatus::NonResponsive | HostStatus::Initializing)
+        ) {
             return;
         }
         self.host_up(host_id);
         if let Ok(host) = self.host(host_id).cloned() {
-            self.event(msg::VDS_DETECTED, Severity::Normal, format!("Status of host {} was set to {}.", host.name, host.status), Some(host_id), None, None);
+            self.event(
+                msg::VDS_DETECTED,
+                Severity::Normal,
+                format!("Status of host {} was set to {}.", host.name, host.status),
+                Some(host_id),
+                None,
+                None,
+            );
         }
     }
 
@@ -1004,13 +1526,24 @@ impl Simulator {
     }
 
     /// `MigrateVmCommand` / `MigrateVmToServerCommand`, validated as `VmValidator.canMigrate`.
-    fn migrate(&mut self, vm: &Vm, destination: Option<HostId>, force: bool) -> Result<(), EngineError> {
+    fn migrate(
+        &mut self,
+        vm: &Vm,
+        destination: Option<HostId>,
+        force: bool,
+    ) -> Result<(), EngineError> {
         if vm.status == VmStatus::Migrating {
             return Err(conflict("Cannot migrate VM. VM migration is in progress"));
         }
-        let movable = matches!(vm.status, VmStatus::Up | VmStatus::PoweringUp | VmStatus::Paused | VmStatus::RebootInProgress);
+        let movable = matches!(
+            vm.status,
+            VmStatus::Up | VmStatus::PoweringUp | VmStatus::Paused | VmStatus::RebootInProgress
+        );
         let Some(source) = vm.host.filter(|_| movable) else {
-            return Err(conflict(format!("Cannot migrate VM. VM {} is not running.", vm.name)));
+            return Err(conflict(format!(
+                "Cannot migrate VM. VM {} is not running.",
+                vm.name
+            )));
         };
         if vm.affinity == Affinity::Pinned {
             return Err(conflict("Cannot migrate VM. VM is pinned to Host."));
@@ -1025,7 +1558,9 @@ impl Simulator {
                     return Err(conflict("Cannot migrate VM. Host status must be Up."));
                 }
                 if to == source {
-                    return Err(conflict("Cannot migrate VM. The destination host is the host the VM runs on."));
+                    return Err(conflict(
+                        "Cannot migrate VM. The destination host is the host the VM runs on.",
+                    ));
                 }
                 if let Some(reason) = placement::refusal(&self.inventory, vm, to, Some(source)) {
                     return Err(conflict(format!("Cannot migrate VM. There is no host that satisfies current scheduling constraints. See below for details:, {reason}.")));
@@ -1044,9 +1579,14 @@ impl Simulator {
 
     fn start(&mut self, vm: &Vm) -> Result<(), EngineError> {
         if vm.is_running() {
-            return Err(conflict(format!("Cannot run VM. VM {} is running.", vm.name)));
+            return Err(conflict(format!(
+                "Cannot run VM. VM {} is running.",
+                vm.name
+            )));
         }
-        if self.policy_of(vm.cluster) == SchedulingPolicy::ClusterMaintenance && !vm.high_availability {
+        if self.policy_of(vm.cluster) == SchedulingPolicy::ClusterMaintenance
+            && !vm.high_availability
+        {
             return Err(conflict("Cannot run VM. There is no host that satisfies current scheduling constraints. See below for details:, The cluster is in maintenance: only highly available VMs may start (filter ClusterInMaintenance)."));
         }
         let host = placement::choose(&self.inventory, vm, None, self.policy_of(vm.cluster))
@@ -1059,28 +1599,66 @@ impl Simulator {
 
     fn stop(&mut self, vm: &Vm, shutdown: bool) -> Result<(), EngineError> {
         if !vm.is_running() {
-            return Err(conflict(format!("Cannot {} VM. VM {} is not running.", if shutdown { "shutdown" } else { "stop" }, vm.name)));
+            return Err(conflict(format!(
+                "Cannot {} VM. VM {} is not running.",
+                if shutdown { "shutdown" } else { "stop" },
+                vm.name
+            )));
         }
         if let Some(to) = self.migrating_to.remove(&vm.id) {
             // `StopVmCommandBase`: a migrating VM may be stopped; its migration is abandoned.
             self.release_memory(to, vm.memory);
         }
         self.history.explicit_stop(vm.id);
-        let host_name = vm.host.and_then(|h| self.host(h).ok()).map(|h| h.name.clone()).unwrap_or_default();
+        let host_name = vm
+            .host
+            .and_then(|h| self.host(h).ok())
+            .map(|h| h.name.clone())
+            .unwrap_or_default();
         if shutdown {
-            self.event(msg::USER_INITIATED_SHUTDOWN_VM, Severity::Normal, format!("VM shutdown initiated by {USER} on VM {} (Host: {host_name}).", vm.name), vm.host, Some(vm.id), Some(vm.cluster));
+            self.event(
+                msg::USER_INITIATED_SHUTDOWN_VM,
+                Severity::Normal,
+                format!(
+                    "VM shutdown initiated by {USER} on VM {} (Host: {host_name}).",
+                    vm.name
+                ),
+                vm.host,
+                Some(vm.id),
+                Some(vm.cluster),
+            );
         } else {
-            self.event(msg::USER_STOP_VM, Severity::Normal, format!("VM {} powered off by {USER} (Host: {host_name}).", vm.name), vm.host, Some(vm.id), Some(vm.cluster));
+            self.event(
+                msg::USER_STOP_VM,
+                Severity::Normal,
+                format!("VM {} powered off by {USER} (Host: {host_name}).", vm.name),
+                vm.host,
+                Some(vm.id),
+                Some(vm.cluster),
+            );
         }
         self.set_vm_status(vm.id, VmStatus::PoweringDown, vm.host);
-        let delay = if shutdown { self.config.vm_shutdown_ms } else { self.config.vm_stop_ms };
-        self.schedule(delay, Step::VmDown { vm: vm.id, shutdown });
+        let delay = if shutdown {
+            self.config.vm_shutdown_ms
+        } else {
+            self.config.vm_stop_ms
+        };
+        self.schedule(
+            delay,
+            Step::VmDown {
+                vm: vm.id,
+                shutdown,
+            },
+        );
         Ok(())
     }
 
     fn reboot(&mut self, vm: &Vm) -> Result<(), EngineError> {
         if vm.status != VmStatus::Up {
-            return Err(conflict(format!("Cannot reboot VM. VM {} is not up.", vm.name)));
+            return Err(conflict(format!(
+                "Cannot reboot VM. VM {} is not up.",
+                vm.name
+            )));
         }
         self.set_vm_status(vm.id, VmStatus::RebootInProgress, vm.host);
         self.schedule(self.config.vm_reboot_ms, Step::VmUp { vm: vm.id });
@@ -1089,7 +1667,10 @@ impl Simulator {
 
     fn vm_up(&mut self, vm_id: VmId) {
         let vm = self.vm(vm_id).expect("vm").clone();
-        if !matches!(vm.status, VmStatus::WaitForLaunch | VmStatus::RebootInProgress) {
+        if !matches!(
+            vm.status,
+            VmStatus::WaitForLaunch | VmStatus::RebootInProgress
+        ) {
             return;
         }
         let started = vm.status == VmStatus::WaitForLaunch;
@@ -1109,8 +1690,19 @@ impl Simulator {
         v.next_run_pending = false;
         v.custom_compatibility_version = None;
         if started {
-            let host_name = vm.host.and_then(|h| self.host(h).ok()).map(|h| h.name.clone()).unwrap_or_default();
-            self.event(msg::USER_RUN_VM, Severity::Normal, format!("VM {} started on Host {host_name}", vm.name), vm.host, Some(vm_id), Some(vm.cluster));
+            let host_name = vm
+                .host
+                .and_then(|h| self.host(h).ok())
+                .map(|h| h.name.clone())
+                .unwrap_or_default();
+            self.event(
+                msg::USER_RUN_VM,
+                Severity::Normal,
+                format!("VM {} started on Host {host_name}", vm.name),
+                vm.host,
+                Some(vm_id),
+                Some(vm.cluster),
+            );
         }
     }
 
@@ -1124,7 +1716,14 @@ impl Simulator {
         self.set_vm_status(vm.id, VmStatus::Down, None);
         self.apply_next_run(vm.id);
         if started {
-            self.event(msg::USER_FAILED_RUN_VM, Severity::Error, format!("Failed to run VM {} (User: {USER}).", vm.name), vm.host, Some(vm.id), Some(vm.cluster));
+            self.event(
+                msg::USER_FAILED_RUN_VM,
+                Severity::Error,
+                format!("Failed to run VM {} (User: {USER}).", vm.name),
+                vm.host,
+                Some(vm.id),
+                Some(vm.cluster),
+            );
         } else {
             self.event(
                 msg::VM_DOWN_ERROR,
@@ -1155,8 +1754,19 @@ impl Simulator {
         }
         self.set_vm_status(vm_id, VmStatus::Down, None);
         self.apply_next_run(vm_id);
-        let exit = if shutdown { "Exit message: User shut down from within the guest" } else { "Exit message: Admin shut down from the engine" };
-        self.event(msg::VM_DOWN, Severity::Normal, format!("VM {} is down. {exit}", vm.name), vm.host, Some(vm_id), Some(vm.cluster));
+        let exit = if shutdown {
+            "Exit message: User shut down from within the guest"
+        } else {
+            "Exit message: Admin shut down from the engine"
+        };
+        self.event(
+            msg::VM_DOWN,
+            Severity::Normal,
+            format!("VM {} is down. {exit}", vm.name),
+            vm.host,
+            Some(vm_id),
+            Some(vm.cluster),
+        );
         if let Some(host) = vm.host {
             self.maintenance_if_empty(host);
         }
@@ -1180,19 +1790,41 @@ impl Simulator {
                 self.event(
                     msg::USER_FAILED_TO_SET_HOSTED_ENGINE_MAINTENANCE,
                     Severity::Error,
-                    format!("Hosted Engine HA maintenance mode could not be updated on host {}.", host.name),
+                    format!(
+                        "Hosted Engine HA maintenance mode could not be updated on host {}.",
+                        host.name
+                    ),
                     Some(host_id),
                     None,
                     None,
                 );
                 return Err(conflict(format!("Cannot set the hosted-engine maintenance mode: host {} running the hosted-engine VM is {} or has no HA configured.", host.name, host.status)));
             }
-            self.event(msg::USER_SET_HOSTED_ENGINE_MAINTENANCE, Severity::Normal, format!("Hosted Engine HA maintenance mode was updated on host {}.", host.name), Some(host_id), None, None);
+            self.event(
+                msg::USER_SET_HOSTED_ENGINE_MAINTENANCE,
+                Severity::Normal,
+                format!(
+                    "Hosted Engine HA maintenance mode was updated on host {}.",
+                    host.name
+                ),
+                Some(host_id),
+                None,
+                None,
+            );
         }
         self.global_maintenance = enabled;
-        let polled: Vec<HostId> = self.inventory.hosts.iter().filter(|h| h.hosted_engine.is_some() && h.status.ha_agent_alive()).map(|h| h.id).collect();
+        let polled: Vec<HostId> = self
+            .inventory
+            .hosts
+            .iter()
+            .filter(|h| h.hosted_engine.is_some() && h.status.ha_agent_alive())
+            .map(|h| h.id)
+            .collect();
         for host in polled {
-            self.schedule(self.config.stats_poll_ms, Step::HaFlagPolled { host, enabled });
+            self.schedule(
+                self.config.stats_poll_ms,
+                Step::HaFlagPolled { host, enabled },
+            );
         }
         if !enabled && !vm.is_running() {
             // Out of maintenance, the HA agents start the Manager VM that was shut down.
@@ -1206,22 +1838,42 @@ impl Simulator {
             return;
         }
         let alive = self.host(host_id).is_ok_and(|h| h.status.ha_agent_alive());
-        if let Some(he) = self.host_mut(host_id).hosted_engine.as_mut().filter(|_| alive) {
+        if let Some(he) = self
+            .host_mut(host_id)
+            .hosted_engine
+            .as_mut()
+            .filter(|_| alive)
+        {
             he.global_maintenance = enabled;
         }
     }
 
     // ----- clusters and data centers -----
 
-    pub fn update_cluster(&mut self, id: ClusterId, update: ClusterUpdate) -> Result<(), EngineError> {
-        let cluster = self.cluster(id).cloned().ok_or_else(|| EngineError::NotFound { kind: "cluster", id: id.to_string() })?;
+    pub fn update_cluster(
+        &mut self,
+        id: ClusterId,
+        update: ClusterUpdate,
+    ) -> Result<(), EngineError> {
+        let cluster = self
+            .cluster(id)
+            .cloned()
+            .ok_or_else(|| EngineError::NotFound {
+                kind: "cluster",
+                id: id.to_string(),
+            })?;
         if let Some(level) = update.version.filter(|&l| l != cluster.version) {
             self.validate_cluster_level(&cluster, level)?;
             let old = cluster.version;
             let i = self.clusters[&id];
             self.inventory.clusters[i].version = level;
             // Running VMs keep the old level until restarted (engine: next-run configuration).
-            for vm in self.inventory.vms.iter_mut().filter(|v| v.cluster == id && v.is_running() && !v.hosted_engine) {
+            for vm in self
+                .inventory
+                .vms
+                .iter_mut()
+                .filter(|v| v.cluster == id && v.is_running() && !v.hosted_engine)
+            {
                 vm.next_run_pending = true;
                 vm.custom_compatibility_version.get_or_insert(old);
             }
@@ -1230,7 +1882,14 @@ impl Simulator {
             let i = self.clusters[&id];
             self.inventory.clusters[i].scheduling_policy = policy;
         }
-        self.event(msg::USER_UPDATE_CLUSTER, Severity::Normal, format!("Host cluster {} was updated by {USER}", cluster.name), None, None, Some(id));
+        self.event(
+            msg::USER_UPDATE_CLUSTER,
+            Severity::Normal,
+            format!("Host cluster {} was updated by {USER}", cluster.name),
+            None,
+            None,
+            Some(id),
+        );
         Ok(())
     }
 
@@ -1239,27 +1898,59 @@ impl Simulator {
     fn validate_cluster_level(&self, cluster: &Cluster, level: Level) -> Result<(), EngineError> {
         let prefix = "Cannot change Cluster Compatibility Version";
         if !release::supported_cluster_levels(self.inventory.manager.version).contains(&level) {
-            return Err(refused(400, format!("{prefix}: version {level} is not supported by this engine ({}).", self.inventory.manager.version)));
+            return Err(refused(
+                400,
+                format!(
+                    "{prefix}: version {level} is not supported by this engine ({}).",
+                    self.inventory.manager.version
+                ),
+            ));
         }
-        let hosts: Vec<&Host> = self.inventory.hosts.iter().filter(|h| h.cluster == cluster.id).collect();
+        let hosts: Vec<&Host> = self
+            .inventory
+            .hosts
+            .iter()
+            .filter(|h| h.cluster == cluster.id)
+            .collect();
         if level < cluster.version && !hosts.is_empty() {
-            return Err(refused(400, format!("{prefix} to a lower version when there are Hosts in the Cluster.")));
+            return Err(refused(
+                400,
+                format!("{prefix} to a lower version when there are Hosts in the Cluster."),
+            ));
         }
-        if let Some(dc) = self.data_centers.get(&cluster.data_center).map(|&i| &self.inventory.data_centers[i]) {
+        if let Some(dc) = self
+            .data_centers
+            .get(&cluster.data_center)
+            .map(|&i| &self.inventory.data_centers[i])
+        {
             if level < dc.version {
-                return Err(refused(400, format!("{prefix} to a version lower than the Data Center's ({}).", dc.version)));
+                return Err(refused(
+                    400,
+                    format!(
+                        "{prefix} to a version lower than the Data Center's ({}).",
+                        dc.version
+                    ),
+                ));
             }
         }
         let behind: Vec<&str> = hosts
             .iter()
-            .filter(|h| matches!(h.status, HostStatus::Up | HostStatus::PreparingForMaintenance) && !h.supported_levels.contains(&level))
+            .filter(|h| {
+                matches!(
+                    h.status,
+                    HostStatus::Up | HostStatus::PreparingForMaintenance
+                ) && !h.supported_levels.contains(&level)
+            })
             .map(|h| h.name.as_str())
             .collect();
         if !behind.is_empty() {
             return Err(refused(400, format!("{prefix} to higher version when there are active Hosts with lower version: {}.", behind.join(", "))));
         }
         if !hosts.is_empty() && !hosts.iter().any(|h| h.supported_levels.contains(&level)) {
-            return Err(refused(400, format!("{prefix}: none of the Hosts in the Cluster supports version {level}.")));
+            return Err(refused(
+                400,
+                format!("{prefix}: none of the Hosts in the Cluster supports version {level}."),
+            ));
         }
         let supported = release::supported_cluster_levels(self.inventory.manager.version);
         let stranded: Vec<String> = self
@@ -1267,7 +1958,11 @@ impl Simulator {
             .vms
             .iter()
             .filter(|v| v.cluster == cluster.id && !v.hosted_engine)
-            .filter_map(|v| v.custom_compatibility_version.filter(|l| !supported.contains(l)).map(|l| format!("{} ({l})", v.name)))
+            .filter_map(|v| {
+                v.custom_compatibility_version
+                    .filter(|l| !supported.contains(l))
+                    .map(|l| format!("{} ({l})", v.name))
+            })
             .collect();
         if !stranded.is_empty() {
             return Err(refused(500, format!(
@@ -1281,8 +1976,13 @@ impl Simulator {
                 cluster.name
             )));
         }
-        let previewing: Vec<&str> =
-            self.inventory.vms.iter().filter(|v| v.cluster == cluster.id && v.previewing_snapshot().is_some()).map(|v| v.name.as_str()).collect();
+        let previewing: Vec<&str> = self
+            .inventory
+            .vms
+            .iter()
+            .filter(|v| v.cluster == cluster.id && v.previewing_snapshot().is_some())
+            .map(|v| v.name.as_str())
+            .collect();
         if !previewing.is_empty() {
             return Err(refused(400, format!(
                 "{prefix}: the following VMs are previewing a snapshot; commit or undo the preview first: {}.",
@@ -1292,29 +1992,58 @@ impl Simulator {
         Ok(())
     }
 
-    pub fn update_data_center(&mut self, id: DataCenterId, level: Level) -> Result<(), EngineError> {
-        let &i = self.data_centers.get(&id).ok_or_else(|| EngineError::NotFound { kind: "data center", id: id.to_string() })?;
+    pub fn update_data_center(
+        &mut self,
+        id: DataCenterId,
+        level: Level,
+    ) -> Result<(), EngineError> {
+        let &i = self
+            .data_centers
+            .get(&id)
+            .ok_or_else(|| EngineError::NotFound {
+                kind: "data center",
+                id: id.to_string(),
+            })?;
         let dc = self.inventory.data_centers[i].clone();
         if level < dc.version {
-            return Err(refused(400, "Cannot decrease data center compatibility version."));
+            return Err(refused(
+                400,
+                "Cannot decrease data center compatibility version.",
+            ));
         }
         if !release::supported_cluster_levels(self.inventory.manager.version).contains(&level) {
             return Err(refused(400, format!("Cannot update Data Center compatibility version: {level} is not supported by this engine.")));
         }
-        let behind: Vec<&str> = self.inventory.clusters.iter().filter(|c| c.data_center == id && c.version < level).map(|c| c.name.as_str()).collect();
+        let behind: Vec<&str> = self
+            .inventory
+            .clusters
+            .iter()
+            .filter(|c| c.data_center == id && c.version < level)
+            .map(|c| c.name.as_str())
+            .collect();
         if !behind.is_empty() {
             return Err(refused(400, format!(
                 "Cannot update Data Center compatibility version to a value that is greater than its cluster's version. The following clusters should be upgraded: {}.",
                 behind.join(", ")
             )));
         }
-        let clusters: Vec<ClusterId> = self.inventory.clusters.iter().filter(|c| c.data_center == id).map(|c| c.id).collect();
+        let clusters: Vec<ClusterId> = self
+            .inventory
+            .clusters
+            .iter()
+            .filter(|c| c.data_center == id)
+            .map(|c| c.id)
+            .collect();
         // `UpdateStoragePoolCommand`: only suspended VMs that would resume at an older level block.
         let suspended: Vec<&str> = self
             .inventory
             .vms
             .iter()
-            .filter(|v| clusters.contains(&v.cluster) && v.status == VmStatus::Suspended && v.custom_compatibility_version.is_some_and(|l| l < level))
+            .filter(|v| {
+                clusters.contains(&v.cluster)
+                    && v.status == VmStatus::Suspended
+                    && v.custom_compatibility_version.is_some_and(|l| l < level)
+            })
             .map(|v| v.name.as_str())
             .collect();
         if !suspended.is_empty() {
@@ -1327,7 +2056,14 @@ impl Simulator {
             return Err(refused(500, format!("Cannot update Data Center compatibility version: updating data center {} failed; see the engine log.", dc.name)));
         }
         self.inventory.data_centers[i].version = level;
-        self.event(msg::USER_UPDATE_STORAGE_POOL, Severity::Normal, format!("Data Center {} was updated by {USER}", dc.name), None, None, None);
+        self.event(
+            msg::USER_UPDATE_STORAGE_POOL,
+            Severity::Normal,
+            format!("Data Center {} was updated by {USER}", dc.name),
+            None,
+            None,
+            None,
+        );
         Ok(())
     }
 
@@ -1337,30 +2073,81 @@ impl Simulator {
     /// one it makes up for the command (`ClusterUpgradeParameters.getEffectiveCorrelationid`).
     /// Engines before 4.5.0 know only `start` and `finish`, and read any other action as
     /// `finish` (`BackendClusterResource.upgrade` at 4.4.10.7).
-    pub fn cluster_upgrade(&mut self, id: ClusterId, action: ClusterUpgrade, correlation_id: Option<&str>) -> Result<(), EngineError> {
+    pub fn cluster_upgrade(
+        &mut self,
+        id: ClusterId,
+        action: ClusterUpgrade,
+        correlation_id: Option<&str>,
+    ) -> Result<(), EngineError> {
         if !release::has_cluster_upgrade_action(self.inventory.manager.version) {
-            return Err(EngineError::NotFound { kind: "cluster upgrade action", id: id.to_string() });
+            return Err(EngineError::NotFound {
+                kind: "cluster upgrade action",
+                id: id.to_string(),
+            });
         }
-        let cluster = self.cluster(id).cloned().ok_or_else(|| refused(400, "Cannot update Cluster. Cluster ID is not valid."))?;
-        let correlation_id = correlation_id.map(str::to_owned).or_else(|| self.session_correlation_id.clone()).unwrap_or_else(|| self.random_uuid().to_string());
+        let cluster = self
+            .cluster(id)
+            .cloned()
+            .ok_or_else(|| refused(400, "Cannot update Cluster. Cluster ID is not valid."))?;
+        let correlation_id = correlation_id
+            .map(str::to_owned)
+            .or_else(|| self.session_correlation_id.clone())
+            .unwrap_or_else(|| self.random_uuid().to_string());
         let i = self.clusters[&id];
         let action = match action {
-            ClusterUpgrade::UpdateProgress { .. } if !self.tracks_upgrade_progress() => ClusterUpgrade::Finish,
+            ClusterUpgrade::UpdateProgress { .. } if !self.tracks_upgrade_progress() => {
+                ClusterUpgrade::Finish
+            }
             other => other,
         };
         match action {
             ClusterUpgrade::Start => {
                 if cluster.upgrade_running {
-                    self.event(msg::USER_START_CLUSTER_UPGRADE_FAILED, Severity::Error, format!("Failed to set upgrade running flag on Host cluster {} by {USER}", cluster.name), None, None, Some(id));
-                    return Err(refused(400, format!("Failed to set upgrade running flag on cluster '{}'.", cluster.id)));
+                    self.event(
+                        msg::USER_START_CLUSTER_UPGRADE_FAILED,
+                        Severity::Error,
+                        format!(
+                            "Failed to set upgrade running flag on Host cluster {} by {USER}",
+                            cluster.name
+                        ),
+                        None,
+                        None,
+                        Some(id),
+                    );
+                    return Err(refused(
+                        400,
+                        format!(
+                            "Failed to set upgrade running flag on cluster '{}'.",
+                            cluster.id
+                        ),
+                    ));
                 }
                 self.inventory.clusters[i].upgrade_running = true;
-                self.cluster_upgrades.insert(id, ClusterUpgradeRun { correlation_id, percent: 0 });
-                self.event(msg::USER_START_CLUSTER_UPGRADE, Severity::Normal, format!("Successfully set upgrade running flag on Host cluster {} by {USER}", cluster.name), None, None, Some(id));
+                self.cluster_upgrades.insert(
+                    id,
+                    ClusterUpgradeRun {
+                        correlation_id,
+                        percent: 0,
+                    },
+                );
+                self.event(
+                    msg::USER_START_CLUSTER_UPGRADE,
+                    Severity::Normal,
+                    format!(
+                        "Successfully set upgrade running flag on Host cluster {} by {USER}",
+                        cluster.name
+                    ),
+                    None,
+                    None,
+                    Some(id),
+                );
             }
             ClusterUpgrade::UpdateProgress { percent } => {
                 if !cluster.upgrade_running {
-                    return Err(refused(400, "Cannot update progress, cluster upgrade has not been started."));
+                    return Err(refused(
+                        400,
+                        "Cannot update progress, cluster upgrade has not been started.",
+                    ));
                 }
                 if percent > 100 {
                     return Err(refused(400, "Cannot update upgrade percent complete, the value needs to be in the range of 0 to 100."));
@@ -1385,12 +2172,19 @@ impl Simulator {
 
     /// The cluster's upgrade progress and correlation id, as the API shows them.
     pub fn cluster_upgrade_state(&self, id: ClusterId) -> (u8, Option<&str>) {
-        self.cluster_upgrades.get(&id).map_or((0, None), |r| (r.percent, Some(r.correlation_id.as_str())))
+        self.cluster_upgrades
+            .get(&id)
+            .map_or((0, None), |r| (r.percent, Some(r.correlation_id.as_str())))
     }
 
     fn play(&mut self, step: Step) {
         match step {
-            Step::MigrationDone { vm, to, started, kind } => self.migration_done(vm, to, started, kind),
+            Step::MigrationDone {
+                vm,
+                to,
+                started,
+                kind,
+            } => self.migration_done(vm, to, started, kind),
             Step::EvacuationRetry { host } => self.retry_evacuation(host),
             Step::UpgradeMaintenance { host } => self.upgrade_maintenance(host),
             Step::InstallDone { host } => self.install_done(host),
@@ -1438,11 +2232,25 @@ impl Simulator {
     /// be the engine's own, a custom id is used once per origin, and the code follows the
     /// severity (9801 normal, 9802 warning, 9803 error, 9804 alert). Returns the event's id.
     pub fn add_external_event(&mut self, event: ExternalEvent) -> Result<u64, EngineError> {
-        if event.source.origin.eq_ignore_ascii_case(ovirt_wire::ENGINE_ORIGIN) {
-            return Err(refused(400, "Cannot add External Event. Illegal Origin for External Event : oVirt"));
+        if event
+            .source
+            .origin
+            .eq_ignore_ascii_case(ovirt_wire::ENGINE_ORIGIN)
+        {
+            return Err(refused(
+                400,
+                "Cannot add External Event. Illegal Origin for External Event : oVirt",
+            ));
         }
-        if self.events.iter().any(|e| e.external.as_ref() == Some(&event.source)) {
-            return Err(refused(400, "Cannot add External Event. External Event with this custom id already exists."));
+        if self
+            .events
+            .iter()
+            .any(|e| e.external.as_ref() == Some(&event.source))
+        {
+            return Err(refused(
+                400,
+                "Cannot add External Event. External Event with this custom id already exists.",
+            ));
         }
         let code = match event.severity {
             Severity::Normal => msg::EXTERNAL_EVENT_NORMAL,

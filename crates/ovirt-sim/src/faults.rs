@@ -60,10 +60,17 @@ impl std::str::FromStr for Faults {
     fn from_str(spec: &str) -> Result<Self, Self::Err> {
         let mut faults = Faults::default();
         for item in spec.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-            let error = |reason| FaultSpecError { item: item.to_owned(), reason };
-            let (kind, value) = item.split_once(':').ok_or_else(|| error("expected KIND:VALUE"))?;
+            let error = |reason| FaultSpecError {
+                item: item.to_owned(),
+                reason,
+            };
+            let (kind, value) = item
+                .split_once(':')
+                .ok_or_else(|| error("expected KIND:VALUE"))?;
             let probability = || -> Result<f64, FaultSpecError> {
-                let p: f64 = value.parse().map_err(|_| error("expected a probability such as 0.05"))?;
+                let p: f64 = value
+                    .parse()
+                    .map_err(|_| error("expected a probability such as 0.05"))?;
                 if (0.0..=1.0).contains(&p) {
                     Ok(p)
                 } else {
@@ -130,14 +137,25 @@ mod tests {
 
     #[test]
     fn specs_parse_and_print_back() {
-        let faults: Faults = "install-fail:h3, never-return:h5,migration-fail:web,random:0.1,unavailable:0.02".parse().unwrap();
+        let faults: Faults =
+            "install-fail:h3, never-return:h5,migration-fail:web,random:0.1,unavailable:0.02"
+                .parse()
+                .unwrap();
         assert!(faults.install_fail.contains("h3"));
         assert!(faults.never_return.contains("h5"));
         assert_eq!(faults.transport.unavailable, 0.02);
-        assert_eq!(faults.to_string(), "install-fail:h3,never-return:h5,migration-fail:web,random:0.1,unavailable:0.02");
-        let chain: Faults = "start-fail:db,refuse-level:Production,install-fail-once:h2".parse().unwrap();
+        assert_eq!(
+            faults.to_string(),
+            "install-fail:h3,never-return:h5,migration-fail:web,random:0.1,unavailable:0.02"
+        );
+        let chain: Faults = "start-fail:db,refuse-level:Production,install-fail-once:h2"
+            .parse()
+            .unwrap();
         assert!(chain.start_fail.contains("db") && chain.refuse_level.contains("Production"));
-        assert_eq!(chain.to_string(), "install-fail-once:h2,start-fail:db,refuse-level:Production");
+        assert_eq!(
+            chain.to_string(),
+            "install-fail-once:h2,start-fail:db,refuse-level:Production"
+        );
         assert!("explode:h1".parse::<Faults>().is_err());
         assert!("random:2".parse::<Faults>().is_err());
         assert!("install-fail".parse::<Faults>().is_err());

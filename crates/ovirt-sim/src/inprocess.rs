@@ -5,7 +5,9 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use model::engine::{ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, VmAction};
+use model::engine::{
+    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, VmAction,
+};
 use model::rng::Rng;
 use model::*;
 use tokio::time::Instant;
@@ -59,14 +61,20 @@ impl SimEngine {
     pub fn simulator(&self) -> MutexGuard<'_, Simulator> {
         let elapsed = Instant::now().duration_since(self.origin).as_secs_f64() * self.speed;
         let now = self.start.plus_millis((elapsed * 1000.0) as i64);
-        let mut simulator = self.simulator.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut simulator = self
+            .simulator
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         simulator.advance_to(now);
         simulator
     }
 
     /// Draws the transport faults of one request.
     pub fn roll_transport(&self) -> TransportRoll {
-        let mut rng = self.transport_rng.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut rng = self
+            .transport_rng
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let mut roll = |p: f64| p > 0.0 && rng.chance((p * 1_000_000.0) as u64, 1_000_000);
         TransportRoll {
             slow: roll(self.transport.slow),
@@ -86,7 +94,9 @@ impl SimEngine {
             return Err(EngineError::Unavailable("503 Service Unavailable".into()));
         }
         if roll.dropped {
-            return Err(EngineError::Unavailable("connection closed before an answer".into()));
+            return Err(EngineError::Unavailable(
+                "connection closed before an answer".into(),
+            ));
         }
         Ok(())
     }
@@ -118,21 +128,34 @@ impl Engine for SimEngine {
         self.simulator().vm_action(id, action)
     }
 
-    async fn update_cluster(&self, id: ClusterId, update: ClusterUpdate) -> Result<(), EngineError> {
+    async fn update_cluster(
+        &self,
+        id: ClusterId,
+        update: ClusterUpdate,
+    ) -> Result<(), EngineError> {
         self.transport().await?;
         self.simulator().update_cluster(id, update)
     }
 
-    async fn update_data_center(&self, id: DataCenterId, version: Level) -> Result<(), EngineError> {
+    async fn update_data_center(
+        &self,
+        id: DataCenterId,
+        version: Level,
+    ) -> Result<(), EngineError> {
         self.transport().await?;
         self.simulator().update_data_center(id, version)
     }
 
-    async fn cluster_upgrade(&self, id: ClusterId, action: ClusterUpgrade) -> Result<(), EngineError> {
+    async fn cluster_upgrade(
+        &self,
+        id: ClusterId,
+        action: ClusterUpgrade,
+    ) -> Result<(), EngineError> {
         self.transport().await?;
         // One client, one correlation id, as the HTTP client sends it with every request: a
         // progress update then matches the start it follows.
-        self.simulator().cluster_upgrade(id, action, Some(IN_PROCESS_CORRELATION_ID))
+        self.simulator()
+            .cluster_upgrade(id, action, Some(IN_PROCESS_CORRELATION_ID))
     }
 
     async fn events(&self, after: Option<u64>) -> Result<Vec<Event>, EngineError> {

@@ -12,8 +12,18 @@ use crate::placement::VM_OVERHEAD;
 /// One change of state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Transition {
-    Host { host: HostId, from: HostStatus, to: HostStatus },
-    Vm { vm: VmId, from: VmStatus, to: VmStatus, from_host: Option<HostId>, to_host: Option<HostId> },
+    Host {
+        host: HostId,
+        from: HostStatus,
+        to: HostStatus,
+    },
+    Vm {
+        vm: VmId,
+        from: VmStatus,
+        to: VmStatus,
+        from_host: Option<HostId>,
+        to_host: Option<HostId>,
+    },
 }
 
 /// A broken invariant, with when it broke.
@@ -41,13 +51,21 @@ fn legal_host_transition(from: HostStatus, to: HostStatus) -> bool {
     use HostStatus::*;
     matches!(
         (from, to),
-        (Up | NonOperational | InstallFailed | Error | NonResponsive | Down, PreparingForMaintenance)
-            | (PreparingForMaintenance, Maintenance | Unassigned)
+        (
+            Up | NonOperational | InstallFailed | Error | NonResponsive | Down,
+            PreparingForMaintenance
+        ) | (PreparingForMaintenance, Maintenance | Unassigned)
             | (NonResponsive | Down, Maintenance)
             | (Maintenance, Installing | Unassigned)
-            | (Installing, Reboot | InstallFailed | Initializing | Maintenance)
+            | (
+                Installing,
+                Reboot | InstallFailed | Initializing | Maintenance
+            )
             | (Reboot, Maintenance | NonResponsive)
-            | (NonResponsive | Initializing | Unassigned, Up | NonOperational)
+            | (
+                NonResponsive | Initializing | Unassigned,
+                Up | NonOperational
+            )
             | (NonOperational | Error | InstallFailed, Unassigned)
     )
 }
@@ -73,7 +91,12 @@ impl History {
     pub fn new(inventory: &Inventory, _start: Timestamp) -> History {
         History {
             transitions: Vec::new(),
-            initially_running: inventory.vms.iter().filter(|v| v.is_running()).map(|v| v.id).collect(),
+            initially_running: inventory
+                .vms
+                .iter()
+                .filter(|v| v.is_running())
+                .map(|v| v.id)
+                .collect(),
             explicit_stops: HashSet::new(),
             violations: Vec::new(),
         }
@@ -85,11 +108,22 @@ impl History {
             Transition::Vm { from, to, .. } => from == to || legal_vm_transition(*from, *to),
         };
         if !legal {
-            self.violations.push(Violation { at, message: format!("illegal transition {transition:?}") });
+            self.violations.push(Violation {
+                at,
+                message: format!("illegal transition {transition:?}"),
+            });
         }
-        if let Transition::Vm { vm, to: VmStatus::Down, .. } = &transition {
+        if let Transition::Vm {
+            vm,
+            to: VmStatus::Down,
+            ..
+        } = &transition
+        {
             if !self.explicit_stops.contains(vm) {
-                self.violations.push(Violation { at, message: format!("VM {vm} went down without being stopped") });
+                self.violations.push(Violation {
+                    at,
+                    message: format!("VM {vm} went down without being stopped"),
+                });
             }
         }
         self.transitions.push((at, transition));
@@ -103,7 +137,12 @@ impl History {
         if used > host.memory {
             self.violations.push(Violation {
                 at,
-                message: format!("host {} holds {} MiB of VMs in {} MiB of memory", host.name, used >> 20, host.memory >> 20),
+                message: format!(
+                    "host {} holds {} MiB of VMs in {} MiB of memory",
+                    host.name,
+                    used >> 20,
+                    host.memory >> 20
+                ),
             });
         }
     }
@@ -114,30 +153,65 @@ impl History {
         let mut seen = HashSet::new();
         for vm in &state.vms {
             if !seen.insert(vm.id) {
-                violations.push(Violation { at: now, message: format!("VM {} appears twice", vm.name) });
+                violations.push(Violation {
+                    at: now,
+                    message: format!("VM {} appears twice", vm.name),
+                });
             }
             let stopped = self.explicit_stops.contains(&vm.id);
             if self.initially_running.contains(&vm.id) && !vm.is_running() && !stopped {
-                violations.push(Violation { at: now, message: format!("VM {} was running and is now {}", vm.name, vm.status) });
+                violations.push(Violation {
+                    at: now,
+                    message: format!("VM {} was running and is now {}", vm.name, vm.status),
+                });
             }
-            if vm.high_availability && !vm.is_running() && !stopped && self.initially_running.contains(&vm.id) {
-                violations.push(Violation { at: now, message: format!("highly available VM {} is not running", vm.name) });
+            if vm.high_availability
+                && !vm.is_running()
+                && !stopped
+                && self.initially_running.contains(&vm.id)
+            {
+                violations.push(Violation {
+                    at: now,
+                    message: format!("highly available VM {} is not running", vm.name),
+                });
             }
             if let Some(host) = vm.host.and_then(|h| state.hosts.iter().find(|x| x.id == h)) {
-                if vm.is_running() && !matches!(host.status, HostStatus::Up | HostStatus::PreparingForMaintenance) {
-                    violations.push(Violation { at: now, message: format!("VM {} runs on host {}, which is {}", vm.name, host.name, host.status) });
+                if vm.is_running()
+                    && !matches!(
+                        host.status,
+                        HostStatus::Up | HostStatus::PreparingForMaintenance
+                    )
+                {
+                    violations.push(Violation {
+                        at: now,
+                        message: format!(
+                            "VM {} runs on host {}, which is {}",
+                            vm.name, host.name, host.status
+                        ),
+                    });
                 }
             }
         }
         for id in &self.initially_running {
             if !seen.contains(id) {
-                violations.push(Violation { at: now, message: format!("VM {id} is lost") });
+                violations.push(Violation {
+                    at: now,
+                    message: format!("VM {id} is lost"),
+                });
             }
         }
         for host in &state.hosts {
-            let used: u64 = state.vms.iter().filter(|v| v.host == Some(host.id) && v.is_running()).map(|v| v.memory + VM_OVERHEAD).sum();
+            let used: u64 = state
+                .vms
+                .iter()
+                .filter(|v| v.host == Some(host.id) && v.is_running())
+                .map(|v| v.memory + VM_OVERHEAD)
+                .sum();
             if used > host.memory {
-                violations.push(Violation { at: now, message: format!("host {} ends over its memory", host.name) });
+                violations.push(Violation {
+                    at: now,
+                    message: format!("host {} ends over its memory", host.name),
+                });
             }
         }
         violations

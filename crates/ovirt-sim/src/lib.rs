@@ -10,11 +10,11 @@
 
 mod engine;
 pub mod faults;
+pub mod http;
 mod inprocess;
 pub mod invariants;
 pub mod messages;
 pub mod placement;
-pub mod http;
 pub mod search;
 
 pub use engine::{ExternalEvent, SimConfig, Simulator};

@@ -61,7 +61,10 @@ enum Token {
 }
 
 fn tokenize(query: &str) -> Result<Vec<Token>, SearchError> {
-    let syntax = |reason: &str| SearchError::Syntax { query: query.to_owned(), reason: reason.to_owned() };
+    let syntax = |reason: &str| SearchError::Syntax {
+        query: query.to_owned(),
+        reason: reason.to_owned(),
+    };
     let mut tokens = Vec::new();
     let mut chars = query.chars().peekable();
     while let Some(&c) = chars.peek() {
@@ -115,7 +118,10 @@ fn tokenize(query: &str) -> Result<Vec<Token>, SearchError> {
 
 impl Query {
     pub fn parse(query: &str) -> Result<Query, SearchError> {
-        let syntax = |reason: &str| SearchError::Syntax { query: query.to_owned(), reason: reason.to_owned() };
+        let syntax = |reason: &str| SearchError::Syntax {
+            query: query.to_owned(),
+            reason: reason.to_owned(),
+        };
         let tokens = tokenize(query)?;
         let mut parsed = Query::default();
         let mut i = 0;
@@ -157,7 +163,9 @@ impl Query {
             }
             if lower == "page" {
                 let number = match tokens.get(i + 1) {
-                    Some(Token::Word(n)) => n.parse().map_err(|_| syntax("`page` needs a number"))?,
+                    Some(Token::Word(n)) => {
+                        n.parse().map_err(|_| syntax("`page` needs a number"))?
+                    }
                     _ => return Err(syntax("`page` needs a number")),
                 };
                 parsed.page = Some(number);
@@ -166,18 +174,36 @@ impl Query {
             }
             let op = match tokens.get(i + 1) {
                 Some(Token::Op(op)) => *op,
-                _ => return Err(syntax(&format!("`{word}` must be followed by an operator such as `=`"))),
+                _ => {
+                    return Err(syntax(&format!(
+                        "`{word}` must be followed by an operator such as `=`"
+                    )))
+                }
             };
             let value = match tokens.get(i + 2) {
                 Some(Token::Word(v)) | Some(Token::Quoted(v)) => v.clone(),
                 _ => return Err(syntax(&format!("`{word}` has no value"))),
             };
             i += 3;
-            let condition = Condition { key: lower, op, value };
+            let condition = Condition {
+                key: lower,
+                op,
+                value,
+            };
             match join.take() {
                 None => parsed.groups.push(vec![vec![condition]]),
-                Some("or") => parsed.groups.last_mut().expect("a group").push(vec![condition]),
-                Some(_) => parsed.groups.last_mut().expect("a group").last_mut().expect("an alternative").push(condition),
+                Some("or") => parsed
+                    .groups
+                    .last_mut()
+                    .expect("a group")
+                    .push(vec![condition]),
+                Some(_) => parsed
+                    .groups
+                    .last_mut()
+                    .expect("a group")
+                    .last_mut()
+                    .expect("an alternative")
+                    .push(condition),
             }
         }
         if join.is_some() {
@@ -188,14 +214,22 @@ impl Query {
 
     /// Whether an object matches; `field` gives an object's values for a key (several for
     /// cross-references), or `None` for a key the collection does not know.
-    pub fn matches(&self, field: &dyn Fn(&str) -> Option<Vec<FieldValue>>, case_sensitive: bool) -> Result<bool, SearchError> {
+    pub fn matches(
+        &self,
+        field: &dyn Fn(&str) -> Option<Vec<FieldValue>>,
+        case_sensitive: bool,
+    ) -> Result<bool, SearchError> {
         for group in &self.groups {
             let mut any = false;
             for alternative in group {
                 let mut all = true;
                 for condition in alternative {
-                    let values = field(&condition.key).ok_or_else(|| SearchError::UnknownKey(condition.key.clone()))?;
-                    if !values.iter().any(|v| condition_holds(condition, v, case_sensitive)) {
+                    let values = field(&condition.key)
+                        .ok_or_else(|| SearchError::UnknownKey(condition.key.clone()))?;
+                    if !values
+                        .iter()
+                        .any(|v| condition_holds(condition, v, case_sensitive))
+                    {
                         all = false;
                         break;
                     }
@@ -268,7 +302,10 @@ fn condition_holds(condition: &Condition, value: &FieldValue, case_sensitive: bo
             };
         }
         FieldValue::Text(text) => {
-            let (have, want) = (normalise(text, case_sensitive), normalise(&condition.value, case_sensitive));
+            let (have, want) = (
+                normalise(text, case_sensitive),
+                normalise(&condition.value, case_sensitive),
+            );
             return match condition.op {
                 Op::Eq => wildcard_match(&want, &have),
                 Op::Ne => !wildcard_match(&want, &have),
@@ -311,7 +348,12 @@ impl fmt::Display for Op {
 mod tests {
     use super::*;
 
-    fn host(name: &'static str, cluster: &'static str, status: &'static str, update: bool) -> impl Fn(&str) -> Option<Vec<FieldValue>> {
+    fn host(
+        name: &'static str,
+        cluster: &'static str,
+        status: &'static str,
+        update: bool,
+    ) -> impl Fn(&str) -> Option<Vec<FieldValue>> {
         move |key| {
             Some(vec![match key {
                 "name" => FieldValue::Text(name.into()),
@@ -351,14 +393,26 @@ mod tests {
 
     #[test]
     fn values_quote_wildcard_and_case() {
-        assert!(matches("name=\"my host\"", &host("my host", "c", "up", false)));
+        assert!(matches(
+            "name=\"my host\"",
+            &host("my host", "c", "up", false)
+        ));
         assert!(matches("name=*", &host("anything", "c", "up", false)));
         assert!(matches("name=web*", &host("web01", "c", "up", false)));
         assert!(!matches("name=web*", &host("db01", "c", "up", false)));
         assert!(matches("name=WEB01", &host("web01", "c", "up", false)));
-        assert!(!Query::parse("name=WEB01").unwrap().matches(&host("web01", "c", "up", false), true).unwrap());
-        assert!(matches("status=nonoperational", &host("h", "c", "non_operational", false)));
-        assert!(matches("status=non_operational", &host("h", "c", "non_operational", false)));
+        assert!(!Query::parse("name=WEB01")
+            .unwrap()
+            .matches(&host("web01", "c", "up", false), true)
+            .unwrap());
+        assert!(matches(
+            "status=nonoperational",
+            &host("h", "c", "non_operational", false)
+        ));
+        assert!(matches(
+            "status=non_operational",
+            &host("h", "c", "non_operational", false)
+        ));
         assert!(matches("status!=up", &host("h", "c", "maintenance", false)));
         assert!(matches("type>=800", &host("h", "c", "up", false)));
         assert!(matches("", &host("h", "c", "up", false)));
@@ -373,7 +427,9 @@ mod tests {
         assert!(Query::parse("and name=a").is_err());
         assert!(Query::parse("name=a or").is_err());
         assert!(Query::parse("name=\"open").is_err());
-        let unknown = Query::parse("colour=red").unwrap().matches(&host("h", "c", "up", false), false);
+        let unknown = Query::parse("colour=red")
+            .unwrap()
+            .matches(&host("h", "c", "up", false), false);
         assert_eq!(unknown, Err(SearchError::UnknownKey("colour".into())));
     }
 }

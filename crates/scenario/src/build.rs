@@ -9,9 +9,9 @@ use model::*;
 use toml::Spanned;
 
 use crate::error::{line_and_column, Location, Problem};
-use model::rng::Rng;
 use crate::size::SizeRange;
 use crate::spec::*;
+use model::rng::Rng;
 
 /// Memory the engine keeps back on every host before scheduling VMs (its `reserved_memory`).
 const HOST_RESERVED_MEMORY: u64 = 256 << 20;

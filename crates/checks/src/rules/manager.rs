@@ -382,11 +382,18 @@ fn names_mismatch(f: &Facts) -> Outcome {
         .iter()
         .filter(|c| c.is_valid_for(fqdn) == Some(false))
         .map(|c| {
-            let names = c.subject_alt_names.as_deref().unwrap_or_default().join(", ");
+            let names = c
+                .subject_alt_names
+                .as_deref()
+                .unwrap_or_default()
+                .join(", ");
             let detail = if names.is_empty() {
                 Message::new("no subject alternative name", "サブジェクト代替名なし")
             } else {
-                Message::new(format!("valid for: {names}"), format!("有効な名前: {names}"))
+                Message::new(
+                    format!("valid for: {names}"),
+                    format!("有効な名前: {names}"),
+                )
             };
             certificate_evidence(c, detail)
         })
@@ -693,10 +700,25 @@ mod tests {
         assert_quiet("pki.san-mismatch", &inventory, None);
         inventory.manager.certificates[1] = named(&["localhost", "127.0.0.1"]);
         let findings = assert_fires("pki.san-mismatch", &inventory, None);
-        assert_eq!(evidence_names(&findings), ["apache"], "the CA's names were not read");
-        assert!(findings[0].evidence[0].detail.en.contains("localhost, 127.0.0.1"), "{findings:?}");
+        assert_eq!(
+            evidence_names(&findings),
+            ["apache"],
+            "the CA's names were not read"
+        );
+        assert!(
+            findings[0].evidence[0]
+                .detail
+                .en
+                .contains("localhost, 127.0.0.1"),
+            "{findings:?}"
+        );
         inventory.manager.certificates[1] = named(&[]);
-        assert!(assert_fires("pki.san-mismatch", &inventory, None)[0].evidence[0].detail.en.contains("no subject alternative name"));
+        assert!(
+            assert_fires("pki.san-mismatch", &inventory, None)[0].evidence[0]
+                .detail
+                .en
+                .contains("no subject alternative name")
+        );
         inventory.manager.fqdn.clear();
         assert_skipped("pki.san-mismatch", &inventory, None);
     }

@@ -249,7 +249,9 @@ fn iso_domains(f: &Facts) -> Outcome {
 }
 
 fn format_upgrade(f: &Facts) -> Outcome {
-    if f.newest_target_level().is_none_or(|newest| newest < V5_LEVEL) {
+    if f.newest_target_level()
+        .is_none_or(|newest| newest < V5_LEVEL)
+    {
         return Outcome::skip(Text::new(
             "the target does not offer level 4.3 or later",
             "ターゲットは互換レベル 4.3 以降を提供しません",

@@ -207,7 +207,11 @@ pub(crate) enum Target {
 
 impl Target {
     /// A named engine (`--engine` or OVIRT_URL) unless `--sim` asks for the simulated one.
-    pub(crate) fn choose(sim: &SimArgs, ctx: &Context, correlation_id: &str) -> anyhow::Result<Target> {
+    pub(crate) fn choose(
+        sim: &SimArgs,
+        ctx: &Context,
+        correlation_id: &str,
+    ) -> anyhow::Result<Target> {
         if let (None, Some(url)) = (&sim.sim, crate::live::engine_url(ctx)) {
             return Ok(Target::Live(crate::live::connect_for_run(
                 ctx,
@@ -219,7 +223,11 @@ impl Target {
     }
 
     /// The environment as the run starts from it: read from the engine, or the scenario's.
-    pub(crate) fn inventory(&self, ctx: &Context, scope: ovirt_client::Scope) -> anyhow::Result<Inventory> {
+    pub(crate) fn inventory(
+        &self,
+        ctx: &Context,
+        scope: ovirt_client::Scope,
+    ) -> anyhow::Result<Inventory> {
         match self {
             Target::Live(live) => live.read_inventory(ctx, scope),
             Target::Sim(sim) => Ok(sim.inventory.clone()),
@@ -250,8 +258,14 @@ pub(crate) fn refuse_in_process_resume(path: &Path, lang: Lang) -> anyhow::Error
 
 /// The journal's engine for `resume`, unless --engine names another (which the journal's own
 /// check then refuses), logged in with the run's correlation id.
-pub(crate) fn connect_for_resume(ctx: &Context, journal_engine: &str, correlation_id: &str) -> anyhow::Result<crate::live::Live> {
-    let url = crate::live::engine_url(ctx).unwrap_or(journal_engine).to_owned();
+pub(crate) fn connect_for_resume(
+    ctx: &Context,
+    journal_engine: &str,
+    correlation_id: &str,
+) -> anyhow::Result<crate::live::Live> {
+    let url = crate::live::engine_url(ctx)
+        .unwrap_or(journal_engine)
+        .to_owned();
     crate::live::connect_for_run(ctx, &url, correlation_id)
 }
 
@@ -421,7 +435,11 @@ fn newest_journal() -> anyhow::Result<PathBuf> {
 /// real engine must be resumed first.
 /// Where a run's journal goes unless --journal says: the state directory, one file per
 /// cluster or chain (`prefix` tells the kinds apart), in-process runs apart from live ones.
-pub(crate) fn default_journal(prefix: &str, name: &str, in_process: bool) -> anyhow::Result<PathBuf> {
+pub(crate) fn default_journal(
+    prefix: &str,
+    name: &str,
+    in_process: bool,
+) -> anyhow::Result<PathBuf> {
     let kind = if in_process { "sim-" } else { "" };
     Ok(state_directory()?.join(format!("{prefix}{kind}{}.sqlite", slug(name))))
 }

@@ -23,14 +23,14 @@ use orchestrator::state::RunPhase;
 use orchestrator::{EventSink, RunEvent, StopSignal, TokioClock};
 
 use super::cluster_upgrade::{
-    duration, fresh_ids, parse_minutes, runtime, wall_clock, watch_ctrl_c,
-    connect_for_resume, default_journal, refuse_in_process_resume, Line, SimArgs, Target, IN_PROCESS,
+    connect_for_resume, default_journal, duration, fresh_ids, parse_minutes,
+    refuse_in_process_resume, runtime, wall_clock, watch_ctrl_c, Line, SimArgs, Target, IN_PROCESS,
 };
-use model::engine::Engine;
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::input_error;
 use crate::text::{count_of, section, table, tr};
+use model::engine::Engine;
 
 /// Names of the chain journals in the state directory.
 pub(crate) const JOURNAL_PREFIX: &str = "compat-";
@@ -299,13 +299,14 @@ async fn carry_out<E: Engine>(
     let sink = match &plan {
         Some(plan) => ChainRenderer::new(ctx, plan),
         None => {
-            let journaled = chain::ChainState::from_entries(&journal.entries().map_err(input_error)?)
-                .plan
-                .ok_or_else(|| {
-                    input_error(orchestrator::ExecuteError::NoPlan {
-                        path: journal.path().to_owned(),
-                    })
-                })?;
+            let journaled =
+                chain::ChainState::from_entries(&journal.entries().map_err(input_error)?)
+                    .plan
+                    .ok_or_else(|| {
+                        input_error(orchestrator::ExecuteError::NoPlan {
+                            path: journal.path().to_owned(),
+                        })
+                    })?;
             ChainRenderer::new(ctx, &journaled)
         }
     };

@@ -218,7 +218,11 @@ pub(crate) fn render_view(view: &HostedEngineView, lang: Lang) -> String {
                 yes_no(host.global_maintenance, lang).to_owned()
             } else {
                 // The engine cannot poll a host without its agent: the flag is an old one.
-                format!("{} ({})", yes_no(host.global_maintenance, lang), tr(lang, "stale", "未更新"))
+                format!(
+                    "{} ({})",
+                    yes_no(host.global_maintenance, lang),
+                    tr(lang, "stale", "未更新")
+                )
             },
             host.engine_status.to_string(),
         ]);

@@ -99,7 +99,12 @@ See docs/simulator.md for the endpoints, the faults and TLS.")]
         /// The state of the certificates served with --tls: sha256 (as engine-setup makes
         /// them today), sha1 (CA and server certificate signed with SHA-1, made with the
         /// openssl command) or expiring (the server certificate expires in 20 days).
-        #[arg(long, value_name = "PROFILE", default_value = "sha256", requires = "tls")]
+        #[arg(
+            long,
+            value_name = "PROFILE",
+            default_value = "sha256",
+            requires = "tls"
+        )]
         tls_profile: TlsProfile,
         /// Faults to inject, comma-separated: install-fail:HOST, never-return:HOST,
         /// upgrade-abandoned:HOST, migration-fail:VM, random:P, and for API requests unavailable:P, slow:P, drop:P,

@@ -355,7 +355,13 @@ fn live_mode_finds_what_inventory_mode_finds_where_the_api_shows_it() {
     // Rules about what the API does not show (of the Manager only its version; VMs' vGPUs and
     // host devices are sub-collections the client does not read) are skipped live, saying so,
     // rather than judged on an absence.
-    for unseen in ["backup.none", "backup.stale", "vm.vgpu", "vm.host-devices", "pki.sha1-signature"] {
+    for unseen in [
+        "backup.none",
+        "backup.stale",
+        "vm.vgpu",
+        "vm.host-devices",
+        "pki.sha1-signature",
+    ] {
         assert_eq!(live[unseen]["status"], "skip", "{unseen}: {}", live[unseen]);
     }
     live.retain(|id, outcome| {

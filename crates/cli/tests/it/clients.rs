@@ -41,7 +41,10 @@ struct Served {
 }
 
 fn serve(extra: &[&str]) -> Served {
-    serve_scenario(clients_dir().join("environment.toml").to_str().unwrap(), extra)
+    serve_scenario(
+        clients_dir().join("environment.toml").to_str().unwrap(),
+        extra,
+    )
 }
 
 /// `sim serve` of a scenario file or `example:NAME`.
@@ -205,7 +208,10 @@ fn the_cluster_upgrade_role_runs_at(manager_version: &str) {
     run_playbook(
         "cluster_upgrade_role.yml",
         &served,
-        &[("MANAGER_VERSION", manager_version), ("CLUSTER_NAME", "Branch")],
+        &[
+            ("MANAGER_VERSION", manager_version),
+            ("CLUSTER_NAME", "Branch"),
+        ],
     );
     let took = started.elapsed();
     println!(

@@ -421,20 +421,34 @@ fn global_maintenance_and_the_chain_run_against_a_live_engine() {
     };
     let on = json(&served.run(&state, &["global-maintenance", "on", "--output", "json"]));
     assert_eq!(on["view"]["global_maintenance"], "on", "{on}");
-    let status = json(&served.run(&state, &["global-maintenance", "status", "--output", "json"]));
+    let status = json(&served.run(
+        &state,
+        &["global-maintenance", "status", "--output", "json"],
+    ));
     assert_eq!(status["global_maintenance"], "on", "{status}");
     let off = served.run(&state, &["global-maintenance", "off"]);
     assert!(off.status.success(), "{}", stderr(&off));
-    let status = json(&served.run(&state, &["global-maintenance", "status", "--output", "json"]));
+    let status = json(&served.run(
+        &state,
+        &["global-maintenance", "status", "--output", "json"],
+    ));
     assert_eq!(status["global_maintenance"], "off", "{status}");
     assert_eq!(status["engine_status"]["health"], "good", "{status}");
 
     // The chain over HTTP: the 4.1 cluster and its data center of a 4.2 Manager go to 4.2.
     let served = sim_serve::Served::start("example:rhv-4.2", "3000");
     let finish = served.run(&state, &["finish", "--to", "4.2"]);
-    assert!(finish.status.success(), "{}\n{}", stdout(&finish), stderr(&finish));
+    assert!(
+        finish.status.success(),
+        "{}\n{}",
+        stdout(&finish),
+        stderr(&finish)
+    );
     let exported = state.join("after.json");
-    let export = served.run(&state, &["inventory", "export", "--out", exported.to_str().unwrap()]);
+    let export = served.run(
+        &state,
+        &["inventory", "export", "--out", exported.to_str().unwrap()],
+    );
     assert!(export.status.success(), "{}", stderr(&export));
     let after: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&exported).unwrap()).unwrap();

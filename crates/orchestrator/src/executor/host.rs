@@ -518,12 +518,22 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             return Ok(HostTick::Finished);
         }
         if host.status == return_to {
-            if self.engine_reason(step.host, at, &[UPGRADE_FAILED]).is_some() {
+            if self
+                .engine_reason(step.host, at, &[UPGRADE_FAILED])
+                .is_some()
+            {
                 // 841 with the host back where it was: the engine answered the upgrade, then
                 // could not take the host to maintenance (17 says so first).
-                let detail = self.engine_reason(step.host, at, &[MAINTENANCE_FAILED, UPGRADE_FAILED]).unwrap_or_default();
+                let detail = self
+                    .engine_reason(step.host, at, &[MAINTENANCE_FAILED, UPGRADE_FAILED])
+                    .unwrap_or_default();
                 let failure = HostFailure::Abandoned { detail };
-                self.observed(index, Effect::Failed { reason: failure.to_string() })?;
+                self.observed(
+                    index,
+                    Effect::Failed {
+                        reason: failure.to_string(),
+                    },
+                )?;
                 self.host_failed(step, failure)?;
                 return Ok(HostTick::Finished);
             }

@@ -266,12 +266,14 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
     /// The engine shows the cluster's upgrade flag and progress (4.5 and later); older ones
     /// take `start` and `finish` blind.
     fn flag_visible(&self) -> bool {
-        self.engine_version.is_none_or(model::release::shows_cluster_upgrade_progress)
+        self.engine_version
+            .is_none_or(model::release::shows_cluster_upgrade_progress)
     }
 
     /// The engine has the upgrade flag at all (4.3.3 and later).
     fn flag_exists(&self) -> bool {
-        self.engine_version.is_none_or(model::release::has_cluster_upgrade_action)
+        self.engine_version
+            .is_none_or(model::release::has_cluster_upgrade_action)
     }
 
     /// What the engine logged about `host` with one of `codes` since `since`, in order.
@@ -511,7 +513,8 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
             // Only the newest policy change can be judged from the policy seen now.
             let shows = match action {
                 Action::SetPolicy { .. } => {
-                    Some(step) == last_policy_step && cluster_shows(cluster, &action, self.flag_visible())
+                    Some(step) == last_policy_step
+                        && cluster_shows(cluster, &action, self.flag_visible())
                 }
                 Action::UpdateProgress { .. } => false,
                 _ => cluster_shows(cluster, &action, self.flag_visible()),

@@ -114,8 +114,14 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
         events.sort_by_key(|e| e.id);
         for event in events {
             self.last_event = Some(self.last_event.map_or(event.id, |l| l.max(event.id)));
-            if let (Some(host), MAINTENANCE_FAILED | UPGRADE_FAILED | CLUSTER_LEVEL_UNSUPPORTED) = (event.host, event.code) {
-                self.host_trouble.entry(host).or_default().push((event.time, event.code, event.description.clone()));
+            if let (Some(host), MAINTENANCE_FAILED | UPGRADE_FAILED | CLUSTER_LEVEL_UNSUPPORTED) =
+                (event.host, event.code)
+            {
+                self.host_trouble.entry(host).or_default().push((
+                    event.time,
+                    event.code,
+                    event.description.clone(),
+                ));
             }
             let ours = event.cluster == Some(self.cluster)
                 || event.host.is_some_and(|h| self.host_names.contains_key(&h))
@@ -164,7 +170,8 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
         if put_back {
             self.start_remaining_vms().await?;
         }
-        if matches!(outcome, Outcome::Completed) && self.flag_visible() && self.state.flag_running() {
+        if matches!(outcome, Outcome::Completed) && self.flag_visible() && self.state.flag_running()
+        {
             let (step, answer) = self.act(Action::UpdateProgress { percent: 100 }).await?;
             if matches!(answer, Answer::NoAnswer { .. }) {
                 self.observed(

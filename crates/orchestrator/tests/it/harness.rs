@@ -63,7 +63,9 @@ pub fn case(seed: u64) -> Case {
     let hosts = rng.between(3, 8) as usize;
     let load = rng.between(25, 80) as u32;
     let mut workload = bench::workload_with(seed, hosts, load, &mut rng);
-    workload.inventory.manager.version = ENGINE_VERSIONS[(seed % 3) as usize].parse().expect("a known version");
+    workload.inventory.manager.version = ENGINE_VERSIONS[(seed % 3) as usize]
+        .parse()
+        .expect("a known version");
     let options = Options {
         max_parallel: rng.between(1, 3) as usize,
         max_failures: rng.between(0, 2) as usize,

@@ -144,13 +144,19 @@ async fn an_engine_that_never_comes_back_times_out_with_its_last_status() {
 async fn a_host_whose_agent_is_down_keeps_a_stale_flag_and_does_not_hold_the_wait() {
     let mut inventory = scenario::load("example:self-hosted").unwrap();
     let engine_host = inventory.vms.iter().find(|v| v.hosted_engine).unwrap().host;
-    let down = inventory.hosts.iter_mut().find(|h| h.hosted_engine.is_some() && Some(h.id) != engine_host).unwrap();
+    let down = inventory
+        .hosts
+        .iter_mut()
+        .find(|h| h.hosted_engine.is_some() && Some(h.id) != engine_host)
+        .unwrap();
     down.status = HostStatus::NonResponsive;
     let down = down.name.clone();
     let engine = engine(&inventory, "", 1);
     let clock = TokioClock::new(START, 1.0);
     let began = clock.now();
-    let on = set_global_maintenance(&engine, &clock, true, PATIENCE, &Recorder::default()).await.unwrap();
+    let on = set_global_maintenance(&engine, &clock, true, PATIENCE, &Recorder::default())
+        .await
+        .unwrap();
     assert_eq!(on.view.global_maintenance, GlobalMaintenance::On);
     let stale = on.view.hosts.iter().find(|h| h.name == down).unwrap();
     assert!(!stale.agent_alive && !stale.global_maintenance, "{stale:?}");

@@ -806,13 +806,41 @@ async fn upgrade_flag_traffic(manager: &str) -> (Vec<orchestrator::journal::Acti
     let engine = engine(&inventory, "", 1);
     let clock = TokioClock::new(START, 1.0);
     let mut journal = Journal::in_memory(example_header(cluster, "Production", &options)).unwrap();
-    let summary = orchestrator::run(&engine, &clock, &mut journal, plan, &Recorder::default(), &StopSignal::new()).await.unwrap();
+    let summary = orchestrator::run(
+        &engine,
+        &clock,
+        &mut journal,
+        plan,
+        &Recorder::default(),
+        &StopSignal::new(),
+    )
+    .await
+    .unwrap();
     assert!(summary.is_clean(), "{summary:#?}");
-    assert!(!engine.simulator().inventory().clusters.iter().any(|c| c.upgrade_running), "the flag is finished");
+    assert!(
+        !engine
+            .simulator()
+            .inventory()
+            .clusters
+            .iter()
+            .any(|c| c.upgrade_running),
+        "the flag is finished"
+    );
     let state = orchestrator::state::RunState::from_entries(&journal.entries().unwrap());
-    let actions = state.cluster_steps().map(|(_, s)| s.action.clone()).filter(|a| !matches!(a, orchestrator::journal::Action::SetPolicy { .. })).collect();
+    let actions = state
+        .cluster_steps()
+        .map(|(_, s)| s.action.clone())
+        .filter(|a| !matches!(a, orchestrator::journal::Action::SetPolicy { .. }))
+        .collect();
     // The engine lists events newest first.
-    let codes = engine.simulator().events(None).iter().rev().map(|e| e.code).filter(|c| matches!(c, 892 | 894 | 896)).collect();
+    let codes = engine
+        .simulator()
+        .events(None)
+        .iter()
+        .rev()
+        .map(|e| e.code)
+        .filter(|c| matches!(c, 892 | 894 | 896))
+        .collect();
     (actions, codes)
 }
 
@@ -826,10 +854,21 @@ async fn progress_reaches_the_engine_only_where_it_can_show_it() {
     assert_eq!(actions, [StartUpgradeFlag, FinishUpgradeFlag]);
     assert_eq!(codes, [892, 894]);
     let (actions, codes) = upgrade_flag_traffic("4.3.2").await;
-    assert!(actions.is_empty() && codes.is_empty(), "no upgrade action before 4.3.3: {actions:?}");
+    assert!(
+        actions.is_empty() && codes.is_empty(),
+        "no upgrade action before 4.3.3: {actions:?}"
+    );
     let (actions, codes) = upgrade_flag_traffic("4.5.6").await;
-    assert!(actions.iter().any(|a| matches!(a, UpdateProgress { percent: 100 })), "{actions:?}");
-    assert!(codes.contains(&896) && codes.last() == Some(&894), "{codes:?}");
+    assert!(
+        actions
+            .iter()
+            .any(|a| matches!(a, UpdateProgress { percent: 100 })),
+        "{actions:?}"
+    );
+    assert!(
+        codes.contains(&896) && codes.last() == Some(&894),
+        "{codes:?}"
+    );
 }
 
 /// `HostUpgradeCallback`: an upgrade the engine accepted and then gave up (17, 841, the host
@@ -847,13 +886,39 @@ async fn an_upgrade_the_engine_gives_up_is_reported_with_its_reason() {
     let clock = TokioClock::new(START, 1.0);
     let mut journal = Journal::in_memory(example_header(cluster, "Default", &options)).unwrap();
     let began = clock.now();
-    let summary = orchestrator::run(&engine, &clock, &mut journal, plan, &Recorder::default(), &StopSignal::new()).await.unwrap();
-    let failed = summary.failed.iter().find(|f| f.host == "host2").unwrap_or_else(|| panic!("host2 is reported: {summary:#?}"));
-    assert!(matches!(&failed.failure, HostFailure::Abandoned { detail } if detail.contains("Failed to switch Host host2 to Maintenance mode")), "{failed:?}");
+    let summary = orchestrator::run(
+        &engine,
+        &clock,
+        &mut journal,
+        plan,
+        &Recorder::default(),
+        &StopSignal::new(),
+    )
+    .await
+    .unwrap();
+    let failed = summary
+        .failed
+        .iter()
+        .find(|f| f.host == "host2")
+        .unwrap_or_else(|| panic!("host2 is reported: {summary:#?}"));
+    assert!(
+        matches!(&failed.failure, HostFailure::Abandoned { detail } if detail.contains("Failed to switch Host host2 to Maintenance mode")),
+        "{failed:?}"
+    );
     assert_eq!(summary.upgraded.len(), 2, "the other hosts are upgraded");
     let minutes = (clock.now().0 - began.0) / 60_000;
-    assert!(minutes < i64::from(options.host_timeout_minutes), "not waited out: {minutes} min");
-    let host2 = engine.simulator().inventory().hosts.iter().find(|h| h.name == "host2").unwrap().clone();
+    assert!(
+        minutes < i64::from(options.host_timeout_minutes),
+        "not waited out: {minutes} min"
+    );
+    let host2 = engine
+        .simulator()
+        .inventory()
+        .hosts
+        .iter()
+        .find(|h| h.name == "host2")
+        .unwrap()
+        .clone();
     assert_eq!(host2.status, HostStatus::Up);
 }
 
@@ -873,8 +938,21 @@ async fn a_host_back_non_operational_is_reported_with_the_engines_reason() {
     let engine = engine(&inventory, "", 1);
     let clock = TokioClock::new(START, 1.0);
     let mut journal = Journal::in_memory(example_header(cluster, "Default", &options)).unwrap();
-    let summary = orchestrator::run(&engine, &clock, &mut journal, plan, &Recorder::default(), &StopSignal::new()).await.unwrap();
-    let failed = summary.failed.iter().find(|f| f.host == "host2").unwrap_or_else(|| panic!("host2 is reported: {summary:#?}"));
+    let summary = orchestrator::run(
+        &engine,
+        &clock,
+        &mut journal,
+        plan,
+        &Recorder::default(),
+        &StopSignal::new(),
+    )
+    .await
+    .unwrap();
+    let failed = summary
+        .failed
+        .iter()
+        .find(|f| f.host == "host2")
+        .unwrap_or_else(|| panic!("host2 is reported: {summary:#?}"));
     assert!(
         matches!(&failed.failure, HostFailure::BadState { status: HostStatus::NonOperational, reason: Some(reason) } if reason.contains("cannot join Cluster Default which is set to version 4.3")),
         "{failed:?}"

@@ -2,8 +2,8 @@
 //! expired token), retries, refusals, jobs, TLS, bad answers, and the whole inventory read
 //! back through the API.
 
-mod recorded;
 mod certs;
+mod recorded;
 mod sim;
 mod stub;
 

@@ -15,7 +15,15 @@ use crate::{as_the_api_shows_it, largest_example};
 const START: Timestamp = Timestamp::from_millis(1_768_046_400_000);
 
 async fn start(inventory: Inventory, faults: &str, tls: bool) -> HttpSim {
-    serve(inventory, faults, ServeOptions { tls, ..ServeOptions::default() }).await
+    serve(
+        inventory,
+        faults,
+        ServeOptions {
+            tls,
+            ..ServeOptions::default()
+        },
+    )
+    .await
 }
 
 /// The simulated engine over `inventory`, served as `options` say.
@@ -76,7 +84,10 @@ async fn the_newest_event_is_found_without_reading_the_whole_log() {
         .await
         .unwrap();
     let host = server.engine().simulator().inventory().hosts[0].id;
-    client.host_action(host, HostAction::UpgradeCheck).await.unwrap();
+    client
+        .host_action(host, HostAction::UpgradeCheck)
+        .await
+        .unwrap();
     let all = client.events(None).await.unwrap();
     assert!(all.len() > 1, "the log has several events");
     assert_eq!(client.newest_event_id().await.unwrap(), Some(all[0].id));

@@ -29,8 +29,16 @@ static REQUESTS: AtomicU64 = AtomicU64::new(0);
 /// The engine keeps the first 36 characters of a client's correlation id, letters, digits,
 /// `-` and `_` only.
 fn correlation_id(parts: &Parts, params: &Params) -> Option<String> {
-    let given = parts.headers.get("correlation-id").and_then(|v| v.to_str().ok()).or(params.get("correlation_id"))?;
-    let clean: String = given.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(36).collect();
+    let given = parts
+        .headers
+        .get("correlation-id")
+        .and_then(|v| v.to_str().ok())
+        .or(params.get("correlation_id"))?;
+    let clean: String = given
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .take(36)
+        .collect();
     (!clean.is_empty()).then_some(clean)
 }
 
@@ -43,12 +51,21 @@ pub async fn handle(State(app): State<Arc<App>>, request: Request) -> Response {
     let mut params = Params::parse(parts.uri.query());
     let explicit = correlation_id(&parts, &params);
     let echoed = explicit.clone().unwrap_or_else(|| {
-        Uuid::derived("request", &REQUESTS.fetch_add(1, AtomicOrdering::Relaxed).to_string()).to_string()
+        Uuid::derived(
+            "request",
+            &REQUESTS.fetch_add(1, AtomicOrdering::Relaxed).to_string(),
+        )
+        .to_string()
     });
     let format = Format::from_accept(params.get("accept").or(header_text(&parts, "accept")));
     let mut response = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(body) => app.answer(&parts, &mut params, &body, explicit.as_deref(), format),
-        Err(_) => reply::fault(StatusCode::PAYLOAD_TOO_LARGE, format, "Bad Request", "The request body is too large."),
+        Err(_) => reply::fault(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format,
+            "Bad Request",
+            "The request body is too large.",
+        ),
     };
     if let Ok(value) = HeaderValue::from_str(&echoed) {
         response.headers_mut().insert("correlation-id", value);
@@ -74,37 +91,73 @@ struct Call<'a> {
 enum Failure {
     /// 404 with an empty body, as the engine answers for an unknown id or path.
     NotFound,
-    Fault { status: StatusCode, reason: String, detail: String },
+    Fault {
+        status: StatusCode,
+        reason: String,
+        detail: String,
+    },
 }
 
 impl Failure {
     fn bad_request(detail: impl std::fmt::Display) -> Failure {
-        Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Bad Request".into(), detail: detail.to_string() }
+        Failure::Fault {
+            status: StatusCode::BAD_REQUEST,
+            reason: "Bad Request".into(),
+            detail: detail.to_string(),
+        }
     }
 
     fn incomplete(error: wire::ConvertError) -> Failure {
-        Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Incomplete parameters".into(), detail: error.to_string() }
+        Failure::Fault {
+            status: StatusCode::BAD_REQUEST,
+            reason: "Incomplete parameters".into(),
+            detail: error.to_string(),
+        }
     }
 
     fn into_response(self, format: Format) -> Response {
         match self {
             Failure::NotFound => reply::empty(StatusCode::NOT_FOUND),
-            Failure::Fault { status, reason, detail } => reply::fault(status, format, &reason, &detail),
+            Failure::Fault {
+                status,
+                reason,
+                detail,
+            } => reply::fault(status, format, &reason, &detail),
         }
     }
 }
 
 impl From<EngineError> for Failure {
     fn from(error: EngineError) -> Failure {
-        let fault = |status, reason: &str, detail: String| Failure::Fault { status, reason: reason.to_owned(), detail };
+        let fault = |status, reason: &str, detail: String| Failure::Fault {
+            status,
+            reason: reason.to_owned(),
+            detail,
+        };
         match error {
-            EngineError::Refused { status, reason, detail } => {
-                fault(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST), &reason, detail)
-            }
+            EngineError::Refused {
+                status,
+                reason,
+                detail,
+            } => fault(
+                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+                &reason,
+                detail,
+            ),
             EngineError::NotFound { .. } => Failure::NotFound,
-            EngineError::Unavailable(detail) => fault(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable", detail),
-            EngineError::Authentication(detail) => fault(StatusCode::UNAUTHORIZED, "Unauthorized", detail),
-            EngineError::Protocol(detail) => fault(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error", detail),
+            EngineError::Unavailable(detail) => fault(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Service Unavailable",
+                detail,
+            ),
+            EngineError::Authentication(detail) => {
+                fault(StatusCode::UNAUTHORIZED, "Unauthorized", detail)
+            }
+            EngineError::Protocol(detail) => fault(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+                detail,
+            ),
         }
     }
 }
@@ -115,13 +168,21 @@ fn parse_id<I: FromStr>(text: &str) -> Result<I, Failure> {
 
 /// The id of an object a request body refers to (`<cluster id="…"/>`).
 fn referenced<I: FromStr>(element: &Option<wire::Ref>, name: &str) -> Result<Option<I>, Failure> {
-    let Some(id) = element.as_ref().and_then(|r| r.id.as_deref()) else { return Ok(None) };
-    id.parse().map(Some).map_err(|_| Failure::bad_request(format!("<{name}> id {id:?} is not a UUID")))
+    let Some(id) = element.as_ref().and_then(|r| r.id.as_deref()) else {
+        return Ok(None);
+    };
+    id.parse()
+        .map(Some)
+        .map_err(|_| Failure::bad_request(format!("<{name}> id {id:?} is not a UUID")))
 }
 
 /// Filters, sorts and cuts a collection as `search` (with `sortby` and `page`),
 /// `case_sensitive` and `max` ask. `items` come in the collection's default order.
-fn select<'a, T>(items: Vec<&'a T>, params: &Params, field: impl Fn(&T, &str) -> Option<Vec<FieldValue>>) -> Result<Vec<&'a T>, Failure> {
+fn select<'a, T>(
+    items: Vec<&'a T>,
+    params: &Params,
+    field: impl Fn(&T, &str) -> Option<Vec<FieldValue>>,
+) -> Result<Vec<&'a T>, Failure> {
     let query = match params.get("search") {
         Some(text) => Query::parse(text).map_err(Failure::bad_request)?,
         None => Query::default(),
@@ -129,24 +190,37 @@ fn select<'a, T>(items: Vec<&'a T>, params: &Params, field: impl Fn(&T, &str) ->
     let case_sensitive = params.flag("case_sensitive").unwrap_or(false);
     let mut chosen = Vec::with_capacity(items.len());
     for item in items {
-        if query.matches(&|key| field(item, key), case_sensitive).map_err(Failure::bad_request)? {
+        if query
+            .matches(&|key| field(item, key), case_sensitive)
+            .map_err(Failure::bad_request)?
+        {
             chosen.push(item);
         }
     }
     if let Some((key, ascending)) = &query.sort_by {
         if let Some(first) = chosen.first() {
             if field(first, key).is_none() {
-                return Err(Failure::bad_request(crate::search::SearchError::UnknownKey(key.clone())));
+                return Err(Failure::bad_request(
+                    crate::search::SearchError::UnknownKey(key.clone()),
+                ));
             }
         }
         chosen.sort_by(|a, b| {
             let order = compare_values(field(a, key), field(b, key));
-            if *ascending { order } else { order.reverse() }
+            if *ascending {
+                order
+            } else {
+                order.reverse()
+            }
         });
     }
     let max = params.number("max").map(|m| m as usize);
     if let (Some(page), Some(max)) = (query.page, max) {
-        chosen.drain(..chosen.len().min((page.saturating_sub(1) as usize).saturating_mul(max)));
+        chosen.drain(
+            ..chosen
+                .len()
+                .min((page.saturating_sub(1) as usize).saturating_mul(max)),
+        );
     }
     if let Some(max) = max {
         chosen.truncate(max);
@@ -160,7 +234,10 @@ fn compare_values(a: Option<Vec<FieldValue>>, b: Option<Vec<FieldValue>>) -> std
     match (first(a), first(b)) {
         (Some(FieldValue::Number(a)), Some(FieldValue::Number(b))) => a.cmp(&b),
         (Some(FieldValue::Bool(a)), Some(FieldValue::Bool(b))) => a.cmp(&b),
-        (Some(FieldValue::Text(a) | FieldValue::Enum(a)), Some(FieldValue::Text(b) | FieldValue::Enum(b))) => a.cmp(&b),
+        (
+            Some(FieldValue::Text(a) | FieldValue::Enum(a)),
+            Some(FieldValue::Text(b) | FieldValue::Enum(b)),
+        ) => a.cmp(&b),
         _ => Equal,
     }
 }
@@ -172,14 +249,42 @@ fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<&T> {
 }
 
 const HOST_ACTIONS: [&str; 4] = ["activate", "deactivate", "upgrade", "upgradecheck"];
-const VM_ACTIONS: [&str; 6] = ["maintenance", "migrate", "reboot", "shutdown", "start", "stop"];
+const VM_ACTIONS: [&str; 6] = [
+    "maintenance",
+    "migrate",
+    "reboot",
+    "shutdown",
+    "start",
+    "stop",
+];
 
 impl App {
-    fn answer(&self, parts: &Parts, params: &mut Params, body: &[u8], correlation: Option<&str>, format: Format) -> Response {
-        if let Some(version) = header_text(parts, "version").map(str::trim).filter(|v| *v != "4") {
-            return reply::fault(StatusCode::BAD_REQUEST, format, "Bad Request", &format!("Version {version} is not supported; this engine serves version 4 of the API."));
+    fn answer(
+        &self,
+        parts: &Parts,
+        params: &mut Params,
+        body: &[u8],
+        correlation: Option<&str>,
+        format: Format,
+    ) -> Response {
+        if let Some(version) = header_text(parts, "version")
+            .map(str::trim)
+            .filter(|v| *v != "4")
+        {
+            return reply::fault(
+                StatusCode::BAD_REQUEST,
+                format,
+                "Bad Request",
+                &format!(
+                    "Version {version} is not supported; this engine serves version 4 of the API."
+                ),
+            );
         }
-        if self.tokens.admit(header_text(parts, "authorization"), &self.credentials).is_none() {
+        if self
+            .tokens
+            .admit(header_text(parts, "authorization"), &self.credentials)
+            .is_none()
+        {
             return reply::unauthorized();
         }
         let rest = parts.uri.path().strip_prefix(API_PATH).unwrap_or("");
@@ -194,15 +299,42 @@ impl App {
         if let Some(first) = segments.first() {
             if first == "v4" {
                 segments.remove(0);
-            } else if first.len() > 1 && first.starts_with('v') && first[1..].bytes().all(|b| b.is_ascii_digit()) {
-                return reply::fault(StatusCode::BAD_REQUEST, format, "Bad Request", &format!("Version {} is not supported; this engine serves version 4 of the API.", &first[1..]));
+            } else if first.len() > 1
+                && first.starts_with('v')
+                && first[1..].bytes().all(|b| b.is_ascii_digit())
+            {
+                return reply::fault(
+                    StatusCode::BAD_REQUEST,
+                    format,
+                    "Bad Request",
+                    &format!(
+                        "Version {} is not supported; this engine serves version 4 of the API.",
+                        &first[1..]
+                    ),
+                );
             }
         }
-        let all_content = params.flag("all_content").or_else(|| header_text(parts, "all-content").map(|v| v.trim().eq_ignore_ascii_case("true"))).unwrap_or(false);
+        let all_content = params
+            .flag("all_content")
+            .or_else(|| {
+                header_text(parts, "all-content").map(|v| v.trim().eq_ignore_ascii_case("true"))
+            })
+            .unwrap_or(false);
         let content_type = header_text(parts, header::CONTENT_TYPE.as_str()).unwrap_or("");
-        let body_is_json = content_type.contains("json") || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        let call = Call { method: &parts.method, segments, params, format, body, body_is_json, correlation, all_content };
-        self.route(&call).unwrap_or_else(|failure| failure.into_response(format))
+        let body_is_json = content_type.contains("json")
+            || body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+        let call = Call {
+            method: &parts.method,
+            segments,
+            params,
+            format,
+            body,
+            body_is_json,
+            correlation,
+            all_content,
+        };
+        self.route(&call)
+            .unwrap_or_else(|failure| failure.into_response(format))
     }
 
     fn route(&self, call: &Call) -> Result<Response, Failure> {
@@ -214,13 +346,17 @@ impl App {
             [] if get => Ok(self.root(call)),
             ["hosts"] if get => self.hosts(call),
             ["hosts", id] if get => self.host(call, id),
-            ["hosts", id, action] if post && HOST_ACTIONS.contains(action) => self.host_action(call, id, action),
+            ["hosts", id, action] if post && HOST_ACTIONS.contains(action) => {
+                self.host_action(call, id, action)
+            }
             ["vms"] if get => self.vms(call),
             ["vms", id] if get => self.vm(call, id),
             ["vms", id, "numanodes"] if get => self.vm_numa_nodes(call, id),
             ["vms", id, "diskattachments"] if get => self.vm_disk_attachments(call, id),
             ["vms", id, "snapshots"] if get => self.vm_snapshots(call, id),
-            ["vms", id, action] if post && VM_ACTIONS.contains(action) => self.vm_action(call, id, action),
+            ["vms", id, action] if post && VM_ACTIONS.contains(action) => {
+                self.vm_action(call, id, action)
+            }
             ["clusters"] if get => self.clusters(call),
             ["clusters", id] if get => self.cluster(call, id),
             ["clusters", id] if put => self.update_cluster(call, id),
@@ -229,16 +365,24 @@ impl App {
             ["datacenters"] if get => self.data_centers(call),
             ["datacenters", id] if get => self.data_center(call, id),
             ["datacenters", id] if put => self.update_data_center(call, id),
-            ["datacenters", id, "storagedomains"] if get => self.attached_storage_domains(call, id, None),
-            ["datacenters", id, "storagedomains", sd] if get => self.attached_storage_domains(call, id, Some(sd)),
+            ["datacenters", id, "storagedomains"] if get => {
+                self.attached_storage_domains(call, id, None)
+            }
+            ["datacenters", id, "storagedomains", sd] if get => {
+                self.attached_storage_domains(call, id, Some(sd))
+            }
             ["datacenters", id, "networks"] if get => self.networks(call, Some(id)),
             ["storagedomains"] if get => self.storage_domains(call),
             ["storagedomains", id] if get => self.storage_domain(call, id),
             ["storagedomains", id, "disks"] if get => self.disks(call, Some(id)),
-            ["storagedomains", id, "disksnapshots"] if get => self.disk_snapshots(call, DiskSnapshotsOf::StorageDomain(id)),
+            ["storagedomains", id, "disksnapshots"] if get => {
+                self.disk_snapshots(call, DiskSnapshotsOf::StorageDomain(id))
+            }
             ["disks"] if get => self.disks(call, None),
             ["disks", id] if get => self.disk(call, id),
-            ["disks", id, "disksnapshots"] if get => self.disk_snapshots(call, DiskSnapshotsOf::Disk(id)),
+            ["disks", id, "disksnapshots"] if get => {
+                self.disk_snapshots(call, DiskSnapshotsOf::Disk(id))
+            }
             ["events"] if get => self.events(call),
             ["events"] if post => self.add_event(call),
             ["events", id] if get => self.event(call, id),
@@ -256,13 +400,23 @@ impl App {
             ["networks", id] if get => self.network(call, id),
             ["clusterlevels"] if get => self.cluster_levels(call, None),
             ["clusterlevels", id] if get => self.cluster_levels(call, Some(id)),
-            ["macpools"] if get => Ok(reply::list(call.format, &[wire::MacPool::default_pool(&self.api)])),
-            ["macpools", id] if get && *id == wire::DEFAULT_MAC_POOL_ID => Ok(reply::one(StatusCode::OK, call.format, &wire::MacPool::default_pool(&self.api))),
+            ["macpools"] if get => Ok(reply::list(
+                call.format,
+                &[wire::MacPool::default_pool(&self.api)],
+            )),
+            ["macpools", id] if get && *id == wire::DEFAULT_MAC_POOL_ID => Ok(reply::one(
+                StatusCode::OK,
+                call.format,
+                &wire::MacPool::default_pool(&self.api),
+            )),
             ["users", id] if get => self.user(call, id),
             _ if !(get || post || put) => Err(Failure::Fault {
                 status: StatusCode::METHOD_NOT_ALLOWED,
                 reason: "Method Not Allowed".into(),
-                detail: format!("The simulated engine does not serve {} requests.", call.method),
+                detail: format!(
+                    "The simulated engine does not serve {} requests.",
+                    call.method
+                ),
             }),
             _ => Err(Failure::NotFound),
         }
@@ -280,15 +434,32 @@ impl App {
             if let Some(info) = &mut api.product_info {
                 info.instance_id = Some(Uuid::derived("engine", &manager.fqdn).to_string());
             }
-            let item = |active: usize, total: usize| wire::ApiSummaryItem { active: Some(active as i64), total: Some(total as i64) };
+            let item = |active: usize, total: usize| wire::ApiSummaryItem {
+                active: Some(active as i64),
+                total: Some(total as i64),
+            };
             api.summary = Some(wire::ApiSummary {
-                hosts: Some(item(inventory.hosts.iter().filter(|h| h.status == HostStatus::Up).count(), inventory.hosts.len())),
+                hosts: Some(item(
+                    inventory
+                        .hosts
+                        .iter()
+                        .filter(|h| h.status == HostStatus::Up)
+                        .count(),
+                    inventory.hosts.len(),
+                )),
                 storage_domains: Some(item(
-                    inventory.storage_domains.iter().filter(|s| s.status == StorageDomainStatus::Active).count(),
+                    inventory
+                        .storage_domains
+                        .iter()
+                        .filter(|s| s.status == StorageDomainStatus::Active)
+                        .count(),
                     inventory.storage_domains.len(),
                 )),
                 users: Some(item(1, 1)),
-                vms: Some(item(inventory.vms.iter().filter(|v| v.is_running()).count(), inventory.vms.len())),
+                vms: Some(item(
+                    inventory.vms.iter().filter(|v| v.is_running()).count(),
+                    inventory.vms.len(),
+                )),
             });
             api.time = Some(sim.now().into());
             api.authenticated_user = Some(self.api.reference("users", self.user_id()));
@@ -306,7 +477,12 @@ impl App {
         if id != self.user_id().to_string() {
             return Err(Failure::NotFound);
         }
-        let name = self.credentials.username.split('@').next().unwrap_or_default();
+        let name = self
+            .credentials
+            .username
+            .split('@')
+            .next()
+            .unwrap_or_default();
         let user = wire::User {
             href: Some(self.api.entity("users", id)),
             id: Some(id.to_owned()),
@@ -334,23 +510,40 @@ impl App {
         let hosts = {
             let sim = self.engine.simulator();
             let inventory = sim.inventory();
-            let chosen = select(by_name(&inventory.hosts, |h| &h.name), call.params, |h, key| fields::host(inventory, h, key))?;
-            chosen.into_iter().map(|h| self.host_wire(h, call.all_content)).collect::<Vec<_>>()
+            let chosen = select(
+                by_name(&inventory.hosts, |h| &h.name),
+                call.params,
+                |h, key| fields::host(inventory, h, key),
+            )?;
+            chosen
+                .into_iter()
+                .map(|h| self.host_wire(h, call.all_content))
+                .collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &hosts))
     }
 
     fn host(&self, call: &Call, id: &str) -> Result<Response, Failure> {
         let id: HostId = parse_id(id)?;
-        let host = self.engine.simulator().host(id).map(|h| self.host_wire(h, call.all_content))?;
+        let host = self
+            .engine
+            .simulator()
+            .host(id)
+            .map(|h| self.host_wire(h, call.all_content))?;
         Ok(reply::one(StatusCode::OK, call.format, &host))
     }
 
     fn host_action(&self, call: &Call, id: &str, segment: &str) -> Result<Response, Failure> {
         let id: HostId = parse_id(id)?;
         let request: wire::Action = parse_body(call)?;
-        let mut action = request.to_host_action(segment).map_err(Failure::incomplete)?;
-        if let HostAction::Deactivate { stop_gluster_service, .. } = &mut action {
+        let mut action = request
+            .to_host_action(segment)
+            .map_err(Failure::incomplete)?;
+        if let HostAction::Deactivate {
+            stop_gluster_service,
+            ..
+        } = &mut action
+        {
             // `BackendHostResource.deactivate` reads it from the URL, never from the body.
             *stop_gluster_service = call.params.flag("stop_gluster_service").unwrap_or(false);
         }
@@ -373,7 +566,11 @@ impl App {
         let vms = {
             let sim = self.engine.simulator();
             let inventory = sim.inventory();
-            let chosen = select(by_name(&inventory.vms, |v| &v.name), call.params, |v, key| fields::vm(inventory, v, key))?;
+            let chosen = select(
+                by_name(&inventory.vms, |v| &v.name),
+                call.params,
+                |v, key| fields::vm(inventory, v, key),
+            )?;
             // One pass over the disks for the whole list, not one per VM.
             let mut attached: HashMap<VmId, Vec<DiskId>> = HashMap::new();
             for disk in &inventory.disks {
@@ -381,7 +578,10 @@ impl App {
                     attached.entry(vm).or_default().push(disk.id);
                 }
             }
-            chosen.into_iter().map(|v| self.vm_wire(v, attached.get(&v.id).map_or(&[], Vec::as_slice), call)).collect::<Vec<_>>()
+            chosen
+                .into_iter()
+                .map(|v| self.vm_wire(v, attached.get(&v.id).map_or(&[], Vec::as_slice), call))
+                .collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &vms))
     }
@@ -394,7 +594,9 @@ impl App {
             self.vm_wire(found, &disks_of(sim.inventory(), id), call)
         };
         // The pending configuration runs at the cluster's level once the VM restarts.
-        if call.params.flag("next_run") == Some(true) && vm.next_run_configuration_exists == Some(true) {
+        if call.params.flag("next_run") == Some(true)
+            && vm.next_run_configuration_exists == Some(true)
+        {
             vm.custom_compatibility_version = None;
         }
         Ok(reply::one(StatusCode::OK, call.format, &vm))
@@ -407,8 +609,17 @@ impl App {
         let follow = call.params.get("follow").unwrap_or("");
         for link in follow.split(',').map(str::trim) {
             match link {
-                "disk_attachments" => wire_vm.disk_attachments = Some(self.attachments(vm.id, disks)),
-                "snapshots" => wire_vm.snapshots = Some(vm.snapshots.iter().map(|s| wire::Snapshot::from_model(s, vm.id, &self.api)).collect()),
+                "disk_attachments" => {
+                    wire_vm.disk_attachments = Some(self.attachments(vm.id, disks))
+                }
+                "snapshots" => {
+                    wire_vm.snapshots = Some(
+                        vm.snapshots
+                            .iter()
+                            .map(|s| wire::Snapshot::from_model(s, vm.id, &self.api))
+                            .collect(),
+                    )
+                }
                 _ => {}
             }
         }
@@ -417,7 +628,11 @@ impl App {
 
     /// The first disk is the bootable one.
     fn attachments(&self, vm: VmId, disks: &[DiskId]) -> Vec<wire::DiskAttachment> {
-        disks.iter().enumerate().map(|(i, disk)| wire::DiskAttachment::from_model(*disk, vm, i == 0, &self.api)).collect()
+        disks
+            .iter()
+            .enumerate()
+            .map(|(i, disk)| wire::DiskAttachment::from_model(*disk, vm, i == 0, &self.api))
+            .collect()
     }
 
     fn vm_numa_nodes(&self, call: &Call, id: &str) -> Result<Response, Failure> {
@@ -441,7 +656,10 @@ impl App {
         let snapshots = {
             let sim = self.engine.simulator();
             let vm = sim.vm(id)?;
-            vm.snapshots.iter().map(|s| wire::Snapshot::from_model(s, id, &self.api)).collect::<Vec<_>>()
+            vm.snapshots
+                .iter()
+                .map(|s| wire::Snapshot::from_model(s, id, &self.api))
+                .collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &snapshots))
     }
@@ -452,7 +670,11 @@ impl App {
         let action = {
             let sim = self.engine.simulator();
             let hosts = &sim.inventory().hosts;
-            request.to_vm_action(segment, |name| hosts.iter().find(|h| h.name == name).map(|h| h.id)).map_err(Failure::incomplete)?
+            request
+                .to_vm_action(segment, |name| {
+                    hosts.iter().find(|h| h.name == name).map(|h| h.id)
+                })
+                .map_err(Failure::incomplete)?
         };
         let subject = (segment != "maintenance").then_some(JobSubject::Vm(id));
         let outcome = self.act(call, subject, |sim| {
@@ -476,7 +698,11 @@ impl App {
         let mut wire = wire::Cluster::from_model(cluster, &self.api);
         if sim.tracks_upgrade_progress() {
             let (percent, correlation_id) = sim.cluster_upgrade_state(cluster.id);
-            wire.upgrade_percent_complete = Some(if cluster.upgrade_running { i32::from(percent) } else { 0 });
+            wire.upgrade_percent_complete = Some(if cluster.upgrade_running {
+                i32::from(percent)
+            } else {
+                0
+            });
             wire.upgrade_correlation_id = correlation_id.map(str::to_owned);
         } else {
             // Before 4.5.0 the engine keeps the flag to itself (`ClusterMapper` at 4.4.10.7).
@@ -488,15 +714,26 @@ impl App {
     }
 
     fn find_cluster(sim: &Simulator, id: ClusterId) -> Result<&Cluster, Failure> {
-        sim.inventory().clusters.iter().find(|c| c.id == id).ok_or(Failure::NotFound)
+        sim.inventory()
+            .clusters
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or(Failure::NotFound)
     }
 
     fn clusters(&self, call: &Call) -> Result<Response, Failure> {
         let clusters = {
             let sim = self.engine.simulator();
             let inventory = sim.inventory();
-            let chosen = select(by_name(&inventory.clusters, |c| &c.name), call.params, |c, key| fields::cluster(inventory, c, key))?;
-            chosen.into_iter().map(|c| self.cluster_wire(&sim, c)).collect::<Vec<_>>()
+            let chosen = select(
+                by_name(&inventory.clusters, |c| &c.name),
+                call.params,
+                |c, key| fields::cluster(inventory, c, key),
+            )?;
+            chosen
+                .into_iter()
+                .map(|c| self.cluster_wire(&sim, c))
+                .collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &clusters))
     }
@@ -515,8 +752,15 @@ impl App {
         let request: wire::Cluster = parse_body(call)?;
         let update = request.to_update().map_err(Failure::bad_request)?;
         self.act(call, None, |sim| {
-            let name = Self::find_cluster(sim, id).map_err(|_| EngineError::NotFound { kind: "cluster", id: id.to_string() })?.name.clone();
-            sim.update_cluster(id, update).map(|()| format!("Editing Cluster {name}"))
+            let name = Self::find_cluster(sim, id)
+                .map_err(|_| EngineError::NotFound {
+                    kind: "cluster",
+                    id: id.to_string(),
+                })?
+                .name
+                .clone();
+            sim.update_cluster(id, update)
+                .map(|()| format!("Editing Cluster {name}"))
         })?;
         // The engine answers an update with the whole object.
         self.cluster(call, &id.to_string())
@@ -524,7 +768,8 @@ impl App {
 
     fn cluster_upgrade(&self, call: &Call, id: &str) -> Result<Response, Failure> {
         let id: ClusterId = parse_id(id)?;
-        if !release::has_cluster_upgrade_action(self.engine.simulator().inventory().manager.version) {
+        if !release::has_cluster_upgrade_action(self.engine.simulator().inventory().manager.version)
+        {
             // Before 4.3.3 the engine has no such path.
             return Err(Failure::NotFound);
         }
@@ -532,10 +777,16 @@ impl App {
         let upgrade = request.to_cluster_upgrade().map_err(Failure::incomplete)?;
         // The effective correlation id: the body's, else the request's (ENGINE
         // `ClusterUpgradeParameters.getEffectiveCorrelationid`).
-        let correlation = request.correlation_id.clone().filter(|c| !c.trim().is_empty()).or(call.correlation.map(str::to_owned));
+        let correlation = request
+            .correlation_id
+            .clone()
+            .filter(|c| !c.trim().is_empty())
+            .or(call.correlation.map(str::to_owned));
         let outcome = self.act(call, None, |sim| {
             sim.cluster_upgrade(id, upgrade, correlation.as_deref())?;
-            let name = Self::find_cluster(sim, id).map(|c| c.name.clone()).unwrap_or_default();
+            let name = Self::find_cluster(sim, id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default();
             Ok(format!("Updating the upgrade state of Cluster {name}"))
         });
         Ok(self.action_reply(call, request, outcome))
@@ -545,14 +796,25 @@ impl App {
         let dcs = {
             let sim = self.engine.simulator();
             let inventory = sim.inventory();
-            let chosen = select(by_name(&inventory.data_centers, |d| &d.name), call.params, fields::data_center)?;
-            chosen.into_iter().map(|d| wire::DataCenter::from_model(d, &self.api)).collect::<Vec<_>>()
+            let chosen = select(
+                by_name(&inventory.data_centers, |d| &d.name),
+                call.params,
+                fields::data_center,
+            )?;
+            chosen
+                .into_iter()
+                .map(|d| wire::DataCenter::from_model(d, &self.api))
+                .collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &dcs))
     }
 
     fn find_data_center(sim: &Simulator, id: DataCenterId) -> Result<&DataCenter, Failure> {
-        sim.inventory().data_centers.iter().find(|d| d.id == id).ok_or(Failure::NotFound)
+        sim.inventory()
+            .data_centers
+            .iter()
+            .find(|d| d.id == id)
+            .ok_or(Failure::NotFound)
     }
 
     fn data_center(&self, call: &Call, id: &str) -> Result<Response, Failure> {
@@ -570,7 +832,13 @@ impl App {
         let level = request.requested_version().map_err(Failure::bad_request)?;
         if let Some(level) = level {
             self.act(call, None, |sim| {
-                let name = Self::find_data_center(sim, id).map_err(|_| EngineError::NotFound { kind: "data center", id: id.to_string() })?.name.clone();
+                let name = Self::find_data_center(sim, id)
+                    .map_err(|_| EngineError::NotFound {
+                        kind: "data center",
+                        id: id.to_string(),
+                    })?
+                    .name
+                    .clone();
                 sim.update_data_center(id, level)?;
                 Ok(format!("Editing Data Center {name}"))
             })?;
@@ -585,8 +853,15 @@ impl App {
         let domains = {
             let sim = self.engine.simulator();
             let inventory = sim.inventory();
-            let chosen = select(by_name(&inventory.storage_domains, |s| &s.name), call.params, |s, key| fields::storage_domain(inventory, s, key))?;
-            chosen.into_iter().map(|s| wire::StorageDomain::from_model(s, &self.api, StorageDomainView::TopLevel)).collect::<Vec<_>>()
+            let chosen = select(
+                by_name(&inventory.storage_domains, |s| &s.name),
+                call.params,
+                |s, key| fields::storage_domain(inventory, s, key),
+            )?;
+            chosen
+                .into_iter()
+                .map(|s| wire::StorageDomain::from_model(s, &self.api, StorageDomainView::TopLevel))
+                .collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &domains))
     }
@@ -595,14 +870,24 @@ impl App {
         let id: StorageDomainId = parse_id(id)?;
         let domain = {
             let sim = self.engine.simulator();
-            let sd = sim.inventory().storage_domains.iter().find(|s| s.id == id).ok_or(Failure::NotFound)?;
+            let sd = sim
+                .inventory()
+                .storage_domains
+                .iter()
+                .find(|s| s.id == id)
+                .ok_or(Failure::NotFound)?;
             wire::StorageDomain::from_model(sd, &self.api, StorageDomainView::TopLevel)
         };
         Ok(reply::one(StatusCode::OK, call.format, &domain))
     }
 
     /// `datacenters/{id}/storagedomains[/{sd}]`: where attached domains show their status.
-    fn attached_storage_domains(&self, call: &Call, dc: &str, sd: Option<&str>) -> Result<Response, Failure> {
+    fn attached_storage_domains(
+        &self,
+        call: &Call,
+        dc: &str,
+        sd: Option<&str>,
+    ) -> Result<Response, Failure> {
         let dc: DataCenterId = parse_id(dc)?;
         let sd: Option<StorageDomainId> = sd.map(parse_id).transpose()?;
         let domains = {
@@ -613,8 +898,15 @@ impl App {
                 .into_iter()
                 .filter(|s| s.data_center == Some(dc) && sd.is_none_or(|id| s.id == id))
                 .collect();
-            let chosen = select(attached, call.params, |s, key| fields::storage_domain(inventory, s, key))?;
-            chosen.into_iter().map(|s| wire::StorageDomain::from_model(s, &self.api, StorageDomainView::InDataCenter)).collect::<Vec<_>>()
+            let chosen = select(attached, call.params, |s, key| {
+                fields::storage_domain(inventory, s, key)
+            })?;
+            chosen
+                .into_iter()
+                .map(|s| {
+                    wire::StorageDomain::from_model(s, &self.api, StorageDomainView::InDataCenter)
+                })
+                .collect::<Vec<_>>()
         };
         match (sd, domains.first()) {
             (None, _) => Ok(reply::list(call.format, &domains)),
@@ -629,11 +921,21 @@ impl App {
             let sim = self.engine.simulator();
             let inventory = sim.inventory();
             if let Some(sd) = on {
-                inventory.storage_domains.iter().find(|s| s.id == sd).ok_or(Failure::NotFound)?;
+                inventory
+                    .storage_domains
+                    .iter()
+                    .find(|s| s.id == sd)
+                    .ok_or(Failure::NotFound)?;
             }
-            let candidates: Vec<&Disk> = by_name(&inventory.disks, |d| &d.alias).into_iter().filter(|d| on.is_none_or(|sd| d.storage_domain == sd)).collect();
+            let candidates: Vec<&Disk> = by_name(&inventory.disks, |d| &d.alias)
+                .into_iter()
+                .filter(|d| on.is_none_or(|sd| d.storage_domain == sd))
+                .collect();
             let chosen = select(candidates, call.params, fields::disk)?;
-            chosen.into_iter().map(|d| wire::Disk::from_model(d, &self.api)).collect::<Vec<_>>()
+            chosen
+                .into_iter()
+                .map(|d| wire::Disk::from_model(d, &self.api))
+                .collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &disks))
     }
@@ -642,7 +944,12 @@ impl App {
         let id: DiskId = parse_id(id)?;
         let disk = {
             let sim = self.engine.simulator();
-            let disk = sim.inventory().disks.iter().find(|d| d.id == id).ok_or(Failure::NotFound)?;
+            let disk = sim
+                .inventory()
+                .disks
+                .iter()
+                .find(|d| d.id == id)
+                .ok_or(Failure::NotFound)?;
             wire::Disk::from_model(disk, &self.api)
         };
         Ok(reply::one(StatusCode::OK, call.format, &disk))
@@ -656,15 +963,30 @@ impl App {
             let disks: Vec<&Disk> = match of {
                 DiskSnapshotsOf::StorageDomain(sd) => {
                     let sd: StorageDomainId = parse_id(sd)?;
-                    inventory.storage_domains.iter().find(|s| s.id == sd).ok_or(Failure::NotFound)?;
-                    inventory.disks.iter().filter(|d| d.storage_domain == sd).collect()
+                    inventory
+                        .storage_domains
+                        .iter()
+                        .find(|s| s.id == sd)
+                        .ok_or(Failure::NotFound)?;
+                    inventory
+                        .disks
+                        .iter()
+                        .filter(|d| d.storage_domain == sd)
+                        .collect()
                 }
                 DiskSnapshotsOf::Disk(id) => {
                     let id: DiskId = parse_id(id)?;
-                    vec![inventory.disks.iter().find(|d| d.id == id).ok_or(Failure::NotFound)?]
+                    vec![inventory
+                        .disks
+                        .iter()
+                        .find(|d| d.id == id)
+                        .ok_or(Failure::NotFound)?]
                 }
             };
-            disks.into_iter().flat_map(|d| wire::DiskSnapshot::chain_from_model(d, &self.api, include_active)).collect::<Vec<_>>()
+            disks
+                .into_iter()
+                .flat_map(|d| wire::DiskSnapshot::chain_from_model(d, &self.api, include_active))
+                .collect::<Vec<_>>()
         };
         if let Some(max) = call.params.number("max") {
             snapshots.truncate(max as usize);
@@ -680,9 +1002,14 @@ impl App {
             let inventory = sim.inventory();
             // Newest first; `from=N` keeps the ids above N.
             let all = sim.events(call.params.number("from"));
-            let chosen = select(all.iter().collect(), call.params, |e: &ModelEvent, key| fields::event(inventory, e, key))?;
+            let chosen = select(all.iter().collect(), call.params, |e: &ModelEvent, key| {
+                fields::event(inventory, e, key)
+            })?;
             let index = InventoryIndex::new(inventory);
-            chosen.into_iter().map(|e| wire::Event::from_model(e, &index, &self.api)).collect::<Vec<_>>()
+            chosen
+                .into_iter()
+                .map(|e| wire::Event::from_model(e, &index, &self.api))
+                .collect::<Vec<_>>()
         };
         Ok(reply::list(call.format, &events))
     }
@@ -691,7 +1018,11 @@ impl App {
         let id: u64 = parse_id(id)?;
         let event = {
             let sim = self.engine.simulator();
-            let event = sim.events(id.checked_sub(1)).into_iter().find(|e| e.id == id).ok_or(Failure::NotFound)?;
+            let event = sim
+                .events(id.checked_sub(1))
+                .into_iter()
+                .find(|e| e.id == id)
+                .ok_or(Failure::NotFound)?;
             wire::Event::from_model(&event, &InventoryIndex::new(sim.inventory()), &self.api)
         };
         Ok(reply::one(StatusCode::OK, call.format, &event))
@@ -700,16 +1031,38 @@ impl App {
     /// `POST /events`: a client's event (`BackendEventsResource.add`, `AddExternalEventCommand`).
     fn add_event(&self, call: &Call) -> Result<Response, Failure> {
         let request: wire::Event = parse_body(call)?;
-        let given = [("origin", request.origin.is_some()), ("severity", request.severity.is_some()), ("customId", request.custom_id.is_some()), ("description", request.description.is_some())];
-        let missing: Vec<&str> = given.iter().filter(|(_, set)| !set).map(|(name, _)| *name).collect();
+        let given = [
+            ("origin", request.origin.is_some()),
+            ("severity", request.severity.is_some()),
+            ("customId", request.custom_id.is_some()),
+            ("description", request.description.is_some()),
+        ];
+        let missing: Vec<&str> = given
+            .iter()
+            .filter(|(_, set)| !set)
+            .map(|(name, _)| *name)
+            .collect();
         if !missing.is_empty() {
-            return Err(Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Incomplete parameters".into(), detail: format!("Event [{}] required for add", missing.join(", ")) });
+            return Err(Failure::Fault {
+                status: StatusCode::BAD_REQUEST,
+                reason: "Incomplete parameters".into(),
+                detail: format!("Event [{}] required for add", missing.join(", ")),
+            });
         }
         let event = ExternalEvent {
-            source: model::engine::ExternalSource { origin: request.origin.clone().unwrap_or_default(), custom_id: request.custom_id.unwrap_or_default() },
-            severity: request.severity.map(wire::LogSeverity::to_model).unwrap_or(model::engine::Severity::Normal),
+            source: model::engine::ExternalSource {
+                origin: request.origin.clone().unwrap_or_default(),
+                custom_id: request.custom_id.unwrap_or_default(),
+            },
+            severity: request
+                .severity
+                .map(wire::LogSeverity::to_model)
+                .unwrap_or(model::engine::Severity::Normal),
             description: request.description.clone().unwrap_or_default(),
-            correlation_id: request.correlation_id.clone().or(call.correlation.map(str::to_owned)),
+            correlation_id: request
+                .correlation_id
+                .clone()
+                .or(call.correlation.map(str::to_owned)),
             host: referenced(&request.host, "host")?,
             vm: referenced(&request.vm, "vm")?,
             cluster: referenced(&request.cluster, "cluster")?,
@@ -718,7 +1071,11 @@ impl App {
         let event = {
             let mut sim = self.engine.simulator();
             let id = sim.add_external_event(event)?;
-            let added = sim.events(id.checked_sub(1)).into_iter().find(|e| e.id == id).ok_or(Failure::NotFound)?;
+            let added = sim
+                .events(id.checked_sub(1))
+                .into_iter()
+                .find(|e| e.id == id)
+                .ok_or(Failure::NotFound)?;
             wire::Event::from_model(&added, &InventoryIndex::new(sim.inventory()), &self.api)
         };
         Ok(reply::one(StatusCode::CREATED, call.format, &event))
@@ -738,21 +1095,34 @@ impl App {
 
     fn jobs(&self, call: &Call) -> Result<Response, Failure> {
         let jobs = self.settled_jobs();
-        let chosen = select(jobs.all().iter().rev().collect(), call.params, |job: &JobRecord, key| match key {
-            "correlation_id" => Some(vec![FieldValue::Text(job.correlation_id.clone().unwrap_or_default())]),
-            "description" => Some(vec![FieldValue::Text(job.description.clone())]),
-            "status" => Some(vec![FieldValue::Enum(job.status.as_str().to_owned())]),
-            "external" => Some(vec![FieldValue::Bool(job.external)]),
-            _ => None,
-        })?;
-        let wire: Vec<wire::Job> = chosen.into_iter().map(|job| job.to_wire(&self.api, self.owner())).collect();
+        let chosen = select(
+            jobs.all().iter().rev().collect(),
+            call.params,
+            |job: &JobRecord, key| match key {
+                "correlation_id" => Some(vec![FieldValue::Text(
+                    job.correlation_id.clone().unwrap_or_default(),
+                )]),
+                "description" => Some(vec![FieldValue::Text(job.description.clone())]),
+                "status" => Some(vec![FieldValue::Enum(job.status.as_str().to_owned())]),
+                "external" => Some(vec![FieldValue::Bool(job.external)]),
+                _ => None,
+            },
+        )?;
+        let wire: Vec<wire::Job> = chosen
+            .into_iter()
+            .map(|job| job.to_wire(&self.api, self.owner()))
+            .collect();
         Ok(reply::list(call.format, &wire))
     }
 
     fn job(&self, call: &Call, id: &str) -> Result<Response, Failure> {
         let jobs = self.settled_jobs();
         let job = jobs.get(id).ok_or(Failure::NotFound)?;
-        Ok(reply::one(StatusCode::OK, call.format, &job.to_wire(&self.api, self.owner())))
+        Ok(reply::one(
+            StatusCode::OK,
+            call.format,
+            &job.to_wire(&self.api, self.owner()),
+        ))
     }
 
     /// `POST /jobs`: a client's job (`BackendJobsResource.add`: `description` is required,
@@ -760,27 +1130,54 @@ impl App {
     fn add_job(&self, call: &Call) -> Result<Response, Failure> {
         let request: wire::Job = parse_body(call)?;
         let Some(description) = request.description.clone() else {
-            return Err(Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Incomplete parameters".into(), detail: "Job [description] required for add".into() });
+            return Err(Failure::Fault {
+                status: StatusCode::BAD_REQUEST,
+                reason: "Incomplete parameters".into(),
+                detail: "Job [description] required for add".into(),
+            });
         };
         let now = self.engine.simulator().now();
         let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        let job = jobs.add_external(description, request.auto_cleared.unwrap_or(false), call.correlation.map(str::to_owned), now);
-        Ok(reply::one(StatusCode::CREATED, call.format, &job.to_wire(&self.api, self.owner())))
+        let job = jobs.add_external(
+            description,
+            request.auto_cleared.unwrap_or(false),
+            call.correlation.map(str::to_owned),
+            now,
+        );
+        Ok(reply::one(
+            StatusCode::CREATED,
+            call.format,
+            &job.to_wire(&self.api, self.owner()),
+        ))
     }
 
     /// `POST /jobs/{id}/end` (`BackendJobResource.end`: `succeeded` defaults to true, `force` to false).
     fn end_job(&self, call: &Call, id: &str) -> Result<Response, Failure> {
         let request: wire::Action = parse_body(call)?;
         let now = self.engine.simulator().now();
-        let outcome = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).end(id, request.succeeded.unwrap_or(true), request.force.unwrap_or(false), now);
-        Ok(self.action_reply(call, request, outcome.map(|()| self.api.reference("jobs", id))))
+        let outcome = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).end(
+            id,
+            request.succeeded.unwrap_or(true),
+            request.force.unwrap_or(false),
+            now,
+        );
+        Ok(self.action_reply(
+            call,
+            request,
+            outcome.map(|()| self.api.reference("jobs", id)),
+        ))
     }
 
     /// `GET /jobs/{id}/steps[/{step}]`.
     fn steps(&self, call: &Call, job: &str, step: Option<&str>) -> Result<Response, Failure> {
         let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
         let record = jobs.get(job).ok_or(Failure::NotFound)?;
-        let steps: Vec<wire::Step> = record.steps.iter().filter(|s| step.is_none_or(|id| s.id == id)).map(|s| s.to_wire(&self.api, job)).collect();
+        let steps: Vec<wire::Step> = record
+            .steps
+            .iter()
+            .filter(|s| step.is_none_or(|id| s.id == id))
+            .map(|s| s.to_wire(&self.api, job))
+            .collect();
         match (step, steps.first()) {
             (None, _) => Ok(reply::list(call.format, &steps)),
             (Some(_), Some(found)) => Ok(reply::one(StatusCode::OK, call.format, found)),
@@ -791,39 +1188,86 @@ impl App {
     /// `POST /jobs/{id}/steps` (`BackendStepsResource.add`: `type` and `description` are required).
     fn add_step(&self, call: &Call, job: &str) -> Result<Response, Failure> {
         let request: wire::Step = parse_body(call)?;
-        let missing: Vec<&str> = [("type", request.type_.is_some()), ("description", request.description.is_some())].iter().filter(|(_, set)| !set).map(|(name, _)| *name).collect();
+        let missing: Vec<&str> = [
+            ("type", request.type_.is_some()),
+            ("description", request.description.is_some()),
+        ]
+        .iter()
+        .filter(|(_, set)| !set)
+        .map(|(name, _)| *name)
+        .collect();
         if !missing.is_empty() {
-            return Err(Failure::Fault { status: StatusCode::BAD_REQUEST, reason: "Incomplete parameters".into(), detail: format!("Step [{}] required for add", missing.join(", ")) });
+            return Err(Failure::Fault {
+                status: StatusCode::BAD_REQUEST,
+                reason: "Incomplete parameters".into(),
+                detail: format!("Step [{}] required for add", missing.join(", ")),
+            });
         }
         let now = self.engine.simulator().now();
         let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        let step = jobs.add_step(job, request.description.clone().unwrap_or_default(), request.type_.unwrap_or(wire::StepType::Unknown), now)?;
-        Ok(reply::one(StatusCode::CREATED, call.format, &step.to_wire(&self.api, job)))
+        let step = jobs.add_step(
+            job,
+            request.description.clone().unwrap_or_default(),
+            request.type_.unwrap_or(wire::StepType::Unknown),
+            now,
+        )?;
+        Ok(reply::one(
+            StatusCode::CREATED,
+            call.format,
+            &step.to_wire(&self.api, job),
+        ))
     }
 
     /// `POST /jobs/{id}/steps/{step}/end` (`BackendStepResource.end`: `succeeded` defaults to true).
     fn end_step(&self, call: &Call, job: &str, step: &str) -> Result<Response, Failure> {
         let request: wire::Action = parse_body(call)?;
         let now = self.engine.simulator().now();
-        let outcome = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).end_step(job, step, request.succeeded.unwrap_or(true), now);
-        Ok(self.action_reply(call, request, outcome.map(|()| self.api.reference("jobs", job))))
+        let outcome = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .end_step(job, step, request.succeeded.unwrap_or(true), now);
+        Ok(self.action_reply(
+            call,
+            request,
+            outcome.map(|()| self.api.reference("jobs", job)),
+        ))
     }
 
     /// Runs an action on the simulator under the client's correlation id and records its
     /// job. `run` returns the job's description.
-    fn act(&self, call: &Call, subject: Option<JobSubject>, run: impl FnOnce(&mut Simulator) -> Result<String, EngineError>) -> Result<wire::Ref, EngineError> {
+    fn act(
+        &self,
+        call: &Call,
+        subject: Option<JobSubject>,
+        run: impl FnOnce(&mut Simulator) -> Result<String, EngineError>,
+    ) -> Result<wire::Ref, EngineError> {
         let mut sim = self.engine.simulator();
         sim.set_correlation_id(call.correlation.map(str::to_owned));
         let result = run(&mut sim);
         sim.set_correlation_id(None);
         let description = result?;
-        let id = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).record_action(description, call.correlation.map(str::to_owned), subject, &sim);
+        let id = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .record_action(
+                description,
+                call.correlation.map(str::to_owned),
+                subject,
+                &sim,
+            );
         Ok(self.api.reference("jobs", &id))
     }
 
     /// The engine's answer to an action: the request echoed with `<status>complete</status>`
     /// and its job, or with the fault and `<status>failed</status>` (research §5.1).
-    fn action_reply(&self, call: &Call, mut action: wire::Action, outcome: Result<wire::Ref, EngineError>) -> Response {
+    fn action_reply(
+        &self,
+        call: &Call,
+        mut action: wire::Action,
+        outcome: Result<wire::Ref, EngineError>,
+    ) -> Response {
         action.fault = None;
         match outcome {
             Ok(job) => {
@@ -835,10 +1279,17 @@ impl App {
                 Failure::NotFound => {
                     let segment = call.segments.last().map_or("run", String::as_str);
                     action.status = Some("failed".to_owned());
-                    action.fault = Some(wire::Fault::new("Operation Failed", &missing_target(&error, segment)));
+                    action.fault = Some(wire::Fault::new(
+                        "Operation Failed",
+                        &missing_target(&error, segment),
+                    ));
                     reply::one(StatusCode::BAD_REQUEST, call.format, &action)
                 }
-                Failure::Fault { status, reason, detail } => {
+                Failure::Fault {
+                    status,
+                    reason,
+                    detail,
+                } => {
                     action.status = Some("failed".to_owned());
                     action.fault = Some(wire::Fault::new(&reason, &detail));
                     reply::one(status, call.format, &action)
@@ -857,10 +1308,16 @@ impl App {
                     "name" => Some(vec![FieldValue::Text(p.name.clone().unwrap_or_default())]),
                     _ => None,
                 })?;
-                Ok(reply::list(call.format, &chosen.into_iter().cloned().collect::<Vec<_>>()))
+                Ok(reply::list(
+                    call.format,
+                    &chosen.into_iter().cloned().collect::<Vec<_>>(),
+                ))
             }
             Some(id) => {
-                let policy = policies.iter().find(|p| p.id.as_deref() == Some(id)).ok_or(Failure::NotFound)?;
+                let policy = policies
+                    .iter()
+                    .find(|p| p.id.as_deref() == Some(id))
+                    .ok_or(Failure::NotFound)?;
                 Ok(reply::one(StatusCode::OK, call.format, policy))
             }
         }
@@ -892,19 +1349,30 @@ impl App {
                 Self::find_data_center(&sim, dc)?;
             }
             let dcs = by_name(&sim.inventory().data_centers, |d| &d.name);
-            dcs.into_iter().filter(|d| of.is_none_or(|id| d.id == id)).map(|d| self.management_network(d)).collect::<Vec<_>>()
+            dcs.into_iter()
+                .filter(|d| of.is_none_or(|id| d.id == id))
+                .map(|d| self.management_network(d))
+                .collect::<Vec<_>>()
         };
         let chosen = select(networks.iter().collect(), call.params, |n, key| match key {
             "name" => Some(vec![FieldValue::Text(n.name.clone().unwrap_or_default())]),
             _ => None,
         })?;
-        Ok(reply::list(call.format, &chosen.into_iter().cloned().collect::<Vec<_>>()))
+        Ok(reply::list(
+            call.format,
+            &chosen.into_iter().cloned().collect::<Vec<_>>(),
+        ))
     }
 
     fn network(&self, call: &Call, id: &str) -> Result<Response, Failure> {
         let network = {
             let sim = self.engine.simulator();
-            sim.inventory().data_centers.iter().map(|d| self.management_network(d)).find(|n| n.id.as_deref() == Some(id)).ok_or(Failure::NotFound)?
+            sim.inventory()
+                .data_centers
+                .iter()
+                .map(|d| self.management_network(d))
+                .find(|n| n.id.as_deref() == Some(id))
+                .ok_or(Failure::NotFound)?
         };
         Ok(reply::one(StatusCode::OK, call.format, &network))
     }
@@ -917,7 +1385,11 @@ impl App {
             let cluster = Self::find_cluster(&sim, id)?;
             let dc = Self::find_data_center(&sim, cluster.data_center)?;
             let mut network = self.management_network(dc);
-            network.href = Some(format!("{}/networks/{}", self.api.entity("clusters", &id.to_string()), network.id.as_deref().unwrap_or_default()));
+            network.href = Some(format!(
+                "{}/networks/{}",
+                self.api.entity("clusters", &id.to_string()),
+                network.id.as_deref().unwrap_or_default()
+            ));
             network.status = Some(wire::NetworkStatus::Operational);
             network.required = Some(true);
             network.display = Some(false);
@@ -931,12 +1403,18 @@ impl App {
     fn cluster_levels(&self, call: &Call, id: Option<&str>) -> Result<Response, Failure> {
         let levels: Vec<wire::ClusterLevel> = {
             let sim = self.engine.simulator();
-            release::supported_cluster_levels(sim.inventory().manager.version).iter().map(|&level| wire::ClusterLevel::for_level(level, &self.api)).collect()
+            release::supported_cluster_levels(sim.inventory().manager.version)
+                .iter()
+                .map(|&level| wire::ClusterLevel::for_level(level, &self.api))
+                .collect()
         };
         match id {
             None => Ok(reply::list(call.format, &levels)),
             Some(id) => {
-                let level = levels.iter().find(|l| l.id.as_deref() == Some(id)).ok_or(Failure::NotFound)?;
+                let level = levels
+                    .iter()
+                    .find(|l| l.id.as_deref() == Some(id))
+                    .ok_or(Failure::NotFound)?;
                 Ok(reply::one(StatusCode::OK, call.format, level))
             }
         }
@@ -954,9 +1432,15 @@ enum DiskSnapshotsOf<'a> {
 /// `ACTION_TYPE_FAILED_VM_NOT_FOUND`), which the REST layer answers with 400, not 404.
 fn missing_target(error: &EngineError, action: &str) -> String {
     match error {
-        EngineError::NotFound { kind: "host", .. } => format!("[Cannot {action} Host. Invalid Host Id.]"),
-        EngineError::NotFound { kind: "VM", .. } => format!("[Cannot {action} VM. VM is not found.]"),
-        EngineError::NotFound { kind, .. } => format!("[Cannot {action} {kind}. The {kind} is not found.]"),
+        EngineError::NotFound { kind: "host", .. } => {
+            format!("[Cannot {action} Host. Invalid Host Id.]")
+        }
+        EngineError::NotFound { kind: "VM", .. } => {
+            format!("[Cannot {action} VM. VM is not found.]")
+        }
+        EngineError::NotFound { kind, .. } => {
+            format!("[Cannot {action} {kind}. The {kind} is not found.]")
+        }
         other => other.to_string(),
     }
 }
@@ -964,13 +1448,22 @@ fn missing_target(error: &EngineError, action: &str) -> String {
 /// Reads a request body in XML or JSON; an empty body is an empty object (`<action/>`).
 /// The disks attached to one VM, in the inventory's order.
 fn disks_of(inventory: &Inventory, vm: VmId) -> Vec<DiskId> {
-    inventory.disks.iter().filter(|d| d.vm == Some(vm)).map(|d| d.id).collect()
+    inventory
+        .disks
+        .iter()
+        .filter(|d| d.vm == Some(vm))
+        .map(|d| d.id)
+        .collect()
 }
 
 fn parse_body<T: Entity>(call: &Call) -> Result<T, Failure> {
     if call.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    let parsed = if call.body_is_json { wire::from_json(call.body) } else { wire::from_xml(call.body) };
+    let parsed = if call.body_is_json {
+        wire::from_json(call.body)
+    } else {
+        wire::from_xml(call.body)
+    };
     parsed.map_err(|error| Failure::bad_request(format!("Cannot read the request body: {error}")))
 }

@@ -20,7 +20,10 @@ pub struct Credentials {
 
 impl Default for Credentials {
     fn default() -> Self {
-        Credentials { username: "admin@internal".into(), password: "sim-password".into() }
+        Credentials {
+            username: "admin@internal".into(),
+            password: "sim-password".into(),
+        }
     }
 }
 
@@ -63,7 +66,11 @@ fn json_string(text: &str) -> String {
 fn new_token() -> String {
     // RandomState is seeded from the OS per process: unguessable enough for a loopback simulator.
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     let high = hasher.finish();
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u64(high);
@@ -75,21 +82,49 @@ impl Tokens {
     pub fn login(&self, form: &Params, credentials: &Credentials) -> SsoAnswer {
         let error = |code: &str, message: String| SsoAnswer {
             status: 400,
-            body: format!("{{\"error_code\":{},\"error\":{}}}", json_string(code), json_string(&message)),
+            body: format!(
+                "{{\"error_code\":{},\"error\":{}}}",
+                json_string(code),
+                json_string(&message)
+            ),
         };
         match form.get("grant_type") {
             Some("password") => {}
-            other => return error("unsupported_grant_type", format!("The grant type {} is not supported.", other.unwrap_or("(none)"))),
+            other => {
+                return error(
+                    "unsupported_grant_type",
+                    format!(
+                        "The grant type {} is not supported.",
+                        other.unwrap_or("(none)")
+                    ),
+                )
+            }
         }
-        if !form.get("scope").is_some_and(|s| s.split(' ').any(|scope| scope == "ovirt-app-api")) {
-            return error("invalid_scope", "The requested scope is not supported; ask for ovirt-app-api.".into());
+        if !form
+            .get("scope")
+            .is_some_and(|s| s.split(' ').any(|scope| scope == "ovirt-app-api"))
+        {
+            return error(
+                "invalid_scope",
+                "The requested scope is not supported; ask for ovirt-app-api.".into(),
+            );
         }
         let user = form.get("username").unwrap_or("");
-        if user != credentials.username || form.get("password") != Some(credentials.password.as_str()) {
-            return error("access_denied", format!("Cannot authenticate user '{user}': The username or password is incorrect."));
+        if user != credentials.username
+            || form.get("password") != Some(credentials.password.as_str())
+        {
+            return error(
+                "access_denied",
+                format!(
+                    "Cannot authenticate user '{user}': The username or password is incorrect."
+                ),
+            );
         }
         let token = new_token();
-        self.live.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone());
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(token.clone());
         SsoAnswer {
             status: 200,
             body: format!(
@@ -101,28 +136,51 @@ impl Tokens {
 
     pub fn logout(&self, form: &Params) -> SsoAnswer {
         if let Some(token) = form.get("token") {
-            self.live.lock().unwrap_or_else(|p| p.into_inner()).remove(token);
+            self.live
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(token);
         }
-        SsoAnswer { status: 200, body: "{}".into() }
+        SsoAnswer {
+            status: 200,
+            body: "{}".into(),
+        }
     }
 
     /// Forgets a token, as when the engine's session expires.
     pub fn expire(&self, token: &str) {
-        self.live.lock().unwrap_or_else(|p| p.into_inner()).remove(token);
+        self.live
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(token);
     }
 
     /// How an `Authorization` header lets a request in, if it does.
-    pub fn admit(&self, authorization: Option<&str>, credentials: &Credentials) -> Option<Admission> {
+    pub fn admit(
+        &self,
+        authorization: Option<&str>,
+        credentials: &Credentials,
+    ) -> Option<Admission> {
         let header = authorization?.trim();
-        if let Some(token) = header.strip_prefix("Bearer ").or_else(|| header.strip_prefix("bearer ")) {
+        if let Some(token) = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("bearer "))
+        {
             let token = token.trim();
-            let live = self.live.lock().unwrap_or_else(|p| p.into_inner()).contains(token);
+            let live = self
+                .live
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(token);
             return live.then(|| Admission::Token(token.to_owned()));
         }
-        let encoded = header.strip_prefix("Basic ").or_else(|| header.strip_prefix("basic "))?;
+        let encoded = header
+            .strip_prefix("Basic ")
+            .or_else(|| header.strip_prefix("basic "))?;
         let text = String::from_utf8(decode_base64(encoded.trim())?).ok()?;
         let (user, password) = text.split_once(':')?;
-        (user == credentials.username && password == credentials.password).then_some(Admission::Basic)
+        (user == credentials.username && password == credentials.password)
+            .then_some(Admission::Basic)
     }
 }
 
@@ -167,33 +225,71 @@ mod tests {
     #[test]
     fn login_use_and_logout() {
         let tokens = Tokens::default();
-        let credentials = Credentials { username: "admin@internal".into(), password: "ovirt".into() };
-        let answer = tokens.login(&form("grant_type=password&scope=ovirt-app-api&username=admin%40internal&password=ovirt"), &credentials);
+        let credentials = Credentials {
+            username: "admin@internal".into(),
+            password: "ovirt".into(),
+        };
+        let answer = tokens.login(
+            &form(
+                "grant_type=password&scope=ovirt-app-api&username=admin%40internal&password=ovirt",
+            ),
+            &credentials,
+        );
         assert_eq!(answer.status, 200);
         let token = answer.body.split('"').nth(3).unwrap().to_owned();
-        assert_eq!(tokens.admit(Some(&format!("Bearer {token}")), &credentials), Some(Admission::Token(token.clone())));
+        assert_eq!(
+            tokens.admit(Some(&format!("Bearer {token}")), &credentials),
+            Some(Admission::Token(token.clone()))
+        );
         tokens.logout(&form(&format!("scope=ovirt-app-api&token={token}")));
-        assert_eq!(tokens.admit(Some(&format!("Bearer {token}")), &credentials), None);
+        assert_eq!(
+            tokens.admit(Some(&format!("Bearer {token}")), &credentials),
+            None
+        );
     }
 
     #[test]
     fn wrong_passwords_and_grants_are_refused_as_the_engine_does() {
         let tokens = Tokens::default();
-        let credentials = Credentials { username: "admin@internal".into(), password: "ovirt".into() };
-        let answer = tokens.login(&form("grant_type=password&scope=ovirt-app-api&username=admin%40internal&password=nope"), &credentials);
+        let credentials = Credentials {
+            username: "admin@internal".into(),
+            password: "ovirt".into(),
+        };
+        let answer = tokens.login(
+            &form(
+                "grant_type=password&scope=ovirt-app-api&username=admin%40internal&password=nope",
+            ),
+            &credentials,
+        );
         assert_eq!(answer.status, 400);
-        assert!(answer.body.contains("\"error_code\":\"access_denied\""), "{}", answer.body);
-        assert!(tokens.login(&form("grant_type=magic&scope=ovirt-app-api"), &credentials).body.contains("unsupported_grant_type"));
+        assert!(
+            answer.body.contains("\"error_code\":\"access_denied\""),
+            "{}",
+            answer.body
+        );
+        assert!(tokens
+            .login(&form("grant_type=magic&scope=ovirt-app-api"), &credentials)
+            .body
+            .contains("unsupported_grant_type"));
         assert_eq!(tokens.admit(None, &credentials), None);
     }
 
     #[test]
     fn basic_credentials_still_work() {
         let tokens = Tokens::default();
-        let credentials = Credentials { username: "admin@internal".into(), password: "ovirt".into() };
+        let credentials = Credentials {
+            username: "admin@internal".into(),
+            password: "ovirt".into(),
+        };
         // "admin@internal:ovirt"
-        assert_eq!(tokens.admit(Some("Basic YWRtaW5AaW50ZXJuYWw6b3ZpcnQ="), &credentials), Some(Admission::Basic));
-        assert_eq!(tokens.admit(Some("Basic YWRtaW5AaW50ZXJuYWw6eA=="), &credentials), None);
+        assert_eq!(
+            tokens.admit(Some("Basic YWRtaW5AaW50ZXJuYWw6b3ZpcnQ="), &credentials),
+            Some(Admission::Basic)
+        );
+        assert_eq!(
+            tokens.admit(Some("Basic YWRtaW5AaW50ZXJuYWw6eA=="), &credentials),
+            None
+        );
         assert_eq!(decode_base64("YWJj").unwrap(), b"abc");
         assert_eq!(decode_base64("YQ==").unwrap(), b"a");
     }

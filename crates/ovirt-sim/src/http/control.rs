@@ -25,12 +25,18 @@ fn answer(status: StatusCode, body: serde_json::Value) -> Response {
 }
 
 fn refused(detail: impl std::fmt::Display) -> Response {
-    answer(StatusCode::BAD_REQUEST, json!({ "error": detail.to_string() }))
+    answer(
+        StatusCode::BAD_REQUEST,
+        json!({ "error": detail.to_string() }),
+    )
 }
 
 /// The request's parameters, when its credentials are the API's.
 fn admitted(app: &App, request: &Request) -> Option<Params> {
-    let authorization = request.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let authorization = request
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
     app.tokens.admit(authorization, &app.credentials)?;
     Some(Params::parse(request.uri().query()))
 }
@@ -40,9 +46,13 @@ pub async fn publish_host_update(State(app): State<Arc<App>>, request: Request) 
         return reply::unauthorized();
     };
     let Some(vdsm) = params.get("vdsm") else {
-        return refused("say which vdsm version is published: /ovirt-sim/host-update?vdsm=4.50.3.5-1.el8");
+        return refused(
+            "say which vdsm version is published: /ovirt-sim/host-update?vdsm=4.50.3.5-1.el8",
+        );
     };
-    app.engine.simulator().publish_host_update(PackageVersion::new(vdsm));
+    app.engine
+        .simulator()
+        .publish_host_update(PackageVersion::new(vdsm));
     answer(StatusCode::OK, json!({ "published": { "vdsm": vdsm } }))
 }
 
@@ -51,14 +61,19 @@ pub async fn set_manager_version(State(app): State<Arc<App>>, request: Request) 
         return reply::unauthorized();
     };
     let Some(text) = params.get("version") else {
-        return refused("say which version the Manager runs: /ovirt-sim/manager-version?version=4.5.6");
+        return refused(
+            "say which version the Manager runs: /ovirt-sim/manager-version?version=4.5.6",
+        );
     };
     let version: Version = match text.parse() {
         Ok(version) => version,
         Err(error) => return refused(error),
     };
     match app.engine.simulator().set_manager_version(version) {
-        Ok(()) => answer(StatusCode::OK, json!({ "manager_version": version.to_string() })),
+        Ok(()) => answer(
+            StatusCode::OK,
+            json!({ "manager_version": version.to_string() }),
+        ),
         Err(EngineError::Refused { detail, .. }) => refused(detail),
         Err(other) => refused(other),
     }
@@ -69,7 +84,12 @@ pub async fn invariants(State(app): State<Arc<App>>, request: Request) -> Respon
         return reply::unauthorized();
     }
     let sim = app.engine.simulator();
-    let violations: Vec<String> = sim.history().check(sim.inventory(), sim.now()).iter().map(ToString::to_string).collect();
+    let violations: Vec<String> = sim
+        .history()
+        .check(sim.inventory(), sim.now())
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     answer(
         StatusCode::OK,
         json!({ "virtual_time": sim.now().to_string(), "ok": violations.is_empty(), "violations": violations }),

@@ -88,7 +88,13 @@ impl JobStore {
 
     /// An action the engine ran: started while its asynchronous work goes on (the engine's
     /// `ExecutionHandler` ends a job when its command and callbacks end), else finished at once.
-    pub fn record_action(&mut self, description: String, correlation_id: Option<String>, subject: Option<JobSubject>, sim: &Simulator) -> String {
+    pub fn record_action(
+        &mut self,
+        description: String,
+        correlation_id: Option<String>,
+        subject: Option<JobSubject>,
+        sim: &Simulator,
+    ) -> String {
         let id = self.next_id();
         let now = sim.now();
         let started = subject.is_some_and(|s| s.busy(sim));
@@ -98,7 +104,11 @@ impl JobStore {
             correlation_id,
             external: false,
             auto_cleared: true,
-            status: if started { JobStatus::Started } else { JobStatus::Finished },
+            status: if started {
+                JobStatus::Started
+            } else {
+                JobStatus::Finished
+            },
             start_time: now,
             end_time: (!started).then_some(now),
             last_updated: now,
@@ -110,7 +120,11 @@ impl JobStore {
 
     /// Ends the engine jobs whose host or VM has settled since they were last looked at.
     pub fn settle(&mut self, sim: &Simulator) {
-        for job in self.jobs.iter_mut().filter(|j| j.status == JobStatus::Started) {
+        for job in self
+            .jobs
+            .iter_mut()
+            .filter(|j| j.status == JobStatus::Started)
+        {
             if job.subject.is_some_and(|s| !s.busy(sim)) {
                 job.status = JobStatus::Finished;
                 job.end_time = Some(sim.now());

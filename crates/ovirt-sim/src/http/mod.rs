@@ -67,7 +67,10 @@ fn router(app: Arc<App>) -> Router {
         .route("/ovirt-engine/api/", any(api::handle))
         .route("/ovirt-engine/api/{*rest}", any(api::handle))
         .route("/ovirt-sim/host-update", post(control::publish_host_update))
-        .route("/ovirt-sim/manager-version", post(control::set_manager_version))
+        .route(
+            "/ovirt-sim/manager-version",
+            post(control::set_manager_version),
+        )
         .route("/ovirt-sim/invariants", get(control::invariants))
         .with_state(app)
 }
@@ -76,7 +79,13 @@ fn router(app: Arc<App>) -> Router {
 async fn form(request: Request) -> Result<Params, Response> {
     let body = axum::body::to_bytes(request.into_body(), MAX_BODY)
         .await
-        .map_err(|_| reply::text(StatusCode::PAYLOAD_TOO_LARGE, reply::JSON, "{\"error\":\"the request body is too large\"}".into()))?;
+        .map_err(|_| {
+            reply::text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                reply::JSON,
+                "{\"error\":\"the request body is too large\"}".into(),
+            )
+        })?;
     Ok(Params::parse(Some(&String::from_utf8_lossy(&body))))
 }
 
@@ -86,7 +95,11 @@ async fn sso_token(State(app): State<Arc<App>>, request: Request) -> Response {
         Err(response) => return response,
     };
     let answer = app.tokens.login(&form, &app.credentials);
-    reply::text(StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST), reply::JSON, answer.body)
+    reply::text(
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_REQUEST),
+        reply::JSON,
+        answer.body,
+    )
 }
 
 async fn sso_logout(State(app): State<Arc<App>>, request: Request) -> Response {
@@ -102,14 +115,19 @@ async fn sso_logout(State(app): State<Arc<App>>, request: Request) -> Response {
 async fn pki_resource(State(app): State<Arc<App>>, request: Request) -> Response {
     let params = Params::parse(request.uri().query());
     if params.get("resource") != Some("ca-certificate") {
-        return reply::text(StatusCode::NOT_FOUND, "text/plain", "Only resource=ca-certificate is served by the simulated engine.\n".into());
+        return reply::text(
+            StatusCode::NOT_FOUND,
+            "text/plain",
+            "Only resource=ca-certificate is served by the simulated engine.\n".into(),
+        );
     }
     match &app.ca_pem {
         Some(pem) => reply::text(StatusCode::OK, "application/x-x509-ca-cert", pem.clone()),
         None => reply::text(
             StatusCode::NOT_FOUND,
             "text/plain",
-            "The simulated engine is served without TLS, so it has no CA; start it with --tls.\n".into(),
+            "The simulated engine is served without TLS, so it has no CA; start it with --tls.\n"
+                .into(),
         ),
     }
 }

@@ -13,7 +13,9 @@ pub fn decode_component(text: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(byte) => {
                         out.push(byte);
@@ -52,7 +54,8 @@ impl Params {
         for pair in matrix.split(';').filter(|p| !p.is_empty()) {
             if let Some((key, value)) = pair.split_once('=') {
                 if !value.is_empty() {
-                    self.0.insert(key.to_ascii_lowercase(), decode_component(value));
+                    self.0
+                        .insert(key.to_ascii_lowercase(), decode_component(value));
                 }
             }
         }
@@ -63,7 +66,8 @@ impl Params {
     }
 
     pub fn flag(&self, key: &str) -> Option<bool> {
-        self.get(key).map(|v| v.eq_ignore_ascii_case("true") || v == "1")
+        self.get(key)
+            .map(|v| v.eq_ignore_ascii_case("true") || v == "1")
     }
 
     pub fn number(&self, key: &str) -> Option<u64> {
@@ -85,8 +89,13 @@ mod tests {
 
     #[test]
     fn reads_what_the_sdk_sends() {
-        let p = Params::parse(Some("all_content=false&follow=&search=cluster%3DDefault+update_available%3Dtrue+name%3D%2A"));
-        assert_eq!(p.get("search"), Some("cluster=Default update_available=true name=*"));
+        let p = Params::parse(Some(
+            "all_content=false&follow=&search=cluster%3DDefault+update_available%3Dtrue+name%3D%2A",
+        ));
+        assert_eq!(
+            p.get("search"),
+            Some("cluster=Default update_available=true name=*")
+        );
         assert_eq!(p.get("follow"), None, "empty means absent");
         assert_eq!(p.flag("all_content"), Some(false));
         let mut p = Params::parse(None);

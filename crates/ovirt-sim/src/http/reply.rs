@@ -37,7 +37,9 @@ impl Format {
 pub fn text(status: StatusCode, content_type: &'static str, body: String) -> Response {
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = status;
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
@@ -61,7 +63,9 @@ pub fn list<T: Entity>(format: Format, items: &[T]) -> Response {
 pub fn empty(status: StatusCode) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = status;
-    response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
     response
 }
 
@@ -73,7 +77,10 @@ pub fn fault(status: StatusCode, format: Format, reason: &str, detail: &str) -> 
 /// again once and repeats the request.
 pub fn unauthorized() -> Response {
     let mut response = empty(StatusCode::UNAUTHORIZED);
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"RESTAPI\""));
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"RESTAPI\""),
+    );
     response
 }
 

@@ -35,14 +35,22 @@ pub struct ServeOptions {
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        ServeOptions { listen: SocketAddr::from(([127, 0, 0, 1], 0)), credentials: Credentials::default(), tls: false, tls_profile: tls::TlsProfile::default() }
+        ServeOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            credentials: Credentials::default(),
+            tls: false,
+            tls_profile: tls::TlsProfile::default(),
+        }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
     #[error("cannot listen on {address}: {source} (is another program using the port? choose another with --listen)")]
-    Listen { address: SocketAddr, source: std::io::Error },
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
 }
@@ -65,9 +73,21 @@ struct Dropped;
 impl HttpSim {
     /// Listens and serves `engine` until stopped.
     pub async fn start(engine: SimEngine, options: ServeOptions) -> Result<HttpSim, ServeError> {
-        let listener = TcpListener::bind(options.listen).await.map_err(|source| ServeError::Listen { address: options.listen, source })?;
-        let address = listener.local_addr().map_err(|source| ServeError::Listen { address: options.listen, source })?;
-        let tls = options.tls.then(|| tls::generate(address.ip(), options.tls_profile)).transpose()?;
+        let listener =
+            TcpListener::bind(options.listen)
+                .await
+                .map_err(|source| ServeError::Listen {
+                    address: options.listen,
+                    source,
+                })?;
+        let address = listener.local_addr().map_err(|source| ServeError::Listen {
+            address: options.listen,
+            source,
+        })?;
+        let tls = options
+            .tls
+            .then(|| tls::generate(address.ip(), options.tls_profile))
+            .transpose()?;
         let ca_pem = tls.as_ref().map(|t| t.ca_pem.clone());
         let app = Arc::new(App {
             engine: engine.clone(),
@@ -79,7 +99,14 @@ impl HttpSim {
         });
         let (shutdown, stopped) = oneshot::channel();
         let task = tokio::spawn(accept_loop(listener, app, tls.map(|t| t.acceptor), stopped));
-        Ok(HttpSim { address, tls: options.tls, ca_pem, engine, shutdown: Some(shutdown), task: Some(task) })
+        Ok(HttpSim {
+            address,
+            tls: options.tls,
+            ca_pem,
+            engine,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -89,9 +116,16 @@ impl HttpSim {
     /// `http://127.0.0.1:PORT/ovirt-engine/api` (`https` with TLS); an unspecified listen
     /// address is shown as the loopback one.
     pub fn api_url(&self) -> String {
-        let ip = if self.address.ip().is_unspecified() { "127.0.0.1".parse().expect("an address") } else { self.address.ip() };
+        let ip = if self.address.ip().is_unspecified() {
+            "127.0.0.1".parse().expect("an address")
+        } else {
+            self.address.ip()
+        };
         let scheme = if self.tls { "https" } else { "http" };
-        format!("{scheme}://{}{API_PATH}", SocketAddr::new(ip, self.address.port()))
+        format!(
+            "{scheme}://{}{API_PATH}",
+            SocketAddr::new(ip, self.address.port())
+        )
     }
 
     /// The CA that signed the server certificate, in PEM; `None` without TLS.
@@ -122,7 +156,12 @@ impl Drop for HttpSim {
     }
 }
 
-async fn accept_loop(listener: TcpListener, app: Arc<App>, tls: Option<TlsAcceptor>, mut stopped: oneshot::Receiver<()>) {
+async fn accept_loop(
+    listener: TcpListener,
+    app: Arc<App>,
+    tls: Option<TlsAcceptor>,
+    mut stopped: oneshot::Receiver<()>,
+) {
     let router = router(app.clone());
     loop {
         let stream = tokio::select! {
@@ -137,11 +176,21 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, tls: Option<TlsAccept
             },
         };
         let _ = stream.set_nodelay(true);
-        tokio::spawn(serve_connection(stream, app.clone(), router.clone(), tls.clone()));
+        tokio::spawn(serve_connection(
+            stream,
+            app.clone(),
+            router.clone(),
+            tls.clone(),
+        ));
     }
 }
 
-async fn serve_connection(stream: TcpStream, app: Arc<App>, router: axum::Router, tls: Option<TlsAcceptor>) {
+async fn serve_connection(
+    stream: TcpStream,
+    app: Arc<App>,
+    router: axum::Router,
+    tls: Option<TlsAcceptor>,
+) {
     let router = TowerToHyperService::new(router);
     let service = service_fn(move |request: Request<Incoming>| {
         let (app, router) = (app.clone(), router.clone());
@@ -182,8 +231,14 @@ async fn serve_connection(stream: TcpStream, app: Arc<App>, router: axum::Router
 }
 
 fn bearer_token(request: &Request<Incoming>) -> Option<String> {
-    let value = request.headers().get(header::AUTHORIZATION)?.to_str().ok()?.trim();
-    let token = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer "))?;
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .trim();
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))?;
     Some(token.trim().to_owned())
 }
-

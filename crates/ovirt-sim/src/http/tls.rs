@@ -10,7 +10,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use model::Date;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
+};
 use tokio_rustls::rustls::crypto::ring::default_provider;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -36,7 +38,8 @@ pub enum TlsProfile {
 }
 
 impl TlsProfile {
-    pub const ALL: &'static [TlsProfile] = &[TlsProfile::Sha256, TlsProfile::Sha1, TlsProfile::Expiring];
+    pub const ALL: &'static [TlsProfile] =
+        &[TlsProfile::Sha256, TlsProfile::Sha1, TlsProfile::Expiring];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -56,10 +59,17 @@ impl std::fmt::Display for TlsProfile {
 impl std::str::FromStr for TlsProfile {
     type Err = String;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        TlsProfile::ALL.iter().copied().find(|profile| profile.as_str() == text).ok_or_else(|| {
-            let known: Vec<&str> = TlsProfile::ALL.iter().map(|p| p.as_str()).collect();
-            format!("unknown TLS profile `{text}`: choose one of {}", known.join(", "))
-        })
+        TlsProfile::ALL
+            .iter()
+            .copied()
+            .find(|profile| profile.as_str() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = TlsProfile::ALL.iter().map(|p| p.as_str()).collect();
+                format!(
+                    "unknown TLS profile `{text}`: choose one of {}",
+                    known.join(", ")
+                )
+            })
     }
 }
 
@@ -85,7 +95,11 @@ pub struct Tls {
 /// Makes a CA and a server certificate valid for `localhost`, the loopback addresses and
 /// `listen` (when it is a specific address), in the state `profile` says.
 pub fn generate(listen: IpAddr, profile: TlsProfile) -> Result<Tls, TlsError> {
-    let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned(), "::1".to_owned()];
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
     if !listen.is_unspecified() && !listen.is_loopback() {
         names.push(listen.to_string());
     }
@@ -98,7 +112,10 @@ pub fn generate(listen: IpAddr, profile: TlsProfile) -> Result<Tls, TlsError> {
         .with_no_client_auth()
         .with_single_cert(chain, key)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(Tls { ca_pem, acceptor: TlsAcceptor::from(Arc::new(config)) })
+    Ok(Tls {
+        ca_pem,
+        acceptor: TlsAcceptor::from(Arc::new(config)),
+    })
 }
 
 /// The CA's PEM, the server's chain and its key.
@@ -107,16 +124,32 @@ type Certificates = (String, Vec<CertificateDer<'static>>, PrivateKeyDer<'static
 fn signed_by_rcgen(names: Vec<String>, profile: TlsProfile) -> Result<Certificates, TlsError> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
-    ca_params.distinguished_name.push(DnType::OrganizationName, "ovirt-upgrade simulated engine");
-    ca_params.distinguished_name.push(DnType::CommonName, "Simulated engine CA");
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    ca_params
+        .distinguished_name
+        .push(DnType::OrganizationName, "ovirt-upgrade simulated engine");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "Simulated engine CA");
     let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate()?)?;
 
     let mut server_params = CertificateParams::new(names)?;
-    server_params.distinguished_name.push(DnType::CommonName, "localhost");
+    server_params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
     if profile == TlsProfile::Expiring {
         // Certificates count real days: the clients that check them read the real clock.
-        let today = Date::from_days_since_epoch(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).as_secs() as i64 / 86_400);
+        let today = Date::from_days_since_epoch(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or(Duration::ZERO)
+                .as_secs() as i64
+                / 86_400,
+        );
         let day = |date: Date| rcgen::date_time_ymd(date.year, date.month, date.day);
         server_params.not_before = day(today.add_days(-1));
         server_params.not_after = day(today.add_days(EXPIRING_DAYS));
@@ -124,7 +157,10 @@ fn signed_by_rcgen(names: Vec<String>, profile: TlsProfile) -> Result<Certificat
     let server_key = KeyPair::generate()?;
     let server = server_params.signed_by(&server_key, &ca)?;
 
-    let chain = vec![server.der().clone(), CertificateDer::from(ca.der().to_vec())];
+    let chain = vec![
+        server.der().clone(),
+        CertificateDer::from(ca.der().to_vec()),
+    ];
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der()));
     Ok((ca.pem(), chain, key))
 }
@@ -132,7 +168,10 @@ fn signed_by_rcgen(names: Vec<String>, profile: TlsProfile) -> Result<Certificat
 /// An RSA CA and a server certificate for `names`, both signed with SHA-1 by the `openssl`
 /// command in a directory of its own that is removed afterwards.
 fn signed_by_openssl_sha1(names: &[String]) -> Result<Certificates, TlsError> {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO).subsec_nanos();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .subsec_nanos();
     let dir = std::env::temp_dir().join(format!("ovirt-sim-tls-{}-{nanos}", std::process::id()));
     let result = openssl_sha1_in(&dir, names);
     let _ = std::fs::remove_dir_all(&dir);
@@ -140,30 +179,118 @@ fn signed_by_openssl_sha1(names: &[String]) -> Result<Certificates, TlsError> {
 }
 
 fn openssl_sha1_in(dir: &Path, names: &[String]) -> Result<Certificates, TlsError> {
-    let output_error = |reason: String| TlsError::OpensslOutput { dir: dir.to_owned(), reason };
+    let output_error = |reason: String| TlsError::OpensslOutput {
+        dir: dir.to_owned(),
+        reason,
+    };
     std::fs::create_dir_all(dir).map_err(|e| output_error(e.to_string()))?;
-    let alt_names: Vec<String> =
-        names.iter().map(|name| if name.parse::<IpAddr>().is_ok() { format!("IP:{name}") } else { format!("DNS:{name}") }).collect();
-    let extensions = format!("subjectAltName={}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n", alt_names.join(","));
+    let alt_names: Vec<String> = names
+        .iter()
+        .map(|name| {
+            if name.parse::<IpAddr>().is_ok() {
+                format!("IP:{name}")
+            } else {
+                format!("DNS:{name}")
+            }
+        })
+        .collect();
+    let extensions = format!(
+        "subjectAltName={}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        alt_names.join(",")
+    );
     std::fs::write(dir.join("server.ext"), extensions).map_err(|e| output_error(e.to_string()))?;
-    openssl(dir, &["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha1", "-days", "3650", "-subj", "/O=ovirt-upgrade simulated engine/CN=Simulated engine CA (SHA-1)",
-        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-keyout", "ca.key", "-out", "ca.pem"])?;
-    openssl(dir, &["req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr"])?;
-    openssl(dir, &["x509", "-req", "-sha1", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-set_serial", "2", "-days", "825", "-extfile", "server.ext", "-out", "server.pem"])?;
-    let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| output_error(format!("{name}: {e}")));
-    let ca_pem = String::from_utf8(read("ca.pem")?).map_err(|e| output_error(format!("ca.pem: {e}")))?;
-    let server = CertificateDer::from_pem_slice(&read("server.pem")?).map_err(|e| output_error(format!("server.pem: {e}")))?;
-    let ca = CertificateDer::from_pem_slice(ca_pem.as_bytes()).map_err(|e| output_error(format!("ca.pem: {e}")))?;
-    let key = PrivateKeyDer::from_pem_slice(&read("server.key")?).map_err(|e| output_error(format!("server.key: {e}")))?;
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-sha1",
+            "-days",
+            "3650",
+            "-subj",
+            "/O=ovirt-upgrade simulated engine/CN=Simulated engine CA (SHA-1)",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+        ],
+    )?;
+    openssl(
+        dir,
+        &[
+            "req",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    )?;
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-sha1",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "2",
+            "-days",
+            "825",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.pem",
+        ],
+    )?;
+    let read = |name: &str| {
+        std::fs::read(dir.join(name)).map_err(|e| output_error(format!("{name}: {e}")))
+    };
+    let ca_pem =
+        String::from_utf8(read("ca.pem")?).map_err(|e| output_error(format!("ca.pem: {e}")))?;
+    let server = CertificateDer::from_pem_slice(&read("server.pem")?)
+        .map_err(|e| output_error(format!("server.pem: {e}")))?;
+    let ca = CertificateDer::from_pem_slice(ca_pem.as_bytes())
+        .map_err(|e| output_error(format!("ca.pem: {e}")))?;
+    let key = PrivateKeyDer::from_pem_slice(&read("server.key")?)
+        .map_err(|e| output_error(format!("server.key: {e}")))?;
     Ok((ca_pem, vec![server, ca], key))
 }
 
 fn openssl(dir: &Path, args: &[&str]) -> Result<(), TlsError> {
-    let failed = |reason: String| TlsError::Openssl { command: format!("openssl {}", args[..2].join(" ")), reason };
-    let output = Command::new("openssl").args(args).current_dir(dir).output().map_err(|e| failed(e.to_string()))?;
+    let failed = |reason: String| TlsError::Openssl {
+        command: format!("openssl {}", args[..2].join(" ")),
+        reason,
+    };
+    let output = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| failed(e.to_string()))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(failed(format!("{}: {}", output.status, stderr.lines().last().unwrap_or_default())));
+        return Err(failed(format!(
+            "{}: {}",
+            output.status,
+            stderr.lines().last().unwrap_or_default()
+        )));
     }
     Ok(())
 }

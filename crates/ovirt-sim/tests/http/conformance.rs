@@ -2,7 +2,9 @@
 //! engine class named in its test's comment has it.
 
 use model::Version;
-use ovirt_wire::{from_xml, list_from_xml, Action, Cluster, Event, Job, JobStatus, Step, StepStatus};
+use ovirt_wire::{
+    from_xml, list_from_xml, Action, Cluster, Event, Job, JobStatus, Step, StepStatus,
+};
 use reqwest::StatusCode;
 
 use super::{client, json, login, Served, START};
@@ -13,16 +15,35 @@ use ovirt_sim::{SimConfig, SimEngine, Simulator};
 async fn serve_at(version: Version) -> Served {
     let mut inventory = scenario::load("example:demo").unwrap();
     inventory.manager.version = version;
-    let simulator = Simulator::new(inventory, SimConfig::default(), "".parse().unwrap(), 7, START);
-    let server = HttpSim::start(SimEngine::new(simulator, 1.0, 7), ServeOptions::default()).await.expect("the server starts");
+    let simulator = Simulator::new(
+        inventory,
+        SimConfig::default(),
+        "".parse().unwrap(),
+        7,
+        START,
+    );
+    let server = HttpSim::start(SimEngine::new(simulator, 1.0, 7), ServeOptions::default())
+        .await
+        .expect("the server starts");
     let client = client();
-    let answer: serde_json::Value = json(login(&client, &server, &Credentials::default().password).await).await;
+    let answer: serde_json::Value =
+        json(login(&client, &server, &Credentials::default().password).await).await;
     let token = answer["access_token"].as_str().expect("a token").to_owned();
-    Served { server, client, token }
+    Served {
+        server,
+        client,
+        token,
+    }
 }
 
 async fn cluster_named(served: &Served, name: &str) -> Cluster {
-    let clusters: Vec<Cluster> = list_from_xml(served.text(&format!("/clusters?search=name%3D{name}")).await.as_bytes()).unwrap();
+    let clusters: Vec<Cluster> = list_from_xml(
+        served
+            .text(&format!("/clusters?search=name%3D{name}"))
+            .await
+            .as_bytes(),
+    )
+    .unwrap();
     clusters.into_iter().next().unwrap()
 }
 
@@ -40,15 +61,32 @@ fn progress_event(origin: &str, custom_id: i32, cluster: &str) -> String {
 async fn a_client_event_is_logged_under_its_origin_with_the_external_code() {
     let served = serve_at(Version::new(4, 5, 6)).await;
     let cluster = cluster_named(&served, "Branch").await.id.unwrap();
-    let (status, body) = served.post("/events", &progress_event("cluster_upgrade", 42, &cluster)).await;
+    let (status, body) = served
+        .post("/events", &progress_event("cluster_upgrade", 42, &cluster))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let event: Event = from_xml(body.as_bytes()).unwrap();
     assert_eq!(event.code, Some(9802));
-    assert_eq!((event.origin.as_deref(), event.custom_id), (Some("cluster_upgrade"), Some(42)));
-    assert_eq!(event.cluster.and_then(|c| c.name).as_deref(), Some("Branch"));
+    assert_eq!(
+        (event.origin.as_deref(), event.custom_id),
+        (Some("cluster_upgrade"), Some(42))
+    );
+    assert_eq!(
+        event.cluster.and_then(|c| c.name).as_deref(),
+        Some("Branch")
+    );
     assert_eq!(event.correlation_id.as_deref(), Some("test-session"));
-    let found: Vec<Event> = list_from_xml(served.text("/events?search=origin%3Dcluster_upgrade").await.as_bytes()).unwrap();
-    assert_eq!(found.iter().map(|e| e.id.clone()).collect::<Vec<_>>(), [event.id]);
+    let found: Vec<Event> = list_from_xml(
+        served
+            .text("/events?search=origin%3Dcluster_upgrade")
+            .await
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        found.iter().map(|e| e.id.clone()).collect::<Vec<_>>(),
+        [event.id]
+    );
 }
 
 #[tokio::test]
@@ -58,16 +96,45 @@ async fn a_client_event_is_logged_under_its_origin_with_the_external_code() {
 async fn events_need_their_fields_a_foreign_origin_and_a_new_custom_id() {
     let served = serve_at(Version::new(4, 4, 10)).await;
     let cluster = cluster_named(&served, "Branch").await.id.unwrap();
-    let (status, body) = served.post("/events", "<event><severity>normal</severity><description>x</description></event>").await;
+    let (status, body) = served
+        .post(
+            "/events",
+            "<event><severity>normal</severity><description>x</description></event>",
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("Incomplete parameters") && body.contains("Event [origin, customId] required for add"), "{body}");
+    assert!(
+        body.contains("Incomplete parameters")
+            && body.contains("Event [origin, customId] required for add"),
+        "{body}"
+    );
 
-    assert_eq!(served.post("/events", &progress_event("cluster_upgrade", 7, &cluster)).await.0, StatusCode::CREATED);
-    let (status, body) = served.post("/events", &progress_event("cluster_upgrade", 7, &cluster)).await;
+    assert_eq!(
+        served
+            .post("/events", &progress_event("cluster_upgrade", 7, &cluster))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let (status, body) = served
+        .post("/events", &progress_event("cluster_upgrade", 7, &cluster))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("External Event with this custom id already exists"), "{body}");
-    assert_eq!(served.post("/events", &progress_event("backup", 7, &cluster)).await.0, StatusCode::CREATED, "custom ids are per origin");
-    let (status, body) = served.post("/events", &progress_event("oVirt", 8, &cluster)).await;
+    assert!(
+        body.contains("External Event with this custom id already exists"),
+        "{body}"
+    );
+    assert_eq!(
+        served
+            .post("/events", &progress_event("backup", 7, &cluster))
+            .await
+            .0,
+        StatusCode::CREATED,
+        "custom ids are per origin"
+    );
+    let (status, body) = served
+        .post("/events", &progress_event("oVirt", 8, &cluster))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("Illegal Origin"), "{body}");
 }
@@ -81,33 +148,92 @@ async fn events_need_their_fields_a_foreign_origin_and_a_new_custom_id() {
 /// `ACTION_TYPE_NO_JOB`, 400.
 async fn an_external_job_runs_until_the_client_ends_it() {
     let served = serve_at(Version::new(4, 5, 6)).await;
-    let (status, body) = served.post("/jobs", "<job><description>Upgrading hosts in Branch</description></job>").await;
+    let (status, body) = served
+        .post(
+            "/jobs",
+            "<job><description>Upgrading hosts in Branch</description></job>",
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let job: Job = from_xml(body.as_bytes()).unwrap();
-    assert_eq!((job.status, job.external, job.auto_cleared), (Some(JobStatus::Started), Some(true), Some(false)));
+    assert_eq!(
+        (job.status, job.external, job.auto_cleared),
+        (Some(JobStatus::Started), Some(true), Some(false))
+    );
     let id = job.id.unwrap();
 
-    let step = |description: &str| format!("<step><description>{description}</description><type>unknown</type></step>");
-    let (status, body) = served.post(&format!("/jobs/{id}/steps"), &step("Preparing host for upgrade: branch-host01")).await;
+    let step = |description: &str| {
+        format!("<step><description>{description}</description><type>unknown</type></step>")
+    };
+    let (status, body) = served
+        .post(
+            &format!("/jobs/{id}/steps"),
+            &step("Preparing host for upgrade: branch-host01"),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let first: Step = from_xml(body.as_bytes()).unwrap();
-    served.post(&format!("/jobs/{id}/steps"), &step("Upgrading host: branch-host01")).await;
-    let (status, body) = served.post(&format!("/jobs/{id}/steps/{}/end", first.id.clone().unwrap()), "<action><succeeded>true</succeeded></action>").await;
+    served
+        .post(
+            &format!("/jobs/{id}/steps"),
+            &step("Upgrading host: branch-host01"),
+        )
+        .await;
+    let (status, body) = served
+        .post(
+            &format!("/jobs/{id}/steps/{}/end", first.id.clone().unwrap()),
+            "<action><succeeded>true</succeeded></action>",
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let steps: Vec<Step> = list_from_xml(served.text(&format!("/jobs/{id}/steps")).await.as_bytes()).unwrap();
-    assert_eq!(steps.iter().map(|s| (s.number, s.status)).collect::<Vec<_>>(), [(Some(0), Some(StepStatus::Finished)), (Some(1), Some(StepStatus::Started))]);
+    let steps: Vec<Step> =
+        list_from_xml(served.text(&format!("/jobs/{id}/steps")).await.as_bytes()).unwrap();
+    assert_eq!(
+        steps
+            .iter()
+            .map(|s| (s.number, s.status))
+            .collect::<Vec<_>>(),
+        [
+            (Some(0), Some(StepStatus::Finished)),
+            (Some(1), Some(StepStatus::Started))
+        ]
+    );
 
-    let (status, body) = served.post(&format!("/jobs/{id}/end"), "<action><force>true</force><succeeded>false</succeeded></action>").await;
+    let (status, body) = served
+        .post(
+            &format!("/jobs/{id}/end"),
+            "<action><force>true</force><succeeded>false</succeeded></action>",
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let ended: Job = from_xml(served.text(&format!("/jobs/{id}")).await.as_bytes()).unwrap();
-    assert_eq!((ended.status, ended.auto_cleared), (Some(JobStatus::Failed), Some(true)));
+    assert_eq!(
+        (ended.status, ended.auto_cleared),
+        (Some(JobStatus::Failed), Some(true))
+    );
     assert!(ended.end_time.is_some());
-    let steps: Vec<Step> = list_from_xml(served.text(&format!("/jobs/{id}/steps")).await.as_bytes()).unwrap();
-    assert_eq!(steps[1].status, Some(StepStatus::Failed), "the open step ends with its job");
-    let listed: Vec<Job> = list_from_xml(served.text("/jobs?search=description%3D%22Upgrading+hosts+in+Branch%22").await.as_bytes()).unwrap();
+    let steps: Vec<Step> =
+        list_from_xml(served.text(&format!("/jobs/{id}/steps")).await.as_bytes()).unwrap();
+    assert_eq!(
+        steps[1].status,
+        Some(StepStatus::Failed),
+        "the open step ends with its job"
+    );
+    let listed: Vec<Job> = list_from_xml(
+        served
+            .text("/jobs?search=description%3D%22Upgrading+hosts+in+Branch%22")
+            .await
+            .as_bytes(),
+    )
+    .unwrap();
     assert_eq!(listed.len(), 1);
 
-    let (status, body) = served.post("/jobs/8b5c7d7e-0000-4000-8000-000000000000/end", "<action/>").await;
+    let (status, body) = served
+        .post(
+            "/jobs/8b5c7d7e-0000-4000-8000-000000000000/end",
+            "<action/>",
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("Job not found"), "{body}");
 }
@@ -124,26 +250,62 @@ async fn the_upgrade_flag_shows_its_progress_from_engine_4_5() {
     let path = format!("/clusters/{id}/upgrade");
     let (status, body) = served.post(&path, "<action><upgrade_action>start</upgrade_action><correlation_id>role-run</correlation_id></action>").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = served.post(&path, "<action><upgrade_action>start</upgrade_action></action>").await;
+    let (status, body) = served
+        .post(
+            &path,
+            "<action><upgrade_action>start</upgrade_action></action>",
+        )
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let action: Action = from_xml(body.as_bytes()).unwrap();
     assert_eq!(action.status.as_deref(), Some("failed"));
-    let codes: Vec<Option<i32>> = list_from_xml::<Event>(served.text("/events?max=1").await.as_bytes()).unwrap().into_iter().map(|e| e.code).collect();
+    let codes: Vec<Option<i32>> =
+        list_from_xml::<Event>(served.text("/events?max=1").await.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.code)
+            .collect();
     assert_eq!(codes, [Some(893)]);
 
     let (status, body) = served.post(&path, "<action><upgrade_action>update_progress</upgrade_action><upgrade_percent_complete>30</upgrade_percent_complete></action>").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "the request's id (test-session) is not the upgrade's");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "the request's id (test-session) is not the upgrade's"
+    );
     assert!(body.contains("correlation id does not match"), "{body}");
     let (status, body) = served
         .post(&path, "<action><correlation_id>role-run</correlation_id><upgrade_action>update_progress</upgrade_action><upgrade_percent_complete>30</upgrade_percent_complete></action>")
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let cluster = cluster_named(&served, "Branch").await;
-    assert_eq!((cluster.upgrade_in_progress, cluster.upgrade_percent_complete, cluster.upgrade_correlation_id.as_deref()), (Some(true), Some(30), Some("role-run")));
+    assert_eq!(
+        (
+            cluster.upgrade_in_progress,
+            cluster.upgrade_percent_complete,
+            cluster.upgrade_correlation_id.as_deref()
+        ),
+        (Some(true), Some(30), Some("role-run"))
+    );
 
-    assert_eq!(served.post(&path, "<action><upgrade_action>finish</upgrade_action></action>").await.0, StatusCode::OK);
+    assert_eq!(
+        served
+            .post(
+                &path,
+                "<action><upgrade_action>finish</upgrade_action></action>"
+            )
+            .await
+            .0,
+        StatusCode::OK
+    );
     let cluster = cluster_named(&served, "Branch").await;
-    assert_eq!((cluster.upgrade_in_progress, cluster.upgrade_percent_complete), (Some(false), Some(0)));
+    assert_eq!(
+        (
+            cluster.upgrade_in_progress,
+            cluster.upgrade_percent_complete
+        ),
+        (Some(false), Some(0))
+    );
 }
 
 #[tokio::test]
@@ -155,13 +317,32 @@ async fn an_engine_before_4_5_hides_the_flag_and_finishes_on_update_progress() {
     let served = serve_at(Version::new(4, 4, 10)).await;
     let id = cluster_named(&served, "Branch").await.id.unwrap();
     let path = format!("/clusters/{id}/upgrade");
-    assert_eq!(served.post(&path, "<action><upgrade_action>start</upgrade_action></action>").await.0, StatusCode::OK);
+    assert_eq!(
+        served
+            .post(
+                &path,
+                "<action><upgrade_action>start</upgrade_action></action>"
+            )
+            .await
+            .0,
+        StatusCode::OK
+    );
     let xml = served.text(&format!("/clusters/{id}")).await;
-    assert!(!xml.contains("upgrade_in_progress") && !xml.contains("upgrade_percent_complete") && !xml.contains("upgrade_correlation_id"), "{xml}");
+    assert!(
+        !xml.contains("upgrade_in_progress")
+            && !xml.contains("upgrade_percent_complete")
+            && !xml.contains("upgrade_correlation_id"),
+        "{xml}"
+    );
 
     let (status, body) = served.post(&path, "<action><upgrade_action>update_progress</upgrade_action><upgrade_percent_complete>30</upgrade_percent_complete></action>").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let codes: Vec<Option<i32>> = list_from_xml::<Event>(served.text("/events?max=1").await.as_bytes()).unwrap().into_iter().map(|e| e.code).collect();
+    let codes: Vec<Option<i32>> =
+        list_from_xml::<Event>(served.text("/events?max=1").await.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.code)
+            .collect();
     assert_eq!(codes, [Some(894)], "the flag was cleared");
 }
 
@@ -174,20 +355,43 @@ async fn an_engine_before_4_5_hides_the_flag_and_finishes_on_update_progress() {
 async fn actions_on_unknown_objects_answer_400_and_malformed_ids_404() {
     let served = serve_at(Version::new(4, 5, 6)).await;
     let unknown = "5b0a7c1e-1234-4abc-8def-0123456789ab";
-    assert_eq!(served.get(&format!("/hosts/{unknown}")).await.status(), StatusCode::NOT_FOUND);
-    let malformed = served.client.post(served.url("/hosts/not-a-uuid/deactivate")).bearer_auth(&served.token).body("<action/>").send().await.unwrap();
+    assert_eq!(
+        served.get(&format!("/hosts/{unknown}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let malformed = served
+        .client
+        .post(served.url("/hosts/not-a-uuid/deactivate"))
+        .bearer_auth(&served.token)
+        .body("<action/>")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(malformed.status(), StatusCode::NOT_FOUND);
     for (path, says) in [
         (format!("/hosts/{unknown}/deactivate"), "Invalid Host Id"),
         (format!("/vms/{unknown}/start"), "VM is not found"),
-        (format!("/clusters/{unknown}/upgrade"), "Cluster ID is not valid"),
+        (
+            format!("/clusters/{unknown}/upgrade"),
+            "Cluster ID is not valid",
+        ),
     ] {
-        let body = if path.contains("clusters") { "<action><upgrade_action>start</upgrade_action></action>" } else { "<action/>" };
+        let body = if path.contains("clusters") {
+            "<action><upgrade_action>start</upgrade_action></action>"
+        } else {
+            "<action/>"
+        };
         let (status, answer) = served.post(&path, body).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {answer}");
         let action: Action = from_xml(answer.as_bytes()).unwrap();
         assert_eq!(action.status.as_deref(), Some("failed"), "{path}");
-        assert!(action.fault.and_then(|f| f.detail).is_some_and(|d| d.contains(says)), "{path}: {answer}");
+        assert!(
+            action
+                .fault
+                .and_then(|f| f.detail)
+                .is_some_and(|d| d.contains(says)),
+            "{path}: {answer}"
+        );
     }
 }
 
@@ -196,15 +400,28 @@ async fn actions_on_unknown_objects_answer_400_and_malformed_ids_404() {
 /// maintenance answers at once, and its job stays started until the host is in maintenance.
 async fn an_actions_job_stays_started_until_its_asynchronous_work_ends() {
     let served = super::serve("standalone-local", "", 60.0).await;
-    let host = served.hosts("?search=name%3Dhost1").await.remove(0).id.unwrap();
-    let (status, body) = served.post(&format!("/hosts/{host}/deactivate"), "<action/>").await;
+    let host = served
+        .hosts("?search=name%3Dhost1")
+        .await
+        .remove(0)
+        .id
+        .unwrap();
+    let (status, body) = served
+        .post(&format!("/hosts/{host}/deactivate"), "<action/>")
+        .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let job_id = from_xml::<Action>(body.as_bytes()).unwrap().job.and_then(|j| j.id).expect("the answer links its job");
+    let job_id = from_xml::<Action>(body.as_bytes())
+        .unwrap()
+        .job
+        .and_then(|j| j.id)
+        .expect("the answer links its job");
     let job = |text: String| from_xml::<Job>(text.as_bytes()).unwrap();
     let started = job(served.text(&format!("/jobs/{job_id}")).await);
     assert_eq!(started.status, Some(JobStatus::Started));
     assert!(started.end_time.is_none());
-    served.watch_host(&host, |h| h.status == Some(model::HostStatus::Maintenance)).await;
+    served
+        .watch_host(&host, |h| h.status == Some(model::HostStatus::Maintenance))
+        .await;
     let ended = job(served.text(&format!("/jobs/{job_id}")).await);
     assert_eq!(ended.status, Some(JobStatus::Finished));
     assert!(ended.end_time.is_some());
