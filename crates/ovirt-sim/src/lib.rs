@@ -13,6 +13,7 @@ pub mod faults;
 pub mod http;
 mod inprocess;
 pub mod invariants;
+mod measure;
 pub mod messages;
 pub mod placement;
 pub mod search;
