@@ -50,8 +50,6 @@ pub struct BaselineOutcome {
     pub stuck: bool,
     /// VMs Xen Orchestra could not bring home.
     pub stranded_vms: usize,
-    /// Hosts that were to be upgraded.
-    pub planned: usize,
 }
 
 fn elapsed(clock: &impl Clock, since: Timestamp) -> i64 {
@@ -83,7 +81,6 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
         .map(|h| (h.name.clone(), h.id))
         .collect();
     hosts.sort();
-    outcome.planned = hosts.len();
     let original = start
         .clusters
         .iter()
@@ -322,7 +319,6 @@ pub async fn xen_orchestra<E: Engine, C: Clock>(
     // The pool master first (for oVirt: the SPM), the others in the engine's order.
     hosts.sort_by_key(|h| h.spm != SpmStatus::Spm);
     let hosts: Vec<HostId> = hosts.iter().map(|h| h.id).collect();
-    outcome.planned = hosts.len();
 
     for &host in &hosts {
         let now = inventory(engine, clock).await;

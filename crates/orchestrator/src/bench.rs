@@ -304,7 +304,129 @@ pub struct RunMetrics {
     pub blocked: bool,
     /// The dry run planned waves of several hosts for most of the cluster (ours only).
     pub parallel_feasible: bool,
+    /// Waves the dry run planned (ours only).
+    pub waves: usize,
     pub stranded_vms: usize,
+    /// The fewest migrations any strategy needs here (see [`migration_lower_bound`]).
+    pub lower_bound: usize,
+    /// Hosts the client reported as failed.
+    pub failures: usize,
+    /// Hosts that ended the run in maintenance.
+    pub hosts_left_in_maintenance: usize,
+    /// The cluster's scheduling policy is the one it had before the run.
+    pub policy_restored: bool,
+    /// Time the pinned VMs were down, summed over them, in the engine's seconds (read from the
+    /// simulator's history by the caller).
+    pub pinned_downtime_seconds: u64,
+    /// Engine time during which at least one host of the cluster was not up: the window the
+    /// cluster ran short, whatever the client did between hosts (read by the caller).
+    pub window_seconds: u64,
+}
+
+/// The fewest migrations that can upgrade every host of `workload`: each VM that can move
+/// moves once, and the VMs of whichever host goes first move twice, since no upgraded host
+/// exists yet to receive them (the cheapest first host is assumed).
+pub fn migration_lower_bound(workload: &Workload) -> usize {
+    let on_cheapest_host = workload
+        .inventory
+        .hosts
+        .iter()
+        .filter(|h| h.cluster == workload.cluster)
+        .map(|h| {
+            workload
+                .movable_vms()
+                .filter(|v| v.host == Some(h.id))
+                .count()
+        })
+        .min()
+        .unwrap_or(0);
+    workload.movable_vms().count() + on_cheapest_host
+}
+
+impl Workload {
+    /// The cluster's running VMs that can migrate: what migrations are counted over.
+    fn movable_vms(&self) -> impl Iterator<Item = &model::Vm> {
+        self.inventory.vms.iter().filter(|v| {
+            v.cluster == self.cluster && v.is_running() && cluster::mobility(v) != Mobility::Fixed
+        })
+    }
+}
+
+impl RunMetrics {
+    /// Nothing done yet: the workload's figures, the rest to fill in.
+    pub fn new(workload: &Workload, strategy: String) -> RunMetrics {
+        RunMetrics {
+            strategy,
+            seed: workload.seed,
+            hosts: workload.hosts,
+            load_percent: workload.load_percent,
+            self_hosted: workload.self_hosted,
+            migratable_vms: workload.movable_vms().count(),
+            migrations: 0,
+            migrations_per_vm: 0.0,
+            per_vm: Vec::new(),
+            makespan_seconds: 0,
+            hosts_upgraded: 0,
+            completed: false,
+            stuck: false,
+            blocked: false,
+            parallel_feasible: false,
+            waves: 0,
+            stranded_vms: 0,
+            lower_bound: migration_lower_bound(workload),
+            failures: 0,
+            hosts_left_in_maintenance: 0,
+            policy_restored: true,
+            pinned_downtime_seconds: 0,
+            window_seconds: 0,
+        }
+    }
+
+    /// Counts the migrations the engine finished (event 63) among `events` after `after`.
+    pub fn count_migrations(&mut self, events: &[Event], after: u64) {
+        let per_vm = migrations_in(events, after);
+        self.migrations = per_vm.values().map(|&n| n as usize).sum();
+        self.migrations_per_vm = self.migrations as f64 / self.migratable_vms.max(1) as f64;
+        self.per_vm = per_vm.into_values().collect();
+    }
+}
+
+/// A small cluster (3 to 5 hosts) for runs against oVirt's real role, whose Ansible tasks
+/// take real seconds each; otherwise drawn like [`workload`].
+pub fn role_workload(seed: u64) -> Workload {
+    let mut rng = Rng::new(seed ^ 0x0072_6f6c_6552_6f6c);
+    let hosts = rng.between(3, 5) as usize;
+    workload_with(seed, hosts, rng.between(30, 80) as u32, &mut rng)
+}
+
+/// Judges a finished run by the engine's state afterwards, never by the client's own
+/// account: a host counts as upgraded when it is up with no update pending.
+pub fn judge(metrics: &mut RunMetrics, workload: &Workload, end: &Inventory) {
+    let before = |id: HostId| workload.inventory.hosts.iter().find(|h| h.id == id);
+    let planned: Vec<&Host> = end
+        .hosts
+        .iter()
+        .filter(|h| {
+            h.cluster == workload.cluster && before(h.id).is_some_and(|b| b.update_available)
+        })
+        .collect();
+    metrics.hosts_upgraded = planned
+        .iter()
+        .filter(|h| h.status == HostStatus::Up && !h.update_available)
+        .count();
+    metrics.hosts_left_in_maintenance = planned
+        .iter()
+        .filter(|h| h.status == HostStatus::Maintenance)
+        .count();
+    metrics.completed = !metrics.blocked && metrics.hosts_upgraded == planned.len();
+    let policy = |inventory: &Inventory| {
+        inventory
+            .clusters
+            .iter()
+            .find(|c| c.id == workload.cluster)
+            .map(|c| c.scheduling_policy)
+    };
+    metrics.policy_restored = policy(end) == policy(&workload.inventory);
 }
 
 /// Migrations per VM, from the engine's events after `after`.
@@ -335,34 +457,7 @@ pub async fn run_strategy<E: Engine, C: Clock>(
         .ok()
         .and_then(|e| e.iter().map(|e| e.id).max())
         .unwrap_or(0);
-    let migratable_vms = workload
-        .inventory
-        .vms
-        .iter()
-        .filter(|v| {
-            v.cluster == workload.cluster
-                && v.is_running()
-                && cluster::mobility(v) != Mobility::Fixed
-        })
-        .count();
-    let mut metrics = RunMetrics {
-        strategy: strategy.name(),
-        seed: workload.seed,
-        hosts: workload.hosts,
-        load_percent: workload.load_percent,
-        self_hosted: workload.self_hosted,
-        migratable_vms,
-        migrations: 0,
-        migrations_per_vm: 0.0,
-        per_vm: Vec::new(),
-        makespan_seconds: 0,
-        hosts_upgraded: 0,
-        completed: false,
-        stuck: false,
-        blocked: false,
-        parallel_feasible: false,
-        stranded_vms: 0,
-    };
+    let mut metrics = RunMetrics::new(workload, strategy.name());
     match strategy {
         Strategy::Planner { max_parallel } => {
             let options = Options {
@@ -373,6 +468,7 @@ pub async fn run_strategy<E: Engine, C: Clock>(
                 .expect("the bench cluster exists");
             // Two hosts at a time nearly throughout: at most one wave more than half the hosts.
             metrics.parallel_feasible = plan.waves.len() * 2 <= plan.prediction.hosts + 2;
+            metrics.waves = plan.waves.len();
             if !plan.is_feasible() {
                 metrics.blocked = true;
                 return metrics;
@@ -397,8 +493,7 @@ pub async fn run_strategy<E: Engine, C: Clock>(
             )
             .await
             .expect("the in-memory journal keeps working");
-            metrics.hosts_upgraded = summary.upgraded.len();
-            metrics.completed = summary.is_clean();
+            metrics.failures = summary.failed.len();
             metrics.stuck = summary
                 .failed
                 .iter()
@@ -410,19 +505,17 @@ pub async fn run_strategy<E: Engine, C: Clock>(
             } else {
                 baseline::xen_orchestra(engine, clock, workload.cluster).await
             };
-            metrics.hosts_upgraded = outcome.upgraded.len();
-            metrics.completed =
-                outcome.failed.is_none() && outcome.upgraded.len() == outcome.planned;
+            metrics.failures = usize::from(outcome.failed.is_some());
             metrics.stuck = outcome.stuck;
             metrics.stranded_vms = outcome.stranded_vms;
         }
     }
     metrics.makespan_seconds = ((clock.now().0 - start.0) / 1000).max(0) as u64;
+    if let Ok(end) = engine.inventory().await {
+        judge(&mut metrics, workload, &end);
+    }
     let events = engine.events(Some(first_event)).await.unwrap_or_default();
-    let per_vm = migrations_in(&events, first_event);
-    metrics.migrations = per_vm.values().map(|&n| n as usize).sum();
-    metrics.migrations_per_vm = metrics.migrations as f64 / migratable_vms.max(1) as f64;
-    metrics.per_vm = per_vm.into_values().collect();
+    metrics.count_migrations(&events, first_event);
     metrics
 }
 

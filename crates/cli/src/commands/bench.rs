@@ -4,10 +4,15 @@
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use clap::{Args, Subcommand};
-use model::{Lang, Timestamp};
+use std::collections::BTreeSet;
+
+use std::path::PathBuf;
+
+use model::{Affinity, HostId, Lang, Timestamp, Version};
 use orchestrator::bench::{self, RunMetrics, Stat, Strategy, StrategyReport};
 use ovirt_sim::{SimConfig, SimEngine, Simulator};
 use serde::Serialize;
@@ -20,7 +25,7 @@ use crate::text::{table, tr};
 const MIGRATIONS_PER_VM_TARGET: f64 = 1.10;
 const MAKESPAN_RATIO_TARGET: f64 = 0.6;
 /// Where the simulated engines' clocks start.
-const BENCH_START: Timestamp = Timestamp::from_millis(1_768_046_400_000);
+pub(super) const BENCH_START: Timestamp = Timestamp::from_millis(1_768_046_400_000);
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
@@ -32,18 +37,44 @@ pub enum BenchCommand {
 
 #[derive(Debug, Args)]
 pub struct RollingArgs {
-    /// How many seeded clusters.
-    #[arg(long, default_value_t = 200)]
-    pub seeds: u64,
+    /// How many seeded clusters [default: 200; 20 with --against-role].
+    #[arg(long)]
+    pub seeds: Option<u64>,
     /// The first seed.
     #[arg(long, default_value_t = 0)]
     pub first_seed: u64,
     /// Hosts our planner may upgrade at once in its parallel runs.
     #[arg(long, value_name = "K", default_value_t = 2)]
     pub max_parallel: usize,
-    /// Threads to run seeds on.
-    #[arg(long, default_value_t = 2)]
-    pub jobs: usize,
+    /// Seeds run at once [default: 2; 4 with --against-role, whose clients mostly wait].
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Measure against oVirt's real `ovirt.ovirt.cluster_upgrade` role instead of our
+    /// re-enactments: on small seeded clusters, the role (through ansible-playbook) and ours
+    /// (through the HTTP client) each on its own `sim serve`, both at --speed; a table per
+    /// seed with the lower bound on migrations. Needs the venv scripts/python-clients makes.
+    #[arg(long)]
+    pub against_role: bool,
+    /// With --against-role: engine time per real second on the simulated engines.
+    #[arg(long, default_value_t = 300.0, requires = "against_role")]
+    pub speed: f64,
+    /// With --against-role: the Manager version the simulated engines run.
+    #[arg(
+        long,
+        value_name = "X.Y.Z",
+        default_value = "4.5.6",
+        requires = "against_role"
+    )]
+    pub engine_version: Version,
+    /// With --against-role: the Python venv holding ansible-playbook and the ovirt.ovirt
+    /// collection.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = ".venv",
+        requires = "against_role"
+    )]
+    pub venv: PathBuf,
 }
 
 #[derive(Debug, Serialize)]
@@ -84,6 +115,10 @@ struct Report {
 
 pub fn run(command: BenchCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
     let BenchCommand::Rolling(args) = command;
+    if args.against_role {
+        return super::bench_role::run(&args, ctx);
+    }
+    let seed_count = args.seeds.unwrap_or(200);
     let mut strategies = vec![
         Strategy::Planner { max_parallel: 1 },
         Strategy::Planner {
@@ -93,45 +128,49 @@ pub fn run(command: BenchCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
         Strategy::XenOrchestra,
     ];
     strategies.dedup();
-    let seeds: Vec<u64> = (args.first_seed..args.first_seed + args.seeds).collect();
-    let results = Mutex::new(Vec::new());
-    let violations = Mutex::new(Vec::new());
-    let next = Mutex::new(0usize);
+    let seeds: Vec<u64> = (args.first_seed..args.first_seed + seed_count).collect();
     let progress = ctx.says(Verbosity::Verbose);
-    std::thread::scope(|scope| {
-        for _ in 0..args.jobs.max(1) {
-            scope.spawn(|| loop {
-                let index = {
-                    let mut next = next.lock().unwrap();
-                    *next += 1;
-                    *next - 1
-                };
-                let Some(&seed) = seeds.get(index) else { break };
-                let workload = bench::workload(seed);
-                for strategy in strategies.iter().copied() {
-                    let (metrics, broken) = run_one(&workload, strategy);
-                    if !broken.is_empty() {
-                        violations.lock().unwrap().push(format!("seed {seed} {}: {}", strategy.name(), broken.join("; ")));
+    let per_seed = on_seeds(&seeds, args.jobs.unwrap_or(2), |seed| {
+        let workload = bench::workload(seed);
+        let mut runs = Vec::new();
+        let mut violations = Vec::new();
+        for strategy in strategies.iter().copied() {
+            let (metrics, broken) = run_one(&workload, strategy);
+            if !broken.is_empty() {
+                violations.push(format!(
+                    "seed {seed} {}: {}",
+                    strategy.name(),
+                    broken.join("; ")
+                ));
+            }
+            if progress {
+                eprintln!(
+                    "seed {seed:>4} {:>3} hosts {:>2}% {:<22} {:.3} migrations/VM, {:>6.1} h{}",
+                    workload.hosts,
+                    workload.load_percent,
+                    metrics.strategy,
+                    metrics.migrations_per_vm,
+                    metrics.makespan_seconds as f64 / 3600.0,
+                    if metrics.blocked {
+                        " blocked"
+                    } else if metrics.stuck {
+                        " STUCK"
+                    } else if !metrics.completed {
+                        " incomplete"
+                    } else {
+                        ""
                     }
-                    if progress {
-                        eprintln!(
-                            "seed {seed:>4} {:>3} hosts {:>2}% {:<22} {:.3} migrations/VM, {:>6.1} h{}",
-                            workload.hosts,
-                            workload.load_percent,
-                            metrics.strategy,
-                            metrics.migrations_per_vm,
-                            metrics.makespan_seconds as f64 / 3600.0,
-                            if metrics.blocked { " blocked" } else if metrics.stuck { " STUCK" } else if !metrics.completed { " incomplete" } else { "" }
-                        );
-                    }
-                    results.lock().unwrap().push(metrics);
-                }
-            });
+                );
+            }
+            runs.push(metrics);
         }
+        (runs, violations)
     });
-    let mut runs = results.into_inner().unwrap();
+    let (runs, violations): (Vec<Vec<RunMetrics>>, Vec<Vec<String>>) = per_seed.into_iter().unzip();
+    let mut runs: Vec<RunMetrics> = runs.into_iter().flatten().collect();
+    let violations: Vec<String> = violations.into_iter().flatten().collect();
     runs.sort_by(|a, b| (a.seed, &a.strategy).cmp(&(b.seed, &b.strategy)));
-    let report = build_report(&args, &strategies, runs, violations.into_inner().unwrap());
+    let report = build_report(&args, &strategies, runs, violations);
     match ctx.output {
         OutputFormat::Json => super::print_json(&report)?,
         OutputFormat::Text => print!("{}", render(&report, ctx.lang)),
@@ -145,9 +184,35 @@ pub fn run(command: BenchCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
     )
 }
 
+/// Runs `work` on every seed, `jobs` seeds at a time, and gives the results in seed order.
+pub(super) fn on_seeds<T: Send>(
+    seeds: &[u64],
+    jobs: usize,
+    work: impl Fn(u64) -> T + Sync,
+) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(seeds.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, seeds.len().max(1)) {
+            scope.spawn(|| {
+                while let Some(&seed) = seeds.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let result = work(seed);
+                    results
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((seed, result));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(seed, _)| *seed);
+    results.into_iter().map(|(_, result)| result).collect()
+}
+
 /// One strategy on one workload, on a fresh simulated engine with a paused clock; and what
 /// the simulator's invariant checker says afterwards.
-fn run_one(workload: &bench::Workload, strategy: Strategy) -> (RunMetrics, Vec<String>) {
+pub(super) fn run_one(workload: &bench::Workload, strategy: Strategy) -> (RunMetrics, Vec<String>) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
@@ -163,16 +228,52 @@ fn run_one(workload: &bench::Workload, strategy: Strategy) -> (RunMetrics, Vec<S
         );
         let engine = SimEngine::new(simulator, 1.0, workload.seed);
         let clock = orchestrator::TokioClock::new(BENCH_START, 1.0);
-        let metrics = bench::run_strategy(&engine, &clock, workload, strategy).await;
+        let mut metrics = bench::run_strategy(&engine, &clock, workload, strategy).await;
         let simulator = engine.simulator();
-        let broken = simulator
-            .history()
-            .check(simulator.inventory(), simulator.now())
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        (metrics, broken)
+        let until = simulator.now();
+        measure_costs(&mut metrics, &simulator, workload, BENCH_START, until);
+        (metrics, invariant_violations(&simulator))
     })
+}
+
+/// What the run cost the cluster's users, read from the simulator's history between `from`
+/// and `until`: the pinned VMs' downtime and the window during which a host was out.
+pub(crate) fn measure_costs(
+    metrics: &mut RunMetrics,
+    simulator: &Simulator,
+    workload: &bench::Workload,
+    from: Timestamp,
+    until: Timestamp,
+) {
+    let history = simulator.history();
+    let pinned_ms: i64 = workload
+        .inventory
+        .vms
+        .iter()
+        .filter(|v| {
+            v.cluster == workload.cluster && v.is_running() && v.affinity == Affinity::Pinned
+        })
+        .map(|v| history.downtime_ms(v.id, true, from, until))
+        .sum();
+    let hosts: BTreeSet<HostId> = workload
+        .inventory
+        .hosts
+        .iter()
+        .filter(|h| h.cluster == workload.cluster)
+        .map(|h| h.id)
+        .collect();
+    metrics.pinned_downtime_seconds = (pinned_ms / 1000).max(0) as u64;
+    metrics.window_seconds = (history.degraded_ms(&hosts, from, until) / 1000).max(0) as u64;
+}
+
+/// The simulator's invariant checks over the whole run, as text.
+pub(crate) fn invariant_violations(simulator: &Simulator) -> Vec<String> {
+    simulator
+        .history()
+        .check(simulator.inventory(), simulator.now())
+        .iter()
+        .map(ToString::to_string)
+        .collect()
 }
 
 fn build_report(
@@ -198,7 +299,8 @@ fn build_report(
     let mut worse = Vec::new();
     let mut ratios = Vec::new();
     let mut stuck = Vec::new();
-    for seed in args.first_seed..args.first_seed + args.seeds {
+    let seeds: BTreeSet<u64> = runs.iter().map(|r| r.seed).collect();
+    for &seed in &seeds {
         let (Some(ours), Some(theirs)) = (by_seed(&planner, seed), by_seed(&role, seed)) else {
             continue;
         };
@@ -238,7 +340,7 @@ fn build_report(
             && stuck.is_empty(),
     };
     Report {
-        seeds: args.seeds,
+        seeds: seeds.len() as u64,
         first_seed: args.first_seed,
         max_parallel: args.max_parallel,
         strategies: reports,

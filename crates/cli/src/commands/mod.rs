@@ -2,6 +2,7 @@
 
 pub mod backup;
 pub mod bench;
+mod bench_role;
 pub mod certs;
 pub mod check;
 pub mod cluster_upgrade;
