@@ -8,3 +8,4 @@ mod hosted_engine;
 mod journal;
 mod planner;
 mod simulation;
+mod workflow;
