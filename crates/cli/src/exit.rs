@@ -62,6 +62,9 @@ fn blame(cause: &(dyn std::error::Error + 'static)) -> Option<Exit> {
     };
     if cause.is::<InputError>()
         || cause.is::<scenario::LoadError>()
+        || cause.is::<checks::TargetError>()
+        || cause.is::<guide::TrackerError>()
+        || cause.is::<discrepancies::StorageError>()
         || cause.is::<ovirt_sim::faults::FaultSpecError>()
         || cause.is::<PlanError>()
         || cause.is::<orchestrator::chain::ChainError>()

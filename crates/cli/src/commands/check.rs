@@ -118,7 +118,7 @@ pub(crate) fn analyse<'a>(
     html: Option<&Path>,
     lang: Lang,
 ) -> anyhow::Result<checks::Report<'a>> {
-    let report = checks::check(inventory, target, now).map_err(input_error)?;
+    let report = checks::check(inventory, target, now)?;
     if let Some(path) = html {
         std::fs::write(path, render::html(&report, lang))
             .with_context(|| format!("cannot write the HTML report to {}", path.display()))

@@ -270,7 +270,7 @@ fn collect(
     ctx: &Context,
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
-    let storage = discrepancies::collect_storage(sources).map_err(input_error)?;
+    let storage = discrepancies::collect_storage(sources)?;
     let storage_time = started.elapsed();
     let started = Instant::now();
     let view = engine.collect()?;

@@ -324,7 +324,7 @@ fn load_tracker(file: &Path) -> anyhow::Result<(Tracker, Plan)> {
             )
         })
         .map_err(input_error)?;
-    Tracker::from_json(&bytes, &file.display().to_string()).map_err(input_error)
+    Ok(Tracker::from_json(&bytes, &file.display().to_string())?)
 }
 
 fn done(steps: &[String], undo: bool, file: &Path, ctx: &Context) -> anyhow::Result<Exit> {

@@ -140,7 +140,7 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<Exit> {
                     DeploymentArg::Standalone => Deployment::Standalone,
                 },
             };
-            let inventory = scenario::generate(&params).map_err(input_error)?;
+            let inventory = scenario::generate(&params)?;
             let bytes = scenario::to_json(&inventory);
             match &out {
                 Some(path) => {
