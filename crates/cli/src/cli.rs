@@ -51,9 +51,9 @@ pub enum Command {
     ClusterUpgrade(crate::commands::cluster_upgrade::ClusterUpgradeArgs),
     /// Continue a cluster upgrade or a compatibility chain after a crash, a kill or Ctrl-C,
     /// from its journal.
-    Resume(crate::commands::cluster_upgrade::ResumeArgs),
+    Resume(crate::commands::resume::ResumeArgs),
     /// Show where a cluster upgrade or a compatibility chain stands, from its journal.
-    Status(crate::commands::cluster_upgrade::StatusArgs),
+    Status(crate::commands::status::StatusArgs),
     /// Benchmarks that print numbers.
     #[command(subcommand)]
     Bench(crate::commands::bench::BenchCommand),

@@ -5,7 +5,7 @@ use anyhow::{bail, Context as _};
 use model::Lang;
 
 use crate::cli::{ConnectionArgs, GlobalArgs, LangArg, OutputFormat};
-use crate::input_error;
+use crate::exit::input_error;
 
 pub struct Context {
     pub lang: Lang,

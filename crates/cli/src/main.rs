@@ -1,42 +1,23 @@
 //! `ovirt-upgrade`: the only crate that prints. Libraries return values; this turns them into
 //! text or JSON, in English or Japanese, and into exit codes.
+//!
+//! Three rooms: `commands/` (arguments → one library call → a reporter), `runs/` (the engine,
+//! journal files, ids, clock and runtime every run needs) and `report/` (one progress
+//! reporter for every kind of run, the summaries, text and JSON).
 
 mod cli;
 mod commands;
 mod context;
-mod live;
+mod exit;
+mod report;
+mod runs;
 mod text;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-/// An error in the user's input (a file, an option) rather than a failure: exit code 2.
-/// It shows as the error it wraps.
-#[derive(Debug)]
-pub struct InputError(pub anyhow::Error);
-
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.0, f)
-    }
-}
-
-impl std::error::Error for InputError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.0.source()
-    }
-}
-
-/// Marks an error as the user's input, for `map_err`.
-pub fn input_error(error: impl Into<anyhow::Error>) -> anyhow::Error {
-    anyhow::Error::new(InputError(error.into()))
-}
-
-/// Exit code when the work found problems or failed.
-pub const EXIT_FINDINGS: u8 = 1;
-/// Exit code for a usage or input error (clap uses it for usage errors too).
-pub const EXIT_INPUT: u8 = 2;
+pub use exit::EXIT_FINDINGS;
 
 /// Indents every line after the first, so a cause listing several problems stays readable.
 fn indent_continuation(text: &str, spaces: usize) -> String {
@@ -50,9 +31,6 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            let input = error
-                .chain()
-                .any(|cause| cause.is::<InputError>() || cause.is::<scenario::LoadError>());
             let mut chain = error.chain();
             if let Some(top) = chain.next() {
                 eprintln!("error: {}", indent_continuation(&top.to_string(), 2));
@@ -63,7 +41,7 @@ fn main() -> ExitCode {
                     indent_continuation(&cause.to_string(), 4)
                 );
             }
-            ExitCode::from(if input { EXIT_INPUT } else { EXIT_FINDINGS })
+            exit::Exit::of_error(&error).into()
         }
     }
 }

@@ -4,11 +4,12 @@
 use std::fmt;
 
 use model::engine::Severity;
-use model::{HostStatus, Level, SchedulingPolicy, Timestamp};
+use model::{HostStatus, Level, SchedulingPolicy, Timestamp, Version};
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{ChainSummary, RestartResult};
-use crate::hosted_engine::EngineStatus;
+use crate::chain::{ChainPlan, ChainSummary, RestartResult};
+use crate::hosted_engine::{EngineStatus, GlobalMaintenanceReport};
+use crate::workflow::{WorkflowStep, WorkflowSummary};
 
 /// Receives a run's events, in order.
 pub trait EventSink: Send + Sync {
@@ -271,6 +272,35 @@ pub enum RunEvent {
     },
     ChainFinished {
         summary: ChainSummary,
+    },
+
+    // ----- the whole upgrade (workflow) -----
+    /// A step of the workflow begins (or is picked up again).
+    WorkflowStepStarted {
+        step: usize,
+        of: usize,
+        what: WorkflowStep,
+    },
+    /// Global maintenance was set, with what the engine showed.
+    GlobalMaintenanceSet {
+        report: GlobalMaintenanceReport,
+    },
+    /// The Manager runs `to` now (or did already).
+    ManagerUpdated {
+        from: Version,
+        to: Version,
+        already: bool,
+    },
+    /// A host whose installation failed is activated and upgraded again.
+    HostRetrying {
+        host: String,
+    },
+    /// The compatibility chain's plan, before it runs.
+    ChainPlanned {
+        plan: ChainPlan,
+    },
+    WorkflowFinished {
+        summary: WorkflowSummary,
     },
 }
 

@@ -6,10 +6,11 @@
 //! JSON under `header` and the kind of run under `kind`; `records(seq, at_ms, kind, body)`
 //! holds one record per row, as JSON, in order.
 //!
-//! Two kinds of runs share the format: the rolling upgrade of a cluster ([`Journal`], with
-//! [`RunHeader`] and [`Record`]) and the compatibility chain
-//! ([`crate::chain::ChainJournal`]). A journal of one kind is refused where the other is
-//! expected, with the reason; [`kind_of`] tells them apart.
+//! Three kinds of runs share the format: the rolling upgrade of a cluster ([`Journal`], with
+//! [`RunHeader`] and [`Record`]), the compatibility chain ([`crate::chain::ChainJournal`])
+//! and the whole upgrade ([`crate::workflow::WorkflowJournal`], whose records name the
+//! journals of its runs). A journal of one kind is refused where another is expected, with
+//! the reason; [`kind_of`] tells them apart.
 
 use std::fmt::Debug;
 use std::path::Path;
@@ -36,6 +37,10 @@ pub trait RunKind {
     type Record: Serialize + DeserializeOwned + Clone + Debug;
     /// The record's kind, a column of its own for people reading the file with sqlite3.
     fn record_kind(record: &Self::Record) -> &'static str;
+    /// The run's id, from its header.
+    fn run_id(header: &Self::Header) -> &str;
+    /// The engine the run was written against, from its header.
+    fn engine(header: &Self::Header) -> &str;
 }
 
 /// The rolling upgrade of one cluster's hosts.
@@ -49,6 +54,12 @@ impl RunKind for ClusterRun {
     type Record = Record;
     fn record_kind(record: &Record) -> &'static str {
         record.kind()
+    }
+    fn run_id(header: &RunHeader) -> &str {
+        &header.run_id
+    }
+    fn engine(header: &RunHeader) -> &str {
+        &header.engine
     }
 }
 
@@ -304,8 +315,8 @@ const SCHEMA: &str = "
     );
 ";
 
-/// The kind of run the journal at `path` holds: [`ClusterRun::NAME`] or
-/// [`crate::chain::ChainRun::NAME`].
+/// The kind of run the journal at `path` holds: [`ClusterRun::NAME`],
+/// [`crate::chain::ChainRun::NAME`] or [`crate::workflow::WorkflowRun::NAME`].
 pub fn kind_of(path: &Path) -> Result<String, JournalError> {
     let (connection, shown) = open_connection(path)?;
     stored_kind(&connection, &shown)
@@ -515,6 +526,19 @@ impl<K: RunKind> Log<K> {
         Ok(())
     }
 
+    /// Refuses a journal written against another engine, with the reason.
+    pub fn check_engine(&self, engine: &str) -> Result<(), JournalError> {
+        let journal = K::engine(&self.header);
+        if journal == engine {
+            return Ok(());
+        }
+        Err(JournalError::OtherEngine {
+            path: self.path.clone(),
+            journal: journal.to_owned(),
+            engine: engine.to_owned(),
+        })
+    }
+
     /// Every record, in order.
     pub fn entries(&self) -> Result<Vec<LogEntry<K::Record>>, JournalError> {
         let sqlite = |source| JournalError::Sqlite {
@@ -559,13 +583,7 @@ impl Log<ClusterRun> {
         cluster: ClusterId,
         cluster_name: &str,
     ) -> Result<(), JournalError> {
-        if self.header.engine != engine {
-            return Err(JournalError::OtherEngine {
-                path: self.path.clone(),
-                journal: self.header.engine.clone(),
-                engine: engine.to_owned(),
-            });
-        }
+        self.check_engine(engine)?;
         if self.header.cluster != cluster {
             return Err(JournalError::OtherCluster {
                 path: self.path.clone(),
@@ -577,11 +595,25 @@ impl Log<ClusterRun> {
     }
 }
 
+/// `text` as a piece of a file name: letters, digits, `-` and `.` kept, the rest `_`.
+pub fn slug(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// A stored kind as people call it.
 fn describe_kind(kind: &str) -> String {
     match kind {
         ClusterRun::NAME => ClusterRun::DESCRIPTION.to_owned(),
         crate::chain::ChainRun::NAME => crate::chain::ChainRun::DESCRIPTION.to_owned(),
+        crate::workflow::WorkflowRun::NAME => crate::workflow::WorkflowRun::DESCRIPTION.to_owned(),
         other => format!("a run of kind `{other}`, which this build does not know"),
     }
 }

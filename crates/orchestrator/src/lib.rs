@@ -15,6 +15,9 @@
 //! - [`chain`] is the compatibility chain after the hosts: cluster levels, the restarts of VMs
 //!   with a pending configuration, data-center levels, validated first and journaled the
 //!   same way.
+//! - [`workflow`] is the whole upgrade as the guide's chapter orders it: global maintenance,
+//!   the Manager's update, every cluster's hosts (retrying a failed installation), the
+//!   chain; its decisions pure, its steps journaled over the other runs' journals.
 //!
 //! Nothing here prints; the CLI renders the events, the plan and the summary.
 
@@ -32,6 +35,7 @@ pub mod plan;
 pub mod planner;
 pub mod state;
 pub mod verify;
+pub mod workflow;
 
 pub use clock::{Clock, TokioClock};
 pub use event::{EventSink, Outcome, RunEvent, Summary};

@@ -2,7 +2,6 @@
 //! before the Manager it came from is rebuilt (docs/backup.md).
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use backup::{ManagerVersion, Options, Report, RestorePath};
 use clap::{Args, Subcommand};
@@ -10,8 +9,8 @@ use model::Lang;
 
 use crate::cli::OutputFormat;
 use crate::context::Context;
+use crate::exit::{input_error, Exit};
 use crate::text::{count_of, table, tr};
-use crate::{input_error, EXIT_FINDINGS};
 
 #[derive(Debug, Subcommand)]
 pub enum BackupCommand {
@@ -40,7 +39,7 @@ pub struct VerifyArgs {
     pub tmpdir: Option<PathBuf>,
 }
 
-pub fn run(command: BackupCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(command: BackupCommand, ctx: &Context) -> anyhow::Result<Exit> {
     let BackupCommand::Verify(args) = command;
     let target = args
         .target
@@ -65,9 +64,9 @@ pub fn run(command: BackupCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
         OutputFormat::Text => print!("{}", render_text(&report, ctx.lang)),
     }
     Ok(if report.restorable {
-        ExitCode::SUCCESS
+        Exit::Success
     } else {
-        ExitCode::from(EXIT_FINDINGS)
+        Exit::Findings
     })
 }
 

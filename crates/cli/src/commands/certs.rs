@@ -2,7 +2,6 @@
 //! read without logging in and without refusing what is wrong with them.
 
 use std::fmt::Write as _;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
@@ -13,7 +12,7 @@ use serde_json::{json, Value};
 
 use crate::cli::OutputFormat;
 use crate::context::Context;
-use crate::input_error;
+use crate::exit::{input_error, Exit};
 use crate::text::{table, tr};
 
 /// How long reading the certificates may take.
@@ -38,13 +37,13 @@ pub struct CertsArgs {
     pub as_of: Option<Date>,
 }
 
-pub fn run(args: CertsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let url = crate::live::engine_url(ctx)
+pub fn run(args: CertsArgs, ctx: &Context) -> anyhow::Result<Exit> {
+    let url = crate::runs::live::engine_url(ctx)
         .ok_or_else(|| input_error(anyhow!("name the engine with --engine URL or OVIRT_URL")))?;
-    let read = super::cluster_upgrade::runtime()?
+    let read = crate::runs::runtime::runtime()?
         .block_on(ovirt_client::read_certificates(
             url,
-            &crate::live::tls(ctx),
+            &crate::runs::live::tls(ctx),
             PATIENCE,
         ))
         .with_context(|| format!("cannot read the certificates of the engine at {url}"))?;
@@ -53,7 +52,7 @@ pub fn run(args: CertsArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         OutputFormat::Json => super::print_json(&to_json(&read, url, now))?,
         OutputFormat::Text => print!("{}", render(&read, url, now, ctx.lang)),
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn chain_name(chain: &ChainCheck) -> &'static str {

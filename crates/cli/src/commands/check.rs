@@ -2,7 +2,6 @@
 //! before the window, from an inventory or a scenario.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
@@ -12,7 +11,7 @@ use model::{Date, Inventory, Lang, Version};
 
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
-use crate::{input_error, EXIT_FINDINGS};
+use crate::exit::{input_error, Exit};
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("environment").args(["inventory", "scenario"])))]
@@ -60,13 +59,13 @@ pub(crate) fn today() -> Date {
     Date::from_days_since_epoch((seconds / 86_400) as i64)
 }
 
-pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let inventory = match args.inventory.or(args.scenario) {
         Some(spec) => {
             scenario::load(&spec).with_context(|| format!("cannot load the environment {spec}"))?
         }
-        None if crate::live::engine_url(ctx).is_some() => {
-            crate::live::connect(ctx)?.read_inventory(ctx, ovirt_client::Scope::Everything)?
+        None if crate::runs::live::engine_url(ctx).is_some() => {
+            crate::runs::live::connect(ctx)?.read_inventory(ctx, ovirt_client::Scope::Everything)?
         }
         None if args.live => {
             return Err(input_error(anyhow::anyhow!(
@@ -104,9 +103,9 @@ pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         eprintln!("{written} {}", args.html.display());
     }
     Ok(if report.has_failures() {
-        ExitCode::from(EXIT_FINDINGS)
+        Exit::Findings
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     })
 }
 
@@ -119,7 +118,7 @@ pub(crate) fn analyse<'a>(
     html: Option<&Path>,
     lang: Lang,
 ) -> anyhow::Result<checks::Report<'a>> {
-    let report = checks::check(inventory, target, now).map_err(input_error)?;
+    let report = checks::check(inventory, target, now)?;
     if let Some(path) = html {
         std::fs::write(path, render::html(&report, lang))
             .with_context(|| format!("cannot write the HTML report to {}", path.display()))

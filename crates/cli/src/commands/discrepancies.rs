@@ -3,7 +3,6 @@
 //! `ovirt-upgrade sim storage`, which writes storage trees with planted discrepancies.
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
@@ -17,8 +16,8 @@ use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
+use crate::exit::{input_error, Exit};
 use crate::text::tr;
-use crate::{input_error, EXIT_FINDINGS};
 
 /// Where each side comes from, and how to compare.
 #[derive(Debug, Args)]
@@ -86,7 +85,7 @@ pub struct DiscrepanciesArgs {
     pub confirm_interval: u64,
 }
 
-pub fn run(args: DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(args: DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut engine = engine_source(&args, ctx)?;
     let sources = storage_sources(&args).map_err(input_error)?;
 
@@ -129,9 +128,9 @@ pub fn run(args: DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(if summary.discrepancies > 0 {
-        ExitCode::from(EXIT_FINDINGS)
+        Exit::Findings
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     })
 }
 
@@ -150,9 +149,9 @@ fn engine_source(args: &DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<Box<
         .any(|side| side.is_some())
         || args.db_conf.is_some();
     if !named {
-        if crate::live::engine_url(ctx).is_some() {
+        if crate::runs::live::engine_url(ctx).is_some() {
             return Ok(Box::new(ApiSource {
-                live: crate::live::connect(ctx)?,
+                live: crate::runs::live::connect(ctx)?,
             }));
         }
         return Err(input_error(anyhow::anyhow!(
@@ -164,7 +163,7 @@ fn engine_source(args: &DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<Box<
 
 /// The engine's records through its REST API: disks and each data domain's disk snapshots.
 struct ApiSource {
-    live: crate::live::Live,
+    live: crate::runs::live::Live,
 }
 
 impl EngineSource for ApiSource {
@@ -271,7 +270,7 @@ fn collect(
     ctx: &Context,
 ) -> anyhow::Result<Report> {
     let started = Instant::now();
-    let storage = discrepancies::collect_storage(sources).map_err(input_error)?;
+    let storage = discrepancies::collect_storage(sources)?;
     let storage_time = started.elapsed();
     let started = Instant::now();
     let view = engine.collect()?;
@@ -372,7 +371,7 @@ pub fn sim_storage(
     plant: usize,
     seed: u64,
     ctx: &Context,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     let inventory =
         scenario::load(spec).with_context(|| format!("cannot load the environment {spec}"))?;
     if let Ok(mut entries) = std::fs::read_dir(out) {
@@ -443,5 +442,5 @@ pub fn sim_storage(
         }
         OutputFormat::Text => {}
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }

@@ -2,26 +2,24 @@
 //! maintenance through the Manager VM's `maintenance` action, and its state as
 //! `hosted-engine --vm-status` shows it.
 
-use std::fmt::Write as _;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use model::engine::Engine;
-use model::{Lang, Timestamp};
-use orchestrator::hosted_engine::{
-    self, GlobalMaintenance, GlobalMaintenanceReport, HostedEngineError, HostedEngineView,
-};
-use orchestrator::{Clock, EventSink, RunEvent, TokioClock};
+use orchestrator::hosted_engine::{self, HostedEngineView};
+use orchestrator::TokioClock;
 
-use super::cluster_upgrade::{
-    duration, fresh_ids, parse_minutes, runtime, wall_clock, SimArgs, Target,
-};
+use super::parse_minutes;
 use crate::cli::OutputFormat;
-use crate::context::{Context, Verbosity};
-use crate::input_error;
-use crate::text::{table, tr};
+use crate::context::Context;
+use crate::exit::Exit;
+use crate::report::maintenance::{render_report, render_view};
+use crate::report::print_json;
+use crate::report::progress::Progress;
+use crate::runs::clock::wall_clock;
+use crate::runs::ids::RunIds;
+use crate::runs::target::{EngineWork, SimArgs, Target};
 
 /// Turn a self-hosted engine's global maintenance on or off, or show it.
 #[derive(Debug, Args)]
@@ -60,216 +58,47 @@ pub enum MaintenanceAction {
     Status,
 }
 
-pub fn run(args: GlobalMaintenanceArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
-    let target = Target::choose(&args.sim, ctx, &fresh_ids().1)?;
-    let start = wall_clock();
-    match target {
-        // A real engine runs in real time.
-        Target::Live(live) => live.runtime.block_on(execute(
-            &live.client,
-            &TokioClock::new(start, 1.0),
-            args.action,
-            args.timeout,
-            ctx,
-        )),
-        Target::Sim(sim) => runtime()?.block_on(async {
-            let engine = sim.engine(start);
-            let clock = TokioClock::new(start, sim.speed);
-            execute(&engine, &clock, args.action, args.timeout, ctx).await
-        }),
-    }
+pub fn run(args: GlobalMaintenanceArgs, ctx: &Context) -> anyhow::Result<Exit> {
+    let target = Target::choose(&args.sim, ctx, &RunIds::fresh().correlation)?;
+    target.carry_out(wall_clock(), None, Maintenance { args, ctx })?
 }
 
-/// The command against any engine.
-pub(crate) async fn execute<E: Engine, C: Clock>(
-    engine: &E,
-    clock: &C,
-    action: MaintenanceAction,
-    timeout_minutes: u32,
-    ctx: &Context,
-) -> anyhow::Result<ExitCode> {
-    let enabled = match action {
-        MaintenanceAction::Status => {
-            let inventory = engine
-                .inventory()
-                .await
-                .context("cannot read the environment from the engine")?;
-            let view = HostedEngineView::of(&inventory).map_err(refusal)?;
-            match ctx.output {
-                OutputFormat::Json => super::print_json(&view)?,
-                OutputFormat::Text => print!("{}", render_view(&view, ctx.lang)),
+struct Maintenance<'a> {
+    args: GlobalMaintenanceArgs,
+    ctx: &'a Context,
+}
+
+impl EngineWork for Maintenance<'_> {
+    type Output = anyhow::Result<Exit>;
+
+    async fn on<E: Engine>(self, engine: &E, clock: &TokioClock) -> anyhow::Result<Exit> {
+        let ctx = self.ctx;
+        let enabled = match self.args.action {
+            MaintenanceAction::Status => {
+                let inventory = engine
+                    .inventory()
+                    .await
+                    .context("cannot read the environment from the engine")?;
+                let view = HostedEngineView::of(&inventory)?;
+                match ctx.output {
+                    OutputFormat::Json => print_json(&view)?,
+                    OutputFormat::Text => print!("{}", render_view(&view, ctx.lang)),
+                }
+                return Ok(Exit::Success);
             }
-            return Ok(ExitCode::SUCCESS);
-        }
-        MaintenanceAction::On => true,
-        MaintenanceAction::Off => false,
-    };
-    let report = set(engine, clock, enabled, timeout_minutes, ctx).await?;
-    match ctx.output {
-        OutputFormat::Json => super::print_json(&report)?,
-        OutputFormat::Text => print!("{}", render_report(&report, ctx.lang)),
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Sets global maintenance, telling the engine's statuses on the way; shared with the demo.
-pub(crate) async fn set<E: Engine, C: Clock>(
-    engine: &E,
-    clock: &C,
-    enabled: bool,
-    timeout_minutes: u32,
-    ctx: &Context,
-) -> anyhow::Result<GlobalMaintenanceReport> {
-    let sink = StatusLines {
-        lang: ctx.lang,
-        says: ctx.says(Verbosity::Normal),
-        verbose: ctx.says(Verbosity::Verbose),
-    };
-    let timeout = Duration::from_secs(u64::from(timeout_minutes) * 60);
-    hosted_engine::set_global_maintenance(engine, clock, enabled, timeout, &sink)
-        .await
-        .map_err(refusal)
-}
-
-/// A missing hosted engine is the user's input; the rest are failures.
-fn refusal(error: HostedEngineError) -> anyhow::Error {
-    match error {
-        HostedEngineError::NoHostedEngine { .. } => input_error(error),
-        other => anyhow::Error::new(other),
-    }
-}
-
-/// Tells each engine status while waiting, on standard error; nothing with `-q` or JSON.
-struct StatusLines {
-    lang: Lang,
-    says: bool,
-    verbose: bool,
-}
-
-impl EventSink for StatusLines {
-    fn emit(&self, at: Timestamp, event: RunEvent) {
-        if !self.says {
-            return;
-        }
-        let lang = self.lang;
-        let text = match &event {
-            RunEvent::EngineStatus { status } => {
-                let waiting = if status.is_healthy() {
-                    ""
-                } else {
-                    tr(lang, " (waiting)", " (待機中)")
-                };
-                format!(
-                    "{} {status}{waiting}",
-                    tr(lang, "engine status", "エンジンの状態:")
-                )
-            }
-            RunEvent::Retrying { call, error } if self.verbose => {
-                format!("{} {call}: {error}", tr(lang, "retrying", "再試行"))
-            }
-            _ => return,
+            MaintenanceAction::On => true,
+            MaintenanceAction::Off => false,
         };
-        eprintln!("{} {text}", &at.to_string()[11..19]);
+        // The engine's statuses on the way show as lines; JSON is the report alone.
+        let progress = Progress::text_only(ctx);
+        let timeout = Duration::from_secs(u64::from(self.args.timeout) * 60);
+        let report =
+            hosted_engine::set_global_maintenance(engine, clock, enabled, timeout, &progress)
+                .await?;
+        match ctx.output {
+            OutputFormat::Json => print_json(&report)?,
+            OutputFormat::Text => print!("{}", render_report(&report, ctx.lang)),
+        }
+        Ok(Exit::Success)
     }
-}
-
-fn yes_no(value: bool, lang: Lang) -> &'static str {
-    match (value, lang) {
-        (true, Lang::En) => "yes",
-        (false, Lang::En) => "no",
-        (true, Lang::Ja) => "はい",
-        (false, Lang::Ja) => "いいえ",
-    }
-}
-
-/// The view as `hosted-engine --vm-status` would give it, one row per host.
-pub(crate) fn render_view(view: &HostedEngineView, lang: Lang) -> String {
-    let mut out = String::new();
-    let running = view.running_on.clone().unwrap_or_else(|| "-".into());
-    let _ = writeln!(
-        out,
-        "{} {} ({}, {} {running})",
-        tr(lang, "Manager VM", "Manager 用仮想マシン"),
-        view.engine_vm,
-        view.vm_status,
-        tr(lang, "on", "ホスト")
-    );
-    let _ = writeln!(
-        out,
-        "{} {}",
-        tr(lang, "Engine status:", "エンジンの状態:"),
-        view.engine_status
-    );
-    let mut rows = vec![vec![
-        tr(lang, "host", "ホスト").to_owned(),
-        tr(lang, "state", "状態").to_owned(),
-        tr(lang, "score", "スコア").to_owned(),
-        tr(lang, "local maint.", "ローカルメンテ").to_owned(),
-        tr(lang, "global maint.", "グローバルメンテ").to_owned(),
-        tr(lang, "engine status", "エンジンの状態").to_owned(),
-    ]];
-    for host in &view.hosts {
-        rows.push(vec![
-            host.name.clone(),
-            host.status.to_string(),
-            host.score.to_string(),
-            yes_no(host.local_maintenance, lang).to_owned(),
-            if host.agent_alive {
-                yes_no(host.global_maintenance, lang).to_owned()
-            } else {
-                // The engine cannot poll a host without its agent: the flag is an old one.
-                format!(
-                    "{} ({})",
-                    yes_no(host.global_maintenance, lang),
-                    tr(lang, "stale", "未更新")
-                )
-            },
-            host.engine_status.to_string(),
-        ]);
-    }
-    out.push_str(&table(&rows));
-    match view.global_maintenance {
-        GlobalMaintenance::On => out.push_str(tr(
-            lang,
-            "\n!! Cluster is in GLOBAL MAINTENANCE mode !!\n",
-            "\n!! クラスターはグローバルメンテナンスモードです !!\n",
-        )),
-        GlobalMaintenance::Partly => out.push_str(tr(
-            lang,
-            "\nThe hosts disagree about global maintenance: their HA agents have not all caught up.\n",
-            "\nグローバルメンテナンスについてホストの報告が一致しません (HA エージェントが追いついていません)。\n",
-        )),
-        GlobalMaintenance::Off => {}
-    }
-    out
-}
-
-pub(crate) fn render_report(report: &GlobalMaintenanceReport, lang: Lang) -> String {
-    let mut out = String::new();
-    let line = match (report.enabled, report.already, lang) {
-        (true, true, Lang::En) => "Global maintenance was on already; nothing was changed.".to_owned(),
-        (true, true, Lang::Ja) => "グローバルメンテナンスはすでに有効でした。何も変更していません。".to_owned(),
-        (true, false, Lang::En) => "Global maintenance is on: the HA agents leave the Manager VM alone; the Manager can be updated.".to_owned(),
-        (true, false, Lang::Ja) => "グローバルメンテナンスを有効にしました。HA エージェントは Manager 用仮想マシンに手を出さないため、Manager を更新できます。".to_owned(),
-        (false, true, Lang::En) => format!(
-            "Global maintenance was off already; the engine is healthy ({}).",
-            report.view.engine_status
-        ),
-        (false, true, Lang::Ja) => format!(
-            "グローバルメンテナンスはすでに無効でした。エンジンは正常です ({})。",
-            report.view.engine_status
-        ),
-        (false, false, Lang::En) => format!(
-            "Global maintenance is off and the engine is healthy again after {}: {}",
-            duration(report.seconds, lang),
-            report.view.engine_status
-        ),
-        (false, false, Lang::Ja) => format!(
-            "グローバルメンテナンスを無効にしました。{} 後にエンジンが正常に戻りました: {}",
-            duration(report.seconds, lang),
-            report.view.engine_status
-        ),
-    };
-    let _ = writeln!(out, "{line}");
-    out
 }

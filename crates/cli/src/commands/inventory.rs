@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Subcommand;
@@ -11,6 +10,7 @@ use model::{Deployment, Lang};
 
 use crate::cli::OutputFormat;
 use crate::context::Context;
+use crate::exit::Exit;
 use crate::text::{count_of, gib, table, tr};
 
 #[derive(Debug, Subcommand)]
@@ -42,7 +42,7 @@ Examples:
     },
 }
 
-pub fn run(command: InventoryCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(command: InventoryCommand, ctx: &Context) -> anyhow::Result<Exit> {
     match command {
         InventoryCommand::Show { file } => {
             let spec =
@@ -73,17 +73,17 @@ pub fn run(command: InventoryCommand, ctx: &Context) -> anyhow::Result<ExitCode>
         },
         InventoryCommand::Export { out } => export(out.as_deref(), ctx)?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// Reads the engine and writes what it read, as an inventory.
 fn export(out: Option<&std::path::Path>, ctx: &Context) -> anyhow::Result<()> {
-    if crate::live::engine_url(ctx).is_none() {
-        return Err(crate::input_error(anyhow::anyhow!(
+    if crate::runs::live::engine_url(ctx).is_none() {
+        return Err(crate::exit::input_error(anyhow::anyhow!(
             "inventory export reads a live engine: name it with --engine URL or OVIRT_URL"
         )));
     }
-    let live = crate::live::connect(ctx)?;
+    let live = crate::runs::live::connect(ctx)?;
     let inventory = live.read_inventory(ctx, ovirt_client::Scope::Everything)?;
     let bytes = scenario::to_json(&inventory);
     let Some(path) = out else {
@@ -95,7 +95,7 @@ fn export(out: Option<&std::path::Path>, ctx: &Context) -> anyhow::Result<()> {
     };
     std::fs::write(path, &bytes)
         .with_context(|| format!("cannot write the inventory to {}", path.display()))
-        .map_err(crate::input_error)?;
+        .map_err(crate::exit::input_error)?;
     if ctx.says(crate::context::Verbosity::Normal) {
         let lang = ctx.lang;
         eprintln!(

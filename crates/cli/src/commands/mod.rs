@@ -1,4 +1,5 @@
-//! One module per command; each takes its arguments and the context and returns an exit code.
+//! One module per command: its arguments, one library call, and a reporter. Each returns how
+//! it ended ([`Exit`]) or an error whose type says whose fault it is.
 
 pub mod backup;
 pub mod bench;
@@ -12,36 +13,56 @@ pub mod discrepancies;
 pub mod global_maintenance;
 pub mod inventory;
 pub mod plan;
+pub mod resume;
 pub mod sim;
+pub mod status;
 
 use std::process::ExitCode;
 
+pub use crate::report::print_json;
+
 use crate::cli::Command;
 use crate::context::Context;
+use crate::exit::Exit;
 
 pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
-    match command {
-        Command::Inventory(command) => inventory::run(command, ctx),
-        Command::Sim(command) => sim::run(command, ctx),
-        Command::Discrepancies(args) => discrepancies::run(args, ctx),
-        Command::Check(args) => check::run(args, ctx),
-        Command::Plan(args) => plan::run(args, ctx),
-        Command::ClusterUpgrade(args) => cluster_upgrade::run(args, ctx),
-        Command::Resume(args) => cluster_upgrade::resume(args, ctx),
-        Command::Status(args) => cluster_upgrade::status(args, ctx),
-        Command::Bench(command) => bench::run(command, ctx),
-        Command::GlobalMaintenance(args) => global_maintenance::run(args, ctx),
-        Command::Compat(args) => compat::run_compat(args, ctx),
-        Command::Finish(args) => compat::run_finish(args, ctx),
-        Command::Demo(args) => demo::run(args, ctx),
-        Command::Backup(command) => backup::run(command, ctx),
-        Command::Certs(args) => certs::run(args, ctx),
-    }
+    let exit: Exit = match command {
+        Command::Inventory(command) => inventory::run(command, ctx)?,
+        Command::Sim(command) => sim::run(command, ctx)?,
+        Command::Discrepancies(args) => discrepancies::run(args, ctx)?,
+        Command::Check(args) => check::run(args, ctx)?,
+        Command::Plan(args) => plan::run(args, ctx)?,
+        Command::ClusterUpgrade(args) => cluster_upgrade::run(args, ctx)?,
+        Command::Resume(args) => resume::run(args, ctx)?,
+        Command::Status(args) => status::run(args, ctx)?,
+        Command::Bench(command) => return bench::run(command, ctx),
+        Command::GlobalMaintenance(args) => global_maintenance::run(args, ctx)?,
+        Command::Compat(args) => compat::run_compat(args, ctx)?,
+        Command::Finish(args) => compat::run_finish(args, ctx)?,
+        Command::Demo(args) => demo::run(args, ctx)?,
+        Command::Backup(command) => backup::run(command, ctx)?,
+        Command::Certs(args) => certs::run(args, ctx)?,
+    };
+    Ok(exit.into())
 }
 
-/// Prints a value as pretty JSON on standard output.
-pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    println!("{text}");
-    Ok(())
+/// A duration in minutes: `60m`, `90`, or hours like `2h`.
+pub fn parse_minutes(text: &str) -> Result<u32, String> {
+    let error =
+        || format!("`{text}` is not a duration: write minutes like 60m or 90, or hours like 2h");
+    let (number, factor) = match text.trim() {
+        t if t.ends_with('h') => (&t[..t.len() - 1], 60),
+        t if t.ends_with('m') => (&t[..t.len() - 1], 1),
+        t => (t, 1),
+    };
+    let minutes = number
+        .trim()
+        .parse::<u32>()
+        .map_err(|_| error())?
+        .checked_mul(factor)
+        .ok_or_else(error)?;
+    if minutes == 0 {
+        return Err("a host needs more than no time: give at least 1m".into());
+    }
+    Ok(minutes)
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -20,7 +19,7 @@ use model::Lang;
 
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
-use crate::input_error;
+use crate::exit::{input_error, Exit};
 use crate::text::tr;
 
 /// Where `--save`, `done` and `status` keep the tracker when no file is named.
@@ -187,7 +186,7 @@ pub struct MakeArgs {
     pub save: Option<PathBuf>,
 }
 
-pub fn run(args: PlanArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(args: PlanArgs, ctx: &Context) -> anyhow::Result<Exit> {
     match args.action {
         None => make(args.make, ctx),
         Some(PlanAction::Done { steps, undo, file }) => done(&steps, undo, &file, ctx),
@@ -199,13 +198,13 @@ pub fn run(args: PlanArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let inventory = match &args.inventory {
         Some(spec) => Some(
             scenario::load(spec).with_context(|| format!("cannot load the environment {spec}"))?,
         ),
-        None if crate::live::engine_url(ctx).is_some() => {
-            let live = crate::live::connect(ctx)?;
+        None if crate::runs::live::engine_url(ctx).is_some() => {
+            let live = crate::runs::live::connect(ctx)?;
             Some(live.read_inventory(ctx, ovirt_client::Scope::Everything)?)
         }
         None => None,
@@ -246,7 +245,7 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
     if !printed_document {
         print_plan(&plan, None, ctx)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// The guide's checklist for `choices`, the rest read from `inventory` when there is one:
@@ -325,10 +324,10 @@ fn load_tracker(file: &Path) -> anyhow::Result<(Tracker, Plan)> {
             )
         })
         .map_err(input_error)?;
-    Tracker::from_json(&bytes, &file.display().to_string()).map_err(input_error)
+    Ok(Tracker::from_json(&bytes, &file.display().to_string())?)
 }
 
-fn done(steps: &[String], undo: bool, file: &Path, ctx: &Context) -> anyhow::Result<ExitCode> {
+fn done(steps: &[String], undo: bool, file: &Path, ctx: &Context) -> anyhow::Result<Exit> {
     let (mut tracker, plan) = load_tracker(file)?;
     let at = now_rfc3339();
     let mut changed = Vec::new();
@@ -385,7 +384,7 @@ fn done(steps: &[String], undo: bool, file: &Path, ctx: &Context) -> anyhow::Res
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// "12 of 40 steps done" and the next step.
@@ -424,15 +423,15 @@ fn status(
     full: bool,
     documents: &DocumentArgs,
     ctx: &Context,
-) -> anyhow::Result<ExitCode> {
+) -> anyhow::Result<Exit> {
     let (tracker, plan) = load_tracker(file)?;
     let finished = tracker.done_ids();
     if write_documents(&plan, documents, Some(&finished), ctx)? {
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     if full || ctx.output == OutputFormat::Json {
         print_plan(&plan, Some(&finished), ctx)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(Exit::Success);
     }
     print!("{}", render::text::summary(&plan, ctx.lang));
     print!("{}", progress_summary(&plan, &finished, ctx.lang));
@@ -441,7 +440,7 @@ fn status(
         "{}",
         render::text::checklist(&plan, ctx.lang, &tracker.done)
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// Writes a file so that a crash leaves either the old or the new contents, never a mix: a

@@ -3,7 +3,6 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 use anyhow::{anyhow, Context as _};
 use clap::{Subcommand, ValueEnum};
@@ -14,7 +13,7 @@ use scenario::GenerateParams;
 
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
-use crate::input_error;
+use crate::exit::{input_error, Exit};
 use crate::text::tr;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -117,7 +116,7 @@ See docs/simulator.md for the endpoints, the faults and TLS.")]
     },
 }
 
-pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
+pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<Exit> {
     match command {
         SimCommand::Generate {
             hosts,
@@ -141,7 +140,7 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
                     DeploymentArg::Standalone => Deployment::Standalone,
                 },
             };
-            let inventory = scenario::generate(&params).map_err(input_error)?;
+            let inventory = scenario::generate(&params)?;
             let bytes = scenario::to_json(&inventory);
             match &out {
                 Some(path) => {
@@ -164,7 +163,7 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<ExitCode> {
                     .write_all(&bytes)
                     .context("cannot write the inventory to standard output")?,
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         SimCommand::Storage {
             scenario,
@@ -208,7 +207,7 @@ struct ServeArgs {
     seed: u64,
 }
 
-fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
+fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let inventory = scenario::load(&args.scenario)
         .with_context(|| format!("cannot load the environment {}", args.scenario))?;
     let faults: Faults = args
@@ -235,7 +234,7 @@ fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             SimConfig::default(),
             faults,
             args.seed,
-            super::cluster_upgrade::wall_clock(),
+            crate::runs::clock::wall_clock(),
         );
         let engine = SimEngine::new(simulator, args.speed, args.seed);
         let options = ServeOptions {
@@ -346,9 +345,9 @@ fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<ExitCode> {
             }
         }
         Ok(if held {
-            ExitCode::SUCCESS
+            Exit::Success
         } else {
-            ExitCode::from(crate::EXIT_FINDINGS)
+            Exit::Findings
         })
     })
 }

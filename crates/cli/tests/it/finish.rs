@@ -409,6 +409,26 @@ fn the_demo_upgrades_everything_and_leaves_its_files() {
         &["status", "--journal", "show/journals/finish.sqlite"],
     );
     assert!(stdout(&status).contains("finished"), "{}", stdout(&status));
+
+    // The workflow's own journal names the runs' journals and every step done.
+    let workflow = run_in(
+        &state,
+        &["status", "--journal", "show/journals/workflow.sqlite"],
+    );
+    let text = stdout(&workflow);
+    assert!(workflow.status.success(), "{}", stderr(&workflow));
+    assert!(
+        text.contains("finished") && text.contains("finish.sqlite"),
+        "{text}"
+    );
+    assert_eq!(text.matches("[x]").count(), 5, "{text}");
+    // Its engine ended with the demo: nothing to resume.
+    let resume = run_in(
+        &state,
+        &["resume", "--journal", "show/journals/workflow.sqlite"],
+    );
+    assert_eq!(resume.status.code(), Some(2), "{}", stderr(&resume));
+    assert!(stderr(&resume).contains("ended with its process"));
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub mod state;
 use model::{ClusterId, DataCenterId, Level, VmId};
 use serde::{Deserialize, Serialize};
 
-use crate::journal::{Answer, Effect, JournalError, Log, LogEntry, RunKind};
+use crate::journal::{Answer, Effect, Log, LogEntry, RunKind};
 
 pub use executor::{resume, run};
 pub use plan::{
@@ -39,26 +39,17 @@ impl RunKind for ChainRun {
     fn record_kind(record: &ChainRecord) -> &'static str {
         record.kind()
     }
+    fn run_id(header: &ChainHeader) -> &str {
+        &header.run_id
+    }
+    fn engine(header: &ChainHeader) -> &str {
+        &header.engine
+    }
 }
 
 /// The journal of a compatibility chain.
 pub type ChainJournal = Log<ChainRun>;
 pub type ChainEntry = LogEntry<ChainRecord>;
-
-impl Log<ChainRun> {
-    /// Refuses a journal written against another engine, with the reason.
-    pub fn check_engine(&self, engine: &str) -> Result<(), JournalError> {
-        if self.header().engine == engine {
-            Ok(())
-        } else {
-            Err(JournalError::OtherEngine {
-                path: self.path().to_owned(),
-                journal: self.header().engine.clone(),
-                engine: engine.to_owned(),
-            })
-        }
-    }
-}
 
 /// Who and what a chain run is about. It is only ever resumed against the same engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

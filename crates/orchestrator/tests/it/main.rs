@@ -1,6 +1,6 @@
 //! The orchestrator's tests: the planner (examples, blockers, properties), the executor
 //! against the simulated engine on a paused clock (hundreds of seeds with faults and kills),
-//! the journal.
+//! the journal, and the whole upgrade as one workflow (killed and resumed).
 
 mod chain;
 mod harness;
@@ -8,3 +8,4 @@ mod hosted_engine;
 mod journal;
 mod planner;
 mod simulation;
+mod workflow;

@@ -11,7 +11,7 @@ use ovirt_client::{Client, Config, Password, Progress, Scope, Stage, Tls};
 
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
-use crate::input_error;
+use crate::exit::input_error;
 use crate::text::tr;
 
 /// A client and the runtime it runs on.

@@ -1,0 +1,128 @@
+//! Global maintenance as it shows: the engine's status while waiting, the hosts as
+//! `hosted-engine --vm-status` would show them, and what turning it on or off did.
+
+use std::fmt::Write as _;
+
+use model::Lang;
+use orchestrator::hosted_engine::{GlobalMaintenance, GlobalMaintenanceReport, HostedEngineView};
+use orchestrator::RunEvent;
+
+use super::duration;
+use crate::text::{table, tr};
+
+/// The line the engine's status prints while global maintenance is waited for.
+pub fn line(event: &RunEvent, lang: Lang) -> Option<String> {
+    let RunEvent::EngineStatus { status } = event else {
+        return None;
+    };
+    let waiting = if status.is_healthy() {
+        ""
+    } else {
+        tr(lang, " (waiting)", " (待機中)")
+    };
+    Some(format!(
+        "{} {status}{waiting}",
+        tr(lang, "engine status", "エンジンの状態:")
+    ))
+}
+
+fn yes_no(value: bool, lang: Lang) -> &'static str {
+    match (value, lang) {
+        (true, Lang::En) => "yes",
+        (false, Lang::En) => "no",
+        (true, Lang::Ja) => "はい",
+        (false, Lang::Ja) => "いいえ",
+    }
+}
+
+/// The view as `hosted-engine --vm-status` would give it, one row per host.
+pub fn render_view(view: &HostedEngineView, lang: Lang) -> String {
+    let mut out = String::new();
+    let running = view.running_on.clone().unwrap_or_else(|| "-".into());
+    let _ = writeln!(
+        out,
+        "{} {} ({}, {} {running})",
+        tr(lang, "Manager VM", "Manager 用仮想マシン"),
+        view.engine_vm,
+        view.vm_status,
+        tr(lang, "on", "ホスト")
+    );
+    let _ = writeln!(
+        out,
+        "{} {}",
+        tr(lang, "Engine status:", "エンジンの状態:"),
+        view.engine_status
+    );
+    let mut rows = vec![vec![
+        tr(lang, "host", "ホスト").to_owned(),
+        tr(lang, "state", "状態").to_owned(),
+        tr(lang, "score", "スコア").to_owned(),
+        tr(lang, "local maint.", "ローカルメンテ").to_owned(),
+        tr(lang, "global maint.", "グローバルメンテ").to_owned(),
+        tr(lang, "engine status", "エンジンの状態").to_owned(),
+    ]];
+    for host in &view.hosts {
+        rows.push(vec![
+            host.name.clone(),
+            host.status.to_string(),
+            host.score.to_string(),
+            yes_no(host.local_maintenance, lang).to_owned(),
+            if host.agent_alive {
+                yes_no(host.global_maintenance, lang).to_owned()
+            } else {
+                // The engine cannot poll a host without its agent: the flag is an old one.
+                format!(
+                    "{} ({})",
+                    yes_no(host.global_maintenance, lang),
+                    tr(lang, "stale", "未更新")
+                )
+            },
+            host.engine_status.to_string(),
+        ]);
+    }
+    out.push_str(&table(&rows));
+    match view.global_maintenance {
+        GlobalMaintenance::On => out.push_str(tr(
+            lang,
+            "\n!! Cluster is in GLOBAL MAINTENANCE mode !!\n",
+            "\n!! クラスターはグローバルメンテナンスモードです !!\n",
+        )),
+        GlobalMaintenance::Partly => out.push_str(tr(
+            lang,
+            "\nThe hosts disagree about global maintenance: their HA agents have not all caught up.\n",
+            "\nグローバルメンテナンスについてホストの報告が一致しません (HA エージェントが追いついていません)。\n",
+        )),
+        GlobalMaintenance::Off => {}
+    }
+    out
+}
+
+pub fn render_report(report: &GlobalMaintenanceReport, lang: Lang) -> String {
+    let mut out = String::new();
+    let line = match (report.enabled, report.already, lang) {
+        (true, true, Lang::En) => "Global maintenance was on already; nothing was changed.".to_owned(),
+        (true, true, Lang::Ja) => "グローバルメンテナンスはすでに有効でした。何も変更していません。".to_owned(),
+        (true, false, Lang::En) => "Global maintenance is on: the HA agents leave the Manager VM alone; the Manager can be updated.".to_owned(),
+        (true, false, Lang::Ja) => "グローバルメンテナンスを有効にしました。HA エージェントは Manager 用仮想マシンに手を出さないため、Manager を更新できます。".to_owned(),
+        (false, true, Lang::En) => format!(
+            "Global maintenance was off already; the engine is healthy ({}).",
+            report.view.engine_status
+        ),
+        (false, true, Lang::Ja) => format!(
+            "グローバルメンテナンスはすでに無効でした。エンジンは正常です ({})。",
+            report.view.engine_status
+        ),
+        (false, false, Lang::En) => format!(
+            "Global maintenance is off and the engine is healthy again after {}: {}",
+            duration(report.seconds, lang),
+            report.view.engine_status
+        ),
+        (false, false, Lang::Ja) => format!(
+            "グローバルメンテナンスを無効にしました。{} 後にエンジンが正常に戻りました: {}",
+            duration(report.seconds, lang),
+            report.view.engine_status
+        ),
+    };
+    let _ = writeln!(out, "{line}");
+    out
+}

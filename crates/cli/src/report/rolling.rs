@@ -1,0 +1,458 @@
+//! The rolling upgrade of a cluster as it shows: its progress lines and bars, its summary and
+//! where a journaled run stands.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use model::{Lang, Timestamp};
+use orchestrator::event::{HostFailure, HostPhase, NeedsAttention, Outcome, PolicyReason};
+use orchestrator::state::RunStatus;
+use orchestrator::{RunEvent, Summary};
+
+use super::progress::{Bars, Detail, RunBars};
+use super::{counted, duration, last_record_row, phase_text, RunSummary};
+use crate::text::{table, tr};
+
+/// The line a rolling upgrade's event prints, if any.
+pub fn line(event: &RunEvent, lang: Lang, detail: Detail) -> Option<String> {
+    Some(match event {
+        RunEvent::RunStarted { cluster, hosts, waves, migrations, predicted_seconds, resumed, .. } => match lang {
+            Lang::En => format!(
+                "{} cluster {cluster}: {hosts} hosts in {waves} waves, {migrations} migrations, about {}",
+                if *resumed { "resuming" } else { "upgrading" },
+                duration(*predicted_seconds, lang)
+            ),
+            Lang::Ja => format!(
+                "クラスター {cluster} の{}: ホスト {hosts} 台、{waves} ウェーブ、移行 {migrations} 回、約 {}",
+                if *resumed { "再開" } else { "アップグレード" },
+                duration(*predicted_seconds, lang)
+            ),
+        },
+        RunEvent::PolicySwitched { from, to, reason } => {
+            let why = match (reason, lang) {
+                (PolicyReason::RunStarts, Lang::En) => "for the run",
+                (PolicyReason::PinnedVmsStart, Lang::En) => "for a moment, so pinned VMs may start",
+                (PolicyReason::PinnedVmsStarted, Lang::En) => "again",
+                (PolicyReason::RunEnds, Lang::En) => "restored",
+                (PolicyReason::RunStarts, Lang::Ja) => "実行中のため",
+                (PolicyReason::PinnedVmsStart, Lang::Ja) => "固定 VM 起動のため一時的に",
+                (PolicyReason::PinnedVmsStarted, Lang::Ja) => "再び",
+                (PolicyReason::RunEnds, Lang::Ja) => "復元",
+            };
+            format!("{} {from} → {to} ({why})", tr(lang, "scheduling policy", "スケジューリングポリシー"))
+        }
+        RunEvent::WaveStarted { wave, of, hosts } => {
+            format!("{} {wave}/{of}: {}", tr(lang, "wave", "ウェーブ"), hosts.join(", "))
+        }
+        RunEvent::HostUpgraded { host, seconds } => {
+            format!("{host} {} ({})", tr(lang, "upgraded", "アップグレード完了"), duration(*seconds, lang))
+        }
+        RunEvent::HostFailed { host, failure } => {
+            format!("{host} {}: {}", tr(lang, "FAILED", "失敗"), failure_text(failure, lang))
+        }
+        RunEvent::VmStopping { vm, host, forced } => match (lang, forced) {
+            (Lang::En, false) => format!("shutting pinned VM {vm} down on {host}"),
+            (Lang::En, true) => format!("powering pinned VM {vm} off on {host}: it did not shut down in time"),
+            (Lang::Ja, false) => format!("{host} の固定 VM {vm} をシャットダウン"),
+            (Lang::Ja, true) => format!("{host} の固定 VM {vm} を電源オフ (時間内にシャットダウンしませんでした)"),
+        },
+        RunEvent::VmStarted { vm } => format!("{} {vm}", tr(lang, "started pinned VM", "固定 VM を起動:")),
+        RunEvent::VmStartFailed { vm, reason } => format!("{} {vm}: {reason}", tr(lang, "could not start", "起動できません:")),
+        RunEvent::MigrationFailed { vm, to, reason, attempt } => {
+            format!("{} {vm} → {to} ({attempt}): {reason}", tr(lang, "migration failed", "移行失敗"))
+        }
+        RunEvent::Replanned { reason, waves, .. } => match lang {
+            Lang::En => format!("planned again ({reason}): {waves} waves left"),
+            Lang::Ja => format!("再計画 ({reason}): 残り {waves} ウェーブ"),
+        },
+        RunEvent::MigrationStarted { vm, from, to } if detail.verbose => format!("{vm}: {from} → {to}"),
+        RunEvent::EngineEvent { code, description, .. } if detail.verbose => format!("[engine {code}] {description}"),
+        _ => return None,
+    })
+}
+
+/// A rolling upgrade's bars, from its start: the cluster's progress with the wave and the
+/// engine time spent against the plan's, the migrations, a line per host at work.
+pub fn start_bars(
+    multi: &MultiProgress,
+    at: Timestamp,
+    event: &RunEvent,
+    lang: Lang,
+) -> Option<Box<dyn RunBars>> {
+    let RunEvent::RunStarted {
+        cluster,
+        migrations,
+        predicted_seconds,
+        ..
+    } = event
+    else {
+        return None;
+    };
+    let bars = Bars::new(
+        multi,
+        format!("{} {cluster}", tr(lang, "cluster", "クラスター")),
+        tr(lang, "migrations", "移行"),
+        *migrations as u64,
+    );
+    Some(Box::new(ClusterBars {
+        bars,
+        hosts: Vec::new(),
+        lang,
+        started: at,
+        predicted_seconds: *predicted_seconds,
+        wave: String::new(),
+    }))
+}
+
+struct ClusterBars {
+    bars: Bars,
+    hosts: Vec<(String, ProgressBar)>,
+    lang: Lang,
+    started: Timestamp,
+    predicted_seconds: u64,
+    /// The wave under way, as the overall bar tells it.
+    wave: String,
+}
+
+impl ClusterBars {
+    fn host_bar(&mut self, host: &str) -> &ProgressBar {
+        if let Some(i) = self.hosts.iter().position(|(h, _)| h == host) {
+            return &self.hosts[i].1;
+        }
+        let bar = self.bars.multi.add(ProgressBar::new_spinner());
+        bar.set_style(
+            ProgressStyle::with_template("  {spinner} {prefix:<16} {wide_msg} ")
+                .expect("a valid template"),
+        );
+        bar.set_prefix(host.to_owned());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        self.hosts.push((host.to_owned(), bar));
+        &self.hosts.last().expect("just added").1
+    }
+
+    fn host_done(&mut self, host: &str) {
+        if let Some(position) = self.hosts.iter().position(|(h, _)| h == host) {
+            let (_, bar) = self.hosts.remove(position);
+            bar.finish_and_clear();
+            self.bars.multi.remove(&bar);
+        }
+    }
+
+    /// The overall bar's message: the wave, and the engine time spent against the plan's.
+    fn tell_time(&mut self, at: Timestamp) {
+        let lang = self.lang;
+        let spent = duration(((at.0 - self.started.0) / 1000).max(0) as u64, lang);
+        let planned = duration(self.predicted_seconds, lang);
+        let time = match lang {
+            Lang::En => format!("{spent} of ~{planned}"),
+            Lang::Ja => format!("{spent} / 予測 {planned}"),
+        };
+        self.bars
+            .overall
+            .set_message(format!("{}  {time}", self.wave));
+    }
+}
+
+impl RunBars for ClusterBars {
+    fn update(&mut self, at: Timestamp, event: &RunEvent) {
+        let lang = self.lang;
+        if let RunEvent::WaveStarted { wave, of, .. } = event {
+            self.wave = format!("{} {wave}/{of}", tr(lang, "wave", "ウェーブ"));
+        }
+        self.tell_time(at);
+        match event {
+            RunEvent::Progress { percent } => self.bars.overall.set_position(u64::from(*percent)),
+            RunEvent::MigrationDone { .. } => self.bars.count_one(),
+            RunEvent::MigrationStarted { vm, to, from } => {
+                let text = format!("{} {vm} → {to}", tr(lang, "migrating", "移行中"));
+                self.host_bar(from).set_message(text);
+            }
+            RunEvent::HostPhase { host, phase } => {
+                let text = match (phase, lang) {
+                    (HostPhase::Evacuating, Lang::En) => "migrating its VMs away",
+                    (HostPhase::StoppingPinnedVms, Lang::En) => "shutting pinned VMs down",
+                    (HostPhase::Upgrading, Lang::En) => "upgrading",
+                    (HostPhase::StartingPinnedVms, Lang::En) => "starting pinned VMs again",
+                    (HostPhase::Evacuating, Lang::Ja) => "VM を移行中",
+                    (HostPhase::StoppingPinnedVms, Lang::Ja) => "固定 VM をシャットダウン中",
+                    (HostPhase::Upgrading, Lang::Ja) => "アップグレード中",
+                    (HostPhase::StartingPinnedVms, Lang::Ja) => "固定 VM を起動中",
+                };
+                self.host_bar(host).set_message(text.to_owned());
+            }
+            // Only hosts at work have a line; a status seen before or after says nothing new.
+            RunEvent::HostStatus { host, status } if self.hosts.iter().any(|(h, _)| h == host) => {
+                let text = format!("{} {status}", tr(lang, "engine says", "エンジン:"));
+                self.host_bar(host).set_message(text);
+            }
+            RunEvent::HostUpgraded { host, .. } | RunEvent::HostFailed { host, .. } => {
+                self.host_done(host)
+            }
+            _ => {}
+        }
+    }
+
+    fn finish(&mut self) {
+        for (_, bar) in self.hosts.drain(..) {
+            bar.finish_and_clear();
+        }
+        self.bars.finish();
+    }
+}
+
+pub fn failure_text(failure: &HostFailure, lang: Lang) -> String {
+    if lang == Lang::En {
+        return failure.to_string();
+    }
+    match failure {
+        HostFailure::InstallFailed => "パッケージのインストールに失敗しました (install_failed)。/var/log/ovirt-engine/host-deploy のログを確認し、修正してから再度アップグレードしてください".into(),
+        HostFailure::TimedOut { status, minutes } => format!("{minutes} 分以内に戻りませんでした (最後は {status})。コンソールを確認し、有効化または再インストールしてください"),
+        HostFailure::BadState { status, reason: None } => format!("ホストが {status} になりました。管理ポータルで確認してから有効化してください"),
+        HostFailure::BadState { status, reason: Some(reason) } => format!("ホストが {status} になりました: {reason} これを解消してから有効化してください"),
+        HostFailure::Refused { detail } => format!("エンジンがアップグレードを拒否しました: {detail}"),
+        HostFailure::Abandoned { detail } => format!("エンジンはアップグレードを受け付けた後、ホストをメンテナンスモードにできず中止しました ({detail})。ホストは VM を保持したまま稼働しています。エンジンのイベントで理由を確認し、ホストを空けてから再度アップグレードしてください"),
+        HostFailure::CannotEvacuate { vm, detail } => format!("VM {vm} を移行できませんでした ({detail})。ホストは稼働したまま、移行できなかった VM を保持します"),
+        HostFailure::CannotStopVm { vm, detail } => format!("固定 VM {vm} がシャットダウンしませんでした ({detail})。ホストは稼働したままです"),
+    }
+}
+
+pub fn render_summary(summary: &Summary, lang: Lang) -> String {
+    let mut out = String::new();
+    let outcome = match (&summary.outcome, lang) {
+        (Outcome::Completed, Lang::En) => "completed".to_owned(),
+        (Outcome::Completed, Lang::Ja) => "完了".to_owned(),
+        (Outcome::FailureBudgetSpent, Lang::En) => "stopped: more hosts failed than --max-failures allows".to_owned(),
+        (Outcome::FailureBudgetSpent, Lang::Ja) => "停止: --max-failures を超えるホストが失敗しました".to_owned(),
+        (Outcome::Stopped, Lang::En) => "stopped on request; `ovirt-upgrade resume` goes on".to_owned(),
+        (Outcome::Stopped, Lang::Ja) => "要求により停止。`ovirt-upgrade resume` で続行します".to_owned(),
+        (Outcome::Blocked { reason }, Lang::En) => format!("stopped: {reason}"),
+        (Outcome::Blocked { reason }, Lang::Ja) => format!("停止: {reason}"),
+        (Outcome::EngineUnreachable { error }, Lang::En) => format!("stopped: the engine could not be reached ({error}); `ovirt-upgrade resume` goes on when it is back"),
+        (Outcome::EngineUnreachable { error }, Lang::Ja) => format!("停止: エンジンに接続できません ({error})。戻ったら `ovirt-upgrade resume` で続行します"),
+    };
+    let took = duration(summary.duration_seconds, lang);
+    let planned = duration(summary.predicted_seconds, lang);
+    match lang {
+        Lang::En => {
+            let _ = writeln!(
+                out,
+                "Cluster {}: {outcome}, in {took} (planned {planned})",
+                summary.cluster
+            );
+        }
+        Lang::Ja => {
+            let _ = writeln!(
+                out,
+                "クラスター {}: {outcome}、所要 {took} (計画 {planned})",
+                summary.cluster
+            );
+        }
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let upgraded: Vec<String> = summary
+        .upgraded
+        .iter()
+        .map(|u| format!("{} ({})", u.host, duration(u.seconds, lang)))
+        .collect();
+    rows.push(vec![
+        tr(lang, "upgraded", "アップグレード済み").into(),
+        summary.upgraded.len().to_string(),
+        upgraded.join(", "),
+    ]);
+    let skipped: Vec<String> = summary.skipped.iter().map(|s| s.host.clone()).collect();
+    rows.push(vec![
+        tr(lang, "skipped", "スキップ").into(),
+        summary.skipped.len().to_string(),
+        skipped.join(", "),
+    ]);
+    let failed: Vec<String> = summary.failed.iter().map(|f| f.host.clone()).collect();
+    rows.push(vec![
+        tr(lang, "failed", "失敗").into(),
+        summary.failed.len().to_string(),
+        failed.join(", "),
+    ]);
+    if !summary.not_started.is_empty() {
+        rows.push(vec![
+            tr(lang, "not started", "未着手").into(),
+            summary.not_started.len().to_string(),
+            summary.not_started.join(", "),
+        ]);
+    }
+    let migrations = match lang {
+        Lang::En => format!(
+            "of {} VMs, {:.2} per VM moved, at most {} for one VM",
+            summary.vms_moved,
+            summary.migrations_per_moved_vm(),
+            summary.max_migrations_of_a_vm
+        ),
+        Lang::Ja => format!(
+            "VM {} 台、移行した VM 1 台あたり {:.2} 回、1 台で最大 {} 回",
+            summary.vms_moved,
+            summary.migrations_per_moved_vm(),
+            summary.max_migrations_of_a_vm
+        ),
+    };
+    rows.push(vec![
+        tr(lang, "migrations", "移行").into(),
+        summary.migrations.to_string(),
+        migrations,
+    ]);
+    let downtime: Vec<String> = summary
+        .vm_downtime
+        .iter()
+        .map(|d| match &d.still_down {
+            None => format!("{} {}", d.vm, duration(d.seconds, lang)),
+            Some(why) => format!(
+                "{} {} ({})",
+                d.vm,
+                tr(lang, "still down", "停止のまま"),
+                why
+            ),
+        })
+        .collect();
+    rows.push(vec![
+        tr(lang, "VM downtime", "VM 停止時間").into(),
+        summary.vm_downtime.len().to_string(),
+        downtime.join(", "),
+    ]);
+    for line in table(&rows).lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    if let Some(policy) = summary.policy_restored {
+        let _ = writeln!(
+            out,
+            "  {} {policy}",
+            tr(
+                lang,
+                "scheduling policy restored to",
+                "スケジューリングポリシーを戻しました:"
+            )
+        );
+    }
+    // A failed host out of service is told once, with its state, under "needs attention".
+    let attention: Vec<&str> = summary
+        .needs_attention
+        .iter()
+        .map(|a| a.host.as_str())
+        .collect();
+    for failed in summary
+        .failed
+        .iter()
+        .filter(|f| !attention.contains(&f.host.as_str()))
+    {
+        let _ = writeln!(
+            out,
+            "  {} {}: {}",
+            tr(lang, "failed:", "失敗:"),
+            failed.host,
+            failure_text(&failed.failure, lang)
+        );
+    }
+    for NeedsAttention { host, status, why } in &summary.needs_attention {
+        let _ = writeln!(
+            out,
+            "  {} {host} ({status}): {why}",
+            tr(lang, "needs attention:", "要対応:")
+        );
+    }
+    out
+}
+
+pub fn render_status(status: &RunStatus, path: &Path, lang: Lang) -> String {
+    let mut out = String::new();
+    let state = phase_text(status.state, lang);
+    let rows = vec![
+        vec![
+            tr(lang, "journal", "ジャーナル").to_owned(),
+            path.display().to_string(),
+        ],
+        vec![
+            tr(lang, "cluster", "クラスター").to_owned(),
+            status.cluster.clone(),
+        ],
+        vec![
+            tr(lang, "engine", "エンジン").to_owned(),
+            status.engine.clone(),
+        ],
+        vec![
+            tr(lang, "run", "実行").to_owned(),
+            match lang {
+                Lang::En => format!(
+                    "{} (correlation id {})",
+                    status.run_id, status.correlation_id
+                ),
+                Lang::Ja => format!("{} (相関 ID {})", status.run_id, status.correlation_id),
+            },
+        ],
+        vec![tr(lang, "state", "状態").to_owned(), state.to_owned()],
+        vec![
+            tr(lang, "plan", "計画").to_owned(),
+            match lang {
+                Lang::En => format!(
+                    "revision {}, {} hosts",
+                    status.plan_revision, status.hosts_planned
+                ),
+                Lang::Ja => format!(
+                    "版 {}、ホスト {} 台",
+                    status.plan_revision, status.hosts_planned
+                ),
+            },
+        ],
+        vec![
+            tr(lang, "upgraded", "アップグレード済み").to_owned(),
+            counted(&status.upgraded),
+        ],
+        vec![
+            tr(lang, "failed", "失敗").to_owned(),
+            counted(&status.failed),
+        ],
+        vec![
+            tr(lang, "pending", "未完了").to_owned(),
+            counted(&status.pending),
+        ],
+        vec![
+            tr(lang, "migrations", "移行").to_owned(),
+            status.migrations.to_string(),
+        ],
+        vec![
+            tr(lang, "policy to restore", "戻すポリシー").to_owned(),
+            status
+                .policy_to_restore
+                .map_or_else(|| "-".to_owned(), |p| p.to_string()),
+        ],
+        vec![
+            tr(lang, "pinned VMs down", "停止中の固定 VM").to_owned(),
+            counted(&status.vms_down),
+        ],
+        vec![
+            tr(lang, "unsettled steps", "結果不明のステップ").to_owned(),
+            status.unsettled_steps.to_string(),
+        ],
+        vec![
+            tr(lang, "stopped because", "停止理由").to_owned(),
+            status
+                .stopped_because
+                .clone()
+                .unwrap_or_else(|| "-".to_owned()),
+        ],
+        last_record_row(status.last_record_at, status.records, lang),
+    ];
+    out.push_str(&table(&rows));
+    if let Some(summary) = &status.summary {
+        out.push('\n');
+        out.push_str(&render_summary(summary, lang));
+    }
+    out
+}
+
+impl RunSummary for Summary {
+    fn is_clean(&self) -> bool {
+        Summary::is_clean(self)
+    }
+
+    fn render(&self, lang: Lang) -> String {
+        render_summary(self, lang)
+    }
+}
