@@ -3,7 +3,6 @@
 
 pub mod backup;
 pub mod bench;
-mod bench_role;
 pub mod certs;
 pub mod check;
 pub mod cluster_upgrade;
@@ -35,7 +34,7 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::ClusterUpgrade(args) => cluster_upgrade::run(args, ctx)?,
         Command::Resume(args) => resume::run(args, ctx)?,
         Command::Status(args) => status::run(args, ctx)?,
-        Command::Bench(command) => return bench::run(command, ctx),
+        Command::Bench(command) => bench::run(command, ctx)?,
         Command::GlobalMaintenance(args) => global_maintenance::run(args, ctx)?,
         Command::Compat(args) => compat::run_compat(args, ctx)?,
         Command::Finish(args) => compat::run_finish(args, ctx)?,

@@ -2,6 +2,8 @@
 //! ([`progress`]), each kind's plan, summary and status in text ([`rolling`], [`chain`],
 //! [`maintenance`], [`demo`]), JSON through serde.
 
+pub mod bench;
+pub mod bench_role;
 pub mod chain;
 pub mod chain_plan;
 pub mod demo;
