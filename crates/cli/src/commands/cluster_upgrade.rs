@@ -14,9 +14,8 @@ use clap::Args;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use model::rng::Rng;
 use model::{Inventory, Lang, PackageVersion, Timestamp, Uuid};
-use orchestrator::event::{HostFailure, HostPhase, NeedsAttention, Outcome, PolicyReason};
+use orchestrator::event::{HostPhase, NeedsAttention, PolicyReason};
 use orchestrator::journal::{Journal, RunHeader};
-use orchestrator::plan::{Blocker, Notice, SkipReason};
 use orchestrator::state::{RunPhase, RunStatus};
 use orchestrator::{
     EventSink, Options, PinnedPolicy, Plan, RunEvent, StopSignal, Summary, TokioClock,
@@ -711,73 +710,6 @@ pub(crate) fn duration(seconds: u64, lang: Lang) -> String {
     }
 }
 
-fn blocker_text(blocker: &Blocker, lang: Lang) -> String {
-    if lang == Lang::En {
-        return blocker.to_string();
-    }
-    match blocker {
-        Blocker::CannotEvacuate { host, vms, largest_need, largest_free } => format!(
-            "ホスト {host} を空にできません: 残るホストに {} の空きがありません (最大の VM は {}、空きは最大 {})。メモリを空けるか、VM を停止するか、ホストを追加してください",
-            vms.join(", "),
-            gib(*largest_need),
-            gib(*largest_free)
-        ),
-        Blocker::OnlyHostUp { host } => format!("ホスト {host} はクラスターで唯一稼働中のホストで、エンジンはメンテナンスを拒否します。別のホストを追加または有効化してください"),
-        Blocker::HostedEngineNoSpare { host } => format!("Hosted Engine VM は {host} で動いており、受け入れられる Hosted Engine ホストが他にありません。2 台目の Hosted Engine ホストをデプロイしてください"),
-        Blocker::UpgradeAlreadyRunning { cluster } => format!("クラスター {cluster} ではアップグレードがすでに実行中です。完了を待つか、古いものなら終了させてください (POST /clusters/ID/upgrade upgrade_action=finish)"),
-        Blocker::GlusterHealing { volumes } => format!("Gluster ボリューム {} に自己修復待ちのエントリーがあります。`gluster volume heal VOLUME info` で 0 件になるまで待ってください", volumes.join(", ")),
-        Blocker::VmNotMovable { host, vm, status } => format!("ホスト {host} の VM {vm} は {status} です。先に再開、移行、またはシャットダウンしてください"),
-    }
-}
-
-fn skip_text(reason: &SkipReason, lang: Lang) -> String {
-    if lang == Lang::En {
-        return reason.to_string();
-    }
-    match reason {
-        SkipReason::NoUpdate => {
-            "エンジンは更新なしと報告しています (--check-upgrade でホストに確認)".into()
-        }
-        SkipReason::RunsPinnedVms { vms } => format!(
-            "移行できない VM ({}) が動いており、--skip-pinned-hosts が指定されています",
-            vms.join(", ")
-        ),
-        SkipReason::Status { status } => {
-            format!("{status} です。アップグレードするのは稼働中かメンテナンス中のホストだけです")
-        }
-    }
-}
-
-fn notice_text(notice: &Notice, lang: Lang) -> String {
-    if lang == Lang::En {
-        return notice.to_string();
-    }
-    match notice {
-        Notice::PolicyAlreadyMaintenance => "クラスターはすでに cluster_maintenance ポリシーです (以前の実行の残りかもしれません)。そのまま保持し、見つけた状態に戻します".into(),
-        Notice::PinnedHighlyAvailable { vm, host } => format!("高可用性 VM {vm} は移行できず、{host} のアップグレード中は停止します"),
-        Notice::GlusterOneAtATime => "Gluster クラスター: すべてのレプリカセットを保つため 1 台ずつ".into(),
-        Notice::VmSettling { vm, status } => format!("VM {vm} は {status} です。落ち着くのを待ってから移行します"),
-        Notice::AssumesUpdates { hosts } => format!("{} には最初に更新を確認します。計画は更新があるものとしています", hosts.join(", ")),
-        Notice::OneAtATime => "複数台ずつのウェーブでは後のホストを空にできなくなるため、1 台ずつ計画しました".into(),
-    }
-}
-
-fn failure_text(failure: &HostFailure, lang: Lang) -> String {
-    if lang == Lang::En {
-        return failure.to_string();
-    }
-    match failure {
-        HostFailure::InstallFailed => "パッケージのインストールに失敗しました (install_failed)。/var/log/ovirt-engine/host-deploy のログを確認し、修正してから再度アップグレードしてください".into(),
-        HostFailure::TimedOut { status, minutes } => format!("{minutes} 分以内に戻りませんでした (最後は {status})。コンソールを確認し、有効化または再インストールしてください"),
-        HostFailure::BadState { status, reason: None } => format!("ホストが {status} になりました。管理ポータルで確認してから有効化してください"),
-        HostFailure::BadState { status, reason: Some(reason) } => format!("ホストが {status} になりました: {reason} これを解消してから有効化してください"),
-        HostFailure::Refused { detail } => format!("エンジンがアップグレードを拒否しました: {detail}"),
-        HostFailure::Abandoned { detail } => format!("エンジンはアップグレードを受け付けた後、ホストをメンテナンスモードにできず中止しました ({detail})。ホストは VM を保持したまま稼働しています。エンジンのイベントで理由を確認し、ホストを空けてから再度アップグレードしてください"),
-        HostFailure::CannotEvacuate { vm, detail } => format!("VM {vm} を移行できませんでした ({detail})。ホストは稼働したまま、移行できなかった VM を保持します"),
-        HostFailure::CannotStopVm { vm, detail } => format!("固定 VM {vm} がシャットダウンしませんでした ({detail})。ホストは稼働したままです"),
-    }
-}
-
 /// The plan as the dry run prints it.
 pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbosity) -> String {
     let mut out = String::new();
@@ -916,20 +848,23 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
         tr(lang, "Skipped", "スキップ"),
         plan.skipped
             .iter()
-            .map(|s| format!("{}: {}", s.name, skip_text(&s.reason, lang)))
+            .map(|s| format!("{}: {}", s.name, s.reason.message().get(lang)))
             .collect(),
     );
     section(
         &mut out,
         tr(lang, "Notices", "注意"),
-        plan.notices.iter().map(|n| notice_text(n, lang)).collect(),
+        plan.notices
+            .iter()
+            .map(|n| n.message().into_lang(lang).into_owned())
+            .collect(),
     );
     section(
         &mut out,
         tr(lang, "Blockers", "ブロッカー"),
         plan.blockers
             .iter()
-            .map(|b| blocker_text(b, lang))
+            .map(|b| b.message().into_lang(lang).into_owned())
             .collect(),
     );
     let verdict = match (plan.is_feasible(), lang) {
@@ -944,18 +879,7 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
 
 pub fn render_summary(summary: &Summary, lang: Lang) -> String {
     let mut out = String::new();
-    let outcome = match (&summary.outcome, lang) {
-        (Outcome::Completed, Lang::En) => "completed".to_owned(),
-        (Outcome::Completed, Lang::Ja) => "完了".to_owned(),
-        (Outcome::FailureBudgetSpent, Lang::En) => "stopped: more hosts failed than --max-failures allows".to_owned(),
-        (Outcome::FailureBudgetSpent, Lang::Ja) => "停止: --max-failures を超えるホストが失敗しました".to_owned(),
-        (Outcome::Stopped, Lang::En) => "stopped on request; `ovirt-upgrade resume` goes on".to_owned(),
-        (Outcome::Stopped, Lang::Ja) => "要求により停止。`ovirt-upgrade resume` で続行します".to_owned(),
-        (Outcome::Blocked { reason }, Lang::En) => format!("stopped: {reason}"),
-        (Outcome::Blocked { reason }, Lang::Ja) => format!("停止: {reason}"),
-        (Outcome::EngineUnreachable { error }, Lang::En) => format!("stopped: the engine could not be reached ({error}); `ovirt-upgrade resume` goes on when it is back"),
-        (Outcome::EngineUnreachable { error }, Lang::Ja) => format!("停止: エンジンに接続できません ({error})。戻ったら `ovirt-upgrade resume` で続行します"),
-    };
+    let outcome = summary.outcome.message().into_lang(lang);
     let took = duration(summary.duration_seconds, lang);
     let planned = duration(summary.predicted_seconds, lang);
     match lang {
@@ -1071,7 +995,7 @@ pub fn render_summary(summary: &Summary, lang: Lang) -> String {
             "  {} {}: {}",
             tr(lang, "failed:", "失敗:"),
             failed.host,
-            failure_text(&failed.failure, lang)
+            failed.failure.message().get(lang)
         );
     }
     for NeedsAttention { host, status, why } in &summary.needs_attention {
@@ -1348,7 +1272,7 @@ impl Renderer {
                 format!("{host} {} ({})", tr(lang, "upgraded", "アップグレード完了"), duration(*seconds, lang))
             }
             RunEvent::HostFailed { host, failure } => {
-                format!("{host} {}: {}", tr(lang, "FAILED", "失敗"), failure_text(failure, lang))
+                format!("{host} {}: {}", tr(lang, "FAILED", "失敗"), failure.message().get(lang))
             }
             RunEvent::VmStopping { vm, host, forced } => match (lang, forced) {
                 (Lang::En, false) => format!("shutting pinned VM {vm} down on {host}"),
