@@ -17,7 +17,5 @@ mod target;
 mod testing;
 
 pub use report::{check, Counts, Report, RuleResult};
-pub use rule::{
-    Evidence, Finding, Message, Outcome, Rule, Scope, Section, Severity, Stage, Status,
-};
+pub use rule::{Evidence, Finding, Outcome, Rule, Scope, Section, Severity, Stage, Status};
 pub use target::{default_target, TargetError};

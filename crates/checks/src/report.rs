@@ -5,7 +5,7 @@ use model::{Date, Inventory, Text, Unseen, Version};
 use serde::Serialize;
 
 use crate::facts::Facts;
-use crate::rule::{Finding, Message, Outcome, Rule, Status};
+use crate::rule::{Finding, Outcome, Rule, Status};
 use crate::rules;
 use crate::target::TargetError;
 
@@ -44,7 +44,7 @@ impl RuleResult {
         }
     }
 
-    pub fn skip_reason(&self) -> Option<&Message> {
+    pub fn skip_reason(&self) -> Option<&Text> {
         match &self.outcome {
             Outcome::Skipped(reason) => Some(reason),
             Outcome::Found(_) => None,

@@ -1,7 +1,7 @@
 //! What a rule is and what it says: severities, sections, scopes, the stages of an upgrade a
 //! finding stands in the way of, and findings with their evidence.
 
-use model::{Lang, Text, Uuid};
+use model::{Text, Uuid};
 use serde::Serialize;
 
 use crate::facts::Facts;
@@ -191,55 +191,17 @@ impl Stage {
     }
 }
 
-/// A message in both languages, made at run time with the environment's names and numbers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub en: String,
-    pub ja: String,
-}
-
-impl Message {
-    pub fn new(en: impl Into<String>, ja: impl Into<String>) -> Message {
-        Message {
-            en: en.into(),
-            ja: ja.into(),
-        }
-    }
-
-    /// Text that reads the same in both languages: a version, a name, a number.
-    pub fn same(text: impl Into<String>) -> Message {
-        let text = text.into();
-        Message {
-            en: text.clone(),
-            ja: text,
-        }
-    }
-
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::En => &self.en,
-            Lang::Ja => &self.ja,
-        }
-    }
-}
-
-impl From<Text> for Message {
-    fn from(text: Text) -> Message {
-        Message::new(text.en, text.ja)
-    }
-}
-
 /// One object that made a rule fire, and what about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evidence {
     pub kind: Scope,
     pub name: String,
     pub id: Option<Uuid>,
-    pub detail: Message,
+    pub detail: Text,
 }
 
 impl Evidence {
-    pub fn new(kind: Scope, name: impl Into<String>, id: Option<Uuid>, detail: Message) -> Self {
+    pub fn new(kind: Scope, name: impl Into<String>, id: Option<Uuid>, detail: Text) -> Self {
         Evidence {
             kind,
             name: name.into(),
@@ -252,12 +214,12 @@ impl Evidence {
 /// One problem a rule found: what it is, and the objects that show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    pub message: Message,
+    pub message: Text,
     pub evidence: Vec<Evidence>,
 }
 
 impl Finding {
-    pub fn new(message: Message, evidence: Vec<Evidence>) -> Finding {
+    pub fn new(message: Text, evidence: Vec<Evidence>) -> Finding {
         Finding { message, evidence }
     }
 }
@@ -266,7 +228,7 @@ impl Finding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The rule does not apply here, and why.
-    Skipped(Message),
+    Skipped(Text),
     /// What it found; empty when the environment passes.
     Found(Vec<Finding>),
 }
@@ -277,13 +239,13 @@ impl Outcome {
     }
 
     pub(crate) fn skip(reason: Text) -> Outcome {
-        Outcome::Skipped(reason.into())
+        Outcome::Skipped(reason)
     }
 
     /// One finding when there is evidence, none otherwise.
     pub(crate) fn one_if_any(
         evidence: Vec<Evidence>,
-        message: impl FnOnce(usize) -> Message,
+        message: impl FnOnce(usize) -> Text,
     ) -> Outcome {
         if evidence.is_empty() {
             Outcome::pass()
@@ -295,7 +257,7 @@ impl Outcome {
 }
 
 /// One entry of the rule catalogue.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Rule {
     /// Stable id, `area.what` (`cluster.compat-too-old`); never reused for another meaning.
     pub id: &'static str,

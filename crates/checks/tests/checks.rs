@@ -197,7 +197,7 @@ fn rules_table() -> String {
                 rule.section.title().en
             ));
         }
-        let blocks: Vec<&str> = rule.blocks.iter().map(|s| s.title().en).collect();
+        let blocks: Vec<_> = rule.blocks.iter().map(|s| s.title().en).collect();
         let blocks = if blocks.is_empty() {
             "-".to_owned()
         } else {

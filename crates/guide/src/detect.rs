@@ -7,21 +7,23 @@ use model::{
 };
 
 use crate::request::{DeploymentKind, Environment, HostTypes, NamedLevel, Sha1Scope};
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 /// A value read from the inventory, and the fields that show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding<T> {
     pub value: T,
-    pub evidence: Tr,
+    pub evidence: Text,
 }
 
-fn found<T>(value: T, evidence: Tr) -> Finding<T> {
+fn found<T>(value: T, evidence: Text) -> Finding<T> {
     Finding { value, evidence }
 }
 
 /// Evidence that is only field names and values, the same in both languages.
-fn fields(text: impl Into<String>) -> Tr {
+fn fields(text: impl Into<String>) -> Text {
     let text = text.into();
     tr(text.clone(), text)
 }

@@ -32,5 +32,4 @@ pub use request::{
 pub use resolve::{resolve, Choices, Origin, Resolved, Setting};
 pub use route::{route, Hop, HopKind, Route, RouteError};
 pub use step::{Automation, Command, CommandKind, RunsOn, Section, Source, Step, Tool, Verify};
-pub use text::Tr;
 pub use tracker::{DoneMark, Marked, Tracker, TrackerError};

@@ -8,7 +8,9 @@ use crate::request::{DeploymentKind, PlanRequest, Sha1Scope};
 use crate::resolve::Setting;
 use crate::route::{self, Hop, HopKind, Route, RouteError};
 use crate::step::{Section, Step};
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 /// The checklist of one hop: the guide's chapter for it, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -16,7 +18,7 @@ pub struct Part {
     pub hop: Hop,
     /// The guide's chapter (`2.1`), or none beyond the guide.
     pub chapter: Option<&'static str>,
-    pub title: Tr,
+    pub title: Text,
     pub sections: Vec<Section>,
 }
 
@@ -28,7 +30,7 @@ pub struct Plan {
     /// Where each setting came from: an option, the inventory, or a default.
     pub settings: Vec<Setting>,
     /// What the reader should know about the plan as a whole.
-    pub notes: Vec<Tr>,
+    pub notes: Vec<Text>,
     pub parts: Vec<Part>,
 }
 
@@ -86,7 +88,7 @@ fn check_options(request: &PlanRequest) -> Result<(), PlanError> {
     }
 }
 
-fn part_title(hop: &Hop, chapter: Option<Chapter>) -> Tr {
+fn part_title(hop: &Hop, chapter: Option<Chapter>) -> Text {
     let (verb_en, verb_ja) = match hop.kind {
         HopKind::Update => ("Update", "更新"),
         HopKind::Upgrade => ("Upgrade", "アップグレード"),
@@ -104,7 +106,7 @@ fn part_title(hop: &Hop, chapter: Option<Chapter>) -> Tr {
     )
 }
 
-fn notes(request: &PlanRequest, route: &Route) -> Vec<Tr> {
+fn notes(request: &PlanRequest, route: &Route) -> Vec<Text> {
     let mut notes = Vec::new();
     if route.hops.iter().any(|hop| !hop.in_guide()) {
         notes.push(tr(
@@ -209,7 +211,7 @@ impl Plan {
     }
 
     /// A one-line description of the deployment, for headings.
-    pub fn deployment_label(&self) -> Tr {
+    pub fn deployment_label(&self) -> Text {
         match self.request.deployment {
             DeploymentKind::SelfHosted => tr("self-hosted engine", "セルフホストエンジン"),
             DeploymentKind::Standalone => tr(

@@ -13,7 +13,9 @@ use crate::request::{
     DeploymentKind, HostTypes, HostUpdate, Options, PlanRequest, Sha1Scope, VersionSpec,
 };
 use crate::route::RouteError;
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 /// The choices made on the command line; `None` and `false` mean "not said".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -42,9 +44,9 @@ pub enum Origin {
     /// Given on the command line.
     Option,
     /// Read from the inventory; `evidence` names the fields.
-    Inventory { evidence: Tr },
+    Inventory { evidence: Text },
     /// Neither: the planner's default, and why.
-    Default { reason: Tr },
+    Default { reason: Text },
 }
 
 /// One setting of the plan, for the record.

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 /// Where a step is carried out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,7 +71,7 @@ impl RunsOn {
         }
     }
 
-    pub fn label(self) -> Tr {
+    pub fn label(self) -> Text {
         match self {
             RunsOn::Manager => tr("Manager machine", "Manager マシン"),
             RunsOn::ManagerVm => tr(
@@ -128,7 +130,7 @@ pub struct Command {
     pub text: String,
     /// When to use it, for commands that are alternatives or optional.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<Tr>,
+    pub note: Option<Text>,
     /// Set when the guide does not print this command: the document it comes from (always a
     /// [`Source::Beyond`]), which every renderer shows beside it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -163,7 +165,7 @@ impl Command {
         }
     }
 
-    pub fn noted(mut self, note: Tr) -> Command {
+    pub fn noted(mut self, note: Text) -> Command {
         self.note = Some(note);
         self
     }
@@ -189,7 +191,7 @@ pub struct Verify {
     /// What the command prints when all is well, exactly.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expect: Option<String>,
-    pub how: Tr,
+    pub how: Text,
 }
 
 /// The `ovirt-upgrade` commands that can carry out a step for the administrator.
@@ -272,7 +274,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn describe(self) -> Tr {
+    pub fn describe(self) -> Text {
         match self {
             // The appendices are lettered.
             Source::Guide { section } if section.starts_with(|c: char| c.is_ascii_uppercase()) => {
@@ -300,12 +302,12 @@ impl Source {
 pub struct Step {
     /// Stable across runs: `{hop}/{key}`, such as `4.3-4.4/engine-backup`.
     pub id: String,
-    pub title: Tr,
-    pub explanation: Tr,
+    pub title: Text,
+    pub explanation: Text,
     pub runs_on: RunsOn,
     pub commands: Vec<Command>,
-    pub prerequisites: Vec<Tr>,
-    pub warnings: Vec<Tr>,
+    pub prerequisites: Vec<Text>,
+    pub warnings: Vec<Text>,
     pub verify: Option<Verify>,
     pub automated_by: Option<Automation>,
     pub source: Source,
@@ -318,7 +320,7 @@ pub struct Step {
 pub struct Section {
     /// `{hop}/{key}`, such as `4.3-4.4/hosts`.
     pub id: String,
-    pub title: Tr,
+    pub title: Text,
     pub source: Source,
     pub steps: Vec<Step>,
 }

@@ -1,5 +1,6 @@
 //! The two languages the tool speaks, and text that carries both.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -49,19 +50,48 @@ impl FromStr for Lang {
     }
 }
 
-/// A short text in English and Japanese.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Text in English and Japanese: the one bilingual type every crate speaks in. Fixed wording
+/// borrows its strings ([`Text::new`], usable in constants); a message made at run time with an
+/// environment's names and numbers owns them ([`Text::owned`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Text {
-    pub en: &'static str,
-    pub ja: &'static str,
+    pub en: Cow<'static, str>,
+    pub ja: Cow<'static, str>,
 }
 
 impl Text {
     pub const fn new(en: &'static str, ja: &'static str) -> Text {
-        Text { en, ja }
+        Text {
+            en: Cow::Borrowed(en),
+            ja: Cow::Borrowed(ja),
+        }
     }
 
-    pub fn get(&self, lang: Lang) -> &'static str {
+    pub fn owned(en: impl Into<Cow<'static, str>>, ja: impl Into<Cow<'static, str>>) -> Text {
+        Text {
+            en: en.into(),
+            ja: ja.into(),
+        }
+    }
+
+    /// Text that reads the same in both languages: a version, a name, a number.
+    pub fn same(text: impl Into<Cow<'static, str>>) -> Text {
+        let text = text.into();
+        Text {
+            en: text.clone(),
+            ja: text,
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ja => &self.ja,
+        }
+    }
+
+    /// The wording in `lang`, without copying it.
+    pub fn into_lang(self, lang: Lang) -> Cow<'static, str> {
         match lang {
             Lang::En => self.en,
             Lang::Ja => self.ja,
@@ -79,5 +109,23 @@ mod tests {
         assert_eq!(Lang::from_locale("en_US.UTF-8"), Lang::En);
         assert_eq!(Lang::from_locale("C"), Lang::En);
         assert_eq!(Text::new("Hosts", "ホスト").get(Lang::Ja), "ホスト");
+    }
+
+    #[test]
+    fn owned_text_keeps_the_names_of_the_run_and_reads_back_from_json() {
+        let version = "4.4";
+        let text = Text::owned(
+            format!("Upgrade to {version}"),
+            format!("{version} へアップグレード"),
+        );
+        assert_eq!(text.get(Lang::En), "Upgrade to 4.4");
+        assert_eq!(text.clone().into_lang(Lang::Ja), "4.4 へアップグレード");
+        let json = serde_json::to_string(&text).unwrap();
+        assert_eq!(
+            json,
+            r#"{"en":"Upgrade to 4.4","ja":"4.4 へアップグレード"}"#
+        );
+        assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), text);
+        assert_eq!(Text::same("4.4.10").get(Lang::Ja), "4.4.10");
     }
 }

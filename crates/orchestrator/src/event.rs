@@ -4,7 +4,7 @@
 use std::fmt;
 
 use model::engine::Severity;
-use model::{HostStatus, Level, SchedulingPolicy, Timestamp, Version};
+use model::{HostStatus, Level, SchedulingPolicy, Text, Timestamp, Version};
 use serde::{Deserialize, Serialize};
 
 use crate::chain::{ChainPlan, ChainSummary, RestartResult};
@@ -72,34 +72,50 @@ pub enum HostFailure {
     CannotStopVm { vm: String, detail: String },
 }
 
+impl HostFailure {
+    /// What happened to the host and what to do, in both languages.
+    pub fn message(&self) -> Text {
+        match self {
+            HostFailure::InstallFailed => Text::new(
+                "the package installation failed (install_failed); read the host upgrade log under /var/log/ovirt-engine/host-deploy, fix it, then upgrade the host again",
+                "パッケージのインストールに失敗しました (install_failed)。/var/log/ovirt-engine/host-deploy のログを確認し、修正してから再度アップグレードしてください",
+            ),
+            HostFailure::TimedOut { status, minutes } => Text::owned(
+                format!("not back within {minutes} minutes (last seen {status}); check its console, then activate or reinstall it"),
+                format!("{minutes} 分以内に戻りませんでした (最後は {status})。コンソールを確認し、有効化または再インストールしてください"),
+            ),
+            HostFailure::BadState { status, reason: None } => Text::owned(
+                format!("the host went {status}; check it in the Administration Portal, then activate it"),
+                format!("ホストが {status} になりました。管理ポータルで確認してから有効化してください"),
+            ),
+            HostFailure::BadState { status, reason: Some(reason) } => Text::owned(
+                format!("the host went {status}: {reason} Fix that, then activate it"),
+                format!("ホストが {status} になりました: {reason} これを解消してから有効化してください"),
+            ),
+            HostFailure::Refused { detail } => Text::owned(
+                format!("the engine refused the upgrade: {detail}"),
+                format!("エンジンがアップグレードを拒否しました: {detail}"),
+            ),
+            HostFailure::Abandoned { detail } => Text::owned(
+                format!("the engine accepted the upgrade, then gave it up because the host could not go to maintenance ({detail}); the host stays up with its VMs: read the engine's events for the reason, free the host, then upgrade it again"),
+                format!("エンジンはアップグレードを受け付けた後、ホストをメンテナンスモードにできず中止しました ({detail})。ホストは VM を保持したまま稼働しています。エンジンのイベントで理由を確認し、ホストを空けてから再度アップグレードしてください"),
+            ),
+            HostFailure::CannotEvacuate { vm, detail } => Text::owned(
+                format!("VM {vm} could not be moved off ({detail}); the host stays up with what did not move"),
+                format!("VM {vm} を移行できませんでした ({detail})。ホストは稼働したまま、移行できなかった VM を保持します"),
+            ),
+            HostFailure::CannotStopVm { vm, detail } => Text::owned(
+                format!("pinned VM {vm} would not shut down ({detail}); the host stays up"),
+                format!("固定 VM {vm} がシャットダウンしませんでした ({detail})。ホストは稼働したままです"),
+            ),
+        }
+    }
+}
+
+/// The English message, as journals and errors keep it.
 impl fmt::Display for HostFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HostFailure::InstallFailed => f.write_str(
-                "the package installation failed (install_failed); read the host upgrade log under /var/log/ovirt-engine/host-deploy, fix it, then upgrade the host again",
-            ),
-            HostFailure::TimedOut { status, minutes } => write!(
-                f,
-                "not back within {minutes} minutes (last seen {status}); check its console, then activate or reinstall it"
-            ),
-            HostFailure::BadState { status, reason: None } => {
-                write!(f, "the host went {status}; check it in the Administration Portal, then activate it")
-            }
-            HostFailure::BadState { status, reason: Some(reason) } => {
-                write!(f, "the host went {status}: {reason} Fix that, then activate it")
-            }
-            HostFailure::Refused { detail } => write!(f, "the engine refused the upgrade: {detail}"),
-            HostFailure::Abandoned { detail } => write!(
-                f,
-                "the engine accepted the upgrade, then gave it up because the host could not go to maintenance ({detail}); the host stays up with its VMs: read the engine's events for the reason, free the host, then upgrade it again"
-            ),
-            HostFailure::CannotEvacuate { vm, detail } => {
-                write!(f, "VM {vm} could not be moved off ({detail}); the host stays up with what did not move")
-            }
-            HostFailure::CannotStopVm { vm, detail } => {
-                write!(f, "pinned VM {vm} would not shut down ({detail}); the host stays up")
-            }
-        }
+        f.write_str(&self.message().en)
     }
 }
 
@@ -320,6 +336,29 @@ pub enum Outcome {
     EngineUnreachable { error: String },
 }
 
+impl Outcome {
+    pub fn message(&self) -> Text {
+        match self {
+            Outcome::Completed => Text::new("completed", "完了"),
+            Outcome::FailureBudgetSpent => Text::new(
+                "stopped: more hosts failed than --max-failures allows",
+                "停止: --max-failures を超えるホストが失敗しました",
+            ),
+            Outcome::Stopped => Text::new(
+                "stopped on request; `ovirt-upgrade resume` goes on",
+                "要求により停止。`ovirt-upgrade resume` で続行します",
+            ),
+            Outcome::Blocked { reason } => {
+                Text::owned(format!("stopped: {reason}"), format!("停止: {reason}"))
+            }
+            Outcome::EngineUnreachable { error } => Text::owned(
+                format!("stopped: the engine could not be reached ({error}); `ovirt-upgrade resume` goes on when it is back"),
+                format!("停止: エンジンに接続できません ({error})。戻ったら `ovirt-upgrade resume` で続行します"),
+            ),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UpgradedHost {
     pub host: String,
@@ -389,5 +428,27 @@ impl Summary {
     /// Everything planned was upgraded.
     pub fn is_clean(&self) -> bool {
         self.outcome == Outcome::Completed && self.failed.is_empty() && self.not_started.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use model::Lang;
+
+    use super::*;
+
+    #[test]
+    fn a_failure_speaks_both_languages_and_journals_keep_the_english() {
+        let failure = HostFailure::TimedOut {
+            status: HostStatus::NonResponsive,
+            minutes: 30,
+        };
+        let message = failure.message();
+        assert_eq!(
+            message.get(Lang::Ja),
+            "30 分以内に戻りませんでした (最後は non_responsive)。コンソールを確認し、有効化または再インストールしてください"
+        );
+        assert_eq!(failure.to_string(), message.en);
+        assert!(message.en.starts_with("not back within 30 minutes"));
     }
 }

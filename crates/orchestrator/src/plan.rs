@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use model::{ClusterId, HostId, HostStatus, VmId, VmStatus, GIB};
+use model::{ClusterId, HostId, HostStatus, Text, VmId, VmStatus, GIB};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,24 +103,36 @@ pub enum SkipReason {
     Status { status: HostStatus },
 }
 
+impl SkipReason {
+    pub fn message(&self) -> Text {
+        match self {
+            SkipReason::NoUpdate => Text::new(
+                "the engine reports no update (add --check-upgrade to ask the host)",
+                "エンジンは更新なしと報告しています (--check-upgrade でホストに確認)",
+            ),
+            SkipReason::RunsPinnedVms { vms } => Text::owned(
+                format!(
+                    "runs VMs that cannot migrate ({}) and --skip-pinned-hosts was given",
+                    vms.join(", ")
+                ),
+                format!(
+                    "移行できない VM ({}) が動いており、--skip-pinned-hosts が指定されています",
+                    vms.join(", ")
+                ),
+            ),
+            SkipReason::Status { status } => Text::owned(
+                format!("it is {status}; only hosts up or in maintenance are upgraded"),
+                format!(
+                    "{status} です。アップグレードするのは稼働中かメンテナンス中のホストだけです"
+                ),
+            ),
+        }
+    }
+}
+
 impl fmt::Display for SkipReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SkipReason::NoUpdate => {
-                f.write_str("the engine reports no update (add --check-upgrade to ask the host)")
-            }
-            SkipReason::RunsPinnedVms { vms } => write!(
-                f,
-                "runs VMs that cannot migrate ({}) and --skip-pinned-hosts was given",
-                vms.join(", ")
-            ),
-            SkipReason::Status { status } => {
-                write!(
-                    f,
-                    "it is {status}; only hosts up or in maintenance are upgraded"
-                )
-            }
-        }
+        f.write_str(&self.message().en)
     }
 }
 
@@ -157,38 +169,51 @@ fn gib(bytes: u64) -> String {
     format!("{:.1} GiB", bytes as f64 / GIB as f64)
 }
 
-impl fmt::Display for Blocker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Blocker {
+    /// The object, what stands in the way and what to do, in both languages.
+    pub fn message(&self) -> Text {
         match self {
-            Blocker::CannotEvacuate { host, vms, largest_need, largest_free } => write!(
-                f,
-                "host {host} cannot be emptied: no host that stays up has room for {} (the largest needs {}, the most free memory is {}); free memory, stop VMs or add a host",
-                vms.join(", "),
-                gib(*largest_need),
-                gib(*largest_free)
+            Blocker::CannotEvacuate { host, vms, largest_need, largest_free } => Text::owned(
+                format!(
+                    "host {host} cannot be emptied: no host that stays up has room for {} (the largest needs {}, the most free memory is {}); free memory, stop VMs or add a host",
+                    vms.join(", "),
+                    gib(*largest_need),
+                    gib(*largest_free)
+                ),
+                format!(
+                    "ホスト {host} を空にできません: 残るホストに {} の空きがありません (最大の VM は {}、空きは最大 {})。メモリを空けるか、VM を停止するか、ホストを追加してください",
+                    vms.join(", "),
+                    gib(*largest_need),
+                    gib(*largest_free)
+                ),
             ),
-            Blocker::OnlyHostUp { host } => write!(
-                f,
-                "host {host} is the only host up in the cluster and the engine refuses to put it in maintenance; add or activate another host"
+            Blocker::OnlyHostUp { host } => Text::owned(
+                format!("host {host} is the only host up in the cluster and the engine refuses to put it in maintenance; add or activate another host"),
+                format!("ホスト {host} はクラスターで唯一稼働中のホストで、エンジンはメンテナンスを拒否します。別のホストを追加または有効化してください"),
             ),
-            Blocker::HostedEngineNoSpare { host } => write!(
-                f,
-                "the hosted-engine VM runs on {host} and no other hosted-engine host can take it; deploy a second hosted-engine host"
+            Blocker::HostedEngineNoSpare { host } => Text::owned(
+                format!("the hosted-engine VM runs on {host} and no other hosted-engine host can take it; deploy a second hosted-engine host"),
+                format!("Hosted Engine VM は {host} で動いており、受け入れられる Hosted Engine ホストが他にありません。2 台目の Hosted Engine ホストをデプロイしてください"),
             ),
-            Blocker::UpgradeAlreadyRunning { cluster } => write!(
-                f,
-                "the engine says an upgrade is already running on cluster {cluster}; wait for it, or if it is stale, finish it (POST /clusters/ID/upgrade upgrade_action=finish)"
+            Blocker::UpgradeAlreadyRunning { cluster } => Text::owned(
+                format!("the engine says an upgrade is already running on cluster {cluster}; wait for it, or if it is stale, finish it (POST /clusters/ID/upgrade upgrade_action=finish)"),
+                format!("クラスター {cluster} ではアップグレードがすでに実行中です。完了を待つか、古いものなら終了させてください (POST /clusters/ID/upgrade upgrade_action=finish)"),
             ),
-            Blocker::GlusterHealing { volumes } => write!(
-                f,
-                "gluster volumes {} have entries waiting for self-heal; wait until `gluster volume heal VOLUME info` shows none",
-                volumes.join(", ")
+            Blocker::GlusterHealing { volumes } => Text::owned(
+                format!("gluster volumes {} have entries waiting for self-heal; wait until `gluster volume heal VOLUME info` shows none", volumes.join(", ")),
+                format!("Gluster ボリューム {} に自己修復待ちのエントリーがあります。`gluster volume heal VOLUME info` で 0 件になるまで待ってください", volumes.join(", ")),
             ),
-            Blocker::VmNotMovable { host, vm, status } => write!(
-                f,
-                "VM {vm} on host {host} is {status}; resume it, migrate it or shut it down first"
+            Blocker::VmNotMovable { host, vm, status } => Text::owned(
+                format!("VM {vm} on host {host} is {status}; resume it, migrate it or shut it down first"),
+                format!("ホスト {host} の VM {vm} は {status} です。先に再開、移行、またはシャットダウンしてください"),
             ),
         }
+    }
+}
+
+impl fmt::Display for Blocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().en)
     }
 }
 
@@ -211,31 +236,40 @@ pub enum Notice {
     OneAtATime,
 }
 
-impl fmt::Display for Notice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Notice {
+    pub fn message(&self) -> Text {
         match self {
-            Notice::PolicyAlreadyMaintenance => f.write_str(
+            Notice::PolicyAlreadyMaintenance => Text::new(
                 "the cluster already uses the cluster_maintenance policy, perhaps left by an earlier run; it is kept and restored as found",
+                "クラスターはすでに cluster_maintenance ポリシーです (以前の実行の残りかもしれません)。そのまま保持し、見つけた状態に戻します",
             ),
-            Notice::PinnedHighlyAvailable { vm, host } => write!(
-                f,
-                "highly available VM {vm} cannot migrate and will be down while {host} is upgraded"
+            Notice::PinnedHighlyAvailable { vm, host } => Text::owned(
+                format!("highly available VM {vm} cannot migrate and will be down while {host} is upgraded"),
+                format!("高可用性 VM {vm} は移行できず、{host} のアップグレード中は停止します"),
             ),
-            Notice::GlusterOneAtATime => {
-                f.write_str("gluster cluster: one host at a time, so every replica set stays whole")
-            }
-            Notice::VmSettling { vm, status } => {
-                write!(f, "VM {vm} is {status}; the run waits for it to settle before moving it")
-            }
-            Notice::AssumesUpdates { hosts } => write!(
-                f,
-                "{} will be asked for updates first; the plan assumes they have some",
-                hosts.join(", ")
+            Notice::GlusterOneAtATime => Text::new(
+                "gluster cluster: one host at a time, so every replica set stays whole",
+                "Gluster クラスター: すべてのレプリカセットを保つため 1 台ずつ",
             ),
-            Notice::OneAtATime => f.write_str(
+            Notice::VmSettling { vm, status } => Text::owned(
+                format!("VM {vm} is {status}; the run waits for it to settle before moving it"),
+                format!("VM {vm} は {status} です。落ち着くのを待ってから移行します"),
+            ),
+            Notice::AssumesUpdates { hosts } => Text::owned(
+                format!("{} will be asked for updates first; the plan assumes they have some", hosts.join(", ")),
+                format!("{} には最初に更新を確認します。計画は更新があるものとしています", hosts.join(", ")),
+            ),
+            Notice::OneAtATime => Text::new(
                 "waves of several hosts would leave a later host impossible to empty, so the plan takes one host at a time",
+                "複数台ずつのウェーブでは後のホストを空にできなくなるため、1 台ずつ計画しました",
             ),
         }
+    }
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().en)
     }
 }
 

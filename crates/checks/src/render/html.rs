@@ -1,9 +1,9 @@
 //! The HTML report (`analyzer_report.html`): one file with its CSS inline and no script, so
 //! it opens anywhere, text-mode browsers included (`elinks analyzer_report.html`). Statuses
-//! are written as words, never shown by colour alone; every text from the inventory is escaped.
+//! are written as words, never shown by colour alone; the template engine escapes every text
+//! from the inventory.
 
-use std::fmt::Write as _;
-
+use maud::{html, Markup};
 use model::{Inventory, Lang, Text};
 
 use super::{deployment, route_line, stages};
@@ -11,31 +11,15 @@ use crate::facts::gib;
 use crate::rule::{Section, Status};
 use crate::{Report, RuleResult};
 
+/// The report's own rules, after the shared base: wide pages for the inventory's tables, ruled
+/// cells, and statuses coloured as well as named.
 const STYLE: &str = "\
-body{font-family:system-ui,sans-serif;margin:2em auto;max-width:75em;padding:0 1em;color:#222}\
-h1{font-size:1.6em}h2{border-bottom:2px solid #ccc;margin-top:2em}h3{margin-top:1.5em}\
-table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}\
-th{background:#f2f2f2}code{background:#f4f4f4;padding:0 .2em}\
+body{max-width:75rem}table{margin:.5em 0 1em}\
+th,td{border:1px solid #ccc;padding:.25em .6em}th{background:#f2f2f2}code{background:#f4f4f4;padding:0 .2em}\
 .status{font-weight:bold;white-space:nowrap}.pass{color:#1a7f37}.skip{color:#777}.info{color:#0b5cad}\
 .warn{color:#9a6700}.fail{color:#c62828}.finding{border-left:4px solid #ccc;padding-left:1em;margin:1em 0}\
 .finding.fail{border-color:#c62828}.finding.warn{border-color:#d4a72c}.finding.info{border-color:#0b5cad}\
-.finding p{color:#222}";
-
-/// Escapes text for HTML element content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+.finding p{color:#1b1b1b}@media print{th{background:none}}";
 
 fn class(status: Status) -> &'static str {
     match status {
@@ -47,21 +31,20 @@ fn class(status: Status) -> &'static str {
     }
 }
 
-/// A table with a header row; every cell is escaped here.
-fn table(out: &mut String, header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
-    out.push_str("<table>\n<tr>");
-    for cell in header {
-        let _ = write!(out, "<th>{}</th>", escape(cell));
-    }
-    out.push_str("</tr>\n");
-    for row in rows {
-        out.push_str("<tr>");
-        for cell in row {
-            let _ = write!(out, "<td>{}</td>", escape(&cell));
+/// A table with a header row.
+fn table(lang: Lang, header: &[Text], rows: impl IntoIterator<Item = Vec<String>>) -> Markup {
+    html! {
+        table {
+            "\n"
+            tr { @for cell in header { th { (cell.get(lang)) } } }
+            "\n"
+            @for row in rows {
+                tr { @for cell in row { td { (cell) } } }
+                "\n"
+            }
         }
-        out.push_str("</tr>\n");
+        "\n"
     }
-    out.push_str("</table>\n");
 }
 
 fn section_anchor(section: Section) -> String {
@@ -69,63 +52,41 @@ fn section_anchor(section: Section) -> String {
 }
 
 pub fn html(report: &Report, lang: Lang) -> String {
-    let t = |text: Text| text.get(lang);
+    let t = |text: Text| text.into_lang(lang);
     let inventory = report.inventory;
-    let mut out = String::new();
+    let check = t(Text::new("Pre-upgrade check", "アップグレード前チェック"));
     let title = if inventory.name.is_empty() {
-        t(Text::new("Pre-upgrade check", "アップグレード前チェック")).to_owned()
+        check.into_owned()
     } else {
-        format!(
-            "{}: {}",
-            t(Text::new("Pre-upgrade check", "アップグレード前チェック")),
-            inventory.name
-        )
+        format!("{check}: {}", inventory.name)
     };
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
-        escape(&title),
-        escape(&title)
-    );
-    if !inventory.source.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p>{}: <code>{}</code></p>",
-            t(Text::new("Source", "読み込み元")),
-            escape(&inventory.source)
-        );
-    }
-    let _ = writeln!(out, "<p>{}</p>", escape(&route_line(report, lang)));
-
-    write_counts(&mut out, report, lang);
-    write_contents(&mut out, lang);
-    write_environment(&mut out, report, lang);
-    write_findings(&mut out, report, lang);
-    write_inventory(&mut out, inventory, lang);
-
-    let _ = writeln!(
-        out,
-        "<hr>\n<p>{}</p>\n</body>\n</html>",
-        escape(t(Text::new(
-            "Made by ovirt-upgrade check from the inventory above; nothing was changed in the environment.",
-            "ovirt-upgrade check が上記のインベントリーから作成しました。環境には何も変更を加えていません。",
-        )))
-    );
-    out
+    let body = html! {
+        h1 { (title) } "\n"
+        @if !inventory.source.is_empty() {
+            p { (t(Text::new("Source", "読み込み元"))) ": " code { (inventory.source) } } "\n"
+        }
+        p { (route_line(report, lang)) } "\n"
+        (counts(report, lang))
+        (contents(lang))
+        (environment(report, lang))
+        (findings(report, lang))
+        (inventory_tables(inventory, lang))
+        hr; "\n"
+        p {
+            (t(Text::new(
+                "Made by ovirt-upgrade check from the inventory above; nothing was changed in the environment.",
+                "ovirt-upgrade check が上記のインベントリーから作成しました。環境には何も変更を加えていません。",
+            )))
+        }
+        "\n"
+    };
+    page::document(lang, &title, STYLE, body).into_string()
 }
 
-fn write_counts(out: &mut String, report: &Report, lang: Lang) {
-    let t = |text: Text| text.get(lang);
+fn counts(report: &Report, lang: Lang) -> Markup {
+    let t = |text: Text| text.into_lang(lang);
     let counts = report.counts();
-    let _ = writeln!(
-        out,
-        "<h2 id=\"summary\">{}</h2>",
-        t(Text::new("Summary", "まとめ"))
-    );
-    out.push_str("<table>\n");
-    for (status, label, count) in [
+    let rows = [
         (None, Text::new("Total", "合計"), counts.total),
         (
             Some(Status::Pass),
@@ -148,64 +109,57 @@ fn write_counts(out: &mut String, report: &Report, lang: Lang) {
             Text::new("Failures", "失敗"),
             counts.failures,
         ),
-    ] {
-        let css = status.map_or("", class);
-        let _ = writeln!(
-            out,
-            "<tr><th class=\"{css}\">{}</th><td>{count}</td></tr>",
-            t(label)
-        );
-    }
-    out.push_str("</table>\n");
+    ];
     let verdict = if counts.failures > 0 {
-        t(Text::new(
+        Text::new(
             "Failures block the upgrade: fix them first, then check again.",
             "失敗の項目がアップグレードを妨げます。先に解決してから、もう一度チェックしてください。",
-        ))
+        )
     } else if counts.warnings > 0 {
-        t(Text::new(
+        Text::new(
             "No blocker; read the warnings before the window.",
             "妨げとなる項目はありません。作業前に警告を確認してください。",
-        ))
+        )
     } else {
-        t(Text::new(
+        Text::new(
             "Nothing stands in the way of the upgrade.",
             "アップグレードを妨げるものはありません。",
-        ))
+        )
     };
-    let _ = writeln!(out, "<p><strong>{}</strong></p>", escape(verdict));
+    html! {
+        h2 #summary { (t(Text::new("Summary", "まとめ"))) } "\n"
+        table {
+            "\n"
+            @for (status, label, count) in rows {
+                tr { th class=[status.map(class)] { (t(label)) } td { (count) } } "\n"
+            }
+        }
+        "\n"
+        p { strong { (t(verdict)) } } "\n"
+    }
 }
 
-fn write_contents(out: &mut String, lang: Lang) {
-    let t = |text: Text| text.get(lang);
-    let _ = writeln!(
-        out,
-        "<h2 id=\"contents\">{}</h2>\n<ul>",
-        t(Text::new("Contents", "目次"))
-    );
-    let _ = writeln!(
-        out,
-        "<li><a href=\"#environment\">{}</a></li>",
-        t(Text::new("Environment", "環境"))
-    );
-    let _ = writeln!(
-        out,
-        "<li><a href=\"#findings\">{}</a><ul>",
-        t(Text::new("Checks", "チェック結果"))
-    );
-    for section in Section::ALL {
-        let _ = writeln!(
-            out,
-            "<li><a href=\"#{}\">{}</a></li>",
-            section_anchor(*section),
-            escape(section.title().get(lang))
-        );
+fn contents(lang: Lang) -> Markup {
+    let t = |text: Text| text.into_lang(lang);
+    html! {
+        h2 #contents { (t(Text::new("Contents", "目次"))) } "\n"
+        ul {
+            "\n"
+            li { a href="#environment" { (t(Text::new("Environment", "環境"))) } } "\n"
+            li {
+                a href="#findings" { (t(Text::new("Checks", "チェック結果"))) }
+                ul {
+                    "\n"
+                    @for section in Section::ALL {
+                        li { a href={ "#" (section_anchor(*section)) } { (section.title().get(lang)) } } "\n"
+                    }
+                }
+            }
+            "\n"
+            li { a href="#inventory" { (t(Text::new("Inventory", "インベントリー"))) } } "\n"
+        }
+        "\n"
     }
-    let _ = writeln!(
-        out,
-        "</ul></li>\n<li><a href=\"#inventory\">{}</a></li>\n</ul>",
-        t(Text::new("Inventory", "インベントリー"))
-    );
 }
 
 fn yes_no(lang: Lang, value: bool) -> String {
@@ -218,15 +172,10 @@ fn yes_no(lang: Lang, value: bool) -> String {
     .to_owned()
 }
 
-fn write_environment(out: &mut String, report: &Report, lang: Lang) {
-    let t = |text: Text| text.get(lang);
+fn environment(report: &Report, lang: Lang) -> Markup {
+    let t = |text: Text| text.into_lang(lang);
     let manager = &report.inventory.manager;
     let summary = report.inventory.summary();
-    let _ = writeln!(
-        out,
-        "<h2 id=\"environment\">{}</h2>",
-        t(Text::new("Environment", "環境"))
-    );
     let postgresql = |placement: String, version: &Option<String>| match version {
         Some(v) => format!("{placement}, PostgreSQL {v}"),
         None => placement,
@@ -239,7 +188,7 @@ fn write_environment(out: &mut String, report: &Report, lang: Lang) {
             .join(", ")
     };
     let extensions = if manager.extensions.is_empty() {
-        t(Text::new("none", "なし")).to_owned()
+        t(Text::new("none", "なし")).into_owned()
     } else {
         let names: Vec<&str> = manager.extensions.iter().map(|e| e.as_str()).collect();
         names.join(", ")
@@ -262,214 +211,179 @@ fn write_environment(out: &mut String, report: &Report, lang: Lang) {
             summary.totals.gluster_volumes,
         ),
     ]
-    .iter()
-    .map(|(what, count)| format!("{} {count}", t(*what)))
+    .into_iter()
+    .map(|(what, count)| format!("{} {count}", t(what)))
     .collect::<Vec<_>>()
     .join(match lang {
         Lang::En => ", ",
         Lang::Ja => "、",
     });
-    let rows = vec![
-        vec![
-            t(Text::new("Manager version", "Manager のバージョン")).into(),
+    let rows = [
+        (
+            Text::new("Manager version", "Manager のバージョン"),
             report.current.to_string(),
-        ],
-        vec![
-            t(Text::new("Target", "ターゲット")).into(),
-            report.target.to_string(),
-        ],
-        vec![
-            t(Text::new("Deployment", "デプロイメント")).into(),
-            deployment(lang, manager.deployment).into(),
-        ],
-        vec!["FQDN".into(), manager.fqdn.clone()],
-        vec![
-            t(Text::new("Operating system", "OS")).into(),
-            manager.os.to_string(),
-        ],
-        vec![
-            t(Text::new("Engine database", "Manager データベース")).into(),
+        ),
+        (Text::new("Target", "ターゲット"), report.target.to_string()),
+        (
+            Text::new("Deployment", "デプロイメント"),
+            deployment(manager.deployment).into_lang(lang).into_owned(),
+        ),
+        (Text::new("FQDN", "FQDN"), manager.fqdn.clone()),
+        (Text::new("Operating system", "OS"), manager.os.to_string()),
+        (
+            Text::new("Engine database", "Manager データベース"),
             postgresql(
                 manager.database.placement.to_string(),
                 &manager.database.postgresql,
             ),
-        ],
-        vec![
-            "Data Warehouse".into(),
+        ),
+        (
+            Text::new("Data Warehouse", "Data Warehouse"),
             postgresql(manager.dwh.placement.to_string(), &manager.dwh.postgresql),
-        ],
-        vec!["Grafana".into(), yes_no(lang, manager.grafana)],
-        vec![
-            t(Text::new("OVN provider", "OVN プロバイダー")).into(),
+        ),
+        (
+            Text::new("Grafana", "Grafana"),
+            yes_no(lang, manager.grafana),
+        ),
+        (
+            Text::new("OVN provider", "OVN プロバイダー"),
             yes_no(lang, manager.ovn),
-        ],
-        vec![
-            t(Text::new("Extensions", "拡張パッケージ")).into(),
-            extensions,
-        ],
-        vec![
-            t(Text::new(
-                "Last successful backup",
-                "最後に成功したバックアップ",
-            ))
-            .into(),
+        ),
+        (Text::new("Extensions", "拡張パッケージ"), extensions),
+        (
+            Text::new("Last successful backup", "最後に成功したバックアップ"),
             manager
                 .last_backup
                 .map_or_else(|| "-".into(), |d| d.to_string()),
-        ],
-        vec![
-            t(Text::new(
+        ),
+        (
+            Text::new(
                 "Levels the Manager accepts",
                 "Manager の受け付ける互換レベル",
-            ))
-            .into(),
+            ),
             levels(&summary.manager.supported_levels),
-        ],
-        vec![
-            t(Text::new(
+        ),
+        (
+            Text::new(
                 "Levels the target accepts",
                 "ターゲットの受け付ける互換レベル",
-            ))
-            .into(),
+            ),
             levels(model::release::supported_cluster_levels(report.target)),
-        ],
-        vec![t(Text::new("Objects", "オブジェクト数")).into(), objects],
+        ),
+        (Text::new("Objects", "オブジェクト数"), objects),
     ];
-    table(
-        out,
-        &[t(Text::new("Item", "項目")), t(Text::new("Value", "値"))],
-        rows,
-    );
+    html! {
+        h2 #environment { (t(Text::new("Environment", "環境"))) } "\n"
+        (table(
+            lang,
+            &[Text::new("Item", "項目"), Text::new("Value", "値")],
+            rows.into_iter().map(|(item, value)| vec![t(item).into_owned(), value]),
+        ))
+    }
 }
 
-fn write_findings(out: &mut String, report: &Report, lang: Lang) {
-    let t = |text: Text| text.get(lang);
-    let _ = writeln!(
-        out,
-        "<h2 id=\"findings\">{}</h2>",
-        t(Text::new("Checks", "チェック結果"))
-    );
-    for section in Section::ALL {
-        let results: Vec<&RuleResult> = report
-            .results
-            .iter()
-            .filter(|r| r.rule.section == *section)
-            .collect();
-        let _ = writeln!(
-            out,
-            "<h3 id=\"{}\">{}</h3>",
-            section_anchor(*section),
-            escape(section.title().get(lang))
-        );
-        out.push_str("<table>\n<tr>");
-        for header in [
-            Text::new("Status", "状態"),
-            Text::new("Check", "チェック"),
-            Text::new("Rule", "ルール"),
-        ] {
-            let _ = write!(out, "<th>{}</th>", t(header));
-        }
-        out.push_str("</tr>\n");
-        for result in &results {
-            let status = result.status();
-            let id = escape(result.rule.id);
-            let rule_cell = if matches!(status, Status::Pass | Status::Skip) {
-                format!("<code>{id}</code>")
-            } else {
-                format!("<a href=\"#rule-{id}\"><code>{id}</code></a>")
-            };
-            let mut check = escape(result.rule.title.get(lang));
-            if let Some(reason) = result.skip_reason() {
-                let _ = write!(check, " ({})", escape(reason.get(lang)));
+fn findings(report: &Report, lang: Lang) -> Markup {
+    let t = |text: Text| text.into_lang(lang);
+    let header = [
+        Text::new("Status", "状態"),
+        Text::new("Check", "チェック"),
+        Text::new("Rule", "ルール"),
+    ];
+    html! {
+        h2 #findings { (t(Text::new("Checks", "チェック結果"))) } "\n"
+        @for section in Section::ALL {
+            @let results: Vec<&RuleResult> = report
+                .results
+                .iter()
+                .filter(|r| r.rule.section == *section)
+                .collect();
+            h3 id=(section_anchor(*section)) { (section.title().get(lang)) } "\n"
+            table {
+                "\n"
+                tr { @for cell in &header { th { (cell.get(lang)) } } }
+                "\n"
+                @for result in &results {
+                    @let status = result.status();
+                    @let id = result.rule.id;
+                    tr {
+                        td class={ "status " (class(status)) } { "[" (status.label()) "]" }
+                        td {
+                            (result.rule.title.get(lang))
+                            @if let Some(reason) = result.skip_reason() {
+                                " (" (reason.get(lang)) ")"
+                            }
+                        }
+                        td {
+                            @if matches!(status, Status::Pass | Status::Skip) {
+                                code { (id) }
+                            } @else {
+                                a href={ "#rule-" (id) } { code { (id) } }
+                            }
+                        }
+                    }
+                    "\n"
+                }
             }
-            let _ = writeln!(
-                out,
-                "<tr><td class=\"status {}\">[{}]</td><td>{check}</td><td>{rule_cell}</td></tr>",
-                class(status),
-                status.label()
-            );
-        }
-        out.push_str("</table>\n");
-        for result in results
-            .iter()
-            .filter(|r| !matches!(r.status(), Status::Pass | Status::Skip))
-        {
-            write_finding(out, result, lang);
+            "\n"
+            @for result in results.iter().filter(|r| !matches!(r.status(), Status::Pass | Status::Skip)) {
+                (finding(result, lang))
+            }
         }
     }
 }
 
-fn write_finding(out: &mut String, result: &RuleResult, lang: Lang) {
-    let t = |text: Text| text.get(lang);
+fn finding(result: &RuleResult, lang: Lang) -> Markup {
+    let t = |text: Text| text.into_lang(lang);
     let status = result.status();
     let rule = result.rule;
-    let _ = writeln!(
-        out,
-        "<div class=\"finding {}\" id=\"rule-{}\">\n<h4><span class=\"status {}\">[{}]</span> {} <code>{}</code></h4>",
-        class(status),
-        escape(rule.id),
-        class(status),
-        status.label(),
-        escape(rule.title.get(lang)),
-        escape(rule.id)
-    );
-    for finding in result.findings() {
-        let _ = writeln!(out, "<p>{}</p>", escape(finding.message.get(lang)));
-        table(
-            out,
-            &[
-                t(Text::new("Kind", "種類")),
-                t(Text::new("Name", "名前")),
-                t(Text::new("Detail", "詳細")),
-            ],
-            finding.evidence.iter().map(|e| {
-                vec![
-                    e.kind.title().get(lang).to_owned(),
-                    e.name.clone(),
-                    e.detail.get(lang).to_owned(),
-                ]
-            }),
-        );
+    html! {
+        div class={ "finding " (class(status)) } id={ "rule-" (rule.id) } {
+            "\n"
+            h4 {
+                span class={ "status " (class(status)) } { "[" (status.label()) "]" }
+                " " (rule.title.get(lang)) " " code { (rule.id) }
+            }
+            "\n"
+            @for finding in result.findings() {
+                p { (finding.message.get(lang)) } "\n"
+                (table(
+                    lang,
+                    &[
+                        Text::new("Kind", "種類"),
+                        Text::new("Name", "名前"),
+                        Text::new("Detail", "詳細"),
+                    ],
+                    finding.evidence.iter().map(|e| {
+                        vec![
+                            e.kind.title().into_lang(lang).into_owned(),
+                            e.name.clone(),
+                            e.detail.get(lang).to_owned(),
+                        ]
+                    }),
+                ))
+            }
+            @if !rule.blocks.is_empty() {
+                p { strong { (t(Text::new("Blocks", "影響"))) ":" } " " (stages(lang, rule.blocks)) } "\n"
+            }
+            p { strong { (t(Text::new("Fix", "対処"))) ":" } " " (rule.fix.get(lang)) } "\n"
+        }
+        "\n"
     }
-    if !rule.blocks.is_empty() {
-        let _ = writeln!(
-            out,
-            "<p><strong>{}:</strong> {}</p>",
-            t(Text::new("Blocks", "影響")),
-            escape(&stages(lang, rule.blocks))
-        );
-    }
-    let _ = writeln!(
-        out,
-        "<p><strong>{}:</strong> {}</p>\n</div>",
-        t(Text::new("Fix", "対処")),
-        escape(rule.fix.get(lang))
-    );
 }
 
-fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
-    let t = |text: Text| text.get(lang);
+fn inventory_tables(inventory: &Inventory, lang: Lang) -> Markup {
+    let t = |text: Text| text.into_lang(lang);
     let index = model::InventoryIndex::new(inventory);
     let cluster_name = |id| index.cluster(id).map_or("-".to_owned(), |c| c.name.clone());
     let host_name = |id| index.host(id).map_or("-".to_owned(), |h| h.name.clone());
-    let _ = writeln!(
-        out,
-        "<h2 id=\"inventory\">{}</h2>",
-        t(Text::new("Inventory", "インベントリー"))
-    );
 
-    let _ = writeln!(
-        out,
-        "<h3>{}</h3>",
-        t(Text::new("Data centers", "データセンター"))
-    );
-    table(
-        out,
+    let data_centers = table(
+        lang,
         &[
-            t(Text::new("Name", "名前")),
-            t(Text::new("Level", "互換レベル")),
-            t(Text::new("Storage", "ストレージ")),
-            t(Text::new("Status", "状態")),
+            Text::new("Name", "名前"),
+            Text::new("Level", "互換レベル"),
+            Text::new("Storage", "ストレージ"),
+            Text::new("Status", "状態"),
         ],
         inventory.data_centers.iter().map(|dc| {
             vec![
@@ -481,21 +395,20 @@ fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
         }),
     );
 
-    let _ = writeln!(out, "<h3>{}</h3>", t(Text::new("Clusters", "クラスター")));
     let data_center_name = |id| {
         index
             .data_center(id)
             .map_or("-".to_owned(), |dc| dc.name.clone())
     };
-    table(
-        out,
+    let clusters = table(
+        lang,
         &[
-            t(Text::new("Name", "名前")),
-            t(Text::new("Data center", "データセンター")),
-            t(Text::new("Level", "互換レベル")),
-            t(Text::new("Scheduling policy", "スケジューリングポリシー")),
-            t(Text::new("CPU type", "CPU タイプ")),
-            "Gluster",
+            Text::new("Name", "名前"),
+            Text::new("Data center", "データセンター"),
+            Text::new("Level", "互換レベル"),
+            Text::new("Scheduling policy", "スケジューリングポリシー"),
+            Text::new("CPU type", "CPU タイプ"),
+            Text::new("Gluster", "Gluster"),
         ],
         inventory.clusters.iter().map(|c| {
             vec![
@@ -509,21 +422,20 @@ fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
         }),
     );
 
-    let _ = writeln!(out, "<h3>{}</h3>", t(Text::new("Hosts", "ホスト")));
-    table(
-        out,
+    let hosts = table(
+        lang,
         &[
-            t(Text::new("Name", "名前")),
-            t(Text::new("Cluster", "クラスター")),
-            t(Text::new("Status", "状態")),
-            t(Text::new("Type", "タイプ")),
-            "OS",
-            "vdsm",
-            t(Text::new("Memory", "メモリー")),
-            t(Text::new("Free for VMs", "仮想マシン用の空き")),
-            "SPM",
-            t(Text::new("Hosted engine", "ホストエンジン")),
-            t(Text::new("Update", "更新")),
+            Text::new("Name", "名前"),
+            Text::new("Cluster", "クラスター"),
+            Text::new("Status", "状態"),
+            Text::new("Type", "タイプ"),
+            Text::new("OS", "OS"),
+            Text::new("vdsm", "vdsm"),
+            Text::new("Memory", "メモリー"),
+            Text::new("Free for VMs", "仮想マシン用の空き"),
+            Text::new("SPM", "SPM"),
+            Text::new("Hosted engine", "ホストエンジン"),
+            Text::new("Update", "更新"),
         ],
         inventory.hosts.iter().map(|h| {
             let hosted_engine = h.hosted_engine.map_or_else(
@@ -546,7 +458,7 @@ fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
                         ),
                     ] {
                         if on {
-                            state.push(t(text).to_owned());
+                            state.push(t(text).into_owned());
                         }
                     }
                     state.join(", ")
@@ -570,21 +482,16 @@ fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
         }),
     );
 
-    let _ = writeln!(
-        out,
-        "<h3>{}</h3>",
-        t(Text::new("Storage domains", "ストレージドメイン"))
-    );
-    table(
-        out,
+    let storage_domains = table(
+        lang,
         &[
-            t(Text::new("Name", "名前")),
-            t(Text::new("Data center", "データセンター")),
-            t(Text::new("Role", "役割")),
-            t(Text::new("Type", "タイプ")),
-            t(Text::new("Status", "状態")),
-            t(Text::new("Format", "形式")),
-            "Master",
+            Text::new("Name", "名前"),
+            Text::new("Data center", "データセンター"),
+            Text::new("Role", "役割"),
+            Text::new("Type", "タイプ"),
+            Text::new("Status", "状態"),
+            Text::new("Format", "形式"),
+            Text::new("Master", "Master"),
         ],
         inventory.storage_domains.iter().map(|sd| {
             vec![
@@ -601,19 +508,14 @@ fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
         }),
     );
 
-    if !inventory.gluster_volumes.is_empty() {
-        let _ = writeln!(
-            out,
-            "<h3>{}</h3>",
-            t(Text::new("Gluster volumes", "Gluster ボリューム"))
-        );
+    let gluster_volumes = (!inventory.gluster_volumes.is_empty()).then(|| {
         table(
-            out,
+            lang,
             &[
-                t(Text::new("Name", "名前")),
-                t(Text::new("Cluster", "クラスター")),
-                t(Text::new("Entries to heal", "修復待ちエントリー")),
-                t(Text::new("Geo-replication", "geo レプリケーション")),
+                Text::new("Name", "名前"),
+                Text::new("Cluster", "クラスター"),
+                Text::new("Entries to heal", "修復待ちエントリー"),
+                Text::new("Geo-replication", "geo レプリケーション"),
             ],
             inventory.gluster_volumes.iter().map(|v| {
                 vec![
@@ -623,18 +525,17 @@ fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
                     v.geo_replication.join(", "),
                 ]
             }),
-        );
-    }
+        )
+    });
 
-    if !inventory.manager.certificates.is_empty() {
-        let _ = writeln!(out, "<h3>{}</h3>", t(Text::new("Certificates", "証明書")));
+    let certificates = (!inventory.manager.certificates.is_empty()).then(|| {
         table(
-            out,
+            lang,
             &[
-                t(Text::new("Name", "名前")),
-                t(Text::new("Signature", "署名アルゴリズム")),
-                t(Text::new("Not after", "有効期限")),
-                t(Text::new("External CA", "外部 CA")),
+                Text::new("Name", "名前"),
+                Text::new("Signature", "署名アルゴリズム"),
+                Text::new("Not after", "有効期限"),
+                Text::new("External CA", "外部 CA"),
             ],
             inventory.manager.certificates.iter().map(|c| {
                 vec![
@@ -644,25 +545,20 @@ fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
                     yes_no(lang, c.external_ca),
                 ]
             }),
-        );
-    }
+        )
+    });
 
-    let _ = writeln!(
-        out,
-        "<h3>{}</h3>",
-        t(Text::new("Virtual machines", "仮想マシン"))
-    );
-    table(
-        out,
+    let vms = table(
+        lang,
         &[
-            t(Text::new("Name", "名前")),
-            t(Text::new("Cluster", "クラスター")),
-            t(Text::new("Host", "ホスト")),
-            t(Text::new("Status", "状態")),
-            t(Text::new("Memory", "メモリー")),
-            t(Text::new("Migration", "移行")),
-            "HA",
-            t(Text::new("Notes", "備考")),
+            Text::new("Name", "名前"),
+            Text::new("Cluster", "クラスター"),
+            Text::new("Host", "ホスト"),
+            Text::new("Status", "状態"),
+            Text::new("Memory", "メモリー"),
+            Text::new("Migration", "移行"),
+            Text::new("HA", "HA"),
+            Text::new("Notes", "備考"),
         ],
         inventory.vms.iter().map(|vm| {
             let mut notes: Vec<String> = [
@@ -690,7 +586,7 @@ fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
             ]
             .into_iter()
             .filter(|(on, _)| *on)
-            .map(|(_, text)| t(text).to_owned())
+            .map(|(_, text)| t(text).into_owned())
             .collect();
             if let Some(level) = vm.custom_compatibility_version {
                 notes.push(format!(
@@ -710,6 +606,27 @@ fn write_inventory(out: &mut String, inventory: &Inventory, lang: Lang) {
             ]
         }),
     );
+    html! {
+        h2 #inventory { (t(Text::new("Inventory", "インベントリー"))) } "\n"
+        h3 { (t(Text::new("Data centers", "データセンター"))) } "\n"
+        (data_centers)
+        h3 { (t(Text::new("Clusters", "クラスター"))) } "\n"
+        (clusters)
+        h3 { (t(Text::new("Hosts", "ホスト"))) } "\n"
+        (hosts)
+        h3 { (t(Text::new("Storage domains", "ストレージドメイン"))) } "\n"
+        (storage_domains)
+        @if let Some(gluster_volumes) = gluster_volumes {
+            h3 { (t(Text::new("Gluster volumes", "Gluster ボリューム"))) } "\n"
+            (gluster_volumes)
+        }
+        @if let Some(certificates) = certificates {
+            h3 { (t(Text::new("Certificates", "証明書"))) } "\n"
+            (certificates)
+        }
+        h3 { (t(Text::new("Virtual machines", "仮想マシン"))) } "\n"
+        (vms)
+    }
 }
 
 #[cfg(test)]
@@ -725,7 +642,7 @@ mod tests {
         inventory.vms[0].next_run_pending = true;
         let page = html(&run(&inventory, None), Lang::En);
         assert!(!page.contains("<script"), "unescaped name");
-        assert!(page.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"));
+        assert!(page.contains("&lt;script&gt;alert('x')&lt;/script&gt; &amp; co"));
         assert!(page.contains("web&lt;1&gt;&quot;"));
         assert!(!page.contains("web<1>"));
     }

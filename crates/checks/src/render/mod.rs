@@ -13,19 +13,17 @@ use model::{Deployment, Lang, Text};
 
 use crate::Report;
 
-fn deployment(lang: Lang, deployment: Deployment) -> &'static str {
+fn deployment(deployment: Deployment) -> Text {
     match deployment {
-        Deployment::SelfHosted => Text::new("self-hosted engine", "セルフホストエンジン").get(lang),
-        Deployment::Standalone => {
-            Text::new("standalone Manager", "スタンドアロン Manager").get(lang)
-        }
+        Deployment::SelfHosted => Text::new("self-hosted engine", "セルフホストエンジン"),
+        Deployment::Standalone => Text::new("standalone Manager", "スタンドアロン Manager"),
     }
 }
 
 /// "Manager 4.3.11 (self-hosted engine) → target 4.4.10, as of 2026-11-23".
 fn route_line(report: &Report, lang: Lang) -> String {
     let (current, target, now) = (report.current, report.target, report.now);
-    let kind = deployment(lang, report.inventory.manager.deployment);
+    let kind = deployment(report.inventory.manager.deployment).into_lang(lang);
     match lang {
         Lang::En => format!("Manager {current} ({kind}) → target {target}, as of {now}"),
         Lang::Ja => format!("Manager {current} ({kind}) → ターゲット {target}、{now} 時点"),
@@ -60,7 +58,7 @@ fn stages(lang: Lang, stages: &[crate::Stage]) -> String {
     };
     stages
         .iter()
-        .map(|s| s.title().get(lang))
+        .map(|s| s.title().into_lang(lang))
         .collect::<Vec<_>>()
         .join(separator)
 }

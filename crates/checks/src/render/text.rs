@@ -33,7 +33,7 @@ const INDENT: &str = "      ";
 
 pub fn text(report: &Report, options: &TextOptions) -> String {
     let lang = options.lang;
-    let t = |text: Text| text.get(lang);
+    let t = |text: Text| text.into_lang(lang);
     let mut out = String::new();
     let inventory = report.inventory;
     let title = t(Text::new(
@@ -65,10 +65,10 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
         if results.is_empty() {
             continue;
         }
-        let heading = section.title().get(lang);
+        let heading = section.title().into_lang(lang);
         let heading = match lang {
             Lang::En => heading.to_uppercase(),
-            Lang::Ja => heading.to_owned(),
+            Lang::Ja => heading.into_owned(),
         };
         let _ = writeln!(out, "\n= {heading} =\n");
         for result in results {
@@ -81,6 +81,7 @@ pub fn text(report: &Report, options: &TextOptions) -> String {
 
 fn write_result(out: &mut String, result: &RuleResult, options: &TextOptions) {
     let lang = options.lang;
+    let t = |text: Text| text.into_lang(lang);
     let rule = result.rule;
     let status = result.status();
     let label = status.label();
@@ -103,7 +104,7 @@ fn write_result(out: &mut String, result: &RuleResult, options: &TextOptions) {
                 let shown = options.evidence_limit.unwrap_or(usize::MAX);
                 for evidence in finding.evidence.iter().take(shown) {
                     let detail = evidence.detail.get(lang);
-                    let kind = evidence.kind.title().get(lang);
+                    let kind = evidence.kind.title().into_lang(lang);
                     if detail.is_empty() {
                         let _ = writeln!(out, "{INDENT}- {kind} {}", evidence.name);
                     } else {
@@ -120,10 +121,10 @@ fn write_result(out: &mut String, result: &RuleResult, options: &TextOptions) {
                 }
             }
             if status != Status::Info && !rule.blocks.is_empty() {
-                let blocks = Text::new("blocks", "影響").get(lang);
+                let blocks = t(Text::new("blocks", "影響"));
                 let _ = writeln!(out, "{INDENT}{blocks}: {}", stages(lang, rule.blocks));
             }
-            let fix = Text::new("fix", "対処").get(lang);
+            let fix = t(Text::new("fix", "対処"));
             let _ = writeln!(out, "{INDENT}{fix}: {}", rule.fix.get(lang));
         }
     }
@@ -131,7 +132,7 @@ fn write_result(out: &mut String, result: &RuleResult, options: &TextOptions) {
 
 fn write_summary(out: &mut String, report: &Report, lang: Lang) {
     let counts = report.counts();
-    let heading = Text::new("SUMMARY", "まとめ").get(lang);
+    let heading = Text::new("SUMMARY", "まとめ").into_lang(lang);
     let _ = writeln!(out, "\n= {heading} =\n");
     let rows = [
         (Text::new("TOTAL:", "合計:"), counts.total),

@@ -216,11 +216,11 @@ fn data_centers_too_old(f: &Facts) -> Outcome {
         .data_centers
         .iter()
         .filter(|dc| dc.version < oldest)
-        .map(|dc| data_center_evidence(dc, Message::same(format!("{} < {oldest}", dc.version))))
+        .map(|dc| data_center_evidence(dc, Text::same(format!("{} < {oldest}", dc.version))))
         .collect();
     let (target, levels) = (f.target, accepted(f));
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} data center(s) are below the levels Manager {target} accepts ({levels}): engine-setup stops on them"),
             format!("{n} 個のデータセンターが Manager {target} の受け付ける互換レベル ({levels}) より低く、engine-setup が停止します"),
         )
@@ -236,11 +236,11 @@ fn clusters_too_old(f: &Facts) -> Outcome {
         .clusters
         .iter()
         .filter(|c| c.version < oldest)
-        .map(|c| cluster_evidence(c, Message::same(format!("{} < {oldest}", c.version))))
+        .map(|c| cluster_evidence(c, Text::same(format!("{} < {oldest}", c.version))))
         .collect();
     let (target, levels) = (f.target, accepted(f));
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} cluster(s) are below the levels Manager {target} accepts ({levels}): engine-setup stops on them"),
             format!("{n} 個のクラスターが Manager {target} の受け付ける互換レベル ({levels}) より低く、engine-setup が停止します"),
         )
@@ -256,10 +256,10 @@ fn data_centers_behind(f: &Facts) -> Outcome {
         .data_centers
         .iter()
         .filter(|dc| dc.version >= oldest && dc.version < newest)
-        .map(|dc| data_center_evidence(dc, Message::same(format!("{} → {newest}", dc.version))))
+        .map(|dc| data_center_evidence(dc, Text::same(format!("{} → {newest}", dc.version))))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} data center(s) can be raised to {newest} once their clusters are"),
             format!("{n} 個のデータセンターは、クラスターを上げた後に {newest} へ上げられます"),
         )
@@ -286,7 +286,7 @@ fn clusters_behind(f: &Facts) -> Outcome {
             restarts += running;
             cluster_evidence(
                 c,
-                Message::new(
+                Text::owned(
                     format!(
                         "{} → {newest}, {running} running VM(s) to restart",
                         c.version
@@ -300,7 +300,7 @@ fn clusters_behind(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} cluster(s) can be raised to {newest} after their hosts are upgraded; {restarts} running VM(s) then need a restart to take the new level: plan that downtime"),
             format!("{n} 個のクラスターはホストのアップグレード後に {newest} へ上げられます。その後、実行中の仮想マシン {restarts} 台の再起動が必要なので、停止時間を計画してください"),
         )
@@ -322,12 +322,12 @@ fn virtio_nic_renaming(f: &Facts) -> Outcome {
         .map(|c| {
             cluster_evidence(
                 c,
-                Message::same(format!("{} → {NIC_RENAMING_LEVEL}+", c.version)),
+                Text::same(format!("{} → {NIC_RENAMING_LEVEL}+", c.version)),
             )
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} cluster(s) would cross level 4.6: their VMs' VirtIO NICs then appear as different devices and may need their network configured again"),
             format!("{n} 個のクラスターが互換レベル 4.6 をまたぎます。仮想マシンの VirtIO NIC が別のデバイスとして認識され、ネットワークの再設定が必要になる場合があります"),
         )
@@ -340,10 +340,10 @@ fn maintenance_policy_set(f: &Facts) -> Outcome {
         .clusters
         .iter()
         .filter(|c| c.scheduling_policy == SchedulingPolicy::ClusterMaintenance)
-        .map(|c| cluster_evidence(c, Message::same("cluster_maintenance")))
+        .map(|c| cluster_evidence(c, Text::same("cluster_maintenance")))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} cluster(s) use the cluster_maintenance policy, which starts no VM but highly available ones: maybe left over from an interrupted upgrade"),
             format!("{n} 個のクラスターが cluster_maintenance ポリシーで、高可用性以外の仮想マシンを起動できません。中断したアップグレードの名残の可能性があります"),
         )
@@ -356,10 +356,10 @@ fn upgrade_running(f: &Facts) -> Outcome {
         .clusters
         .iter()
         .filter(|c| c.upgrade_running)
-        .map(|c| cluster_evidence(c, Message::new("upgrade in progress", "アップグレード中")))
+        .map(|c| cluster_evidence(c, Text::owned("upgrade in progress", "アップグレード中")))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} cluster(s) are marked as being upgraded: another upgrade runs, or one was interrupted"),
             format!("{n} 個のクラスターがアップグレード中とされています。別のアップグレードが実行中か、中断されています"),
         )
@@ -372,10 +372,10 @@ fn data_centers_not_up(f: &Facts) -> Outcome {
         .data_centers
         .iter()
         .filter(|dc| dc.status != DataCenterStatus::Up && !f.hosts_in_data_center(dc.id).is_empty())
-        .map(|dc| data_center_evidence(dc, Message::same(dc.status.to_string())))
+        .map(|dc| data_center_evidence(dc, Text::same(dc.status.to_string())))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} data center(s) with hosts are not up: their storage is not fully usable"),
             format!("ホストのある {n} 個のデータセンターが稼働中ではなく、ストレージを完全には使えません"),
         )
@@ -394,7 +394,7 @@ fn local_storage(f: &Facts) -> Outcome {
                 .iter()
                 .map(|h| h.name.as_str())
                 .collect();
-            data_center_evidence(dc, Message::same(hosts.join(", ")))
+            data_center_evidence(dc, Text::same(hosts.join(", ")))
         })
         .collect();
     let (en, ja) = if f.enters(Level::new(4, 4)) {
@@ -406,7 +406,7 @@ fn local_storage(f: &Facts) -> Outcome {
         ("", "")
     };
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} data center(s) keep VMs on local storage: they cannot move to another host and stop while their host is upgraded{en}"),
             format!("{n} 個のデータセンターがローカルストレージに仮想マシンを置いています。別のホストへ移行できず、ホストのアップグレード中は停止します{ja}"),
         )
@@ -423,10 +423,10 @@ fn no_spm(f: &Facts) -> Outcome {
             hosts.iter().any(|h| h.status == HostStatus::Up)
                 && hosts.iter().all(|h| h.spm == SpmStatus::None)
         })
-        .map(|dc| data_center_evidence(dc, Message::new("no SPM", "SPM なし")))
+        .map(|dc| data_center_evidence(dc, Text::owned("no SPM", "SPM なし")))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} data center(s) have active hosts but no Storage Pool Manager: no disk, snapshot or storage change can run there"),
             format!("{n} 個のデータセンターに稼働中のホストがあるのに SPM がなく、ディスク、スナップショット、ストレージの変更ができません"),
         )
@@ -439,10 +439,10 @@ fn spm_contending(f: &Facts) -> Outcome {
         .hosts
         .iter()
         .filter(|h| h.spm == SpmStatus::Contending)
-        .map(|h| host_evidence(h, Message::same("contending")))
+        .map(|h| host_evidence(h, Text::same("contending")))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) are contending for the SPM role"),
             format!("{n} 台のホストが SPM を争っています"),
         )
@@ -464,7 +464,7 @@ fn spm_single_candidate(f: &Facts) -> Outcome {
             match up.as_slice() {
                 [only] => Some(data_center_evidence(
                     dc,
-                    Message::new(
+                    Text::owned(
                         format!("only up host: {}", only.name),
                         format!("稼働中の唯一のホスト: {}", only.name),
                     ),
@@ -474,7 +474,7 @@ fn spm_single_candidate(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} shared-storage data center(s) have a single active host: while it is upgraded no host can be SPM"),
             format!("{n} 個の共有ストレージのデータセンターで稼働中のホストが 1 台だけです。そのアップグレード中は SPM になれるホストがありません"),
         )

@@ -178,7 +178,7 @@ fn memory_short(f: &Facts) -> Outcome {
                 (gib(e.moving_memory), e.moving.len(), gib(e.free_total), gib(e.largest_free));
             host_evidence(
                 e.host,
-                Message::new(
+                Text::owned(
                     format!("{vms} VM(s), {moving} to move; {} other host(s) have {free} free, at most {largest} on one", e.receivers),
                     format!("移行する仮想マシン {vms} 台、{moving}。他のホスト {} 台の空きは {free}、1 台あたり最大 {largest}", e.receivers),
                 ),
@@ -186,7 +186,7 @@ fn memory_short(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) cannot be emptied: the other active hosts of their cluster lack the memory for their VMs"),
             format!("{n} 台のホストを空にできません。クラスター内の他の稼働中ホストに、その仮想マシンを受け入れるメモリーが足りません"),
         )
@@ -205,7 +205,7 @@ fn memory_fragmented(f: &Facts) -> Outcome {
                     .collect();
                 Some(host_evidence(
                     e.host,
-                    Message::new(
+                    Text::owned(
                         format!("no room for {}", names.join(", ")),
                         format!("入りきらない仮想マシン: {}", names.join("、")),
                     ),
@@ -215,7 +215,7 @@ fn memory_fragmented(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) have VMs that find no single other host with room, though the memory is there in total"),
             format!("{n} 台のホストで、合計のメモリーは足りるのに、収まる移行先ホストが見つからない仮想マシンがあります"),
         )
@@ -231,7 +231,7 @@ fn no_other_host(f: &Facts) -> Outcome {
             let (vms, memory) = (e.moving.len(), gib(e.moving_memory));
             host_evidence(
                 e.host,
-                Message::new(
+                Text::owned(
                     format!(
                         "cluster {}: {vms} running VM(s), {memory}",
                         f.cluster_name(e.host.cluster)
@@ -245,7 +245,7 @@ fn no_other_host(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) are the only active host of their cluster: their VMs must be shut down while they are upgraded"),
             format!("{n} 台のホストがクラスター内で唯一の稼働中ホストです。アップグレード中は仮想マシンを停止する必要があります"),
         )
@@ -266,7 +266,7 @@ fn engine_vm_no_room(f: &Facts) -> Outcome {
         .filter_map(|e| match e.verdict {
             Verdict::EngineVmNoRoom(free) => Some(host_evidence(
                 e.host,
-                Message::new(
+                Text::owned(
                     format!("Manager VM needs {}; hosted-engine hosts have at most {} free", gib(needed), gib(free)),
                     format!("Manager 用仮想マシンには {} 必要、セルフホストエンジンホストの空きは最大 {}", gib(needed), gib(free)),
                 ),
@@ -275,7 +275,7 @@ fn engine_vm_no_room(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |_| {
-        Message::new(
+        Text::owned(
             "The Manager VM's host cannot enter maintenance: no other hosted-engine host has room for it",
             "Manager 用仮想マシンのホストをメンテナンスにできません。他のセルフホストエンジンホストに空きがありません",
         )
@@ -291,12 +291,12 @@ fn running_vms(f: &Facts, wanted: impl Fn(&Vm) -> bool) -> Vec<Evidence> {
         .map(|vm| {
             let host = f.host_name(vm.host);
             let detail = if vm.high_availability {
-                Message::new(
+                Text::owned(
                     format!("on {host}, highly available"),
                     format!("{host} 上、高可用性"),
                 )
             } else {
-                Message::new(format!("on {host}"), format!("{host} 上"))
+                Text::owned(format!("on {host}"), format!("{host} 上"))
             };
             vm_evidence(vm, detail)
         })
@@ -305,7 +305,7 @@ fn running_vms(f: &Facts, wanted: impl Fn(&Vm) -> bool) -> Vec<Evidence> {
 
 fn pinned(f: &Facts) -> Outcome {
     Outcome::one_if_any(running_vms(f, |vm| vm.affinity == Affinity::Pinned), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} running VM(s) are pinned to their host: they are shut down while it is upgraded, and under the cluster_maintenance policy those not highly available stay down until the whole cluster is done"),
             format!("{n} 台の実行中の仮想マシンがホストに固定されています。ホストのアップグレード中は停止し、cluster_maintenance ポリシーの下では高可用性でないものはクラスター全体の完了まで停止したままです"),
         )
@@ -315,7 +315,7 @@ fn pinned(f: &Facts) -> Outcome {
 fn user_migratable(f: &Facts) -> Outcome {
     let manual = |vm: &Vm| vm.affinity == Affinity::UserMigratable && !stays_on_host(vm);
     Outcome::one_if_any(running_vms(f, manual), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} running VM(s) migrate only when asked: the engine will not move them itself when their host enters maintenance"),
             format!("{n} 台の実行中の仮想マシンは手動でのみ移行します。ホストをメンテナンスにしてもエンジンは自動で移行しません"),
         )
@@ -324,7 +324,7 @@ fn user_migratable(f: &Facts) -> Outcome {
 
 fn vgpu(f: &Facts) -> Outcome {
     Outcome::one_if_any(running_vms(f, |vm| vm.vgpu), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} running VM(s) use a vGPU and cannot be live-migrated: they stop while their host is upgraded"),
             format!("{n} 台の実行中の仮想マシンが vGPU を使っており、ライブマイグレーションできません。ホストのアップグレード中は停止します"),
         )
@@ -333,7 +333,7 @@ fn vgpu(f: &Facts) -> Outcome {
 
 fn host_devices(f: &Facts) -> Outcome {
     Outcome::one_if_any(running_vms(f, |vm| vm.host_devices > 0), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} running VM(s) use host devices (PCI, USB, SCSI passthrough) and cannot be live-migrated"),
             format!("{n} 台の実行中の仮想マシンがホストデバイス (PCI、USB、SCSI パススルー) を使っており、ライブマイグレーションできません"),
         )
@@ -348,7 +348,7 @@ fn cpu_passthrough(f: &Facts) -> Outcome {
         ));
     }
     Outcome::one_if_any(running_vms(f, |vm| vm.cpu_passthrough), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} running VM(s) pass the host CPU through: EL7 and EL8 kernels expose different CPU flags, so their migration to 4.4 hosts may fail"),
             format!("{n} 台の実行中の仮想マシンがホスト CPU をパススルーしています。EL7 と EL8 のカーネルでは CPU フラグが異なるため、4.4 ホストへの移行に失敗する場合があります"),
         )
@@ -364,7 +364,7 @@ fn ha_under_maintenance_policy(f: &Facts) -> Outcome {
     }
     let ha = |vm: &Vm| vm.high_availability && !vm.hosted_engine;
     Outcome::one_if_any(running_vms(f, ha), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} running VM(s) are highly available: under cluster_maintenance they are the only VMs that start again by themselves, after a host failure even on a host not upgraded yet"),
             format!("{n} 台の実行中の仮想マシンが高可用性です。cluster_maintenance の下で自動的に再起動するのはこれらだけで、ホスト障害時にはまだアップグレードしていないホストで起動することもあります"),
         )

@@ -174,11 +174,11 @@ fn engine_vm_missing(f: &Facts) -> Outcome {
         return Outcome::pass();
     }
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             "The deployment is self-hosted but no VM is marked as the Manager VM: evacuation checks cannot keep it on hosted-engine hosts",
             "セルフホスト構成ですが、Manager 用仮想マシンとされた仮想マシンがありません。退避チェックでセルフホストエンジンホストへの配置を考慮できません",
         ),
-        vec![manager_evidence(f, Message::new("no HostedEngine VM", "HostedEngine 仮想マシンなし"))],
+        vec![manager_evidence(f, Text::owned("no HostedEngine VM", "HostedEngine 仮想マシンなし"))],
     )])
 }
 
@@ -196,11 +196,11 @@ fn global_maintenance_required(f: &Facts) -> Outcome {
         return Outcome::pass();
     }
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             "engine-setup refuses to run on a self-hosted engine outside global maintenance: switch it on at the start of the window",
             "セルフホストエンジンでは、グローバルメンテナンスモードでないと engine-setup が実行を拒否します。作業開始時に有効にしてください",
         ),
-        vec![manager_evidence(f, Message::new("global maintenance: off", "グローバルメンテナンス: 無効"))],
+        vec![manager_evidence(f, Text::owned("global maintenance: off", "グローバルメンテナンス: 無効"))],
     )])
 }
 
@@ -213,12 +213,12 @@ fn global_maintenance_on(f: &Facts) -> Outcome {
         .map(|h| {
             host_evidence(
                 h,
-                Message::new("reports global maintenance", "グローバルメンテナンスを報告"),
+                Text::owned("reports global maintenance", "グローバルメンテナンスを報告"),
             )
         })
         .collect();
     Outcome::one_if_any(evidence, |_| {
-        Message::new(
+        Text::owned(
             "Global maintenance is already on: while it lasts the HA agents do not restart the Manager VM if it or its host fails",
             "すでにグローバルメンテナンスモードです。この間は Manager 用仮想マシンやそのホストが停止しても HA エージェントが再起動しません",
         )
@@ -240,15 +240,15 @@ fn maintenance_disagrees(f: &Facts) -> Outcome {
         .iter()
         .map(|h| {
             let detail = if global(h) {
-                Message::new("global maintenance: on", "グローバルメンテナンス: 有効")
+                Text::owned("global maintenance: on", "グローバルメンテナンス: 有効")
             } else {
-                Message::new("global maintenance: off", "グローバルメンテナンス: 無効")
+                Text::owned("global maintenance: off", "グローバルメンテナンス: 無効")
             };
             host_evidence(h, detail)
         })
         .collect();
     Outcome::one_if_any(evidence, |_| {
-        Message::new(
+        Text::owned(
             "Hosted-engine hosts disagree about global maintenance",
             "セルフホストエンジンホストの間でグローバルメンテナンスの状態が食い違っています",
         )
@@ -266,7 +266,7 @@ fn score_degraded(f: &Facts) -> Outcome {
             (!he.local_maintenance && he.score < FULL_HOSTED_ENGINE_SCORE).then(|| {
                 host_evidence(
                     h,
-                    Message::new(
+                    Text::owned(
                         format!("score {} of {FULL_HOSTED_ENGINE_SCORE}", he.score),
                         format!("スコア {} / {FULL_HOSTED_ENGINE_SCORE}", he.score),
                     ),
@@ -275,7 +275,7 @@ fn score_degraded(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} hosted-engine host(s) have a lowered HA score: the agents prefer other hosts for the Manager VM, and at 0 a host cannot run it"),
             format!("{n} 台のセルフホストエンジンホストの HA スコアが下がっています。Manager 用仮想マシンは他のホストが優先され、0 のホストでは実行できません"),
         )
@@ -288,10 +288,10 @@ fn local_maintenance(f: &Facts) -> Outcome {
     }
     let evidence = hosted_engine_hosts(f)
         .filter(|h| h.hosted_engine.is_some_and(|he| he.local_maintenance))
-        .map(|h| host_evidence(h, Message::new("local maintenance", "ローカルメンテナンス")))
+        .map(|h| host_evidence(h, Text::owned("local maintenance", "ローカルメンテナンス")))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} hosted-engine host(s) are in local maintenance and cannot take the Manager VM"),
             format!("{n} 台のセルフホストエンジンホストがローカルメンテナンス中で、Manager 用仮想マシンを引き受けられません"),
         )
@@ -316,12 +316,12 @@ fn no_spare_host(f: &Facts) -> Outcome {
         .map(|h| {
             let score = h.hosted_engine.map_or(0, |he| he.score);
             let detail = if can_run_engine_vm(h) {
-                Message::new(
+                Text::owned(
                     format!("can run it (score {score})"),
                     format!("実行可能 (スコア {score})"),
                 )
             } else {
-                Message::new(
+                Text::owned(
                     format!("cannot run it ({}, score {score})", h.status),
                     format!("実行不可 ({}、スコア {score})", h.status),
                 )
@@ -332,11 +332,11 @@ fn no_spare_host(f: &Facts) -> Outcome {
     if evidence.is_empty() {
         evidence.push(manager_evidence(
             f,
-            Message::new("no hosted-engine host", "セルフホストエンジンホストなし"),
+            Text::owned("no hosted-engine host", "セルフホストエンジンホストなし"),
         ));
     }
     Outcome::one_if_any(evidence, |_| {
-        Message::new(
+        Text::owned(
             format!("Only {able} hosted-engine host(s) can run the Manager VM: the host running it cannot enter maintenance, because the engine needs another one to move it to"),
             format!("Manager 用仮想マシンを実行できるセルフホストエンジンホストが {able} 台しかありません。移行先がないため、実行中のホストをメンテナンスにできません"),
         )
@@ -360,7 +360,7 @@ fn new_storage_domain(f: &Facts) -> Outcome {
                 Scope::StorageDomain,
                 &sd.name,
                 Some(sd.id.0),
-                Message::new(
+                Text::owned(
                     "holds the 4.3 Manager VM",
                     "4.3 の Manager 用仮想マシンを格納",
                 ),
@@ -370,13 +370,13 @@ fn new_storage_domain(f: &Facts) -> Outcome {
     let evidence = if evidence.is_empty() {
         vec![manager_evidence(
             f,
-            Message::new("self-hosted", "セルフホスト"),
+            Text::owned("self-hosted", "セルフホスト"),
         )]
     } else {
         evidence
     };
     Outcome::one_if_any(evidence, |_| {
-        Message::new(
+        Text::owned(
             "The 4.4 Manager VM is deployed onto a new storage domain; the old hosted-engine domain is detached afterwards",
             "4.4 の Manager 用仮想マシンは新しいストレージドメインにデプロイし、古いセルフホストエンジン用ドメインは後でデタッチします",
         )
@@ -401,15 +401,10 @@ fn engine_host_vms(f: &Facts) -> Outcome {
         .running_on(host)
         .iter()
         .filter(|vm| !vm.hosted_engine)
-        .map(|vm| {
-            vm_evidence(
-                vm,
-                Message::same(format!("{host_name}, {}", gib(vm.memory))),
-            )
-        })
+        .map(|vm| vm_evidence(vm, Text::same(format!("{host_name}, {}", gib(vm.memory)))))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} VM(s) share the host {host_name} with the Manager VM: that host is reinstalled first, so move them away"),
             format!("{n} 台の仮想マシンが Manager 用仮想マシンとホスト {host_name} を共有しています。このホストは最初に再インストールされるため、移行してください"),
         )

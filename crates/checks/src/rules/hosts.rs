@@ -154,10 +154,10 @@ fn hosts_not_up(f: &Facts) -> Outcome {
         .hosts
         .iter()
         .filter(|h| !matches!(h.status, HostStatus::Up | HostStatus::Maintenance))
-        .map(|h| host_evidence(h, Message::same(h.status.to_string())))
+        .map(|h| host_evidence(h, Text::same(h.status.to_string())))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) are neither up nor in maintenance: they cannot take VMs and the cluster upgrade leaves them out"),
             format!("{n} 台のホストが稼働中でもメンテナンス中でもありません。仮想マシンを受け入れられず、クラスターのアップグレードからも外れます"),
         )
@@ -170,10 +170,10 @@ fn hosts_in_maintenance(f: &Facts) -> Outcome {
         .hosts
         .iter()
         .filter(|h| h.status == HostStatus::Maintenance)
-        .map(|h| host_evidence(h, Message::same("maintenance")))
+        .map(|h| host_evidence(h, Text::same("maintenance")))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) are in maintenance: they cannot receive evacuated VMs until activated"),
             format!("{n} 台のホストがメンテナンス中で、アクティブにするまで退避する仮想マシンを受け入れられません"),
         )
@@ -217,7 +217,7 @@ fn os_evidence(f: &Facts, fit: OsFit) -> Vec<Evidence> {
         .map(|h| {
             host_evidence(
                 h,
-                Message::same(format!("{} ({}) → {ranges}", h.os, h.host_type)),
+                Text::same(format!("{} ({}) → {ranges}", h.os, h.host_type)),
             )
         })
         .collect()
@@ -226,7 +226,7 @@ fn os_evidence(f: &Facts, fit: OsFit) -> Vec<Evidence> {
 fn os_reinstall(f: &Facts) -> Outcome {
     let target = f.target;
     Outcome::one_if_any(os_evidence(f, OsFit::OtherMajor), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) run an OS major release that Manager {target} does not support: each is reinstalled cleanly, not updated, so its VMs must move away first"),
             format!("{n} 台のホストが Manager {target} のサポートしない OS メジャーリリースです。更新ではなくクリーンインストールになるため、先に仮想マシンを移行する必要があります"),
         )
@@ -236,7 +236,7 @@ fn os_reinstall(f: &Facts) -> Outcome {
 fn os_too_new(f: &Facts) -> Outcome {
     let target = f.target;
     Outcome::one_if_any(os_evidence(f, OsFit::TooNew), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) run an OS release newer than Manager {target} supports"),
             format!("{n} 台のホストが Manager {target} のサポートより新しい OS リリースです"),
         )
@@ -246,7 +246,7 @@ fn os_too_new(f: &Facts) -> Outcome {
 fn os_too_old(f: &Facts) -> Outcome {
     let target = f.target;
     Outcome::one_if_any(os_evidence(f, OsFit::TooOld), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) run an OS release older than Manager {target} supports: their update must bring the OS along"),
             format!("{n} 台のホストが Manager {target} のサポートより古い OS リリースです。ホストの更新で OS も更新する必要があります"),
         )
@@ -259,10 +259,10 @@ fn updates_pending(f: &Facts) -> Outcome {
         .hosts
         .iter()
         .filter(|h| h.update_available)
-        .map(|h| host_evidence(h, Message::new("update available", "更新あり")))
+        .map(|h| host_evidence(h, Text::owned("update available", "更新あり")))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) have updates waiting: a cluster's level can be raised only when all its hosts are updated"),
             format!("{n} 台のホストに更新があります。クラスターの互換レベルは、すべてのホストを更新してからでないと上げられません"),
         )
@@ -282,7 +282,7 @@ fn cluster_level_unsupported(f: &Facts) -> Outcome {
                     h.supported_levels.iter().map(Level::to_string).collect();
                 host_evidence(
                     h,
-                    Message::new(
+                    Text::owned(
                         format!(
                             "cluster {} at {level}; host supports {}",
                             f.cluster_name(h.cluster),
@@ -299,7 +299,7 @@ fn cluster_level_unsupported(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} host(s) do not support their cluster's level: they cannot be operational in it"),
             format!("{n} 台のホストがクラスターの互換レベルをサポートしておらず、そのクラスターで稼働できません"),
         )
@@ -325,10 +325,10 @@ fn ovn_not_configured(f: &Facts) -> Outcome {
         .hosts
         .iter()
         .filter(|h| h.status == HostStatus::Up && !h.ovn_configured)
-        .map(|h| host_evidence(h, Message::new("OVN configured: no", "OVN configured: No")))
+        .map(|h| host_evidence(h, Text::owned("OVN configured: no", "OVN configured: No")))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} active host(s) are not configured for OVN: VMs on OVN networks lose connectivity there"),
             format!("稼働中の {n} 台のホストで OVN が設定されておらず、そこでは OVN ネットワークの仮想マシンが通信できません"),
         )
@@ -346,11 +346,11 @@ fn ovn_provider_upgrade(f: &Facts) -> Outcome {
         return Outcome::pass();
     }
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             "OVN moves from 2.11 to 2021 and OvS to 2.15 on the way: it stays invisible to VMs only if the Manager goes first, security groups are off on shared OVN networks, and each host reboots after its upgrade",
             "途中で OVN が 2.11 から 2021 へ、OvS が 2.15 へ更新されます。Manager を先に更新し、共有する OVN ネットワークのセキュリティーグループを無効にし、各ホストをアップグレード後に再起動した場合にのみ、仮想マシンへの影響がありません",
         ),
-        vec![manager_evidence(f, Message::same("ovirt-provider-ovn"))],
+        vec![manager_evidence(f, Text::same("ovirt-provider-ovn"))],
     )])
 }
 

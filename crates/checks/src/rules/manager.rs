@@ -257,11 +257,11 @@ fn backup_none(f: &Facts) -> Outcome {
         return Outcome::pass();
     }
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             "No successful engine-backup is recorded for this Manager: without one a failed upgrade cannot be rolled back",
             "この Manager には成功した engine-backup の記録がありません。バックアップがないと、失敗したアップグレードを元に戻せません",
         ),
-        vec![manager_evidence(f, Message::new("last backup: none", "最終バックアップ: なし"))],
+        vec![manager_evidence(f, Text::owned("last backup: none", "最終バックアップ: なし"))],
     )])
 }
 
@@ -278,13 +278,13 @@ fn backup_stale(f: &Facts) -> Outcome {
     }
     let now = f.now;
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             format!("The last successful engine-backup is from {date}, {age} days before {now}"),
             format!("最後に成功した engine-backup は {date} のもので、{now} の {age} 日前です"),
         ),
         vec![manager_evidence(
             f,
-            Message::new(
+            Text::owned(
                 format!("last backup: {date}"),
                 format!("最終バックアップ: {date}"),
             ),
@@ -292,7 +292,7 @@ fn backup_stale(f: &Facts) -> Outcome {
     )])
 }
 
-fn certificate_evidence(certificate: &Certificate, detail: Message) -> Evidence {
+fn certificate_evidence(certificate: &Certificate, detail: Text) -> Evidence {
     Evidence::new(Scope::Certificate, &certificate.name, None, detail)
 }
 
@@ -307,12 +307,12 @@ fn expiring(f: &Facts, days: std::ops::RangeInclusive<i64>) -> Vec<Evidence> {
             days.contains(&left).then(|| {
                 let date = c.not_after;
                 let detail = if left < 0 {
-                    Message::new(
+                    Text::owned(
                         format!("expired on {date} ({} days ago)", -left),
                         format!("{date} に期限切れ ({} 日前)", -left),
                     )
                 } else {
-                    Message::new(
+                    Text::owned(
                         format!("expires on {date} (in {left} days)"),
                         format!("{date} に期限切れ (残り {left} 日)"),
                     )
@@ -325,7 +325,7 @@ fn expiring(f: &Facts, days: std::ops::RangeInclusive<i64>) -> Vec<Evidence> {
 
 fn certificates_expired(f: &Facts) -> Outcome {
     Outcome::one_if_any(expiring(f, i64::MIN..=-1), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} certificate(s) of the Manager have expired: hosts and clients can no longer trust the Manager"),
             format!("Manager の証明書 {n} 件が期限切れです。ホストやクライアントが Manager を信頼できません"),
         )
@@ -334,7 +334,7 @@ fn certificates_expired(f: &Facts) -> Outcome {
 
 fn certificates_expiring_30(f: &Facts) -> Outcome {
     Outcome::one_if_any(expiring(f, 0..=30), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} certificate(s) expire within 30 days: one that expires during the window makes the environment unreachable"),
             format!("{n} 件の証明書が 30 日以内に期限切れになります。作業中に期限が切れると環境に接続できなくなります"),
         )
@@ -343,7 +343,7 @@ fn certificates_expiring_30(f: &Facts) -> Outcome {
 
 fn certificates_expiring_90(f: &Facts) -> Outcome {
     Outcome::one_if_any(expiring(f, 31..=90), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} certificate(s) expire within 90 days"),
             format!("{n} 件の証明書が 90 日以内に期限切れになります"),
         )
@@ -357,10 +357,10 @@ fn sha1_signatures(f: &Facts) -> Outcome {
         .certificates
         .iter()
         .filter(|c| c.is_sha1())
-        .map(|c| certificate_evidence(c, Message::same(c.signature_algorithm.clone())))
+        .map(|c| certificate_evidence(c, Text::same(c.signature_algorithm.clone())))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} certificate(s) are signed with SHA-1: browsers and newer clients refuse or warn about them"),
             format!("{n} 件の証明書が SHA-1 で署名されています。ブラウザーや新しいクライアントは拒否するか警告を出します"),
         )
@@ -388,9 +388,9 @@ fn names_mismatch(f: &Facts) -> Outcome {
                 .unwrap_or_default()
                 .join(", ");
             let detail = if names.is_empty() {
-                Message::new("no subject alternative name", "サブジェクト代替名なし")
+                Text::owned("no subject alternative name", "サブジェクト代替名なし")
             } else {
-                Message::new(
+                Text::owned(
                     format!("valid for: {names}"),
                     format!("有効な名前: {names}"),
                 )
@@ -399,7 +399,7 @@ fn names_mismatch(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} certificate(s) are not valid for {fqdn}: clients that check names (the SDK, Ansible, browsers) refuse the connection"),
             format!("{n} 件の証明書が {fqdn} に対して有効ではありません。名前を確認するクライアント (SDK、Ansible、ブラウザー) は接続を拒否します"),
         )
@@ -419,15 +419,10 @@ fn external_ca(f: &Facts) -> Outcome {
         .certificates
         .iter()
         .filter(|c| c.external_ca)
-        .map(|c| {
-            certificate_evidence(
-                c,
-                Message::new("issued by an external CA", "外部 CA が発行"),
-            )
-        })
+        .map(|c| certificate_evidence(c, Text::owned("issued by an external CA", "外部 CA が発行")))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} certificate(s) come from an external CA: the backup carries them to the 4.4 Manager, but clients must trust that CA"),
             format!("{n} 件の証明書が外部 CA のものです。バックアップで 4.4 Manager に引き継がれますが、クライアントがその CA を信頼している必要があります"),
         )
@@ -442,11 +437,11 @@ fn ldap_deprecated(f: &Facts) -> Outcome {
     }
     let target = f.target;
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             format!("ovirt-engine-extension-aaa-ldap is deprecated for Manager {target}, and an upgrade through a backup does not carry its configuration"),
             format!("ovirt-engine-extension-aaa-ldap は Manager {target} では非推奨で、バックアップ経由のアップグレードでは設定が引き継がれません"),
         ),
-        vec![manager_evidence(f, Message::same("ovirt-engine-extension-aaa-ldap"))],
+        vec![manager_evidence(f, Text::same("ovirt-engine-extension-aaa-ldap"))],
     )])
 }
 
@@ -464,10 +459,10 @@ fn extensions_reinstall(f: &Facts) -> Outcome {
         .extensions
         .iter()
         .filter(|e| **e != Extension::AaaJdbc)
-        .map(|e| manager_evidence(f, Message::same(format!("ovirt-engine-extension-{e}"))))
+        .map(|e| manager_evidence(f, Text::same(format!("ovirt-engine-extension-{e}"))))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} extension package(s) must be installed again on the 4.4 Manager and configured by hand"),
             format!("{n} 個の拡張パッケージを 4.4 Manager に再インストールし、手動で設定する必要があります"),
         )
@@ -532,7 +527,7 @@ fn remote_version(f: &Facts, db: Database) -> Outcome {
         Some(running) if running.trim() != needed => {
             let (target, what) = (f.target, db.what);
             Outcome::Found(vec![Finding::new(
-                Message::new(
+                Text::owned(
                     format!("The remote {} runs PostgreSQL {running}; Manager {target} needs PostgreSQL {needed}", what.en),
                     format!("リモートの {}は PostgreSQL {running} で動作していますが、Manager {target} には PostgreSQL {needed} が必要です", what.ja),
                 ),
@@ -540,7 +535,7 @@ fn remote_version(f: &Facts, db: Database) -> Outcome {
                     Scope::Database,
                     db.name,
                     None,
-                    Message::same(format!("PostgreSQL {running} → {needed}")),
+                    Text::same(format!("PostgreSQL {running} → {needed}")),
                 )],
             )])
         }
@@ -565,11 +560,11 @@ fn unknown_version(db: Database) -> Outcome {
     }
     let what = db.what;
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             format!("The PostgreSQL version of the remote {} is not known, so it cannot be compared with the target's", what.en),
             format!("リモートの {}の PostgreSQL バージョンが不明なため、ターゲットと比較できません", what.ja),
         ),
-        vec![Evidence::new(Scope::Database, db.name, None, Message::same("PostgreSQL ?"))],
+        vec![Evidence::new(Scope::Database, db.name, None, Text::same("PostgreSQL ?"))],
     )])
 }
 
@@ -586,11 +581,11 @@ fn dwh_machine(f: &Facts) -> Outcome {
         return Outcome::pass();
     }
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             "Data Warehouse runs on its own machine: after the Manager it is backed up, reinstalled with RHEL 8 and restored",
             "Data Warehouse は別のマシンで動作しています。Manager の後で、バックアップ、RHEL 8 での再インストール、復元を行います",
         ),
-        vec![Evidence::new(Scope::Database, dwh_database(f).name, None, Message::new("remote", "リモート"))],
+        vec![Evidence::new(Scope::Database, dwh_database(f).name, None, Text::owned("remote", "リモート"))],
     )])
 }
 

@@ -9,10 +9,10 @@ mod route;
 mod storage;
 mod vms;
 
-use model::{Cluster, DataCenter, Host, Vm};
+use model::{Cluster, DataCenter, Host, Text, Vm};
 
 use crate::facts::Facts;
-use crate::rule::{Evidence, Message, Rule, Scope};
+use crate::rule::{Evidence, Rule, Scope};
 
 const GROUPS: &[&[Rule]] = &[
     route::RULES,
@@ -36,7 +36,7 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 }
 
 /// The Manager, named by its host name, or by its version when the inventory has no name.
-fn manager_evidence(f: &Facts, detail: Message) -> Evidence {
+fn manager_evidence(f: &Facts, detail: Text) -> Evidence {
     let fqdn = &f.inventory.manager.fqdn;
     let name = if fqdn.is_empty() {
         f.current.to_string()
@@ -46,19 +46,19 @@ fn manager_evidence(f: &Facts, detail: Message) -> Evidence {
     Evidence::new(Scope::Manager, name, None, detail)
 }
 
-fn host_evidence(host: &Host, detail: Message) -> Evidence {
+fn host_evidence(host: &Host, detail: Text) -> Evidence {
     Evidence::new(Scope::Host, &host.name, Some(host.id.0), detail)
 }
 
-fn vm_evidence(vm: &Vm, detail: Message) -> Evidence {
+fn vm_evidence(vm: &Vm, detail: Text) -> Evidence {
     Evidence::new(Scope::Vm, &vm.name, Some(vm.id.0), detail)
 }
 
-fn cluster_evidence(cluster: &Cluster, detail: Message) -> Evidence {
+fn cluster_evidence(cluster: &Cluster, detail: Text) -> Evidence {
     Evidence::new(Scope::Cluster, &cluster.name, Some(cluster.id.0), detail)
 }
 
-fn data_center_evidence(dc: &DataCenter, detail: Message) -> Evidence {
+fn data_center_evidence(dc: &DataCenter, detail: Text) -> Evidence {
     Evidence::new(Scope::DataCenter, &dc.name, Some(dc.id.0), detail)
 }
 
@@ -89,7 +89,7 @@ mod tests {
     #[test]
     fn every_rule_says_what_to_do_in_both_languages() {
         for rule in catalogue() {
-            for text in [rule.title, rule.fix] {
+            for text in [&rule.title, &rule.fix] {
                 assert!(!text.en.is_empty() && !text.ja.is_empty(), "{}", rule.id);
                 assert_ne!(text.en, text.ja, "{} is not translated", rule.id);
             }

@@ -83,7 +83,7 @@ fn skips_release_line(f: &Facts) -> Outcome {
     }
     let (current, target, via) = (f.current, f.target, next.latest());
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             format!(
                 "Manager {current} cannot go straight to {target}: the route passes through {via}. \
                  Run `ovirt-upgrade check --target {via}` and upgrade to it first"
@@ -93,7 +93,7 @@ fn skips_release_line(f: &Facts) -> Outcome {
                  まず `ovirt-upgrade check --target {via}` を実行し、{via} へアップグレードしてください"
             ),
         ),
-        vec![manager_evidence(f, Message::same(format!("{current} → {target}")))],
+        vec![manager_evidence(f, Text::same(format!("{current} → {target}")))],
     )])
 }
 
@@ -110,11 +110,11 @@ fn manager_not_latest(f: &Facts) -> Outcome {
     }
     let (current, line, target) = (f.current, f.current_release.line, f.target);
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             format!("Manager {current} must first be updated to {latest}, the newest {line} release, before it moves to {target}"),
             format!("Manager {current} は {target} へ移る前に、{line} 系列の最新リリース {latest} へ更新する必要があります"),
         ),
-        vec![manager_evidence(f, Message::same(format!("{current} → {latest}")))],
+        vec![manager_evidence(f, Text::same(format!("{current} → {latest}")))],
     )])
 }
 
@@ -141,11 +141,11 @@ fn manager_os_reinstall(f: &Facts) -> Outcome {
         )
     };
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             format!("Manager {target} runs on {ranges} and the Manager machine runs {os}: {how_en}"),
             format!("Manager {target} は {ranges} で動作し、現在の Manager マシンは {os} です。{how_ja}"),
         ),
-        vec![manager_evidence(f, Message::same(os.to_string()))],
+        vec![manager_evidence(f, Text::same(os.to_string()))],
     )])
 }
 
@@ -160,7 +160,7 @@ fn manager_os_unsupported(f: &Facts) -> Outcome {
     }
     let (target, ranges) = (f.target, os_ranges(f.target_release, true));
     Outcome::Found(vec![Finding::new(
-        Message::new(
+        Text::owned(
             format!(
                 "The Manager machine runs {os}, outside what Manager {target} supports ({ranges})"
             ),
@@ -168,7 +168,7 @@ fn manager_os_unsupported(f: &Facts) -> Outcome {
                 "Manager マシンの {os} は、Manager {target} のサポート範囲 ({ranges}) の外です"
             ),
         ),
-        vec![manager_evidence(f, Message::same(os.to_string()))],
+        vec![manager_evidence(f, Text::same(os.to_string()))],
     )])
 }
 

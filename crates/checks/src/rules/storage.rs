@@ -161,7 +161,7 @@ pub(super) const RULES: &[Rule] = &[
     },
 ];
 
-fn domain_evidence(sd: &StorageDomain, detail: Message) -> Evidence {
+fn domain_evidence(sd: &StorageDomain, detail: Text) -> Evidence {
     Evidence::new(Scope::StorageDomain, &sd.name, Some(sd.id.0), detail)
 }
 
@@ -185,12 +185,12 @@ fn domains_inactive(f: &Facts) -> Outcome {
         .map(|sd| {
             domain_evidence(
                 sd,
-                Message::same(format!("{} ({}, {})", sd.status, sd.role, sd.storage)),
+                Text::same(format!("{} ({}, {})", sd.status, sd.role, sd.storage)),
             )
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} attached storage domain(s) are not active: hosts fail to connect their storage and VMs with disks there cannot run"),
             format!("アタッチされた {n} 個のストレージドメインがアクティブではありません。ホストのストレージ接続に失敗し、そこにディスクを持つ仮想マシンは動作できません"),
         )
@@ -205,10 +205,10 @@ fn domains_in_maintenance(f: &Facts) -> Outcome {
                 StorageDomainStatus::Maintenance | StorageDomainStatus::PreparingForMaintenance
             )
         })
-        .map(|sd| domain_evidence(sd, Message::same(sd.status.to_string())))
+        .map(|sd| domain_evidence(sd, Text::same(sd.status.to_string())))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} attached storage domain(s) are in maintenance: their VMs and disks are unavailable"),
             format!("アタッチされた {n} 個のストレージドメインがメンテナンス中で、その仮想マシンとディスクは使えません"),
         )
@@ -225,14 +225,14 @@ fn role_domains(f: &Facts, role: DomainRole) -> Vec<Evidence> {
                 .data_center
                 .and_then(|id| f.index.data_center(id))
                 .map_or("-", |dc| dc.name.as_str());
-            domain_evidence(sd, Message::same(format!("{}, {dc}", sd.storage)))
+            domain_evidence(sd, Text::same(format!("{}, {dc}", sd.storage)))
         })
         .collect()
 }
 
 fn export_domains(f: &Facts) -> Outcome {
     Outcome::one_if_any(role_domains(f, DomainRole::Export), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} Export domain(s) exist: Export domains are deprecated, and moving VMs now goes through data domains"),
             format!("{n} 個の Export ドメインがあります。Export ドメインは非推奨で、仮想マシンの移動はデータドメイン経由になります"),
         )
@@ -241,7 +241,7 @@ fn export_domains(f: &Facts) -> Outcome {
 
 fn iso_domains(f: &Facts) -> Outcome {
     Outcome::one_if_any(role_domains(f, DomainRole::Iso), |n| {
-        Message::new(
+        Text::owned(
             format!("{n} ISO domain(s) exist: ISO domains are deprecated in favour of ISO images on data domains"),
             format!("{n} 個の ISO ドメインがあります。ISO ドメインは非推奨で、ISO イメージはデータドメインに置きます"),
         )
@@ -265,13 +265,13 @@ fn format_upgrade(f: &Facts) -> Outcome {
             (format < 5 && dc.version < V5_LEVEL).then(|| {
                 domain_evidence(
                     sd,
-                    Message::same(format!("V{format} → V5 ({} {})", dc.name, dc.version)),
+                    Text::same(format!("V{format} → V5 ({} {})", dc.name, dc.version)),
                 )
             })
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} data domain(s) are converted to storage format V5 when their data center reaches level 4.3"),
             format!("{n} 個のデータドメインは、データセンターが互換レベル 4.3 になるとストレージ形式 V5 に変換されます"),
         )
@@ -298,7 +298,7 @@ fn illegal_volumes(f: &Facts) -> Outcome {
                     Scope::Disk,
                     &disk.alias,
                     Some(disk.id.0),
-                    Message::new(
+                    Text::owned(
                         format!(
                             "VM {vm}: {illegal} of {} volume(s) illegal",
                             disk.volumes.len()
@@ -313,7 +313,7 @@ fn illegal_volumes(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} disk(s) have a volume marked illegal: their VM may fail to start after it stops"),
             format!("{n} 個のディスクに不正とされたボリュームがあります。仮想マシンを停止すると起動できない場合があります"),
         )
@@ -330,7 +330,7 @@ fn gluster_volume_evidence(
         Scope::GlusterVolume,
         format!("{}/{}", f.cluster_name(volume.cluster), volume.name),
         Some(volume.id.0),
-        Message::new(detail_en, detail_ja),
+        Text::owned(detail_en, detail_ja),
     )
 }
 
@@ -351,7 +351,7 @@ fn heals_pending(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} gluster volume(s) have entries waiting to heal: taking a replica down now risks the data"),
             format!("{n} 個の Gluster ボリュームに修復待ちのエントリーがあります。今レプリカを停止するとデータが危険です"),
         )
@@ -370,7 +370,7 @@ fn geo_replication(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} gluster volume(s) replicate to another site: a sync running during the upgrade conflicts with it"),
             format!("{n} 個の Gluster ボリュームが別サイトへレプリケーションしています。アップグレード中に同期が走ると競合します"),
         )
@@ -403,17 +403,17 @@ fn gluster_deprecated(f: &Facts) -> Outcome {
             .storage_domains
             .iter()
             .filter(|sd| sd.storage == StorageType::Glusterfs)
-            .map(|sd| domain_evidence(sd, Message::same("glusterfs"))),
+            .map(|sd| domain_evidence(sd, Text::same("glusterfs"))),
     );
     evidence.extend(
         f.inventory
             .clusters
             .iter()
             .filter(|c| c.gluster_service)
-            .map(|c| cluster_evidence(c, Message::new("gluster service", "Gluster サービス"))),
+            .map(|c| cluster_evidence(c, Text::owned("gluster service", "Gluster サービス"))),
     );
     Outcome::one_if_any(evidence, |_| {
-        Message::new(
+        Text::owned(
             "GlusterFS storage is deprecated and will lose support in later releases",
             "GlusterFS ストレージは非推奨で、今後のリリースでサポートされなくなります",
         )
@@ -433,7 +433,7 @@ fn gluster_levels(f: &Facts) -> Outcome {
             "この経路では Gluster ホストを 4.4 へ移しません",
         ));
     }
-    let below = |level: Level| Message::same(format!("{level} < {V5_LEVEL}"));
+    let below = |level: Level| Text::same(format!("{level} < {V5_LEVEL}"));
     let mut evidence: Vec<Evidence> = f
         .inventory
         .data_centers
@@ -449,7 +449,7 @@ fn gluster_levels(f: &Facts) -> Outcome {
             .map(|c| cluster_evidence(c, below(c.version))),
     );
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} data center(s) or cluster(s) are below 4.3: the guide's Gluster upgrade to 4.4 starts only with everything at 4.3"),
             format!("{n} 個のデータセンターまたはクラスターが 4.3 未満です。ガイドの Gluster 環境の 4.4 へのアップグレードは、すべてが 4.3 でないと開始できません"),
         )

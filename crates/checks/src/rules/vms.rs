@@ -109,10 +109,10 @@ fn next_run_pending(f: &Facts) -> Outcome {
         .vms
         .iter()
         .filter(|vm| vm.next_run_pending)
-        .map(|vm| vm_evidence(vm, Message::same(vm.status.to_string())))
+        .map(|vm| vm_evidence(vm, Text::same(vm.status.to_string())))
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} VM(s) have a configuration change waiting for their next start: a cluster level change would pile onto it, and a later edit can overwrite the pending level"),
             format!("{n} 台の仮想マシンに次回起動を待つ設定変更があります。互換レベルの変更が重なり、その後の編集で保留中の互換レベルが上書きされる場合があります"),
         )
@@ -130,12 +130,12 @@ fn snapshot_in_preview(f: &Facts) -> Outcome {
                 Scope::Snapshot,
                 format!("{}: {}", vm.name, snapshot.description),
                 Some(snapshot.id.0),
-                Message::new("in preview", "プレビュー中"),
+                Text::owned("in preview", "プレビュー中"),
             ))
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} VM(s) are previewing a snapshot: their compatibility level cannot change until the preview is committed or undone"),
             format!("{n} 台の仮想マシンがスナップショットをプレビュー中です。コミットまたは取り消すまで互換レベルを変更できません"),
         )
@@ -149,12 +149,12 @@ fn custom_level_unsupported(f: &Facts) -> Outcome {
         .iter()
         .filter_map(|vm| {
             let level = vm.custom_compatibility_version?;
-            (!f.target_accepts(level)).then(|| vm_evidence(vm, Message::same(level.to_string())))
+            (!f.target_accepts(level)).then(|| vm_evidence(vm, Text::same(level.to_string())))
         })
         .collect();
     let (target, levels) = (f.target, level_span(f.target_levels));
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} VM(s) have a custom compatibility version outside what Manager {target} accepts ({levels}): engine-setup refuses to upgrade"),
             format!("{n} 台の仮想マシンのカスタム互換バージョンが Manager {target} の受け付ける範囲 ({levels}) の外で、engine-setup がアップグレードを拒否します"),
         )
@@ -171,7 +171,7 @@ fn custom_level_set(f: &Facts) -> Outcome {
             f.target_accepts(level).then(|| {
                 vm_evidence(
                     vm,
-                    Message::new(
+                    Text::owned(
                         format!("{level} (cluster {})", f.cluster_name(vm.cluster)),
                         format!("{level} (クラスター {})", f.cluster_name(vm.cluster)),
                     ),
@@ -180,7 +180,7 @@ fn custom_level_set(f: &Facts) -> Outcome {
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} VM(s) set their own compatibility level and do not follow their cluster's"),
             format!("{n} 台の仮想マシンが独自の互換レベルを設定しており、クラスターの互換レベルに従いません"),
         )
@@ -200,14 +200,14 @@ fn snapshot_level_unsupported(f: &Facts) -> Outcome {
                     Scope::Snapshot,
                     format!("{}: {}", vm.name, snapshot.description),
                     Some(snapshot.id.0),
-                    Message::same(level.to_string()),
+                    Text::same(level.to_string()),
                 )
             })
         })
         .collect();
     let target = f.target;
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} snapshot(s) were taken at a level Manager {target} does not accept: they become unusable, and engine-setup asks before going on"),
             format!("{n} 個のスナップショットが Manager {target} の受け付けない互換レベルで作成されています。使えなくなり、engine-setup は続行前に確認を求めます"),
         )
@@ -230,11 +230,11 @@ fn unhealthy(f: &Facts) -> Outcome {
         })
         .map(|vm| {
             let host = f.host_name(vm.host);
-            vm_evidence(vm, Message::same(format!("{} ({host})", vm.status)))
+            vm_evidence(vm, Text::same(format!("{} ({host})", vm.status)))
         })
         .collect();
     Outcome::one_if_any(evidence, |n| {
-        Message::new(
+        Text::owned(
             format!("{n} VM(s) are paused, unresponsive or locked: they may not migrate, and their host then cannot enter maintenance"),
             format!("{n} 台の仮想マシンが一時停止、応答なし、またはロック状態です。移行できないことがあり、そのホストをメンテナンスにできません"),
         )

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use indicatif::MultiProgress;
 use model::{Lang, Timestamp};
-use orchestrator::chain::{self, ChainOutcome, ChainStatus, ChainSummary, RestartResult};
+use orchestrator::chain::{self, ChainStatus, ChainSummary, RestartResult};
 use orchestrator::RunEvent;
 
 use super::progress::{Bars, Detail, RunBars};
@@ -144,23 +144,10 @@ pub fn result_text(result: &RestartResult, lang: Lang) -> String {
     }
 }
 
-fn outcome_text(outcome: &ChainOutcome, lang: Lang) -> String {
-    if lang == Lang::En {
-        return outcome.to_string();
-    }
-    match outcome {
-        ChainOutcome::Completed => "完了".into(),
-        ChainOutcome::Refused { object, detail } => format!("停止: エンジンが {object} の変更を拒否しました: {detail}"),
-        ChainOutcome::FailureBudgetSpent => "停止: --max-failures を超える仮想マシンが戻りませんでした。以降の再起動と互換レベルの変更は行っていません".into(),
-        ChainOutcome::Stopped => "要求により停止。`ovirt-upgrade resume` で続行します".into(),
-        ChainOutcome::EngineUnreachable { error } => format!("停止: エンジンに接続できません ({error})。戻ったら `ovirt-upgrade resume` で続行します"),
-    }
-}
-
 pub fn render_summary(summary: &ChainSummary, lang: Lang) -> String {
     let mut out = String::new();
     let took = duration(summary.duration_seconds, lang);
-    let outcome = outcome_text(&summary.outcome, lang);
+    let outcome = summary.outcome.message().into_lang(lang);
     let _ = writeln!(
         out,
         "{}",

@@ -3,79 +3,9 @@
 use std::fmt::Write as _;
 
 use model::Lang;
-use orchestrator::chain::{self, ChainBlocker, ChainPlan, ChainWarning, RestartMode, Stage};
+use orchestrator::chain::{ChainPlan, RestartMode, Stage};
 
 use crate::text::{count_of, section, table, tr};
-
-fn object_text(stage: &Stage, lang: Lang) -> String {
-    let (from, to) = stage.levels();
-    let kind = match (stage, lang) {
-        (Stage::Cluster { .. }, Lang::En) => "cluster",
-        (Stage::DataCenter { .. }, Lang::En) => "data center",
-        (Stage::Cluster { .. }, Lang::Ja) => "クラスター",
-        (Stage::DataCenter { .. }, Lang::Ja) => "データセンター",
-    };
-    match (from == to, lang) {
-        (true, Lang::En) => format!("{kind} {}: restarts at {to}", stage.name()),
-        (true, Lang::Ja) => format!("{kind} {}: {to} での再起動", stage.name()),
-        (false, _) => format!("{kind} {} {from} → {to}", stage.name()),
-    }
-}
-
-fn blocker_text(blocker: &ChainBlocker, lang: Lang) -> String {
-    if lang == Lang::En {
-        return blocker.to_string();
-    }
-    match blocker {
-        ChainBlocker::HostsWithoutLevel { cluster, level, hosts } => format!(
-            "クラスター {cluster}: 稼働中のホストが互換レベル {level} に対応していません: {}。先にアップグレードしてください (ovirt-upgrade cluster-upgrade --cluster {cluster})",
-            hosts.join(", ")
-        ),
-        ChainBlocker::SnapshotsInPreview { cluster, vms } => format!(
-            "クラスター {cluster}: スナップショットをプレビュー中の仮想マシンがあります: {}。先にコミットするかプレビューを取り消してください",
-            vms.join(", ")
-        ),
-        ChainBlocker::VmsCannotTakeLevel { cluster, vms } => format!(
-            "クラスター {cluster}: この Manager が対応しないカスタム互換バージョンの仮想マシンはエンジンが更新できません: {}。各仮想マシンを編集し、カスタム互換バージョンを空にするか変更してください",
-            vms.iter().map(|(v, l)| format!("{v} ({l})")).collect::<Vec<_>>().join(", ")
-        ),
-        ChainBlocker::UpgradeRunning { cluster } => format!(
-            "クラスター {cluster}: ホストのアップグレード中です (アップグレード中フラグ)。完了してから互換レベルを上げてください"
-        ),
-        ChainBlocker::SuspendedVms { data_center, vms } => format!(
-            "データセンター {data_center}: サスペンド中の仮想マシンが互換レベルの変更を妨げます: {}。再開するかシャットダウンしてください",
-            vms.join(", ")
-        ),
-    }
-}
-
-fn warning_text(warning: &ChainWarning, lang: Lang) -> String {
-    if lang == Lang::En {
-        return warning.to_string();
-    }
-    match warning {
-        ChainWarning::NicRenaming { cluster, from, machine } => format!(
-            "クラスター {cluster} は互換レベル 4.6 をまたぎます。ゲスト内で VirtIO NIC が別のデバイスとして認識され、再設定が必要になる場合があります。まず仮想マシンのカスタム互換バージョンを 4.6 にしてネットワークを確かめ、失敗する場合は {from} で使っているものと同じカスタムのエミュレートマシン{}を設定してください",
-            machine.as_deref().map_or_else(|| " (各仮想マシンの詳細に表示)".to_owned(), |m| format!(" ({m})"))
-        ),
-        ChainWarning::HostsLeftBehind { cluster, hosts } => format!(
-            "クラスター {cluster}: 稼働していない次のホストは新しい互換レベルに対応せず、アップグレードするまで戻れません: {}",
-            hosts.iter().map(|(h, s)| format!("{h} ({s})")).collect::<Vec<_>>().join(", ")
-        ),
-        ChainWarning::AlreadyPending { cluster, vms } => format!(
-            "クラスター {cluster}: 次の仮想マシンには別の変更も保留されており、再起動で一緒に適用されます: {}",
-            vms.join(", ")
-        ),
-        ChainWarning::CannotRestart { cluster, vms } => format!(
-            "クラスター {cluster}: 次の状態の仮想マシンは再起動しません。通常の状態に戻ってから手動で再起動してください: {}",
-            vms.iter().map(|(v, s)| format!("{v} ({s})")).collect::<Vec<_>>().join(", ")
-        ),
-        ChainWarning::CustomLevels { cluster, vms } => format!(
-            "クラスター {cluster}: 次の仮想マシンは独自の互換レベルを持ち、クラスターに従いません: {}",
-            vms.iter().map(|(v, l)| format!("{v} ({l})")).collect::<Vec<_>>().join(", ")
-        ),
-    }
-}
 
 fn restarts_line(plan: &ChainPlan, lang: Lang) -> String {
     let vms = plan.restarts();
@@ -121,7 +51,7 @@ pub fn render_plan_brief(plan: &ChainPlan, lang: Lang) -> String {
             out,
             "  {} {}",
             tr(lang, "warning:", "警告:"),
-            warning_text(warning, lang)
+            warning.message().get(lang)
         );
     }
     out
@@ -172,7 +102,7 @@ pub fn render_plan(plan: &ChainPlan, lang: Lang) -> String {
         };
         rows.push(vec![
             format!("{}.", i + 1),
-            object_text(stage, lang),
+            stage.message().into_lang(lang).into_owned(),
             restarts,
         ]);
     }
@@ -185,15 +115,7 @@ pub fn render_plan(plan: &ChainPlan, lang: Lang) -> String {
         tr(lang, "Already there", "変更不要"),
         plan.unchanged
             .iter()
-            .map(|o| {
-                let kind = match (o.kind, lang) {
-                    (chain::ObjectKind::Cluster, Lang::En) => "cluster",
-                    (chain::ObjectKind::DataCenter, Lang::En) => "data center",
-                    (chain::ObjectKind::Cluster, Lang::Ja) => "クラスター",
-                    (chain::ObjectKind::DataCenter, Lang::Ja) => "データセンター",
-                };
-                format!("{kind} {} ({})", o.name, o.level)
-            })
+            .map(|o| format!("{} {} ({})", o.kind.title().get(lang), o.name, o.level))
             .collect(),
     );
     section(
@@ -201,7 +123,7 @@ pub fn render_plan(plan: &ChainPlan, lang: Lang) -> String {
         tr(lang, "Warnings", "警告"),
         plan.warnings
             .iter()
-            .map(|w| warning_text(w, lang))
+            .map(|w| w.message().into_lang(lang).into_owned())
             .collect(),
     );
     section(
@@ -209,7 +131,7 @@ pub fn render_plan(plan: &ChainPlan, lang: Lang) -> String {
         tr(lang, "Blockers", "ブロッカー"),
         plan.blockers
             .iter()
-            .map(|b| blocker_text(b, lang))
+            .map(|b| b.message().into_lang(lang).into_owned())
             .collect(),
     );
     let verdict = match (plan.is_feasible(), lang) {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use model::{Lang, Timestamp};
-use orchestrator::event::{HostFailure, HostPhase, NeedsAttention, Outcome, PolicyReason};
+use orchestrator::event::{HostPhase, NeedsAttention, PolicyReason};
 use orchestrator::state::RunStatus;
 use orchestrator::{RunEvent, Summary};
 
@@ -50,7 +50,7 @@ pub fn line(event: &RunEvent, lang: Lang, detail: Detail) -> Option<String> {
             format!("{host} {} ({})", tr(lang, "upgraded", "アップグレード完了"), duration(*seconds, lang))
         }
         RunEvent::HostFailed { host, failure } => {
-            format!("{host} {}: {}", tr(lang, "FAILED", "失敗"), failure_text(failure, lang))
+            format!("{host} {}: {}", tr(lang, "FAILED", "失敗"), failure.message().get(lang))
         }
         RunEvent::VmStopping { vm, host, forced } => match (lang, forced) {
             (Lang::En, false) => format!("shutting pinned VM {vm} down on {host}"),
@@ -202,36 +202,9 @@ impl RunBars for ClusterBars {
     }
 }
 
-pub fn failure_text(failure: &HostFailure, lang: Lang) -> String {
-    if lang == Lang::En {
-        return failure.to_string();
-    }
-    match failure {
-        HostFailure::InstallFailed => "パッケージのインストールに失敗しました (install_failed)。/var/log/ovirt-engine/host-deploy のログを確認し、修正してから再度アップグレードしてください".into(),
-        HostFailure::TimedOut { status, minutes } => format!("{minutes} 分以内に戻りませんでした (最後は {status})。コンソールを確認し、有効化または再インストールしてください"),
-        HostFailure::BadState { status, reason: None } => format!("ホストが {status} になりました。管理ポータルで確認してから有効化してください"),
-        HostFailure::BadState { status, reason: Some(reason) } => format!("ホストが {status} になりました: {reason} これを解消してから有効化してください"),
-        HostFailure::Refused { detail } => format!("エンジンがアップグレードを拒否しました: {detail}"),
-        HostFailure::Abandoned { detail } => format!("エンジンはアップグレードを受け付けた後、ホストをメンテナンスモードにできず中止しました ({detail})。ホストは VM を保持したまま稼働しています。エンジンのイベントで理由を確認し、ホストを空けてから再度アップグレードしてください"),
-        HostFailure::CannotEvacuate { vm, detail } => format!("VM {vm} を移行できませんでした ({detail})。ホストは稼働したまま、移行できなかった VM を保持します"),
-        HostFailure::CannotStopVm { vm, detail } => format!("固定 VM {vm} がシャットダウンしませんでした ({detail})。ホストは稼働したままです"),
-    }
-}
-
 pub fn render_summary(summary: &Summary, lang: Lang) -> String {
     let mut out = String::new();
-    let outcome = match (&summary.outcome, lang) {
-        (Outcome::Completed, Lang::En) => "completed".to_owned(),
-        (Outcome::Completed, Lang::Ja) => "完了".to_owned(),
-        (Outcome::FailureBudgetSpent, Lang::En) => "stopped: more hosts failed than --max-failures allows".to_owned(),
-        (Outcome::FailureBudgetSpent, Lang::Ja) => "停止: --max-failures を超えるホストが失敗しました".to_owned(),
-        (Outcome::Stopped, Lang::En) => "stopped on request; `ovirt-upgrade resume` goes on".to_owned(),
-        (Outcome::Stopped, Lang::Ja) => "要求により停止。`ovirt-upgrade resume` で続行します".to_owned(),
-        (Outcome::Blocked { reason }, Lang::En) => format!("stopped: {reason}"),
-        (Outcome::Blocked { reason }, Lang::Ja) => format!("停止: {reason}"),
-        (Outcome::EngineUnreachable { error }, Lang::En) => format!("stopped: the engine could not be reached ({error}); `ovirt-upgrade resume` goes on when it is back"),
-        (Outcome::EngineUnreachable { error }, Lang::Ja) => format!("停止: エンジンに接続できません ({error})。戻ったら `ovirt-upgrade resume` で続行します"),
-    };
+    let outcome = summary.outcome.message().into_lang(lang);
     let took = duration(summary.duration_seconds, lang);
     let planned = duration(summary.predicted_seconds, lang);
     match lang {
@@ -347,7 +320,7 @@ pub fn render_summary(summary: &Summary, lang: Lang) -> String {
             "  {} {}: {}",
             tr(lang, "failed:", "失敗:"),
             failed.host,
-            failure_text(&failed.failure, lang)
+            failed.failure.message().get(lang)
         );
     }
     for NeedsAttention { host, status, why } in &summary.needs_attention {

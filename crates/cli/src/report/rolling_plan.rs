@@ -4,7 +4,6 @@
 use std::fmt::Write as _;
 
 use model::Lang;
-use orchestrator::plan::{Blocker, Notice, SkipReason};
 use orchestrator::{Options, Plan};
 
 use super::duration;
@@ -149,20 +148,23 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
         tr(lang, "Skipped", "スキップ"),
         plan.skipped
             .iter()
-            .map(|s| format!("{}: {}", s.name, skip_text(&s.reason, lang)))
+            .map(|s| format!("{}: {}", s.name, s.reason.message().get(lang)))
             .collect(),
     );
     section(
         &mut out,
         tr(lang, "Notices", "注意"),
-        plan.notices.iter().map(|n| notice_text(n, lang)).collect(),
+        plan.notices
+            .iter()
+            .map(|n| n.message().into_lang(lang).into_owned())
+            .collect(),
     );
     section(
         &mut out,
         tr(lang, "Blockers", "ブロッカー"),
         plan.blockers
             .iter()
-            .map(|b| blocker_text(b, lang))
+            .map(|b| b.message().into_lang(lang).into_owned())
             .collect(),
     );
     let verdict = match (plan.is_feasible(), lang) {
@@ -173,55 +175,4 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
     };
     let _ = writeln!(out, "{verdict}");
     out
-}
-
-fn blocker_text(blocker: &Blocker, lang: Lang) -> String {
-    if lang == Lang::En {
-        return blocker.to_string();
-    }
-    match blocker {
-        Blocker::CannotEvacuate { host, vms, largest_need, largest_free } => format!(
-            "ホスト {host} を空にできません: 残るホストに {} の空きがありません (最大の VM は {}、空きは最大 {})。メモリを空けるか、VM を停止するか、ホストを追加してください",
-            vms.join(", "),
-            gib(*largest_need),
-            gib(*largest_free)
-        ),
-        Blocker::OnlyHostUp { host } => format!("ホスト {host} はクラスターで唯一稼働中のホストで、エンジンはメンテナンスを拒否します。別のホストを追加または有効化してください"),
-        Blocker::HostedEngineNoSpare { host } => format!("Hosted Engine VM は {host} で動いており、受け入れられる Hosted Engine ホストが他にありません。2 台目の Hosted Engine ホストをデプロイしてください"),
-        Blocker::UpgradeAlreadyRunning { cluster } => format!("クラスター {cluster} ではアップグレードがすでに実行中です。完了を待つか、古いものなら終了させてください (POST /clusters/ID/upgrade upgrade_action=finish)"),
-        Blocker::GlusterHealing { volumes } => format!("Gluster ボリューム {} に自己修復待ちのエントリーがあります。`gluster volume heal VOLUME info` で 0 件になるまで待ってください", volumes.join(", ")),
-        Blocker::VmNotMovable { host, vm, status } => format!("ホスト {host} の VM {vm} は {status} です。先に再開、移行、またはシャットダウンしてください"),
-    }
-}
-
-fn skip_text(reason: &SkipReason, lang: Lang) -> String {
-    if lang == Lang::En {
-        return reason.to_string();
-    }
-    match reason {
-        SkipReason::NoUpdate => {
-            "エンジンは更新なしと報告しています (--check-upgrade でホストに確認)".into()
-        }
-        SkipReason::RunsPinnedVms { vms } => format!(
-            "移行できない VM ({}) が動いており、--skip-pinned-hosts が指定されています",
-            vms.join(", ")
-        ),
-        SkipReason::Status { status } => {
-            format!("{status} です。アップグレードするのは稼働中かメンテナンス中のホストだけです")
-        }
-    }
-}
-
-fn notice_text(notice: &Notice, lang: Lang) -> String {
-    if lang == Lang::En {
-        return notice.to_string();
-    }
-    match notice {
-        Notice::PolicyAlreadyMaintenance => "クラスターはすでに cluster_maintenance ポリシーです (以前の実行の残りかもしれません)。そのまま保持し、見つけた状態に戻します".into(),
-        Notice::PinnedHighlyAvailable { vm, host } => format!("高可用性 VM {vm} は移行できず、{host} のアップグレード中は停止します"),
-        Notice::GlusterOneAtATime => "Gluster クラスター: すべてのレプリカセットを保つため 1 台ずつ".into(),
-        Notice::VmSettling { vm, status } => format!("VM {vm} は {status} です。落ち着くのを待ってから移行します"),
-        Notice::AssumesUpdates { hosts } => format!("{} には最初に更新を確認します。計画は更新があるものとしています", hosts.join(", ")),
-        Notice::OneAtATime => "複数台ずつのウェーブでは後のホストを空にできなくなるため、1 台ずつ計画しました".into(),
-    }
 }

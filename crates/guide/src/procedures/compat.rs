@@ -9,7 +9,9 @@ use super::sources::Proc;
 use super::{check, look, Ctx, SectionBuilder};
 use crate::route::HopKind;
 use crate::step::{Command, RunsOn, Section, Source, Tool};
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 /// Level 4.7 needs newer hosts (oVirt 4.5.0 release notes).
 const LEVEL_4_7: Level = Level::new(4, 7);
@@ -23,7 +25,7 @@ fn join_levels(levels: &[Level], or: &str) -> String {
 }
 
 /// "Every data center and cluster is at 4.2 or 4.3": the levels both ends of the hop accept.
-pub(crate) fn accepted_levels_prerequisite(ctx: &Ctx) -> Tr {
+pub(crate) fn accepted_levels_prerequisite(ctx: &Ctx) -> Text {
     let target = supported_cluster_levels(ctx.hop.to);
     let both: Vec<Level> = supported_cluster_levels(ctx.hop.from)
         .iter()

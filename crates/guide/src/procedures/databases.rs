@@ -6,7 +6,9 @@ use super::manager::in_place_upgrade_steps;
 use super::sources::Proc;
 use super::{check, look, Ctx, SectionBuilder, SETUP_SUCCEEDED};
 use crate::step::{Command, RunsOn, Section};
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 /// The settings §3.2.5 puts into postgresql.conf.
 const POSTGRESQL_SETTINGS: &str = "listen_addresses='*'\n\
@@ -21,7 +23,7 @@ const POSTGRESQL_SETTINGS: &str = "listen_addresses='*'\n\
 struct RemoteDatabase {
     prefix: &'static str,
     runs_on: RunsOn,
-    title: Tr,
+    title: Text,
     /// Where the service that uses the database runs, and its name.
     service_host: RunsOn,
     service: &'static str,

@@ -10,7 +10,9 @@ use super::sources::Proc;
 use super::{check, look, Ctx, SectionBuilder, StepBuilder};
 use crate::request::HostUpdate;
 use crate::step::{Command, RunsOn, Section, Source, Tool};
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 /// The RHEL 8 minor release a 4.4 Manager version was built on; the guide's current text (the
 /// latest 4.4) pins hosts and Manager to 8.6 with `subscription-manager release --set=8.6`.
@@ -44,11 +46,11 @@ const RHEL_RELEASE_OF_TARGET: Source = Source::Beyond {
     ja: "ガイド 4.1.9 は 4.4.10 向けに RHEL 8.6 を指定。このターゲットの RHEL リリースは RHV 4.4 リリースノートによる",
 };
 
-fn on_rhvh() -> Tr {
+fn on_rhvh() -> Text {
     tr("on RHVH hosts", "RHVH ホストの場合")
 }
 
-fn on_rhel() -> Tr {
+fn on_rhel() -> Text {
     tr("on RHEL hosts", "RHEL ホストの場合")
 }
 
@@ -599,7 +601,7 @@ pub(crate) fn migrate_hosts_44(ctx: &Ctx) -> Section {
     section.build()
 }
 
-fn ovn_prerequisite() -> Tr {
+fn ovn_prerequisite() -> Text {
     tr(
         "The Manager has been upgraded before any host.",
         "どのホストよりも先に Manager がアップグレードされている。",

@@ -13,7 +13,9 @@ use super::{
 use crate::request::DeploymentKind;
 use crate::route::HopKind;
 use crate::step::{Command, RunsOn, Section, Source, Verify};
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 /// The RHV Installation Guide's repository list, which the upgrade guide points to.
 const INSTALLATION_GUIDE: Source = Source::Beyond {
@@ -320,7 +322,7 @@ fn before_upgrade(ctx: &Ctx) -> Version {
     }
 }
 
-fn upgrade_title(ctx: &Ctx) -> Tr {
+fn upgrade_title(ctx: &Ctx) -> Text {
     let route = arrow(before_upgrade(ctx), ctx.hop.to);
     tr(
         format!("Upgrade the Manager {route}"),
@@ -466,7 +468,7 @@ fn manager_44_repositories_listed() -> Verify {
     )
 }
 
-fn external_ca_prerequisite() -> crate::text::Tr {
+fn external_ca_prerequisite() -> Text {
     tr(
         "The HTTPS certificate is signed by an external CA: the Administration Guide's \
          replacement of the Manager CA certificate has been followed, and that CA is in every \
@@ -476,7 +478,7 @@ fn external_ca_prerequisite() -> crate::text::Tr {
     )
 }
 
-fn vms_at_43_prerequisite() -> Tr {
+fn vms_at_43_prerequisite() -> Text {
     tr(
         "Every VM runs at cluster level 4.3 (no custom compatibility version below it).",
         "すべての仮想マシンのクラスター互換レベルが 4.3 である (それより低いカスタム互換バージョンがない)。",

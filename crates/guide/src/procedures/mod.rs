@@ -17,7 +17,9 @@ use model::Level;
 use crate::request::{DeploymentKind, Environment, Options, PlanRequest};
 use crate::route::{Hop, HopKind};
 use crate::step::{Automation, Command, RunsOn, Section, Source, Step, Tool, Verify};
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 use sources::{Chapter, Proc};
 
 /// What every procedure needs to know about the hop it is planned for.
@@ -74,7 +76,7 @@ impl Ctx<'_> {
         self.target_line() == Level::new(major, minor)
     }
 
-    pub fn section(&self, key: &str, source: Source, title: Tr) -> SectionBuilder {
+    pub fn section(&self, key: &str, source: Source, title: Text) -> SectionBuilder {
         SectionBuilder {
             hop_id: self.hop.id(),
             section: Section {
@@ -107,7 +109,7 @@ pub(crate) struct SectionBuilder {
 
 impl SectionBuilder {
     /// A step of this section; its id is `{hop}/{key}` and it cites the section's source.
-    pub fn step(&self, key: &str, runs_on: RunsOn, title: Tr, explanation: Tr) -> StepBuilder {
+    pub fn step(&self, key: &str, runs_on: RunsOn, title: Text, explanation: Text) -> StepBuilder {
         StepBuilder(Step {
             id: format!("{}/{key}", self.hop_id),
             title,
@@ -149,17 +151,17 @@ impl StepBuilder {
         self.cmd(Command::file(path, text))
     }
 
-    pub fn prereq(mut self, text: Tr) -> Self {
+    pub fn prereq(mut self, text: Text) -> Self {
         self.0.prerequisites.push(text);
         self
     }
 
-    pub fn warn(mut self, text: Tr) -> Self {
+    pub fn warn(mut self, text: Text) -> Self {
         self.0.warnings.push(text);
         self
     }
 
-    pub fn warn_if(self, condition: bool, text: Tr) -> Self {
+    pub fn warn_if(self, condition: bool, text: Text) -> Self {
         if condition {
             self.warn(text)
         } else {
@@ -186,13 +188,13 @@ impl StepBuilder {
     }
 
     /// Replaces the title of a shared step with one that fits where it is used.
-    pub fn title(mut self, text: Tr) -> Self {
+    pub fn title(mut self, text: Text) -> Self {
         self.0.title = text;
         self
     }
 
     /// Replaces the explanation of a shared step with one that fits where it is used.
-    pub fn explanation(mut self, text: Tr) -> Self {
+    pub fn explanation(mut self, text: Text) -> Self {
         self.0.explanation = text;
         self
     }
@@ -204,7 +206,7 @@ impl StepBuilder {
 }
 
 /// Verification by a command and what it prints.
-pub(crate) fn check(command: Command, expect: Option<&str>, how: Tr) -> Verify {
+pub(crate) fn check(command: Command, expect: Option<&str>, how: Text) -> Verify {
     Verify {
         command: Some(command),
         expect: expect.map(str::to_owned),
@@ -213,7 +215,7 @@ pub(crate) fn check(command: Command, expect: Option<&str>, how: Tr) -> Verify {
 }
 
 /// Verification by looking (in the portal, in a file).
-pub(crate) fn look(how: Tr) -> Verify {
+pub(crate) fn look(how: Text) -> Verify {
     Verify {
         command: None,
         expect: None,
@@ -233,9 +235,11 @@ pub(crate) fn continued(first: &str, rest: &[String]) -> String {
 
 /// The warnings the guide repeats around engine-setup and package updates.
 pub(crate) mod warnings {
-    use crate::text::{tr, Tr};
+    use model::Text;
 
-    pub fn never_interrupt_setup() -> Tr {
+    use crate::text::tr;
+
+    pub fn never_interrupt_setup() -> Text {
         tr(
             "engine-setup may run for a long time. Never stop it part-way: let it finish, \
              even when it seems to hang.",
@@ -243,7 +247,7 @@ pub(crate) mod warnings {
         )
     }
 
-    pub fn stale_preview() -> Tr {
+    pub fn stale_preview() -> Text {
         tr(
             "The settings preview repeats the answers given at installation; a value changed later \
              with engine-config may show its old value there, but engine-setup keeps the newer one.",
@@ -251,7 +255,7 @@ pub(crate) mod warnings {
         )
     }
 
-    pub fn ansible_conflict() -> Tr {
+    pub fn ansible_conflict() -> Text {
         tr(
             "If the update stops on conflicting Ansible packages, follow the Red Hat article about \
              yum update failing on the RHV Manager because of an ansible conflict.",
@@ -259,14 +263,14 @@ pub(crate) mod warnings {
         )
     }
 
-    pub fn reboot_after_kernel() -> Tr {
+    pub fn reboot_after_kernel() -> Text {
         tr(
             "If a kernel package was updated, reboot the machine to finish.",
             "カーネルパッケージが更新された場合は、マシンを再起動して作業を完了させます。",
         )
     }
 
-    pub fn rhvh_keeps_etc_var() -> Tr {
+    pub fn rhvh_keeps_etc_var() -> Text {
         tr(
             "An RHVH update keeps local changes only under /etc and /var; changes anywhere else on \
              the host are overwritten.",
@@ -274,7 +278,7 @@ pub(crate) mod warnings {
         )
     }
 
-    pub fn two_managers() -> Tr {
+    pub fn two_managers() -> Text {
         tr(
             "Two Managers must never manage the same hosts or storage: keep the old Manager \
              stopped for good once the new one takes over.",
@@ -282,7 +286,7 @@ pub(crate) mod warnings {
         )
     }
 
-    pub fn keep_old_repositories() -> Tr {
+    pub fn keep_old_repositories() -> Text {
         tr(
             "Keep the previous version's repositories enabled until engine-setup has succeeded: \
              if the upgrade fails, engine-setup rolls back with them and explains how.",
@@ -424,7 +428,7 @@ pub(crate) fn arrow(from: impl std::fmt::Display, to: impl std::fmt::Display) ->
 }
 
 /// The self-hosted or standalone wording of the same sentence.
-pub(crate) fn by_deployment(ctx: &Ctx, self_hosted: Tr, standalone: Tr) -> Tr {
+pub(crate) fn by_deployment(ctx: &Ctx, self_hosted: Text, standalone: Text) -> Text {
     if ctx.self_hosted() {
         self_hosted
     } else {
@@ -433,7 +437,7 @@ pub(crate) fn by_deployment(ctx: &Ctx, self_hosted: Tr, standalone: Tr) -> Tr {
 }
 
 /// Text that names the Manager as the guide does for each deployment.
-pub(crate) fn manager_noun(ctx: &Ctx) -> Tr {
+pub(crate) fn manager_noun(ctx: &Ctx) -> Text {
     by_deployment(
         ctx,
         tr("the Manager virtual machine", "Manager 用仮想マシン"),

@@ -6,7 +6,9 @@ use model::Level;
 use super::sources::Proc;
 use super::{look, manager, Ctx, SectionBuilder, StepBuilder};
 use crate::step::{Command, RunsOn, Section, Tool};
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 const PLAYBOOKS: &str = "/etc/ansible/roles/gluster.ansible/playbooks/hc-ansible-deployment";
 
@@ -769,7 +771,7 @@ fn first_host_maintenance_step(section: &SectionBuilder) -> StepBuilder {
 /// A reinstalled gluster host rejoins a standalone Manager from the portal, as the guide's
 /// "next host" does (line 943), without the self-hosted-engine deployment: there is no
 /// Manager VM to host.
-fn reinstall_from_portal_step(section: &SectionBuilder, key: &str, title: Tr) -> StepBuilder {
+fn reinstall_from_portal_step(section: &SectionBuilder, key: &str, title: Text) -> StepBuilder {
     section
         .step(
             key,

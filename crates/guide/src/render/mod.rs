@@ -16,7 +16,9 @@ use model::Lang;
 use crate::plan::Plan;
 use crate::resolve::{Origin, Setting};
 use crate::step::{Automation, Command, Step};
-use crate::text::{tr, Tr};
+use model::Text;
+
+use crate::text::tr;
 
 /// The ids of the steps marked done.
 pub type Done = BTreeSet<String>;
@@ -25,58 +27,58 @@ pub type Done = BTreeSet<String>;
 pub(crate) struct Labels;
 
 impl Labels {
-    pub fn title() -> Tr {
+    pub fn title() -> Text {
         tr("Upgrade plan", "アップグレード計画")
     }
-    pub fn route() -> Tr {
+    pub fn route() -> Text {
         tr("Route", "ルート")
     }
-    pub fn settings() -> Tr {
+    pub fn settings() -> Text {
         tr("Settings", "設定")
     }
-    pub fn notes() -> Tr {
+    pub fn notes() -> Text {
         tr("Notes", "注記")
     }
-    pub fn runs_on() -> Tr {
+    pub fn runs_on() -> Text {
         tr("On", "実行場所")
     }
-    pub fn before() -> Tr {
+    pub fn before() -> Text {
         tr("Before", "前提条件")
     }
-    pub fn check() -> Tr {
+    pub fn check() -> Text {
         tr("Check", "確認")
     }
-    pub fn expect() -> Tr {
+    pub fn expect() -> Text {
         tr("Expect", "期待される出力")
     }
-    pub fn warning() -> Tr {
+    pub fn warning() -> Text {
         tr("Warning", "注意")
     }
-    pub fn targets() -> Tr {
+    pub fn targets() -> Text {
         tr("For", "対象")
     }
-    pub fn search() -> Tr {
+    pub fn search() -> Text {
         tr("Search", "検索")
     }
-    pub fn in_file() -> Tr {
+    pub fn in_file() -> Text {
         tr("In", "ファイル")
     }
-    pub fn source() -> Tr {
+    pub fn source() -> Text {
         tr("Source", "出典")
     }
-    pub fn part() -> Tr {
+    pub fn part() -> Text {
         tr("Part", "パート")
     }
-    pub fn progress() -> Tr {
+    pub fn progress() -> Text {
         tr("Progress", "進捗")
     }
-    pub fn next() -> Tr {
+    pub fn next() -> Text {
         tr("Next", "次の手順")
     }
-    pub fn all_done() -> Tr {
+    pub fn all_done() -> Text {
         tr("Every step is done.", "すべての手順が完了しました。")
     }
-    pub fn undetectable() -> Tr {
+    pub fn undetectable() -> Text {
         tr(
             "An inventory cannot show these; add them if they apply: --offline-repo, \
              --new-manager-machine.",

@@ -10,7 +10,8 @@ use std::fmt;
 
 use model::release::{self, UnknownRelease, NIC_RENAMING_LEVEL};
 use model::{
-    Cluster, ClusterId, DataCenter, DataCenterId, HostStatus, Inventory, Level, Version, VmStatus,
+    Cluster, ClusterId, DataCenter, DataCenterId, HostStatus, Inventory, Level, Text, Version,
+    VmStatus,
 };
 use serde::{Deserialize, Serialize};
 
@@ -112,14 +113,29 @@ impl Stage {
     }
 }
 
+impl Stage {
+    /// "cluster Production 4.6 → 4.7", or "cluster Production: restarts at 4.7".
+    pub fn message(&self) -> Text {
+        let (from, to) = self.levels();
+        let kind = self.kind().title();
+        let name = self.name();
+        if from == to {
+            Text::owned(
+                format!("{} {name}: restarts at {to}", kind.en),
+                format!("{} {name}: {to} での再起動", kind.ja),
+            )
+        } else {
+            Text::owned(
+                format!("{} {name} {from} → {to}", kind.en),
+                format!("{} {name} {from} → {to}", kind.ja),
+            )
+        }
+    }
+}
+
 impl fmt::Display for Stage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (from, to) = self.levels();
-        if from == to {
-            write!(f, "{} {}: restarts at {to}", self.kind(), self.name())
-        } else {
-            write!(f, "{} {} {from} → {to}", self.kind(), self.name())
-        }
+        f.write_str(&self.message().en)
     }
 }
 
@@ -130,12 +146,18 @@ pub enum ObjectKind {
     DataCenter,
 }
 
+impl ObjectKind {
+    pub const fn title(self) -> Text {
+        match self {
+            ObjectKind::Cluster => Text::new("cluster", "クラスター"),
+            ObjectKind::DataCenter => Text::new("data center", "データセンター"),
+        }
+    }
+}
+
 impl fmt::Display for ObjectKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ObjectKind::Cluster => "cluster",
-            ObjectKind::DataCenter => "data center",
-        })
+        f.write_str(&self.title().en)
     }
 }
 
@@ -174,34 +196,67 @@ pub enum ChainBlocker {
     },
 }
 
-impl fmt::Display for ChainBlocker {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ChainBlocker {
+    /// The object, what stands in the way and what to do, in both languages.
+    pub fn message(&self) -> Text {
         match self {
-            ChainBlocker::HostsWithoutLevel { cluster, level, hosts } => write!(
-                f,
-                "cluster {cluster}: active hosts do not support level {level}: {}; upgrade them first (ovirt-upgrade cluster-upgrade --cluster {cluster})",
-                hosts.join(", ")
+            ChainBlocker::HostsWithoutLevel { cluster, level, hosts } => Text::owned(
+                format!(
+                    "cluster {cluster}: active hosts do not support level {level}: {}; upgrade them first (ovirt-upgrade cluster-upgrade --cluster {cluster})",
+                    hosts.join(", ")
+                ),
+                format!(
+                    "クラスター {cluster}: 稼働中のホストが互換レベル {level} に対応していません: {}。先にアップグレードしてください (ovirt-upgrade cluster-upgrade --cluster {cluster})",
+                    hosts.join(", ")
+                ),
             ),
-            ChainBlocker::SnapshotsInPreview { cluster, vms } => write!(
-                f,
-                "cluster {cluster}: VMs are previewing a snapshot: {}; commit or undo each preview first (Compute › Virtual Machines › Snapshots)",
-                vms.join(", ")
+            ChainBlocker::SnapshotsInPreview { cluster, vms } => Text::owned(
+                format!(
+                    "cluster {cluster}: VMs are previewing a snapshot: {}; commit or undo each preview first (Compute › Virtual Machines › Snapshots)",
+                    vms.join(", ")
+                ),
+                format!(
+                    "クラスター {cluster}: スナップショットをプレビュー中の仮想マシンがあります: {}。先にコミットするかプレビューを取り消してください",
+                    vms.join(", ")
+                ),
             ),
-            ChainBlocker::VmsCannotTakeLevel { cluster, vms } => write!(
-                f,
-                "cluster {cluster}: the engine cannot update these VMs, whose custom compatibility version this Manager does not support: {}; edit each VM and clear or change its Custom Compatibility Version",
-                vms.iter().map(|(vm, level)| format!("{vm} ({level})")).collect::<Vec<_>>().join(", ")
+            ChainBlocker::VmsCannotTakeLevel { cluster, vms } => {
+                let vms = with_detail(vms);
+                Text::owned(
+                    format!("cluster {cluster}: the engine cannot update these VMs, whose custom compatibility version this Manager does not support: {vms}; edit each VM and clear or change its Custom Compatibility Version"),
+                    format!("クラスター {cluster}: この Manager が対応しないカスタム互換バージョンの仮想マシンはエンジンが更新できません: {vms}。各仮想マシンを編集し、カスタム互換バージョンを空にするか変更してください"),
+                )
+            }
+            ChainBlocker::UpgradeRunning { cluster } => Text::owned(
+                format!("cluster {cluster}: a host upgrade is under way (its upgrade flag is set); raise the level once it is done"),
+                format!("クラスター {cluster}: ホストのアップグレード中です (アップグレード中フラグ)。完了してから互換レベルを上げてください"),
             ),
-            ChainBlocker::UpgradeRunning { cluster } => write!(
-                f,
-                "cluster {cluster}: a host upgrade is under way (its upgrade flag is set); raise the level once it is done"
-            ),
-            ChainBlocker::SuspendedVms { data_center, vms } => write!(
-                f,
-                "data center {data_center}: suspended VMs hold its level back: {}; resume or shut them down first",
-                vms.join(", ")
+            ChainBlocker::SuspendedVms { data_center, vms } => Text::owned(
+                format!(
+                    "data center {data_center}: suspended VMs hold its level back: {}; resume or shut them down first",
+                    vms.join(", ")
+                ),
+                format!(
+                    "データセンター {data_center}: サスペンド中の仮想マシンが互換レベルの変更を妨げます: {}。再開するかシャットダウンしてください",
+                    vms.join(", ")
+                ),
             ),
         }
+    }
+}
+
+/// "web1 (4.3), db1 (4.4)": names with what each is at.
+fn with_detail<T: fmt::Display>(items: &[(String, T)]) -> String {
+    items
+        .iter()
+        .map(|(name, detail)| format!("{name} ({detail})"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for ChainBlocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().en)
     }
 }
 
@@ -237,40 +292,57 @@ pub enum ChainWarning {
     },
 }
 
+impl ChainWarning {
+    pub fn message(&self) -> Text {
+        match self {
+            ChainWarning::NicRenaming { cluster, from, machine } => Text::owned(
+                format!(
+                    "cluster {cluster} crosses level {NIC_RENAMING_LEVEL}: VirtIO NICs then show up in the guests as other devices and may need configuring again. Test a VM first by setting its custom compatibility version to {NIC_RENAMING_LEVEL}; if its network breaks, give the VMs a custom emulated machine matching the one they run at {from}{}",
+                    machine.as_deref().map_or_else(|| " (shown in each VM's details)".to_owned(), |m| format!(" ({m})"))
+                ),
+                format!(
+                    "クラスター {cluster} は互換レベル 4.6 をまたぎます。ゲスト内で VirtIO NIC が別のデバイスとして認識され、再設定が必要になる場合があります。まず仮想マシンのカスタム互換バージョンを 4.6 にしてネットワークを確かめ、失敗する場合は {from} で使っているものと同じカスタムのエミュレートマシン{}を設定してください",
+                    machine.as_deref().map_or_else(|| " (各仮想マシンの詳細に表示)".to_owned(), |m| format!(" ({m})"))
+                ),
+            ),
+            ChainWarning::HostsLeftBehind { cluster, hosts } => {
+                let hosts = with_detail(hosts);
+                Text::owned(
+                    format!("cluster {cluster}: hosts out of service do not support the new level and cannot return until upgraded: {hosts}"),
+                    format!("クラスター {cluster}: 稼働していない次のホストは新しい互換レベルに対応せず、アップグレードするまで戻れません: {hosts}"),
+                )
+            }
+            ChainWarning::AlreadyPending { cluster, vms } => Text::owned(
+                format!(
+                    "cluster {cluster}: VMs already wait for a restart with other changes, which their restart applies too: {}",
+                    vms.join(", ")
+                ),
+                format!(
+                    "クラスター {cluster}: 次の仮想マシンには別の変更も保留されており、再起動で一緒に適用されます: {}",
+                    vms.join(", ")
+                ),
+            ),
+            ChainWarning::CannotRestart { cluster, vms } => {
+                let vms = with_detail(vms);
+                Text::owned(
+                    format!("cluster {cluster}: VMs in these states are not restarted; restart them by hand once they run normally: {vms}"),
+                    format!("クラスター {cluster}: 次の状態の仮想マシンは再起動しません。通常の状態に戻ってから手動で再起動してください: {vms}"),
+                )
+            }
+            ChainWarning::CustomLevels { cluster, vms } => {
+                let vms = with_detail(vms);
+                Text::owned(
+                    format!("cluster {cluster}: VMs keep their own compatibility level and do not follow the cluster: {vms}"),
+                    format!("クラスター {cluster}: 次の仮想マシンは独自の互換レベルを持ち、クラスターに従いません: {vms}"),
+                )
+            }
+        }
+    }
+}
+
 impl fmt::Display for ChainWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ChainWarning::NicRenaming { cluster, from, machine } => {
-                write!(
-                    f,
-                    "cluster {cluster} crosses level {NIC_RENAMING_LEVEL}: VirtIO NICs then show up in the guests as other devices and may need configuring again. Test a VM first by setting its custom compatibility version to {NIC_RENAMING_LEVEL}; if its network breaks, give the VMs a custom emulated machine matching the one they run at {from}"
-                )?;
-                match machine {
-                    Some(machine) => write!(f, " ({machine})"),
-                    None => f.write_str(" (shown in each VM's details)"),
-                }
-            }
-            ChainWarning::HostsLeftBehind { cluster, hosts } => write!(
-                f,
-                "cluster {cluster}: hosts out of service do not support the new level and cannot return until upgraded: {}",
-                hosts.iter().map(|(h, s)| format!("{h} ({s})")).collect::<Vec<_>>().join(", ")
-            ),
-            ChainWarning::AlreadyPending { cluster, vms } => write!(
-                f,
-                "cluster {cluster}: VMs already wait for a restart with other changes, which their restart applies too: {}",
-                vms.join(", ")
-            ),
-            ChainWarning::CannotRestart { cluster, vms } => write!(
-                f,
-                "cluster {cluster}: VMs in these states are not restarted; restart them by hand once they run normally: {}",
-                vms.iter().map(|(v, s)| format!("{v} ({s})")).collect::<Vec<_>>().join(", ")
-            ),
-            ChainWarning::CustomLevels { cluster, vms } => write!(
-                f,
-                "cluster {cluster}: VMs keep their own compatibility level and do not follow the cluster: {}",
-                vms.iter().map(|(v, l)| format!("{v} ({l})")).collect::<Vec<_>>().join(", ")
-            ),
-        }
+        f.write_str(&self.message().en)
     }
 }
 

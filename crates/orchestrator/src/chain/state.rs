@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use model::{Level, Timestamp, VmId, VmStatus};
+use model::{Level, Text, Timestamp, VmId, VmStatus};
 use serde::{Deserialize, Serialize};
 
 use super::plan::{ChainPlan, EndState, LevelObject, RestartMode};
@@ -51,22 +51,33 @@ pub enum ChainOutcome {
     EngineUnreachable { error: String },
 }
 
-impl fmt::Display for ChainOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl ChainOutcome {
+    pub fn message(&self) -> Text {
         match self {
-            ChainOutcome::Completed => f.write_str("completed"),
-            ChainOutcome::Refused { object, detail } => {
-                write!(f, "stopped: the engine refused to change {object}: {detail}")
-            }
-            ChainOutcome::FailureBudgetSpent => f.write_str(
-                "stopped: more VMs failed to come back than --max-failures allows; nothing more was restarted or raised",
+            ChainOutcome::Completed => Text::new("completed", "完了"),
+            ChainOutcome::Refused { object, detail } => Text::owned(
+                format!("stopped: the engine refused to change {object}: {detail}"),
+                format!("停止: エンジンが {object} の変更を拒否しました: {detail}"),
             ),
-            ChainOutcome::Stopped => f.write_str("stopped on request; `ovirt-upgrade resume` goes on"),
-            ChainOutcome::EngineUnreachable { error } => write!(
-                f,
-                "stopped: the engine could not be reached ({error}); `ovirt-upgrade resume` goes on when it is back"
+            ChainOutcome::FailureBudgetSpent => Text::new(
+                "stopped: more VMs failed to come back than --max-failures allows; nothing more was restarted or raised",
+                "停止: --max-failures を超える仮想マシンが戻りませんでした。以降の再起動と互換レベルの変更は行っていません",
+            ),
+            ChainOutcome::Stopped => Text::new(
+                "stopped on request; `ovirt-upgrade resume` goes on",
+                "要求により停止。`ovirt-upgrade resume` で続行します",
+            ),
+            ChainOutcome::EngineUnreachable { error } => Text::owned(
+                format!("stopped: the engine could not be reached ({error}); `ovirt-upgrade resume` goes on when it is back"),
+                format!("停止: エンジンに接続できません ({error})。戻ったら `ovirt-upgrade resume` で続行します"),
             ),
         }
+    }
+}
+
+impl fmt::Display for ChainOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().en)
     }
 }
 

@@ -7,6 +7,8 @@ use std::collections::HashSet;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::Mutex;
 
+use serde::Serialize;
+
 use super::query::Params;
 
 /// The one user the simulator knows. The default password appears in no URL: Ansible hides
@@ -48,19 +50,20 @@ pub struct SsoAnswer {
     pub body: String,
 }
 
-fn json_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+/// The SSO endpoint's error body, its fields in the engine's order.
+#[derive(Serialize)]
+struct SsoError<'a> {
+    error_code: &'a str,
+    error: &'a str,
+}
+
+/// The SSO endpoint's token body, its fields in the engine's order.
+#[derive(Serialize)]
+struct SsoToken<'a> {
+    access_token: &'a str,
+    scope: &'a str,
+    exp: &'a str,
+    token_type: &'a str,
 }
 
 fn new_token() -> String {
@@ -82,11 +85,11 @@ impl Tokens {
     pub fn login(&self, form: &Params, credentials: &Credentials) -> SsoAnswer {
         let error = |code: &str, message: String| SsoAnswer {
             status: 400,
-            body: format!(
-                "{{\"error_code\":{},\"error\":{}}}",
-                json_string(code),
-                json_string(&message)
-            ),
+            body: serde_json::to_string(&SsoError {
+                error_code: code,
+                error: &message,
+            })
+            .expect("strings serialise"),
         };
         match form.get("grant_type") {
             Some("password") => {}
@@ -127,10 +130,13 @@ impl Tokens {
             .insert(token.clone());
         SsoAnswer {
             status: 200,
-            body: format!(
-                "{{\"access_token\":{},\"scope\":\"ovirt-app-api ovirt-ext=token-info:validate\",\"exp\":\"4102444800000\",\"token_type\":\"bearer\"}}",
-                json_string(&token)
-            ),
+            body: serde_json::to_string(&SsoToken {
+                access_token: &token,
+                scope: "ovirt-app-api ovirt-ext=token-info:validate",
+                exp: "4102444800000",
+                token_type: "bearer",
+            })
+            .expect("strings serialise"),
         }
     }
 
