@@ -27,7 +27,7 @@ pub use common::{
 pub use data_center::DataCenter;
 pub use enums::{
     ClusterUpgradeAction, DiskContentType, DiskStatus, DiskStorageType, HostType, JobStatus,
-    LogSeverity, NetworkStatus, NetworkUsage, SnapshotType, StepStatus, StepType,
+    LogSeverity, NetworkStatus, NetworkUsage, SnapshotType, SshAuthenticationMethod, StepStatus, StepType,
     StorageDomainType, StorageFormat, StorageType,
 };
 pub use host::{
