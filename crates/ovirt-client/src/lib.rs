@@ -37,6 +37,7 @@ mod config;
 mod engine;
 mod error;
 mod inventory;
+mod sim;
 mod transport;
 
 use std::sync::Arc;
