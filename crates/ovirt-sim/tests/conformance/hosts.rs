@@ -465,6 +465,20 @@ fn a_reinstall_waits_for_the_removal_and_can_fail_or_never_end() {
     assert_clean(&sim);
 }
 
+/// The machines come from the inventory's hosts: a 4.3 example's run EL7 (the scenario's
+/// default host OS for the Manager's release) at their hosts' addresses.
+#[test]
+fn the_machines_of_a_4_3_environment_run_el7_at_their_hosts_addresses() {
+    let sim = simulator("self-hosted", "");
+    assert_eq!(sim.machines().len(), sim.inventory().hosts.len());
+    for host in &sim.inventory().hosts {
+        let machine = sim.machines().iter().find(|m| m.is(&host.address)).unwrap();
+        assert_eq!((machine.os, machine.host_type), (host.os, host.host_type));
+        assert_eq!(machine.os.major, 7, "{}", host.name);
+        assert_eq!(machine.state, MachineState::Running);
+    }
+}
+
 /// The invariant behind the migration: a VM on a host the engine no longer has is lost.
 #[test]
 fn a_vm_left_on_a_removed_host_breaks_the_invariants() {
