@@ -1423,8 +1423,7 @@ impl Simulator {
         let Some(upgrade) = self.host_runs.get_mut(&host_id).and_then(|r| r.upgrade) else {
             return;
         };
-        let first_failure =
-            self.faults.install_fail_once.contains(&host.name)
+        let first_failure = self.faults.install_fail_once.contains(&host.name)
             && self.failed_once.insert(host.name.clone());
         if first_failure || self.faults.install_fail.contains(&host.name) || self.random_failure() {
             self.host_runs.get_mut(&host_id).expect("run").upgrade = None;

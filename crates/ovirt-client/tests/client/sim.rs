@@ -253,7 +253,11 @@ async fn a_host_is_removed_reinstalled_and_added_back() {
     assert!(!format!("{back:?}").contains("s3cret"));
     let added = client.add_host(back).await.unwrap();
     assert_eq!(added.status, HostStatus::Installing);
-    assert_eq!(added.os, ElVersion::new(8, 2), "the oldest a 4.4 Manager's hosts run");
+    assert_eq!(
+        added.os,
+        ElVersion::new(8, 2),
+        "the oldest a 4.4 Manager's hosts run"
+    );
     let up = wait_for(&client, added.id, HostStatus::Up).await;
     assert_eq!(up.os, el8);
     let sim = server.engine().simulator();

@@ -85,7 +85,9 @@ fn valid_address(address: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
@@ -254,7 +256,8 @@ impl Simulator {
             Some(host.cluster),
         );
         let running: Vec<VmId> = self.running_on(id);
-        self.history.host_removed(self.now, id, &host.name, running.len());
+        self.history
+            .host_removed(self.now, id, &host.name, running.len());
         let index = self.hosts[&id];
         self.inventory.hosts.remove(index);
         self.hosts = self
@@ -629,7 +632,10 @@ impl Simulator {
             HostStatus::Maintenance
         };
         self.set_host_status(host_id, status);
-        let name = self.host(host_id).map(|h| h.name.clone()).unwrap_or_default();
+        let name = self
+            .host(host_id)
+            .map(|h| h.name.clone())
+            .unwrap_or_default();
         self.event(
             msg::VDS_INSTALL,
             Severity::Normal,
@@ -639,10 +645,7 @@ impl Simulator {
             None,
         );
         if run.activate {
-            self.schedule(
-                self.config.activate_ms,
-                Step::Reconnected { host: host_id },
-            );
+            self.schedule(self.config.activate_ms, Step::Reconnected { host: host_id });
         }
     }
 }

@@ -617,7 +617,11 @@ impl App {
             self.host_wire(host, call.all_content)
         };
         let mut response = reply::one(StatusCode::CREATED, call.format, &host);
-        if let Some(location) = host.href.as_deref().and_then(|h| HeaderValue::from_str(h).ok()) {
+        if let Some(location) = host
+            .href
+            .as_deref()
+            .and_then(|h| HeaderValue::from_str(h).ok())
+        {
             response.headers_mut().insert(header::LOCATION, location);
         }
         Ok(response)
@@ -627,13 +631,11 @@ impl App {
     /// `Default`. An unknown id is the command's refusal; an unknown name is not found.
     fn cluster_of_new_host(&self, cluster: Option<&wire::Ref>) -> Result<ClusterId, Failure> {
         if let Some(id) = cluster.and_then(|c| c.id.as_deref()) {
-            return id.parse().map_err(|_| {
-                Failure::bad_request(format!("<cluster> id {id:?} is not a UUID"))
-            });
+            return id
+                .parse()
+                .map_err(|_| Failure::bad_request(format!("<cluster> id {id:?} is not a UUID")));
         }
-        let name = cluster
-            .and_then(|c| c.name.as_deref())
-            .unwrap_or("Default");
+        let name = cluster.and_then(|c| c.name.as_deref()).unwrap_or("Default");
         let sim = self.engine.simulator();
         sim.inventory()
             .clusters

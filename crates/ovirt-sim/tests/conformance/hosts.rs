@@ -70,7 +70,12 @@ fn a_host_is_removed_reinstalled_and_added_back_as_a_4_4_host() {
     let (mut sim, old) = manager_at_4_4_with_host_in_maintenance("host3", "");
     let before = sim.events(None).first().unwrap().id;
     sim.remove_host(old, false).unwrap();
-    let removal: Vec<u32> = sim.events(Some(before)).iter().rev().map(|e| e.code).collect();
+    let removal: Vec<u32> = sim
+        .events(Some(before))
+        .iter()
+        .rev()
+        .map(|e| e.code)
+        .collect();
     assert_eq!(removal, [562, 563, 44]);
     assert!(sim.host(old).is_err());
     assert_eq!(
@@ -92,7 +97,9 @@ fn a_host_is_removed_reinstalled_and_added_back_as_a_4_4_host() {
     );
 
     let before = sim.events(None).first().unwrap().id;
-    let id = sim.add_host(new_host(&sim, "host3", root_password())).unwrap();
+    let id = sim
+        .add_host(new_host(&sim, "host3", root_password()))
+        .unwrap();
     assert_ne!(id, old);
     assert_eq!(sim.host(id).unwrap().status, HostStatus::Installing);
     run_until_idle(&mut sim);
@@ -101,7 +108,12 @@ fn a_host_is_removed_reinstalled_and_added_back_as_a_4_4_host() {
         added_statuses(&sim, "host3"),
         [Installing, Reboot, NonResponsive, Initializing, Up]
     );
-    let addition: Vec<u32> = sim.events(Some(before)).iter().rev().map(|e| e.code).collect();
+    let addition: Vec<u32> = sim
+        .events(Some(before))
+        .iter()
+        .rev()
+        .map(|e| e.code)
+        .collect();
     assert_eq!(addition, [42, 560, 561, 197, 504, 13]);
     let host = sim.host(id).unwrap();
     assert_eq!(host.os, EL8.os);
@@ -119,7 +131,9 @@ fn a_host_is_removed_reinstalled_and_added_back_as_a_4_4_host() {
 fn an_el7_machine_added_to_a_4_4_engine_fails_its_deployment() {
     let (mut sim, old) = manager_at_4_4_with_host_in_maintenance("host3", "");
     sim.remove_host(old, false).unwrap();
-    let id = sim.add_host(new_host(&sim, "host3", root_password())).unwrap();
+    let id = sim
+        .add_host(new_host(&sim, "host3", root_password()))
+        .unwrap();
     run_until_idle(&mut sim);
     assert_eq!(sim.host(id).unwrap().status, HostStatus::InstallFailed);
     let failed = events_of(&sim, 505);
@@ -136,7 +150,12 @@ fn an_el7_machine_added_to_a_4_4_engine_fails_its_deployment() {
 #[test]
 fn removal_needs_maintenance_no_vms_and_no_vm_pinned_there() {
     let mut inventory = scenario::load("example:standalone-local").unwrap();
-    let host2 = inventory.hosts.iter().find(|h| h.name == "host2").unwrap().id;
+    let host2 = inventory
+        .hosts
+        .iter()
+        .find(|h| h.name == "host2")
+        .unwrap()
+        .id;
     let web2 = inventory.vms.iter_mut().find(|v| v.name == "web2").unwrap();
     // Down, so that host2 can be emptied: a VM that prefers it only.
     web2.pinned_hosts = vec![host2];
@@ -155,7 +174,10 @@ fn removal_needs_maintenance_no_vms_and_no_vm_pinned_there() {
     run_until_idle(&mut sim);
     let (status, detail) = refusal(sim.remove_host(host2, false));
     assert_eq!(status, 409);
-    assert!(detail.contains("set to run specifically only on this Host: web2"), "{detail}");
+    assert!(
+        detail.contains("set to run specifically only on this Host: web2"),
+        "{detail}"
+    );
 
     sim.set_manager_version("4.4.10".parse().unwrap()).unwrap();
     sim.remove_host(host2, false)
@@ -192,7 +214,12 @@ fn an_unreachable_host_is_removed_with_564_and_566() {
     assert_eq!(sim.host(host).unwrap().status, HostStatus::NonResponsive);
     let before = sim.events(None).first().unwrap().id;
     sim.remove_host(host, false).unwrap();
-    let codes: Vec<u32> = sim.events(Some(before)).iter().rev().map(|e| e.code).collect();
+    let codes: Vec<u32> = sim
+        .events(Some(before))
+        .iter()
+        .rev()
+        .map(|e| e.code)
+        .collect();
     assert_eq!(codes, [562, 564, 566, 44]);
     assert_clean(&sim);
 }
@@ -234,7 +261,10 @@ fn a_local_storage_host_is_not_removed_while_its_domain_is_there() {
     run_until_idle(&mut sim);
     let (status, detail) = refusal(sim.remove_host(host, false));
     assert_eq!(status, 409);
-    assert!(detail.contains("contains a local Storage Domain"), "{detail}");
+    assert!(
+        detail.contains("contains a local Storage Domain"),
+        "{detail}"
+    );
 }
 
 /// `AddVdsCommand.validate` with `HostValidator`: the cluster (400), an empty name (400), an
@@ -249,7 +279,11 @@ fn an_addition_is_validated_before_anything_is_recorded() {
     unknown_cluster.cluster = ClusterId(Uuid::derived("cluster", "nowhere"));
     let cases = [
         (unknown_cluster, 400, "Cluster ID is not valid"),
-        (new_host(&sim, " ", root_password()), 400, "The given name is empty"),
+        (
+            new_host(&sim, " ", root_password()),
+            400,
+            "The given name is empty",
+        ),
         (
             NewHost {
                 address: "host_9..example".into(),
@@ -258,7 +292,11 @@ fn an_addition_is_validated_before_anything_is_recorded() {
             400,
             "The given Host name is invalid",
         ),
-        (new_host(&sim, "host1", root_password()), 409, "name is already in use"),
+        (
+            new_host(&sim, "host1", root_password()),
+            409,
+            "name is already in use",
+        ),
         (
             NewHost {
                 address: "HOST2.example.com".into(),
@@ -268,7 +306,11 @@ fn an_addition_is_validated_before_anything_is_recorded() {
             "Host with the same address already exists",
         ),
         (
-            new_host(&sim, "host9", SshAuthentication::Password(Password::new(""))),
+            new_host(
+                &sim,
+                "host9",
+                SshAuthentication::Password(Password::new("")),
+            ),
             400,
             "Cannot install Host with empty password",
         ),
@@ -329,7 +371,12 @@ fn before_4_4_host_names_are_unique_across_the_engine() {
         .find(|c| c.name == "Development")
         .unwrap()
         .id;
-    let twin = NewHost::new("prod-host01", "spare.example.com", development, root_password());
+    let twin = NewHost::new(
+        "prod-host01",
+        "spare.example.com",
+        development,
+        root_password(),
+    );
     let (status, _) = refusal(sim.add_host(twin.clone()).map(drop));
     assert_eq!(status, 409);
     sim.set_manager_version("4.4.10".parse().unwrap()).unwrap();
@@ -357,11 +404,23 @@ fn a_4_3_engine_deploys_an_el7_host_without_reboot_and_activate_false_keeps_main
         .add_host(new_host(&sim, "host3", root_password()))
         .unwrap();
     run_until_idle(&mut sim);
-    let codes: Vec<u32> = sim.events(Some(before)).iter().rev().map(|e| e.code).collect();
+    let codes: Vec<u32> = sim
+        .events(Some(before))
+        .iter()
+        .rev()
+        .map(|e| e.code)
+        .collect();
     assert_eq!(codes, [42, 509, 509, 561, 504, 13]);
     use HostStatus::*;
-    assert_eq!(added_statuses(&sim, "host3"), [Installing, Initializing, Up]);
-    assert!(sim.host(id).unwrap().supported_levels.contains(&Level::new(4, 3)));
+    assert_eq!(
+        added_statuses(&sim, "host3"),
+        [Installing, Initializing, Up]
+    );
+    assert!(sim
+        .host(id)
+        .unwrap()
+        .supported_levels
+        .contains(&Level::new(4, 3)));
 
     let host2 = host_id(&sim, "host2");
     deactivate(&mut sim, host2).unwrap();
@@ -419,7 +478,9 @@ fn a_hosted_engine_host_is_deployed_as_one_only_beside_the_engine_vm() {
     run_until_idle(&mut sim);
     let host = sim.host(id).unwrap();
     assert_eq!(host.status, HostStatus::Up);
-    let he = host.hosted_engine.expect("deployed as a hosted-engine host");
+    let he = host
+        .hosted_engine
+        .expect("deployed as a hosted-engine host");
     assert!(he.configured && he.active && he.score == FULL_HOSTED_ENGINE_SCORE);
     assert_clean(&sim);
 }
@@ -430,8 +491,10 @@ fn a_hosted_engine_host_is_deployed_as_one_only_beside_the_engine_vm() {
 /// behaviour: the simulator's.
 #[test]
 fn a_reinstall_waits_for_the_removal_and_can_fail_or_never_end() {
-    let (mut sim, old) =
-        manager_at_4_4_with_host_in_maintenance("host3", "reinstall-fail:host3,reinstall-lost:host2");
+    let (mut sim, old) = manager_at_4_4_with_host_in_maintenance(
+        "host3",
+        "reinstall-fail:host3,reinstall-lost:host2",
+    );
     let (status, detail) = refusal(sim.reinstall_machine("host3.example.com", EL8));
     assert_eq!(status, 409);
     assert!(detail.contains("remove it"), "{detail}");
@@ -449,7 +512,10 @@ fn a_reinstall_waits_for_the_removal_and_can_fail_or_never_end() {
     sim.reinstall_machine("host3", EL8).unwrap();
     run_until_idle(&mut sim);
     assert_eq!(machine_state(&sim, "host3"), MachineState::Failed);
-    let (status, _) = refusal(sim.add_host(new_host(&sim, "host3", root_password())).map(drop));
+    let (status, _) = refusal(
+        sim.add_host(new_host(&sim, "host3", root_password()))
+            .map(drop),
+    );
     assert_eq!(status, 409, "an unbootable machine does not answer SSH");
 
     let host2 = host_id(&sim, "host2");

@@ -448,7 +448,12 @@ async fn hosts_are_added_with_201_and_removed_with_an_action() {
     assert_eq!(answer.status(), StatusCode::OK);
     let host1 = served.host_named("host1").await.id.unwrap();
     let (status, body) = served
-        .send(reqwest::Method::DELETE, &format!("/hosts/{host1}"), "application/xml", "")
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/hosts/{host1}"),
+            "application/xml",
+            "",
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let fault: ovirt_wire::Fault = from_xml(body.as_bytes()).unwrap();
@@ -463,13 +468,21 @@ async fn hosts_are_added_with_201_and_removed_with_an_action() {
         .watch_host(&host3, |h| h.status == Some(model::HostStatus::Maintenance))
         .await;
     let (status, body) = served
-        .send(reqwest::Method::DELETE, &format!("/hosts/{host3}"), "application/xml", "")
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/hosts/{host3}"),
+            "application/xml",
+            "",
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let action: Action = from_xml(body.as_bytes()).unwrap();
     assert_eq!(action.status.as_deref(), Some("complete"));
     assert!(action.job.is_some());
-    assert_eq!(served.get(&format!("/hosts/{host3}")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        served.get(&format!("/hosts/{host3}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
     let again = served
         .client
         .delete(served.url(&format!("/hosts/{host3}")))
@@ -488,7 +501,10 @@ async fn hosts_are_added_with_201_and_removed_with_an_action() {
         json(
             served
                 .client
-                .get(format!("{}/ovirt-sim/machines", super::root(&served.server)))
+                .get(format!(
+                    "{}/ovirt-sim/machines",
+                    super::root(&served.server)
+                ))
                 .bearer_auth(&served.token)
                 .send()
                 .await
@@ -530,7 +546,10 @@ async fn hosts_are_added_with_201_and_removed_with_an_action() {
     let added: ovirt_wire::Host = from_xml(response.text().await.unwrap().as_bytes()).unwrap();
     assert_eq!(added.status, Some(model::HostStatus::Installing));
     assert!(added.root_password.is_none(), "the password is never shown");
-    assert!(added.os.is_none(), "nothing is known of its system before it reports");
+    assert!(
+        added.os.is_none(),
+        "nothing is known of its system before it reports"
+    );
     let id = added.id.unwrap();
     assert!(location.ends_with(&format!("/hosts/{id}")));
     use model::HostStatus::*;
