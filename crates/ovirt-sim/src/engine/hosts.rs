@@ -423,7 +423,11 @@ impl Simulator {
             None,
             Some(cluster.id),
         );
-        self.deploy_progress(id, "Stage: Initializing.");
+        if self.otopi_deploys() {
+            self.log_install_stage(id, &new.name, "Initializing");
+        } else {
+            self.log_playbook_started(id, &new.name);
+        }
         self.schedule(self.config.install_ms, Step::DeployDone { host: id });
         Ok(id)
     }
@@ -487,31 +491,32 @@ impl Simulator {
         Ok(machine)
     }
 
-    /// Before 4.4 host-deploy was otopi, which reported its stages (509); from 4.4 it is the
-    /// Ansible playbook alone (560).
-    fn deploy_progress(&mut self, id: HostId, stage: &str) {
-        let Ok(name) = self.host(id).map(|h| h.name.clone()) else {
-            return;
-        };
-        if self.inventory.manager.version < Version::new(4, 4, 0) {
-            self.event(
-                msg::VDS_INSTALL_IN_PROGRESS,
-                Severity::Normal,
-                format!("Installing Host {name}. {stage}"),
-                Some(id),
-                None,
-                None,
-            );
-        } else if stage.contains("Initializing") {
-            self.event(
-                msg::VDS_ANSIBLE_INSTALL_STARTED,
-                Severity::Normal,
-                format!("Ansible host-deploy playbook execution has started on host {name}."),
-                Some(id),
-                None,
-                None,
-            );
-        }
+    /// Before 4.4 host-deploy was otopi, which reported its stages (509), and the Ansible
+    /// playbook ran after it; from 4.4 the playbook does it all.
+    fn otopi_deploys(&self) -> bool {
+        self.inventory.manager.version < Version::new(4, 4, 0)
+    }
+
+    fn log_install_stage(&mut self, id: HostId, name: &str, stage: &str) {
+        self.event(
+            msg::VDS_INSTALL_IN_PROGRESS,
+            Severity::Normal,
+            format!("Installing Host {name}. Stage: {stage}."),
+            Some(id),
+            None,
+            None,
+        );
+    }
+
+    fn log_playbook_started(&mut self, id: HostId, name: &str) {
+        self.event(
+            msg::VDS_ANSIBLE_INSTALL_STARTED,
+            Severity::Normal,
+            format!("Ansible host-deploy playbook execution has started on host {name}."),
+            Some(id),
+            None,
+            None,
+        );
     }
 
     /// `InstallVdsInternalCommand` after host-deploy ran: the Manager's repositories must
@@ -578,7 +583,10 @@ impl Simulator {
         if run.hosted_engine {
             h.hosted_engine = Some(HostedEngineState::default());
         }
-        self.deploy_progress(host_id, "Stage: Termination.");
+        if self.otopi_deploys() {
+            self.log_install_stage(host_id, &name, "Termination");
+            self.log_playbook_started(host_id, &name);
+        }
         self.event(
             msg::VDS_ANSIBLE_INSTALL_FINISHED,
             Severity::Normal,

@@ -389,7 +389,7 @@ fn before_4_4_host_names_are_unique_across_the_engine() {
 }
 
 /// `InstallVdsInternalCommand` at 4.3.11: otopi host-deploy reports its stages (509), then
-/// the Ansible part (560, 561); there is no `reboot` parameter before 4.4.5
+/// `runAnsibleHostDeployPlaybook` runs (560, 561); there is no `reboot` parameter before 4.4.5
 /// (`BackendHostsResource.add`, commit b4364e3d3cc), so the host initializes at once. With
 /// `activate=false` it ends in maintenance.
 #[test]
@@ -410,7 +410,7 @@ fn a_4_3_engine_deploys_an_el7_host_without_reboot_and_activate_false_keeps_main
         .rev()
         .map(|e| e.code)
         .collect();
-    assert_eq!(codes, [42, 509, 509, 561, 504, 13]);
+    assert_eq!(codes, [42, 509, 509, 560, 561, 504, 13]);
     use HostStatus::*;
     assert_eq!(
         added_statuses(&sim, "host3"),
