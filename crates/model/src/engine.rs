@@ -68,6 +68,75 @@ pub enum ClusterUpgrade {
     Finish,
 }
 
+/// A password that never shows in debug output: a user's for the API, root's for a new host.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(text: impl Into<String>) -> Self {
+        Password(text.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// How the engine logs in over SSH to deploy a new host (API `ssh/authentication_method`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SshAuthentication {
+    /// The engine's own key, already in root's `authorized_keys` there (`publickey`).
+    PublicKey,
+    /// root's password (`password`, sent as `root_password`), read by the caller from a file.
+    Password(Password),
+}
+
+/// A host to add to a cluster (API `POST /hosts`, engine `AddVdsCommand`): the engine
+/// validates it at once, then deploys the machine over SSH in the background.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHost {
+    /// Its name in the engine, unique in its cluster (engine-wide before 4.4).
+    pub name: String,
+    /// The machine's FQDN or IP address, where the engine reaches it over SSH.
+    pub address: String,
+    pub cluster: ClusterId,
+    pub ssh: SshAuthentication,
+    /// Deploy it as a hosted-engine host (the `deploy_hosted_engine` URL parameter).
+    pub deploy_hosted_engine: bool,
+    /// Activate it once installed (`activate`, the engine's default); else it stays in
+    /// maintenance.
+    pub activate: bool,
+    /// Reboot it once installed (`reboot`, the engine's default from 4.4.5; older engines
+    /// have no such parameter and do not reboot).
+    pub reboot: bool,
+}
+
+impl NewHost {
+    /// A host with the engine's defaults: activated and rebooted, no hosted engine.
+    pub fn new(
+        name: impl Into<String>,
+        address: impl Into<String>,
+        cluster: ClusterId,
+        ssh: SshAuthentication,
+    ) -> NewHost {
+        NewHost {
+            name: name.into(),
+            address: address.into(),
+            cluster,
+            ssh,
+            deploy_hosted_engine: false,
+            activate: true,
+            reboot: true,
+        }
+    }
+}
+
 /// Severity of an engine event (API `LogSeverity`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -159,6 +228,17 @@ pub trait Engine: Send + Sync {
         id: VmId,
         action: VmAction,
     ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    /// Removes a host from the engine (API `DELETE /hosts/{id}`, engine `RemoveVdsCommand`):
+    /// it must be in maintenance (or down, non-responsive, non-operational, install_failed)
+    /// and run no VM. `force` (a URL parameter) removes a gluster host whose peers are all down.
+    fn remove_host(
+        &self,
+        id: HostId,
+        force: bool,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    /// Adds a host and starts its deployment; returns it as the engine shows it then
+    /// (`installing`). It comes up, or ends `install_failed`, later.
+    fn add_host(&self, host: NewHost) -> impl Future<Output = Result<Host, EngineError>> + Send;
     fn update_cluster(
         &self,
         id: ClusterId,

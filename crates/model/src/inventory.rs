@@ -505,6 +505,9 @@ impl HostStatus {
     }
 }
 
+/// Memory the engine keeps back on every host before scheduling VMs (its `reserved_memory`).
+pub const HOST_RESERVED_MEMORY: u64 = 256 << 20;
+
 /// The hosted-engine HA agent's score for a healthy host.
 pub const FULL_HOSTED_ENGINE_SCORE: u32 = 3400;
 

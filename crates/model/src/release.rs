@@ -330,6 +330,36 @@ pub fn shows_cluster_upgrade_progress(version: Version) -> bool {
     version >= Version::new(4, 5, 0)
 }
 
+/// Whether `POST /hosts` takes the `reboot` parameter (default true) and reboots a new host
+/// after its deployment: from ovirt-engine 4.4.5 (commit b4364e3d3cc). Older engines leave it
+/// running as deployed.
+pub fn reboots_new_hosts(version: Version) -> bool {
+    version >= Version::new(4, 4, 5)
+}
+
+/// Whether host names and addresses need only be unique within a cluster: from 4.4.0
+/// (commit e4fbaa7c540, `HostValidator.nameNotUsed`); before, across the engine.
+pub fn host_names_unique_per_cluster(version: Version) -> bool {
+    version >= Version::new(4, 4, 0)
+}
+
+/// Whether only VMs pinned to a host (not those merely preferring it) keep it from being
+/// removed, VMs with its host devices too: from 4.4.4 (commit ba51a5aa33b,
+/// `RemoveVdsCommand.validate`).
+pub fn only_pinned_vms_block_host_removal(version: Version) -> bool {
+    version >= Version::new(4, 4, 4)
+}
+
+/// The vdsm a release line's hosts run once up to date (its last update).
+pub fn vdsm_version(line: Level) -> &'static str {
+    match (line.major, line.minor) {
+        (4, 2) => "4.20.46-1.el7ev",
+        (4, 3) => "4.30.51-1.el7ev",
+        (4, 4) => "4.40.100.2-1.el8ev",
+        _ => "4.50.6-1.el8",
+    }
+}
+
 /// Cluster levels a Manager of `version` accepts (empty for unknown versions).
 pub fn supported_cluster_levels(version: Version) -> &'static [Level] {
     release_of(version).map_or(&[], |r| r.cluster_levels_at(version.patch))

@@ -1,7 +1,7 @@
 //! How to reach an engine: its URL, who logs in, how TLS is checked, how long to wait and
 //! how often to try again.
 
-use std::fmt;
+pub use model::engine::Password;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -47,26 +47,6 @@ impl Retry {
         self.first_delay
             .saturating_mul(1 << doublings)
             .min(self.max_delay)
-    }
-}
-
-/// A password that never shows in debug output.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Password(String);
-
-impl Password {
-    pub fn new(text: impl Into<String>) -> Self {
-        Password(text.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(***)")
     }
 }
 

@@ -1,9 +1,9 @@
 //! The engine seam over HTTP: what the orchestrator and the live checks ask, as API requests.
 
 use model::engine::{
-    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, VmAction,
+    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, NewHost, VmAction,
 };
-use model::{ClusterId, DataCenterId, Host, HostId, Inventory, Level, VmId};
+use model::{release, ClusterId, DataCenterId, ElVersion, Host, HostId, Inventory, Level, VmId};
 use ovirt_wire::Action;
 use reqwest::Method;
 
@@ -32,6 +32,23 @@ fn vm_replay(action: &VmAction) -> Replay {
     }
 }
 
+impl Client {
+    /// What a host being deployed runs before it says so: the oldest release this Manager's
+    /// host-deploy accepts (it refuses the others).
+    fn unreported_os(&self) -> ElVersion {
+        release::release_of(self.engine_version())
+            .ok()
+            .and_then(|r| r.host_os.first())
+            .map_or(ElVersion::major_only(8), |range| range.from)
+    }
+
+    fn host_model(&self, target: &str, host: &ovirt_wire::Host) -> Result<Host, EngineError> {
+        Ok(host
+            .to_model_or(self.unreported_os())
+            .map_err(|error| convert_error(target, error))?)
+    }
+}
+
 impl Engine for Client {
     async fn inventory(&self) -> Result<Inventory, EngineError> {
         Ok(self.read_inventory(self.inner.seam_scope, &|_| {}).await?)
@@ -42,9 +59,7 @@ impl Engine for Client {
             .all_content()
             .about("host", id);
         let (target, host): (_, ovirt_wire::Host) = self.get(call).await?;
-        Ok(host
-            .to_model()
-            .map_err(|error| convert_error(&target, error))?)
+        self.host_model(&target, &host)
     }
 
     async fn vm(&self, id: VmId) -> Result<model::Vm, EngineError> {
@@ -77,6 +92,37 @@ impl Engine for Client {
         )
         .await?;
         Ok(())
+    }
+
+    async fn remove_host(&self, id: HostId, force: bool) -> Result<(), EngineError> {
+        // A removal whose answer was lost is not sent again: the second would find no host.
+        let mut call = Call {
+            method: Method::DELETE,
+            replay: Replay::UnsentOnly,
+            ..Call::get(format!("hosts/{id}"))
+        }
+        .about("host", id);
+        if force {
+            call = call.query("force", "true");
+        }
+        self.run_action(&call).await?;
+        Ok(())
+    }
+
+    /// The root password goes in the request body only; nothing here logs it.
+    async fn add_host(&self, host: NewHost) -> Result<Host, EngineError> {
+        let body = ovirt_wire::Host::for_new(&host);
+        let mut call = Call::send(
+            Method::POST,
+            "hosts",
+            ovirt_wire::to_request_xml(&body),
+            Replay::UnsentOnly,
+        );
+        for (name, value) in ovirt_wire::new_host_query(&host) {
+            call = call.query(name, value.to_string());
+        }
+        let (target, added): (_, ovirt_wire::Host) = self.get(call).await?;
+        self.host_model(&target, &added)
     }
 
     async fn update_cluster(

@@ -37,6 +37,7 @@ mod config;
 mod engine;
 mod error;
 mod inventory;
+mod sim;
 mod transport;
 
 use std::sync::Arc;
@@ -192,7 +193,12 @@ impl Client {
     ) -> Result<(), ClientError> {
         let mut call = Call::send(Method::POST, path, ovirt_wire::to_request_xml(body), replay);
         call.subject = Some(subject);
-        let (target, body, status) = self.execute(&call).await?;
+        self.run_action(&call).await
+    }
+
+    /// Sends an action-like request (an action, a `DELETE`) and reads the `<action>` answer.
+    async fn run_action(&self, call: &Call) -> Result<(), ClientError> {
+        let (target, body, status) = self.execute(call).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }

@@ -31,6 +31,8 @@ pub(crate) struct Call {
     pub method: Method,
     /// `hosts`, `hosts/{id}/upgrade`; empty for the API root.
     pub path: String,
+    /// `path` is from the server's root (`/ovirt-sim/machines`), not the API's.
+    pub from_root: bool,
     pub query: Vec<(&'static str, String)>,
     /// An XML request body.
     pub body: Option<String>,
@@ -46,6 +48,7 @@ impl Call {
         Call {
             method: Method::GET,
             path: path.into(),
+            from_root: false,
             query: Vec::new(),
             body: None,
             all_content: false,
@@ -175,7 +178,9 @@ impl Transport {
 
     pub fn url(&self, call: &Call) -> Url {
         let mut url = self.api.clone();
-        if !call.path.is_empty() {
+        if call.from_root {
+            url.set_path(&call.path);
+        } else if !call.path.is_empty() {
             let path = format!("{}/{}", self.api.path().trim_end_matches('/'), call.path);
             url.set_path(&path);
         }

@@ -19,6 +19,9 @@ use crate::invariants::{History, Transition};
 use crate::messages::{self as msg, USER};
 use crate::placement::{self, VM_OVERHEAD};
 
+mod hosts;
+pub use hosts::{Machine, MachineState, Reinstall};
+
 /// How long things take, in milliseconds of virtual time. The defaults follow the research:
 /// hosts take 20–30 minutes from upgrade start to up; reboot waits up to 10 minutes.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +37,8 @@ pub struct SimConfig {
     pub maintenance_retry_ms: u64,
     pub install_ms: u64,
     pub reboot_ms: u64,
+    /// A machine's operating-system reinstall (PXE or kickstart), outside the engine.
+    pub reinstall_ms: u64,
     /// From activation (or vdsm's restart after an upgrade without reboot) to up.
     pub activate_ms: u64,
     /// From a rebooted host answering again to the engine's monitor setting it up.
@@ -60,6 +65,7 @@ impl Default for SimConfig {
             maintenance_retry_ms: 300_000,
             install_ms: 600_000,
             reboot_ms: 300_000,
+            reinstall_ms: 1_800_000,
             activate_ms: 20_000,
             reconnect_ms: 60_000,
             stats_poll_ms: 15_000,
@@ -92,6 +98,18 @@ enum Step {
     },
     InstallDone {
         host: HostId,
+    },
+    /// A new host's deployment (host-deploy) ends.
+    DeployDone {
+        host: HostId,
+    },
+    /// A new host is back from the reboot after its deployment.
+    DeployRebooted {
+        host: HostId,
+    },
+    /// A machine's operating-system reinstall ends (by its place in `machines`).
+    ReinstallDone {
+        machine: usize,
     },
     RebootDone {
         host: HostId,
@@ -126,6 +144,30 @@ enum Step {
     },
 }
 
+impl Step {
+    /// The host the step acts on, if it acts on one.
+    fn host(&self) -> Option<HostId> {
+        match *self {
+            Step::MigrationDone { to, .. } => Some(to),
+            Step::EvacuationRetry { host }
+            | Step::UpgradeMaintenance { host }
+            | Step::InstallDone { host }
+            | Step::DeployDone { host }
+            | Step::DeployRebooted { host }
+            | Step::RebootDone { host }
+            | Step::Reconnected { host }
+            | Step::Activated { host }
+            | Step::HaFlagPolled { host, .. }
+            | Step::UpgradeCheckDone { host } => Some(host),
+            Step::ReinstallDone { .. }
+            | Step::VmUp { .. }
+            | Step::VmDown { .. }
+            | Step::EngineVmStart
+            | Step::EngineUp { .. } => None,
+        }
+    }
+}
+
 /// Who asked for a migration, which decides its events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum MigrationKind {
@@ -155,6 +197,8 @@ struct HostRun {
     checking: bool,
     /// Package updates wait in the host's repositories, whatever the API shows.
     updates_pending: bool,
+    /// Being deployed after it was added.
+    deploy: Option<hosts::DeployRun>,
 }
 
 #[derive(Debug, Clone)]
@@ -200,8 +244,11 @@ pub struct Simulator {
     history: History,
     /// The `Correlation-Id` of the client's session: tags the events its actions cause.
     session_correlation_id: Option<String>,
-    /// Hosts whose one failing installation (`install-fail-once`) has happened.
-    failed_once: std::collections::HashSet<HostId>,
+    /// Hosts (by name) and machines (by address) whose one failing installation
+    /// (`install-fail-once`) has happened.
+    failed_once: std::collections::HashSet<String>,
+    /// The machines behind the hosts, which outlive their host records.
+    machines: Vec<Machine>,
 }
 
 fn refused(status: u16, detail: impl Into<String>) -> EngineError {
@@ -247,6 +294,7 @@ impl Simulator {
             .map(|(k, v)| (DataCenterId(k), v))
             .collect();
         let history = History::new(&inventory, start);
+        let machines = inventory.hosts.iter().map(Machine::of).collect();
         let mut sim = Simulator {
             inventory,
             hosts,
@@ -269,6 +317,7 @@ impl Simulator {
             history,
             session_correlation_id: None,
             failed_once: Default::default(),
+            machines,
         };
         sim.global_maintenance = sim
             .inventory
@@ -1374,8 +1423,8 @@ impl Simulator {
         let Some(upgrade) = self.host_runs.get_mut(&host_id).and_then(|r| r.upgrade) else {
             return;
         };
-        let first_failure =
-            self.faults.install_fail_once.contains(&host.name) && self.failed_once.insert(host_id);
+        let first_failure = self.faults.install_fail_once.contains(&host.name)
+            && self.failed_once.insert(host.name.clone());
         if first_failure || self.faults.install_fail.contains(&host.name) || self.random_failure() {
             self.host_runs.get_mut(&host_id).expect("run").upgrade = None;
             self.set_host_status(host_id, HostStatus::InstallFailed);
@@ -2178,6 +2227,12 @@ impl Simulator {
     }
 
     fn play(&mut self, step: Step) {
+        if let Some(host) = step.host() {
+            if self.host(host).is_err() {
+                // The host was removed; what it still had under way went with it.
+                return;
+            }
+        }
         match step {
             Step::MigrationDone {
                 vm,
@@ -2188,6 +2243,9 @@ impl Simulator {
             Step::EvacuationRetry { host } => self.retry_evacuation(host),
             Step::UpgradeMaintenance { host } => self.upgrade_maintenance(host),
             Step::InstallDone { host } => self.install_done(host),
+            Step::DeployDone { host } => self.deploy_done(host),
+            Step::DeployRebooted { host } => self.deploy_rebooted(host),
+            Step::ReinstallDone { machine } => self.reinstall_done(machine),
             Step::RebootDone { host } => self.reboot_done(host),
             Step::Reconnected { host } => self.reconnected(host),
             Step::HaFlagPolled { host, enabled } => self.ha_flag_polled(host, enabled),

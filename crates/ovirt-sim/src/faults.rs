@@ -5,6 +5,9 @@
 //! The compatibility chain's faults: `start-fail:web07` (a VM that will not start again),
 //! `refuse-level:Production` (the engine refuses to change that cluster's or data center's
 //! level), and `install-fail-once:host3` (a host whose first installation fails).
+//! The host migration's: `reinstall-fail:host3` (a machine's operating-system reinstall
+//! fails) and `reinstall-lost:host3` (a machine never comes back from its reinstall); both
+//! name the machine by its first host name or its address.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -29,7 +32,13 @@ pub struct Faults {
     /// Clusters and data centers (by name) whose compatibility level the engine refuses to
     /// change, as when updating their VMs and templates fails.
     pub refuse_level: HashSet<String>,
-    /// Probability that any one host upgrade or migration fails, drawn from the seed.
+    /// Machines (by first host name or address) whose operating-system reinstall fails: they
+    /// do not boot and must be reinstalled again.
+    pub reinstall_fail: HashSet<String>,
+    /// Machines (by first host name or address) that never come back from a reinstall.
+    pub reinstall_lost: HashSet<String>,
+    /// Probability that any one host upgrade, deployment, reinstall or migration fails,
+    /// drawn from the seed.
     pub random_failure: f64,
     /// Transport faults, applied by whatever serves the simulator (HTTP or in-process).
     pub transport: TransportFaults,
@@ -85,6 +94,8 @@ impl std::str::FromStr for Faults {
                 "never-return" => drop(faults.never_return.insert(value.to_owned())),
                 "upgrade-abandoned" => drop(faults.upgrade_abandoned.insert(value.to_owned())),
                 "migration-fail" => drop(faults.migration_fail.insert(value.to_owned())),
+                "reinstall-fail" => drop(faults.reinstall_fail.insert(value.to_owned())),
+                "reinstall-lost" => drop(faults.reinstall_lost.insert(value.to_owned())),
                 "random" => faults.random_failure = probability()?,
                 "unavailable" => faults.transport.unavailable = probability()?,
                 "slow" => faults.transport.slow = probability()?,
@@ -112,6 +123,8 @@ impl fmt::Display for Faults {
         named("migration-fail", &self.migration_fail);
         named("start-fail", &self.start_fail);
         named("refuse-level", &self.refuse_level);
+        named("reinstall-fail", &self.reinstall_fail);
+        named("reinstall-lost", &self.reinstall_lost);
         for (kind, p) in [
             ("random", self.random_failure),
             ("unavailable", self.transport.unavailable),
@@ -155,6 +168,14 @@ mod tests {
         assert_eq!(
             chain.to_string(),
             "install-fail-once:h2,start-fail:db,refuse-level:Production"
+        );
+        let migration: Faults = "reinstall-fail:h1,reinstall-lost:h2.example.com"
+            .parse()
+            .unwrap();
+        assert!(migration.reinstall_fail.contains("h1"));
+        assert_eq!(
+            migration.to_string(),
+            "reinstall-fail:h1,reinstall-lost:h2.example.com"
         );
         assert!("explode:h1".parse::<Faults>().is_err());
         assert!("random:2".parse::<Faults>().is_err());

@@ -6,13 +6,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use model::engine::{
-    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, VmAction,
+    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, NewHost, VmAction,
 };
 use model::rng::Rng;
 use model::*;
 use tokio::time::Instant;
 
-use crate::engine::Simulator;
+use crate::engine::{Reinstall, Simulator};
 use crate::faults::TransportFaults;
 
 /// The correlation id of the in-process client's requests.
@@ -67,6 +67,13 @@ impl SimEngine {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         simulator.advance_to(now);
         simulator
+    }
+
+    /// Sim control: reinstalls a machine's operating system (see
+    /// [`Simulator::reinstall_machine`]); it answers again after the simulator's
+    /// `reinstall_ms` of virtual time.
+    pub fn reinstall_machine(&self, address: &str, to: Reinstall) -> Result<(), EngineError> {
+        self.simulator().reinstall_machine(address, to)
     }
 
     /// Draws the transport faults of one request.
@@ -126,6 +133,18 @@ impl Engine for SimEngine {
     async fn vm_action(&self, id: VmId, action: VmAction) -> Result<(), EngineError> {
         self.transport().await?;
         self.simulator().vm_action(id, action)
+    }
+
+    async fn remove_host(&self, id: HostId, force: bool) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().remove_host(id, force)
+    }
+
+    async fn add_host(&self, host: NewHost) -> Result<Host, EngineError> {
+        self.transport().await?;
+        let mut simulator = self.simulator();
+        let id = simulator.add_host(host)?;
+        simulator.host(id).cloned()
     }
 
     async fn update_cluster(

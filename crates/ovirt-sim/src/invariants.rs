@@ -1,6 +1,7 @@
 //! The simulator's record of everything that changed, and the checks every run must pass:
 //! no VM lost or duplicated, no VM down unless someone stopped it, highly available VMs
-//! running, no host over its memory, only transitions the engine makes.
+//! running, no host over its memory, only transitions the engine makes, no VM left on a
+//! host the engine removed.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -17,6 +18,10 @@ pub enum Transition {
         from: HostStatus,
         to: HostStatus,
     },
+    /// A host record added to the engine (it starts `installing`).
+    HostAdded { host: HostId, name: String },
+    /// A host record removed from the engine; its machine stays.
+    HostRemoved { host: HostId, name: String },
     Vm {
         vm: VmId,
         from: VmStatus,
@@ -56,6 +61,8 @@ fn legal_host_transition(from: HostStatus, to: HostStatus) -> bool {
             PreparingForMaintenance
         ) | (PreparingForMaintenance, Maintenance | Unassigned)
             | (NonResponsive | Down, Maintenance)
+            // A new host back from the reboot after its deployment.
+            | (NonResponsive, Initializing)
             | (Maintenance, Installing | Unassigned)
             | (
                 Installing,
@@ -106,6 +113,7 @@ impl History {
         let legal = match &transition {
             Transition::Host { from, to, .. } => legal_host_transition(*from, *to),
             Transition::Vm { from, to, .. } => from == to || legal_vm_transition(*from, *to),
+            Transition::HostAdded { .. } | Transition::HostRemoved { .. } => true,
         };
         if !legal {
             self.violations.push(Violation {
@@ -127,6 +135,33 @@ impl History {
             }
         }
         self.transitions.push((at, transition));
+    }
+
+    pub(crate) fn host_added(&mut self, at: Timestamp, host: HostId, name: &str) {
+        self.record(
+            at,
+            Transition::HostAdded {
+                host,
+                name: name.to_owned(),
+            },
+        );
+    }
+
+    /// A host leaves the engine; `running` VMs still on it would be lost with it.
+    pub(crate) fn host_removed(&mut self, at: Timestamp, host: HostId, name: &str, running: usize) {
+        if running > 0 {
+            self.violations.push(Violation {
+                at,
+                message: format!("host {name} was removed with {running} VMs running on it"),
+            });
+        }
+        self.record(
+            at,
+            Transition::HostRemoved {
+                host,
+                name: name.to_owned(),
+            },
+        );
     }
 
     pub(crate) fn explicit_stop(&mut self, vm: VmId) {
@@ -175,7 +210,17 @@ impl History {
                     message: format!("highly available VM {} is not running", vm.name),
                 });
             }
-            if let Some(host) = vm.host.and_then(|h| state.hosts.iter().find(|x| x.id == h)) {
+            let host = vm.host.map(|h| (h, state.hosts.iter().find(|x| x.id == h)));
+            if let (Some((id, None)), true) = (host, vm.is_running()) {
+                violations.push(Violation {
+                    at: now,
+                    message: format!(
+                        "VM {} runs on host {id}, which the engine no longer has",
+                        vm.name
+                    ),
+                });
+            }
+            if let Some((_, Some(host))) = host {
                 if vm.is_running()
                     && !matches!(
                         host.status,

@@ -18,7 +18,7 @@ pub mod messages;
 pub mod placement;
 pub mod search;
 
-pub use engine::{ExternalEvent, SimConfig, Simulator};
+pub use engine::{ExternalEvent, Machine, MachineState, Reinstall, SimConfig, Simulator};
 pub use faults::{Faults, TransportFaults};
 pub use inprocess::{SimEngine, TransportRoll, SLOW_ANSWER};
 pub use invariants::Violation;

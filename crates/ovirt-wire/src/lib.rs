@@ -77,8 +77,9 @@ mod xml;
 
 pub use convert::{
     built_in_scheduling_policy_id, built_in_scheduling_policy_properties,
-    merge_storage_domain_views, scheduling_policy_from_id, ApiPath, StorageDomainView,
-    BLANK_TEMPLATE_ID, DEFAULT_MAC_POOL_ID, ENGINE_ORIGIN, HOSTED_ENGINE_STORAGE_DOMAIN,
+    merge_storage_domain_views, new_host_query, scheduling_policy_from_id, ApiPath,
+    StorageDomainView, BLANK_TEMPLATE_ID, DEFAULT_MAC_POOL_ID, ENGINE_ORIGIN,
+    HOSTED_ENGINE_STORAGE_DOMAIN,
 };
 pub use document::{
     from_json, from_xml, iter_xml_list, list_from_json, list_from_xml, list_to_json, list_to_xml,

@@ -13,8 +13,6 @@ use crate::size::SizeRange;
 use crate::spec::*;
 use model::rng::Rng;
 
-/// Memory the engine keeps back on every host before scheduling VMs (its `reserved_memory`).
-const HOST_RESERVED_MEMORY: u64 = 256 << 20;
 /// The engine's per-VM memory overhead estimate used when scheduling.
 const VM_OVERHEAD: u64 = 64 << 20;
 /// Share of a host's memory the scenario's group placement fills at most, in percent,
@@ -28,15 +26,6 @@ const DEFAULT_DISK_SIZE: SizeRange = SizeRange {
 };
 
 /// A vdsm version typical of each release line, for hosts that do not name theirs.
-fn default_vdsm(line: Level) -> &'static str {
-    match (line.major, line.minor) {
-        (4, 2) => "4.20.46-1.el7ev",
-        (4, 3) => "4.30.51-1.el7ev",
-        (4, 4) => "4.40.100.2-1.el8ev",
-        _ => "4.50.6-1.el8",
-    }
-}
-
 pub(crate) struct Builder<'t> {
     text: &'t str,
     problems: Vec<Problem>,
@@ -440,7 +429,7 @@ impl<'t> Builder<'t> {
         (
             os,
             levels,
-            default_vdsm(host_release.map_or(line, |r| r.line)),
+            release::vdsm_version(host_release.map_or(line, |r| r.line)),
         )
     }
 

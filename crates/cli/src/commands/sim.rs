@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, Context as _};
 use clap::{Subcommand, ValueEnum};
-use model::{Deployment, Version};
+use model::{Deployment, ElVersion, HostType, Version};
 use ovirt_sim::http::{HttpSim, ServeOptions, TlsProfile};
 use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
 use scenario::GenerateParams;
@@ -73,6 +73,8 @@ pub enum SimCommand {
     #[command(after_help = "Sim-only controls (same credentials):\n  \
 POST /ovirt-sim/host-update?vdsm=VERSION      publish newer host packages for upgradecheck\n  \
 POST /ovirt-sim/manager-version?version=X.Y.Z  move the Manager to a new version\n  \
+POST /ovirt-sim/reinstall?host=FQDN&os=el8.6  reinstall a machine's operating system\n  \
+GET  /ovirt-sim/machines                      the machines behind the hosts\n  \
 GET  /ovirt-sim/invariants                    the invariant checks so far\n\
 See docs/simulator.md for the endpoints, the faults and TLS.")]
     Serve {
@@ -113,6 +115,25 @@ See docs/simulator.md for the endpoints, the faults and TLS.")]
         /// Seed of the engine's random choices and of the random faults.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Reinstall a machine's operating system on a running `sim serve` (--engine and its
+    /// credentials), as PXE or kickstart would: what a --reinstall-command hook runs in the
+    /// demo. Its host must have been removed from the engine first.
+    Reinstall {
+        /// The machine: its FQDN, or the name its host first had.
+        machine: String,
+        /// The system it gets, with its minor release (el8.6).
+        #[arg(long)]
+        os: ElVersion,
+        /// What is installed: rhel (Enterprise Linux) or ovirt_node (RHVH, oVirt Node).
+        #[arg(long = "type", value_name = "TYPE", default_value = "rhel")]
+        host_type: HostType,
+        /// Leave the engine's SSH key out, so that only a root password deploys it.
+        #[arg(long)]
+        without_engine_key: bool,
+        /// Wait until the machine answers again; exit 1 if its reinstall failed.
+        #[arg(long)]
+        wait: bool,
     },
 }
 
@@ -171,6 +192,13 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<Exit> {
             plant,
             seed,
         } => super::discrepancies::sim_storage(&scenario, &out, plant, seed, ctx),
+        SimCommand::Reinstall {
+            machine,
+            os,
+            host_type,
+            without_engine_key,
+            wait,
+        } => reinstall(&machine, os, host_type, !without_engine_key, wait, ctx),
         SimCommand::Serve {
             scenario,
             listen,
@@ -194,6 +222,71 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<Exit> {
             ctx,
         ),
     }
+}
+
+/// How often `sim reinstall --wait` looks at the machine.
+const REINSTALL_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn reinstall(
+    machine: &str,
+    os: ElVersion,
+    host_type: HostType,
+    engine_key: bool,
+    wait: bool,
+    ctx: &Context,
+) -> anyhow::Result<ExitCode> {
+    let live = crate::live::connect(ctx)?;
+    let answer = live
+        .runtime
+        .block_on(
+            live.client
+                .reinstall_simulated_machine(machine, os, host_type, engine_key),
+        )
+        .with_context(|| format!("cannot reinstall {machine}"))
+        .map_err(input_error)?;
+    let address = answer["reinstalling"]["address"]
+        .as_str()
+        .unwrap_or(machine)
+        .to_owned();
+    let state = if wait {
+        loop {
+            let machines = live.runtime.block_on(live.client.simulated_machines())?;
+            let state = machines["machines"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|m| m["address"] == address.as_str())
+                .and_then(|m| m["state"].as_str())
+                .unwrap_or("unknown")
+                .to_owned();
+            if state != "reinstalling" {
+                break state;
+            }
+            std::thread::sleep(REINSTALL_POLL);
+        }
+    } else {
+        "reinstalling".to_owned()
+    };
+    match ctx.output {
+        OutputFormat::Json => println!(
+            "{}",
+            serde_json::json!({ "machine": address, "os": os.to_string(), "state": state })
+        ),
+        OutputFormat::Text if ctx.says(Verbosity::Normal) => println!(
+            "{address}: {os}, {}",
+            match state.as_str() {
+                "running" => tr(ctx.lang, "reinstalled", "再インストール済み"),
+                "failed" => tr(ctx.lang, "its reinstall failed", "再インストールに失敗"),
+                _ => tr(ctx.lang, "reinstalling", "再インストール中"),
+            }
+        ),
+        OutputFormat::Text => {}
+    }
+    Ok(if state == "failed" {
+        ExitCode::from(crate::EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 struct ServeArgs {

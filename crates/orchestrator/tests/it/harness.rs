@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use model::engine::{
-    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, VmAction,
+    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, NewHost, VmAction,
 };
 use model::rng::Rng;
 use model::*;
@@ -494,6 +494,14 @@ impl<E: Engine> Engine for Outage<E> {
     async fn vm_action(&self, id: VmId, action: VmAction) -> Result<(), EngineError> {
         self.down()?;
         self.inner.vm_action(id, action).await
+    }
+    async fn remove_host(&self, id: HostId, force: bool) -> Result<(), EngineError> {
+        self.down()?;
+        self.inner.remove_host(id, force).await
+    }
+    async fn add_host(&self, host: NewHost) -> Result<Host, EngineError> {
+        self.down()?;
+        self.inner.add_host(host).await
     }
     async fn update_cluster(
         &self,

@@ -8,7 +8,7 @@ use model::engine::{Engine, HostAction};
 use model::{Inventory, Timestamp};
 use ovirt_client::{Client, Config, ErrorKind, Password, Retry, Scope, Tls};
 use ovirt_sim::http::{Credentials, HttpSim, ServeOptions};
-use ovirt_sim::{SimConfig, SimEngine, Simulator};
+use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
 
 use crate::{as_the_api_shows_it, largest_example};
 
@@ -172,4 +172,106 @@ async fn the_largest_example_reads_back_as_its_scenario() {
     let mut read_back = as_the_api_shows_it(read);
     read_back.manager.os = scenario.manager.os;
     assert_eq!(read_back, as_the_api_shows_it(scenario));
+}
+
+/// The host migration's calls (guide §1.1.8) on a 4.4 engine: a host taken out with
+/// `DELETE /hosts/{id}`, its machine reinstalled through the simulator's control, and added
+/// back with `POST /hosts` and a root password that shows nowhere. A host being deployed
+/// has not reported its system yet; the client takes it to run what the Manager's hosts must.
+#[tokio::test]
+async fn a_host_is_removed_reinstalled_and_added_back() {
+    use model::engine::{EngineError, NewHost, SshAuthentication};
+    use model::{ElVersion, HostStatus, HostType};
+
+    let mut inventory = crate::example("standalone-local");
+    inventory.manager.version = "4.4.10".parse().unwrap();
+    let simulator = Simulator::new(inventory, SimConfig::default(), Faults::default(), 7, START);
+    let server = HttpSim::start(
+        SimEngine::new(simulator, 100_000.0, 7),
+        ServeOptions::default(),
+    )
+    .await
+    .unwrap();
+    let client = Client::connect(&config(&server, &password()))
+        .await
+        .unwrap();
+    let inventory = client.inventory().await.unwrap();
+    let id_of = |name: &str| inventory.hosts.iter().find(|h| h.name == name).unwrap().id;
+    let (host1, host3) = (id_of("host1"), id_of("host3"));
+    let cluster = inventory.clusters[0].id;
+
+    match client.remove_host(host1, false).await {
+        Err(EngineError::Refused { status, detail, .. }) => {
+            assert_eq!(status, 409);
+            assert!(detail.contains("Maintenance mode first"), "{detail}");
+        }
+        other => panic!("an up host is not removed: {other:?}"),
+    }
+    client
+        .host_action(
+            host3,
+            HostAction::Deactivate {
+                reason: None,
+                stop_gluster_service: false,
+            },
+        )
+        .await
+        .unwrap();
+    wait_for(&client, host3, HostStatus::Maintenance).await;
+    client.remove_host(host3, false).await.unwrap();
+    assert!(matches!(
+        client.host(host3).await,
+        Err(EngineError::NotFound { .. })
+    ));
+
+    let el8 = ElVersion::new(8, 6);
+    client
+        .reinstall_simulated_machine("host3.example.com", el8, HostType::Rhel, false)
+        .await
+        .unwrap();
+    for _ in 0..500 {
+        let machines = client.simulated_machines().await.unwrap();
+        let host3 = machines["machines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["address"] == "host3.example.com")
+            .unwrap()
+            .clone();
+        if host3["state"] == "running" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let back = NewHost::new(
+        "host3",
+        "host3.example.com",
+        cluster,
+        SshAuthentication::Password(Password::new("s3cret")),
+    );
+    assert!(!format!("{back:?}").contains("s3cret"));
+    let added = client.add_host(back).await.unwrap();
+    assert_eq!(added.status, HostStatus::Installing);
+    assert_eq!(
+        added.os,
+        ElVersion::new(8, 2),
+        "the oldest a 4.4 Manager's hosts run"
+    );
+    let up = wait_for(&client, added.id, HostStatus::Up).await;
+    assert_eq!(up.os, el8);
+    let sim = server.engine().simulator();
+    let violations = sim.history().check(sim.inventory(), sim.now());
+    assert!(violations.is_empty(), "{violations:?}");
+}
+
+async fn wait_for(client: &Client, host: model::HostId, status: model::HostStatus) -> model::Host {
+    for _ in 0..1000 {
+        let read = client.host(host).await.unwrap();
+        if read.status == status {
+            return read;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("host {host} never got {status}");
 }

@@ -342,10 +342,13 @@ impl App {
         let get = call.method == Method::GET;
         let post = call.method == Method::POST;
         let put = call.method == Method::PUT;
+        let delete = call.method == Method::DELETE;
         match path.as_slice() {
             [] if get => Ok(self.root(call)),
             ["hosts"] if get => self.hosts(call),
+            ["hosts"] if post => self.add_host(call),
             ["hosts", id] if get => self.host(call, id),
+            ["hosts", id] if delete => self.remove_host(call, id),
             ["hosts", id, action] if post && HOST_ACTIONS.contains(action) => {
                 self.host_action(call, id, action)
             }
@@ -410,7 +413,7 @@ impl App {
                 &wire::MacPool::default_pool(&self.api),
             )),
             ["users", id] if get => self.user(call, id),
-            _ if !(get || post || put) => Err(Failure::Fault {
+            _ if !(get || post || put || delete) => Err(Failure::Fault {
                 status: StatusCode::METHOD_NOT_ALLOWED,
                 reason: "Method Not Allowed".into(),
                 detail: format!(
@@ -503,6 +506,10 @@ impl App {
         if !all_content {
             wire.hosted_engine = None;
         }
+        // Until its vdsm reports (once deployed), the engine knows nothing of its system.
+        if !host.packages.contains_key("vdsm") {
+            wire.os = None;
+        }
         wire
     }
 
@@ -558,6 +565,88 @@ impl App {
             sim.host_action(id, action).map(|()| description)
         });
         Ok(self.action_reply(call, request, outcome))
+    }
+
+    /// `DELETE /hosts/{id}` (`BackendHostResource.remove`): an unknown host is a 404; a
+    /// refusal is a bare `<fault>`; done, an `<action>` with its job and
+    /// `<status>complete</status>`. `force` is a URL parameter.
+    fn remove_host(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: HostId = parse_id(id)?;
+        let force = call.params.flag("force").unwrap_or(false);
+        let job = self.act(call, Some(JobSubject::Host(id)), |sim| {
+            let name = sim.host(id)?.name.clone();
+            sim.remove_host(id, force)
+                .map(|()| format!("Removing Host {name}"))
+        })?;
+        let action = wire::Action {
+            job: Some(job),
+            status: Some("complete".to_owned()),
+            ..wire::Action::default()
+        };
+        Ok(reply::one(StatusCode::OK, call.format, &action))
+    }
+
+    /// `POST /hosts` (`BackendHostsResource.add`): `name` and `address` are required; the
+    /// cluster is given by id or name (`Default` when absent); `deploy_hosted_engine`,
+    /// `activate` and `reboot` are URL parameters. Answers 201 with the host, `installing`.
+    fn add_host(&self, call: &Call) -> Result<Response, Failure> {
+        let request: wire::Host = parse_body(call)?;
+        let missing: Vec<&str> = [("name", &request.name), ("address", &request.address)]
+            .into_iter()
+            .filter(|(_, value)| value.is_none())
+            .map(|(name, _)| name)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Failure::Fault {
+                status: StatusCode::BAD_REQUEST,
+                reason: "Incomplete parameters".into(),
+                detail: format!("Host [{}] required for add", missing.join(", ")),
+            });
+        }
+        let cluster = self.cluster_of_new_host(request.cluster.as_ref())?;
+        let mut new = request.to_new_host(cluster).map_err(Failure::incomplete)?;
+        new.deploy_hosted_engine = call.params.flag("deploy_hosted_engine").unwrap_or(false);
+        new.activate = call.params.flag("activate").unwrap_or(true);
+        new.reboot = call.params.flag("reboot").unwrap_or(true);
+        let host = {
+            let mut sim = self.engine.simulator();
+            sim.set_correlation_id(call.correlation.map(str::to_owned));
+            let added = sim.add_host(new);
+            sim.set_correlation_id(None);
+            let host = sim.host(added?)?;
+            self.host_wire(host, call.all_content)
+        };
+        let mut response = reply::one(StatusCode::CREATED, call.format, &host);
+        if let Some(location) = host
+            .href
+            .as_deref()
+            .and_then(|h| HeaderValue::from_str(h).ok())
+        {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
+    }
+
+    /// `BackendHostsResource.getClusterId`: by id, else by name, else the cluster named
+    /// `Default`. An unknown id is the command's refusal; an unknown name is not found.
+    fn cluster_of_new_host(&self, cluster: Option<&wire::Ref>) -> Result<ClusterId, Failure> {
+        if let Some(id) = cluster.and_then(|c| c.id.as_deref()) {
+            return id
+                .parse()
+                .map_err(|_| Failure::bad_request(format!("<cluster> id {id:?} is not a UUID")));
+        }
+        let name = cluster.and_then(|c| c.name.as_deref()).unwrap_or("Default");
+        let sim = self.engine.simulator();
+        sim.inventory()
+            .clusters
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.id)
+            .ok_or_else(|| Failure::Fault {
+                status: StatusCode::NOT_FOUND,
+                reason: "Operation Failed".into(),
+                detail: format!("Entity not found: Cluster: name={name}"),
+            })
     }
 
     // ----- VMs -----

@@ -71,6 +71,8 @@ fn router(app: Arc<App>) -> Router {
             "/ovirt-sim/manager-version",
             post(control::set_manager_version),
         )
+        .route("/ovirt-sim/reinstall", post(control::reinstall))
+        .route("/ovirt-sim/machines", get(control::machines))
         .route("/ovirt-sim/invariants", get(control::invariants))
         .with_state(app)
 }

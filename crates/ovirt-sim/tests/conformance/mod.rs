@@ -4,6 +4,8 @@
 
 use super::*;
 
+mod hosts;
+
 fn events_of(sim: &Simulator, code: u32) -> Vec<Event> {
     sim.events(None)
         .into_iter()

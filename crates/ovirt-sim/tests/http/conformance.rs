@@ -426,3 +426,134 @@ async fn an_actions_job_stays_started_until_its_asynchronous_work_ends() {
     assert_eq!(ended.status, Some(JobStatus::Finished));
     assert!(ended.end_time.is_some());
 }
+
+/// `BackendHostResource.remove` (`get()` first: an unknown host is a 404; `performAction`
+/// without an action: a refusal is a bare `<fault>`, success an `<action>` with its job) and
+/// `BackendHostsResource.add` (`validateParameters(host, "name", "address")`, then
+/// `performCreate`: 201 with the host and its `Location`). The reinstall between them is the
+/// simulator's control. Not run against a real engine.
+#[tokio::test]
+async fn hosts_are_added_with_201_and_removed_with_an_action() {
+    let served = super::serve("standalone-local", "", 100_000.0).await;
+    let control = |path: &str| {
+        served
+            .client
+            .post(format!("{}{path}", super::root(&served.server)))
+            .bearer_auth(&served.token)
+    };
+    let answer = control("/ovirt-sim/manager-version?version=4.4.10")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let host1 = served.host_named("host1").await.id.unwrap();
+    let (status, body) = served
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/hosts/{host1}"),
+            "application/xml",
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let fault: ovirt_wire::Fault = from_xml(body.as_bytes()).unwrap();
+    assert!(fault.detail.unwrap().contains("Maintenance mode first"));
+
+    let host3 = served.host_named("host3").await.id.unwrap();
+    let (status, _) = served
+        .post(&format!("/hosts/{host3}/deactivate"), "<action/>")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    served
+        .watch_host(&host3, |h| h.status == Some(model::HostStatus::Maintenance))
+        .await;
+    let (status, body) = served
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/hosts/{host3}"),
+            "application/xml",
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let action: Action = from_xml(body.as_bytes()).unwrap();
+    assert_eq!(action.status.as_deref(), Some("complete"));
+    assert!(action.job.is_some());
+    assert_eq!(
+        served.get(&format!("/hosts/{host3}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let again = served
+        .client
+        .delete(served.url(&format!("/hosts/{host3}")))
+        .bearer_auth(&served.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+
+    let answer = control("/ovirt-sim/reinstall?host=host3.example.com&os=el8.6")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::ACCEPTED);
+    let machines = || async {
+        json(
+            served
+                .client
+                .get(format!(
+                    "{}/ovirt-sim/machines",
+                    super::root(&served.server)
+                ))
+                .bearer_auth(&served.token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    };
+    for _ in 0..500 {
+        let state = machines().await["machines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["address"] == "host3.example.com")
+            .unwrap()["state"]
+            .clone();
+        if state == "running" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+
+    let (status, body) = served
+        .post("/hosts", "<host><name>host3</name></host>")
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("Host [address] required for add"), "{body}");
+    let request = r#"{"name": "host3", "address": "host3.example.com", "root_password": "s3cret", "cluster": {"name": "Default"}}"#;
+    let response = served
+        .client
+        .post(served.url("/hosts?reboot=false"))
+        .bearer_auth(&served.token)
+        .header("Content-Type", "application/json")
+        .body(request)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let added: ovirt_wire::Host = from_xml(response.text().await.unwrap().as_bytes()).unwrap();
+    assert_eq!(added.status, Some(model::HostStatus::Installing));
+    assert!(added.root_password.is_none(), "the password is never shown");
+    assert!(
+        added.os.is_none(),
+        "nothing is known of its system before it reports"
+    );
+    let id = added.id.unwrap();
+    assert!(location.ends_with(&format!("/hosts/{id}")));
+    use model::HostStatus::*;
+    let seen = served.watch_host(&id, |h| h.status == Some(Up)).await;
+    assert_eq!(seen.first(), Some(&Installing));
+    assert!(!seen.contains(&Reboot), "reboot=false: {seen:?}");
+}

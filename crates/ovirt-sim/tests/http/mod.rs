@@ -598,7 +598,7 @@ async fn refusals_and_unknowns_answer_as_the_engine_does() {
     );
     let (status, body) = served
         .send(
-            reqwest::Method::DELETE,
+            reqwest::Method::PATCH,
             &format!("/hosts/{host}"),
             "application/xml",
             "",

@@ -527,6 +527,7 @@ impl Host {
                 status: Some(host.spm),
             }),
             ssh: Some(Ssh {
+                authentication_method: None,
                 fingerprint: None,
                 port: Some(22),
             }),
@@ -547,6 +548,19 @@ impl Host {
     }
 
     pub fn to_model(&self) -> Result<model::Host, ConvertError> {
+        self.to_model_reporting(None)
+    }
+
+    /// As [`Host::to_model`], but a host that has not reported its operating system yet (one
+    /// being deployed: vdsm reports it once installed) is taken to run `unreported_os`.
+    pub fn to_model_or(&self, unreported_os: ElVersion) -> Result<model::Host, ConvertError> {
+        self.to_model_reporting(Some(unreported_os))
+    }
+
+    fn to_model_reporting(
+        &self,
+        unreported_os: Option<ElVersion>,
+    ) -> Result<model::Host, ConvertError> {
         let c = Converting::of(self);
         let host_type = match c.required(&self.type_, "<type>")? {
             HostType::Rhel => model::HostType::Rhel,
@@ -589,7 +603,11 @@ impl Host {
             address: self.address.clone().unwrap_or_default(),
             cluster: c.reference(&self.cluster, "<cluster>")?,
             host_type,
-            os: self.enterprise_linux(&c)?,
+            os: match (self.enterprise_linux(&c), unreported_os) {
+                (Ok(os), _) => os,
+                (Err(_), Some(os)) if self.os.is_none() && self.version.is_none() => os,
+                (Err(error), _) => return Err(error),
+            },
             packages,
             status: c.required(&self.status, "<status>")?,
             update_available: self.update_available.unwrap_or(false),

@@ -1,6 +1,9 @@
 //! The engine seam's values ([`model::engine`]): events, and actions as request bodies.
 
-use model::engine::{ClusterUpgrade, ExternalSource, HostAction, Severity, VmAction};
+use model::engine::{
+    ClusterUpgrade, ExternalSource, HostAction, NewHost, Password, Severity, SshAuthentication,
+    VmAction,
+};
 use model::{ClusterId, DataCenterId, HostId, InventoryIndex, VmId};
 
 use super::{ApiPath, Converting};
@@ -141,6 +144,64 @@ impl Event {
 /// Errors about an action name it by its URL segment: `action "upgrade": …`.
 fn converting_action(segment: &str) -> Converting {
     Converting::labelled(ObjectLabel::new("action", Some(segment), None))
+}
+
+impl Host {
+    /// The body of `POST /hosts` adding `host`; its flags travel as URL parameters
+    /// ([`new_host_query`]). A root password goes as `root_password`, as the SDK sends it.
+    pub fn for_new(host: &NewHost) -> Host {
+        let (method, root_password) = match &host.ssh {
+            SshAuthentication::PublicKey => (SshAuthenticationMethod::Publickey, None),
+            SshAuthentication::Password(password) => (
+                SshAuthenticationMethod::Password,
+                Some(password.expose().to_owned()),
+            ),
+        };
+        Host {
+            name: Some(host.name.clone()),
+            address: Some(host.address.clone()),
+            cluster: Some(Ref::id(host.cluster.to_string())),
+            root_password,
+            ssh: Some(Ssh {
+                authentication_method: Some(method),
+                ..Ssh::default()
+            }),
+            ..Host::default()
+        }
+    }
+
+    /// What a `POST /hosts` body asks for, in `cluster` (which the server resolves from
+    /// `<cluster>` by id or name), with the engine's defaults for the URL parameters.
+    /// Without `<ssh><authentication_method>` the engine logs in with the root password.
+    pub fn to_new_host(&self, cluster: ClusterId) -> Result<NewHost, ConvertError> {
+        let c = Converting::of(self);
+        let ssh = match self.ssh.as_ref().and_then(|ssh| ssh.authentication_method) {
+            Some(SshAuthenticationMethod::Publickey) => SshAuthentication::PublicKey,
+            Some(SshAuthenticationMethod::Password) | None => SshAuthentication::Password(
+                Password::new(self.root_password.clone().unwrap_or_default()),
+            ),
+        };
+        Ok(NewHost::new(
+            c.name(&self.name)?,
+            c.required(&self.address, "<address>")?,
+            cluster,
+            ssh,
+        ))
+    }
+}
+
+/// The URL parameters of `POST /hosts` for `host` (`BackendHostsResource.add`), each
+/// written only where it differs from the engine's default.
+pub fn new_host_query(host: &NewHost) -> Vec<(&'static str, bool)> {
+    [
+        ("deploy_hosted_engine", host.deploy_hosted_engine, false),
+        ("activate", host.activate, true),
+        ("reboot", host.reboot, true),
+    ]
+    .into_iter()
+    .filter(|&(_, value, default)| value != default)
+    .map(|(name, value, _)| (name, value))
+    .collect()
 }
 
 impl Action {

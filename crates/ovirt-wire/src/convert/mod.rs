@@ -19,7 +19,7 @@ use crate::error::{ConvertError, ObjectLabel};
 use crate::types::{Property, Ref, Version};
 use crate::Entity;
 
-pub use engine::ENGINE_ORIGIN;
+pub use engine::{new_host_query, ENGINE_ORIGIN};
 pub use storage::{merge_storage_domain_views, StorageDomainView, HOSTED_ENGINE_STORAGE_DOMAIN};
 
 /// The engine's default MAC pool (clusters and data centers link to it).

@@ -58,6 +58,11 @@ macro_rules! wire_enum {
 }
 
 wire_enum!(
+    /// How the engine logs in over SSH to a host it deploys (`SshAuthenticationMethod`).
+    SshAuthenticationMethod { Password = "password", Publickey = "publickey" }
+);
+
+wire_enum!(
     /// `<type>` of a host (API `HostType`).
     HostType {
         Rhel = "rhel",

@@ -1,10 +1,11 @@
 use model::{HostStatus, SpmStatus};
 
-use super::{Cpu, Enabled, HostType, Ksm, OperatingSystem, Ref, Version};
+use super::{Cpu, Enabled, HostType, Ksm, OperatingSystem, Ref, SshAuthenticationMethod, Version};
 
 wire_entity! {
     /// `<host>` (`GET /hosts`, research §4.4). `hosted_engine` is only sent with
-    /// `all_content=true`, and only for hosted-engine hosts.
+    /// `all_content=true`, and only for hosted-engine hosts. `root_password` is only ever
+    /// sent to the engine, in `POST /hosts`.
     pub struct Host("host", "hosts", "host") {
         address: one String = "address",
         auto_numa_status: one String = "auto_numa_status",
@@ -29,6 +30,7 @@ wire_entity! {
         power_management: one PowerManagement = "power_management",
         protocol: one String = "protocol",
         reinstallation_required: one bool = "reinstallation_required",
+        root_password: one String = "root_password",
         se_linux: one SeLinux = "se_linux",
         spm: one Spm = "spm",
         ssh: one Ssh = "ssh",
@@ -141,6 +143,7 @@ wire_value! {
 
 wire_value! {
     pub struct Ssh {
+        authentication_method: one SshAuthenticationMethod = "authentication_method",
         fingerprint: one String = "fingerprint",
         port: one i32 = "port",
     }

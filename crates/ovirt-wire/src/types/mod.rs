@@ -27,8 +27,8 @@ pub use common::{
 pub use data_center::DataCenter;
 pub use enums::{
     ClusterUpgradeAction, DiskContentType, DiskStatus, DiskStorageType, HostType, JobStatus,
-    LogSeverity, NetworkStatus, NetworkUsage, SnapshotType, StepStatus, StepType,
-    StorageDomainType, StorageFormat, StorageType,
+    LogSeverity, NetworkStatus, NetworkUsage, SnapshotType, SshAuthenticationMethod, StepStatus,
+    StepType, StorageDomainType, StorageFormat, StorageType,
 };
 pub use host::{
     Certificate, HardwareInformation, Host, HostedEngine, IscsiDetails, PowerManagement, SeLinux,

@@ -1,0 +1,54 @@
+//! The controls only `ovirt-upgrade sim serve` has, under `/ovirt-sim/` (docs/simulator.md),
+//! reached with the session's credentials and TLS settings. No real engine answers them.
+
+use model::{ElVersion, HostType};
+use reqwest::Method;
+
+use crate::transport::{Call, Replay};
+use crate::{Client, ClientError, ErrorKind};
+
+impl Client {
+    /// Reinstalls a simulated machine's operating system, as PXE or kickstart would
+    /// (`POST /ovirt-sim/reinstall`); `engine_key` puts the engine's SSH key on it. Answers
+    /// at once with the machine; it is back after the simulator's reinstall time.
+    pub async fn reinstall_simulated_machine(
+        &self,
+        address: &str,
+        os: ElVersion,
+        host_type: HostType,
+        engine_key: bool,
+    ) -> Result<serde_json::Value, ClientError> {
+        let call = Call {
+            method: Method::POST,
+            from_root: true,
+            replay: Replay::UnsentOnly,
+            ..Call::get("/ovirt-sim/reinstall")
+        }
+        .query("host", address)
+        .query("os", os.to_string())
+        .query("type", host_type.as_str())
+        .query("engine_key", engine_key.to_string());
+        self.control(&call).await
+    }
+
+    /// The simulated machines with their system and state (`GET /ovirt-sim/machines`).
+    pub async fn simulated_machines(&self) -> Result<serde_json::Value, ClientError> {
+        let call = Call {
+            from_root: true,
+            ..Call::get("/ovirt-sim/machines")
+        };
+        self.control(&call).await
+    }
+
+    async fn control(&self, call: &Call) -> Result<serde_json::Value, ClientError> {
+        let (target, body, _) = self.execute(call).await?;
+        serde_json::from_slice(&body).map_err(|error| {
+            ClientError::new(
+                ErrorKind::Protocol,
+                &target,
+                format!("the answer is not JSON: {error}"),
+            )
+            .with_hint("the controls exist on `ovirt-upgrade sim serve` only, not on a real engine")
+        })
+    }
+}
