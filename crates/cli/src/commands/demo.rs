@@ -294,7 +294,7 @@ fn observe(engine: &SimEngine) -> Observed {
                     vm: *vm,
                     to: *to,
                 }),
-                Transition::Host { .. } => None,
+                _ => None,
             })
             .collect(),
         violations: sim

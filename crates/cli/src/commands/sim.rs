@@ -234,8 +234,8 @@ fn reinstall(
     engine_key: bool,
     wait: bool,
     ctx: &Context,
-) -> anyhow::Result<ExitCode> {
-    let live = crate::live::connect(ctx)?;
+) -> anyhow::Result<Exit> {
+    let live = crate::runs::live::connect(ctx)?;
     let answer = live
         .runtime
         .block_on(
@@ -282,11 +282,7 @@ fn reinstall(
         ),
         OutputFormat::Text => {}
     }
-    Ok(if state == "failed" {
-        ExitCode::from(crate::EXIT_FINDINGS)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(Exit::clean(state != "failed"))
 }
 
 struct ServeArgs {

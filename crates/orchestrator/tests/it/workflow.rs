@@ -108,7 +108,7 @@ fn vm_transitions(engine: &SimEngine) -> Vec<VmTransition> {
                 vm: *vm,
                 to: *to,
             }),
-            Transition::Host { .. } => None,
+            _ => None,
         })
         .collect()
 }
