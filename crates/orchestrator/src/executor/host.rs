@@ -193,17 +193,20 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
                     continue;
                 }
                 let to = self.destination_of(m.vm, m.to);
+                let reason = self
+                    .migration_failure(step.host, m.vm, at)
+                    .unwrap_or_else(|| "the migration failed; the VM is still on its host".into());
                 self.observed(
                     index,
                     Effect::Failed {
-                        reason: "the VM is still on its host".into(),
+                        reason: reason.clone(),
                     },
                 )?;
                 let attempt = steps.len() as u32;
                 self.emit(RunEvent::MigrationFailed {
                     vm: m.vm_name.clone(),
                     to: self.host_name(to),
-                    reason: "the migration failed; the VM is still on its host".into(),
+                    reason,
                     attempt,
                 });
             }
@@ -219,7 +222,11 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
                 let detail = steps
                     .iter()
                     .rev()
-                    .find_map(|(_, s)| s.refused().map(str::to_owned))
+                    .find_map(|(_, s)| {
+                        s.refused()
+                            .map(str::to_owned)
+                            .or_else(|| self.migration_failure(step.host, m.vm, s.at))
+                    })
                     .unwrap_or_else(|| format!("{MIGRATION_ATTEMPTS} migrations failed"));
                 return Ok(Stage::Failed(HostFailure::CannotEvacuate {
                     vm: m.vm_name.clone(),
@@ -525,7 +532,16 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
                 // 841 with the host back where it was: the engine answered the upgrade, then
                 // could not take the host to maintenance (17 says so first).
                 let detail = self
-                    .engine_reason(step.host, at, &[MAINTENANCE_FAILED, UPGRADE_FAILED])
+                    .engine_reason(
+                        step.host,
+                        at,
+                        &[
+                            MAINTENANCE_FAILED,
+                            MAINTENANCE_MIGRATION_FAILED,
+                            MIGRATION_TO_HOST_FAILED,
+                            UPGRADE_FAILED,
+                        ],
+                    )
                     .unwrap_or_default();
                 let failure = HostFailure::Abandoned { detail };
                 self.observed(

@@ -74,6 +74,33 @@ const CHECK_SKIPPED: u32 = 887;
 const MAINTENANCE_FAILED: u32 = 17;
 const UPGRADE_FAILED: u32 = 841;
 const CLUSTER_LEVEL_UNSUPPORTED: u32 = 154;
+/// The engine's events when a VM could not leave a host: a migration to a named host
+/// (`MigrateVmToServerCommand`, 120, also each VM of an evacuation), a scheduled one (65), one
+/// while its source prepares for maintenance (140), and the maintenance that therefore cannot
+/// finish (602, `MaintenanceNumberOfVdssCommand`).
+const MIGRATION_FAILED: u32 = 65;
+const MIGRATION_TO_HOST_FAILED: u32 = 120;
+const MIGRATION_FAILED_DURING_MAINTENANCE: u32 = 140;
+const MAINTENANCE_MIGRATION_FAILED: u32 = 602;
+/// Every event kept per host as the engine's reasons.
+const HOST_TROUBLE: [u32; 7] = [
+    MAINTENANCE_FAILED,
+    UPGRADE_FAILED,
+    CLUSTER_LEVEL_UNSUPPORTED,
+    MIGRATION_FAILED,
+    MIGRATION_TO_HOST_FAILED,
+    MIGRATION_FAILED_DURING_MAINTENANCE,
+    MAINTENANCE_MIGRATION_FAILED,
+];
+
+/// One of the engine's events that explains a host's or a VM's trouble.
+#[derive(Debug, Clone)]
+struct Trouble {
+    at: Timestamp,
+    code: u32,
+    vm: Option<VmId>,
+    text: String,
+}
 
 /// Asks a run to stop starting new work (Ctrl-C). Hosts already upgrading finish; the run
 /// then ends as always, and `resume` goes on later.
@@ -215,7 +242,8 @@ struct Executor<'a, E, C> {
     /// Hosts seen away from their status since their latest upgrade call.
     upgrade_seen: HashSet<HostId>,
     /// What the engine logged about a host's trouble (17, 841, 154), by host.
-    host_trouble: HashMap<HostId, Vec<(Timestamp, u32, String)>>,
+    /// The engine's reasons about each host since the run began (see [`HOST_TROUBLE`]).
+    host_trouble: HashMap<HostId, Vec<Trouble>>,
     phases: HashMap<HostId, HostPhase>,
     percent: u8,
     draining: Option<Outcome>,
@@ -278,13 +306,33 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
 
     /// What the engine logged about `host` with one of `codes` since `since`, in order.
     fn engine_reason(&self, host: HostId, since: Timestamp, codes: &[u32]) -> Option<String> {
+        self.trouble_text(host, since, codes, |_| true)
+    }
+
+    /// Why the engine says `vm` did not leave `host` since `since` (events 65, 120, 140).
+    fn migration_failure(&self, host: HostId, vm: VmId, since: Timestamp) -> Option<String> {
+        let codes = [
+            MIGRATION_FAILED,
+            MIGRATION_TO_HOST_FAILED,
+            MIGRATION_FAILED_DURING_MAINTENANCE,
+        ];
+        self.trouble_text(host, since, &codes, |t| t.vm == Some(vm))
+    }
+
+    fn trouble_text(
+        &self,
+        host: HostId,
+        since: Timestamp,
+        codes: &[u32],
+        about: impl Fn(&Trouble) -> bool,
+    ) -> Option<String> {
         let texts: Vec<&str> = self
             .host_trouble
             .get(&host)
             .into_iter()
             .flatten()
-            .filter(|(when, code, _)| *when >= since && codes.contains(code))
-            .map(|(_, _, text)| text.as_str())
+            .filter(|t| t.at >= since && codes.contains(&t.code) && about(t))
+            .map(|t| t.text.as_str())
             .collect();
         (!texts.is_empty()).then(|| texts.join(" "))
     }

@@ -114,14 +114,13 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
         events.sort_by_key(|e| e.id);
         for event in events {
             self.last_event = Some(self.last_event.map_or(event.id, |l| l.max(event.id)));
-            if let (Some(host), MAINTENANCE_FAILED | UPGRADE_FAILED | CLUSTER_LEVEL_UNSUPPORTED) =
-                (event.host, event.code)
-            {
-                self.host_trouble.entry(host).or_default().push((
-                    event.time,
-                    event.code,
-                    event.description.clone(),
-                ));
+            if let Some(host) = event.host.filter(|_| HOST_TROUBLE.contains(&event.code)) {
+                self.host_trouble.entry(host).or_default().push(Trouble {
+                    at: event.time,
+                    code: event.code,
+                    vm: event.vm,
+                    text: event.description.clone(),
+                });
             }
             let ours = event.cluster == Some(self.cluster)
                 || event.host.is_some_and(|h| self.host_names.contains_key(&h))

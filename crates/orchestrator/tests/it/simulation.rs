@@ -718,9 +718,27 @@ async fn a_vm_that_will_not_migrate_fails_its_host_which_stays_up() {
     )
     .unwrap();
     let failed = summary.failed.iter().find(|f| f.host == host).unwrap();
+    // The reason is the engine's own: `MigrateVmToServerCommand` logs 120 for a migration to
+    // a named host that fails, naming the VM, its source and destination.
     assert!(
-        matches!(&failed.failure, HostFailure::CannotEvacuate { vm, .. } if *vm == stubborn),
+        matches!(&failed.failure, HostFailure::CannotEvacuate { vm, detail }
+            if *vm == stubborn && detail.starts_with(&format!("Migration failed (VM: {stubborn}, Source: {host}, Destination: "))),
         "{failed:?}"
+    );
+    let failed_attempts: Vec<String> = recorder
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            RunEvent::MigrationFailed { vm, reason, .. } if vm == stubborn => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        !failed_attempts.is_empty()
+            && failed_attempts
+                .iter()
+                .all(|r| r.starts_with("Migration failed (VM: ")),
+        "every failed attempt shows the engine's event 120: {failed_attempts:?}"
     );
     let sim = engine.simulator();
     let h = sim
