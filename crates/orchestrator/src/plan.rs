@@ -53,12 +53,41 @@ impl Wave {
 pub struct HostStep {
     pub host: HostId,
     pub name: String,
-    /// Already in maintenance: upgraded where it is and left in maintenance, as found.
+    /// Out of service already (in maintenance, or install_failed): upgraded where it is, with
+    /// no VMs to move.
     pub in_place: bool,
+    /// Where an in-place upgrade leaves the host: in maintenance as found, or up for a host
+    /// found install_failed, which the engine activates after installing it again.
+    #[serde(default = "maintenance")]
+    pub in_place_ends: HostStatus,
     pub migrations: Vec<Migration>,
     /// VMs that cannot migrate, shut down before the upgrade and started after it.
     pub stops: Vec<PinnedVm>,
     pub predicted_seconds: u64,
+}
+
+fn maintenance() -> HostStatus {
+    HostStatus::Maintenance
+}
+
+impl HostStep {
+    /// The status the plan found the host in.
+    pub fn found(&self) -> HostStatus {
+        match (self.in_place, self.in_place_ends) {
+            (false, _) => HostStatus::Up,
+            (true, HostStatus::Up) => HostStatus::InstallFailed,
+            (true, _) => HostStatus::Maintenance,
+        }
+    }
+
+    /// The status a finished upgrade leaves the host in.
+    pub fn ends(&self) -> HostStatus {
+        if self.in_place {
+            self.in_place_ends
+        } else {
+            HostStatus::Up
+        }
+    }
 }
 
 /// A live migration with its destination chosen by the plan.
@@ -234,6 +263,9 @@ pub enum Notice {
     /// Waves of several hosts would leave a later host impossible to empty; one at a time
     /// works.
     OneAtATime,
+    /// The host's last installation failed; it is installed again, which works once the cause
+    /// (in its host-deploy log) is fixed.
+    RetriesInstallFailed { host: String },
 }
 
 impl Notice {
@@ -262,6 +294,10 @@ impl Notice {
             Notice::OneAtATime => Text::new(
                 "waves of several hosts would leave a later host impossible to empty, so the plan takes one host at a time",
                 "複数台ずつのウェーブでは後のホストを空にできなくなるため、1 台ずつ計画しました",
+            ),
+            Notice::RetriesInstallFailed { host } => Text::owned(
+                format!("{host} is install_failed: it is installed again, which works once the cause in its host-deploy log (/var/log/ovirt-engine/host-deploy/) is fixed"),
+                format!("{host} は install_failed です。再度インストールします。host-deploy のログ (/var/log/ovirt-engine/host-deploy/) にある原因を先に解消してください"),
             ),
         }
     }

@@ -382,6 +382,15 @@ impl Planner<'_> {
         if !assumed.is_empty() {
             notices.push(Notice::AssumesUpdates { hosts: assumed });
         }
+        notices.extend(
+            waves
+                .iter()
+                .flat_map(|w| &w.hosts)
+                .filter(|s| s.in_place && s.in_place_ends == HostStatus::Up)
+                .map(|s| Notice::RetriesInstallFailed {
+                    host: s.name.clone(),
+                }),
+        );
         let prediction = self.predict(&waves, &state);
         Plan {
             cluster: model.id,
@@ -447,6 +456,8 @@ impl Planner<'_> {
                     role.push(Role::Out);
                 }
                 HostStatus::Maintenance => role.push(Role::InPlace),
+                // `UpgradeHostCommand` takes an install_failed host; it runs no VMs.
+                HostStatus::InstallFailed if host.update_available => role.push(Role::InPlace),
                 status => {
                     skip(SkipReason::Status { status });
                     role.push(Role::Out);
@@ -868,6 +879,10 @@ impl Planner<'_> {
             host: h.id,
             name: h.name.clone(),
             in_place,
+            in_place_ends: match h.status {
+                HostStatus::InstallFailed => HostStatus::Up,
+                _ => HostStatus::Maintenance,
+            },
             migrations,
             stops,
             predicted_seconds,

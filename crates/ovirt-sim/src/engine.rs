@@ -1993,7 +1993,8 @@ impl Simulator {
             .map(|h| h.name.as_str())
             .collect();
         if !behind.is_empty() {
-            return Err(refused(400, format!("{prefix} to higher version when there are active Hosts with lower version: {}.", behind.join(", "))));
+            // `UpdateClusterCommand` with CLUSTER_CANNOT_UPDATE_COMPATIBILITY_VERSION_WITH_LOWER_HOSTS.
+            return Err(refused(400, format!("{prefix} to higher version when there are active Hosts with lower version.\n-Please move Host {} with lower version to maintenance first.", behind.join(", "))));
         }
         if !hosts.is_empty() && !hosts.iter().any(|h| h.supported_levels.contains(&level)) {
             return Err(refused(

@@ -51,14 +51,29 @@ pub enum ChainOutcome {
     EngineUnreachable { error: String },
 }
 
+/// The hosts a level change waits for, from the engine's refusal
+/// (`CLUSTER_CANNOT_UPDATE_COMPATIBILITY_VERSION_WITH_LOWER_HOSTS`: "-Please move Host h1, h2
+/// with lower version to maintenance first.").
+pub fn hosts_behind(detail: &str) -> Option<&str> {
+    let (_, rest) = detail.split_once("Please move Host ")?;
+    let (hosts, _) = rest.split_once(" with lower version")?;
+    Some(hosts)
+}
+
 impl ChainOutcome {
     pub fn message(&self) -> Text {
         match self {
             ChainOutcome::Completed => Text::new("completed", "完了"),
-            ChainOutcome::Refused { object, detail } => Text::owned(
-                format!("stopped: the engine refused to change {object}: {detail}"),
-                format!("停止: エンジンが {object} の変更を拒否しました: {detail}"),
-            ),
+            ChainOutcome::Refused { object, detail } => match hosts_behind(detail) {
+                Some(hosts) => Text::owned(
+                    format!("stopped: the engine refused to change {object}: hosts {hosts} are up and cannot run the new level; upgrade them first (ovirt-upgrade cluster-upgrade) or put them in maintenance, then resume (engine: {detail})"),
+                    format!("停止: エンジンが {object} の変更を拒否しました: ホスト {hosts} が稼働中で新しい互換レベルに対応していません。先にアップグレードする (ovirt-upgrade cluster-upgrade) かメンテナンスにしてから resume してください (エンジン: {detail})"),
+                ),
+                None => Text::owned(
+                    format!("stopped: the engine refused to change {object}: {detail}"),
+                    format!("停止: エンジンが {object} の変更を拒否しました: {detail}"),
+                ),
+            },
             ChainOutcome::FailureBudgetSpent => Text::new(
                 "stopped: more VMs failed to come back than --max-failures allows; nothing more was restarted or raised",
                 "停止: --max-failures を超える仮想マシンが戻りませんでした。以降の再起動と互換レベルの変更は行っていません",

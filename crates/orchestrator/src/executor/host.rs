@@ -452,7 +452,9 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             self.host_failed(step, HostFailure::Refused { detail })?;
             return Ok(HostTick::Finished);
         }
-        if !matches!(host.status, HostStatus::Up | HostStatus::Maintenance) {
+        if !matches!(host.status, HostStatus::Up | HostStatus::Maintenance)
+            && host.status != step.found()
+        {
             let since = self.state.wave_at.unwrap_or_else(|| self.now());
             if self.since(since) > i64::from(self.options.host_timeout_minutes) * 60_000 {
                 self.host_failed(
@@ -497,16 +499,15 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
         index: usize,
         at: Timestamp,
     ) -> Result<HostTick, Abort> {
-        let return_to = if step.in_place {
-            HostStatus::Maintenance
-        } else {
-            HostStatus::Up
-        };
+        let return_to = step.ends();
+        let seen = self.upgrade_seen.contains(&step.host);
         if host.status == return_to && !host.update_available {
             self.observed(index, Effect::Done)?;
             return self.after_upgrade(step);
         }
         let failure = match host.status {
+            // Found install_failed: it stays so until the engine starts installing it again.
+            HostStatus::InstallFailed if step.found() == HostStatus::InstallFailed && !seen => None,
             HostStatus::InstallFailed => Some(HostFailure::InstallFailed),
             HostStatus::Error | HostStatus::NonOperational => Some(HostFailure::BadState {
                 status: host.status,
@@ -524,7 +525,7 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             self.host_failed(step, failure)?;
             return Ok(HostTick::Finished);
         }
-        if host.status == return_to {
+        if host.status == return_to || host.status == step.found() {
             if self
                 .engine_reason(step.host, at, &[UPGRADE_FAILED])
                 .is_some()
@@ -553,7 +554,7 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
                 self.host_failed(step, failure)?;
                 return Ok(HostTick::Finished);
             }
-            if !self.upgrade_seen.contains(&step.host) && self.since(at) >= UPGRADE_START_GRACE_MS {
+            if !seen && self.since(at) >= UPGRADE_START_GRACE_MS {
                 self.observed(
                     index,
                     Effect::Failed {

@@ -241,7 +241,6 @@ struct Executor<'a, E, C> {
     seen_status: HashMap<HostId, HostStatus>,
     /// Hosts seen away from their status since their latest upgrade call.
     upgrade_seen: HashSet<HostId>,
-    /// What the engine logged about a host's trouble (17, 841, 154), by host.
     /// The engine's reasons about each host since the run began (see [`HOST_TROUBLE`]).
     host_trouble: HashMap<HostId, Vec<Trouble>>,
     phases: HashMap<HostId, HostPhase>,
@@ -1081,11 +1080,7 @@ fn validate_wave(
             return Err(format!("host {} is no longer in the cluster", step.name));
         };
         let host = &model.hosts[h];
-        let expected = if step.in_place {
-            HostStatus::Maintenance
-        } else {
-            HostStatus::Up
-        };
+        let expected = step.found();
         if host.status != expected {
             return Err(format!(
                 "host {} is {}, the plan expects {expected}",

@@ -582,6 +582,46 @@ async fn a_vm_that_will_not_start_again_is_reported_and_spends_the_budget() {
     assert_eq!(level("Default"), Level::new(4, 5), "nor anything after it");
 }
 
+/// A host that came up after planning and cannot run the new level: the engine answers 400
+/// (`UpdateClusterCommand`, CLUSTER_CANNOT_UPDATE_COMPATIBILITY_VERSION_WITH_LOWER_HOSTS) and
+/// the run stops naming that host and the fix.
+#[tokio::test(start_paused = true)]
+async fn a_level_refused_for_a_host_behind_names_the_host_and_the_fix() {
+    let inventory = demo();
+    let plan = chain::plan_finish(&inventory, TARGET, &options(5)).unwrap();
+    let mut changed = inventory.clone();
+    let development = changed
+        .clusters
+        .iter()
+        .find(|c| c.name == "Development")
+        .unwrap()
+        .id;
+    let behind = changed
+        .hosts
+        .iter_mut()
+        .find(|h| h.cluster == development)
+        .unwrap();
+    behind.supported_levels.retain(|&l| l < TARGET);
+    let behind = behind.name.clone();
+    let ran = run_chain(&changed, &plan, "", 1, None).await.unwrap();
+    let outcome = &ran.summary.outcome;
+    assert!(
+        matches!(outcome, ChainOutcome::Refused { object, .. } if object == "cluster Development"),
+        "{outcome:?}"
+    );
+    let english = outcome.message().get(Lang::En).to_owned();
+    assert!(
+        english.contains(&format!(
+            "hosts {behind} are up and cannot run the new level"
+        )) && english.contains("ovirt-upgrade cluster-upgrade"),
+        "{english}"
+    );
+    assert!(outcome
+        .message()
+        .get(Lang::Ja)
+        .contains(&format!("ホスト {behind} が稼働中")));
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_engine_refusing_a_level_stops_the_chain_with_nothing_else_changed() {
     let inventory = demo();

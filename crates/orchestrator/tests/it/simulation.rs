@@ -976,3 +976,65 @@ async fn a_host_back_non_operational_is_reported_with_the_engines_reason() {
         "{failed:?}"
     );
 }
+
+/// `UpgradeHostCommand` accepts an install_failed host; the engine installs it again and
+/// activates it. The plan takes such a host in place, says so, and the run ends with it up.
+#[tokio::test(start_paused = true)]
+async fn an_install_failed_host_is_installed_again_and_ends_up() {
+    let (mut inventory, cluster) = example("standalone-local", "Default");
+    let failed = inventory
+        .hosts
+        .iter()
+        .rfind(|h| h.cluster == cluster && h.spm != SpmStatus::Spm)
+        .unwrap()
+        .clone();
+    inventory.vms.retain(|v| v.host != Some(failed.id));
+    let host = inventory
+        .hosts
+        .iter_mut()
+        .find(|h| h.id == failed.id)
+        .unwrap();
+    host.status = HostStatus::InstallFailed;
+    host.update_available = true;
+    let options = Options::default();
+    let plan = orchestrator::plan(&inventory, cluster, &options).unwrap();
+    assert!(plan.is_feasible(), "{:?}", plan.blockers);
+    let step = plan
+        .waves
+        .iter()
+        .flat_map(|w| &w.hosts)
+        .find(|s| s.host == failed.id)
+        .unwrap_or_else(|| panic!("the install_failed host is planned: {:?}", plan.skipped));
+    assert!(step.in_place && step.migrations.is_empty());
+    assert_eq!(step.found(), HostStatus::InstallFailed);
+    assert!(plan.notices.iter().any(
+        |n| matches!(n, orchestrator::plan::Notice::RetriesInstallFailed { host } if *host == failed.name)
+    ));
+    let engine = engine(&inventory, "", 3);
+    let clock = TokioClock::new(START, 1.0);
+    let mut journal = Journal::in_memory(example_header(cluster, "Default", &options)).unwrap();
+    let summary = orchestrator::run(
+        &engine,
+        &clock,
+        &mut journal,
+        plan.clone(),
+        &Recorder::default(),
+        &StopSignal::new(),
+    )
+    .await
+    .unwrap();
+    assert!(summary.is_clean(), "{summary:#?}");
+    assert!(
+        summary.upgraded.iter().any(|u| u.host == failed.name),
+        "{summary:#?}"
+    );
+    let sim = engine.simulator();
+    let after = sim
+        .inventory()
+        .hosts
+        .iter()
+        .find(|h| h.id == failed.id)
+        .unwrap();
+    assert_eq!(after.status, HostStatus::Up);
+    assert!(!after.update_available);
+}

@@ -630,8 +630,9 @@ fn a_level_is_refused_for_preparing_hosts_that_lack_it_and_when_no_host_has_it()
     };
     let (status, detail) = refusal(sim.update_cluster(cluster, to_4_4.clone()));
     assert_eq!(status, 400);
+    // AppErrors' CLUSTER_CANNOT_UPDATE_COMPATIBILITY_VERSION_WITH_LOWER_HOSTS, with ${host}.
     assert!(
-        detail.contains("active Hosts with lower version"),
+        detail.contains("Cannot change Cluster Compatibility Version to higher version when there are active Hosts with lower version.\n-Please move Host host1, host2, host3 with lower version to maintenance first."),
         "{detail}"
     );
     for name in ["host1", "host2", "host3"] {
