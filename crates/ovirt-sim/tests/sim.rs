@@ -1023,3 +1023,67 @@ async fn transport_faults_surface_as_transient_errors() {
     }
     assert!((5..35).contains(&failures), "{failures} of 40 failed");
 }
+
+/// The benchmarks read a run's cost back from the history: a VM stopped and started again
+/// was down from its stop to its return to up; a host taken out and back left its cluster
+/// short for exactly that long.
+#[test]
+fn the_history_measures_a_vms_downtime_and_the_time_a_host_was_out() {
+    let mut sim = simulator("standalone-local", "");
+    let vm = sim
+        .inventory()
+        .vms
+        .iter()
+        .find(|v| v.is_running() && !v.hosted_engine)
+        .unwrap()
+        .clone();
+    let config = sim.config().clone();
+    sim.vm_action(vm.id, VmAction::Stop).unwrap();
+    run_until_idle(&mut sim);
+    let restart = START.plus_millis(60_000);
+    sim.advance_to(restart);
+    sim.vm_action(vm.id, VmAction::Start).unwrap();
+    run_until_idle(&mut sim);
+    let end = START.plus_millis(3_600_000);
+    sim.advance_to(end);
+    let down = sim.history().downtime_ms(vm.id, true, START, end);
+    assert_eq!(
+        down,
+        60_000 + config.vm_start_ms as i64,
+        "stop at 0, back up after the start"
+    );
+
+    let host = host_id(&sim, "host2");
+    let out_at = sim.now();
+    sim.host_action(
+        host,
+        HostAction::Deactivate {
+            reason: None,
+            stop_gluster_service: false,
+        },
+    )
+    .unwrap();
+    run_until_idle(&mut sim);
+    let back = sim.now().plus_millis(600_000);
+    sim.advance_to(back);
+    sim.host_action(host, HostAction::Activate).unwrap();
+    run_until_idle(&mut sim);
+    let up_at = sim
+        .history()
+        .transitions
+        .iter()
+        .rev()
+        .find_map(|(at, t)| {
+            matches!(t, Transition::Host { host: h, to: HostStatus::Up, .. } if *h == host)
+                .then_some(*at)
+        })
+        .unwrap();
+    let finish = sim.now().plus_millis(600_000);
+    sim.advance_to(finish);
+    let hosts = [host, host_id(&sim, "host1")].into_iter().collect();
+    assert_eq!(
+        sim.history().degraded_ms(&hosts, out_at, finish),
+        up_at.0 - out_at.0,
+        "from the deactivation to the host's return to up; the other host never left"
+    );
+}

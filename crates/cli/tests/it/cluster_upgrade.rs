@@ -339,6 +339,27 @@ fn bad_input_exits_2_with_the_reason() {
     }
 }
 
+/// Without the venv of oVirt's clients, the benchmark against the real role says what to run.
+#[test]
+fn bench_against_the_role_without_the_venv_names_the_fix() {
+    let output = run(&[
+        "bench",
+        "rolling",
+        "--against-role",
+        "--seeds",
+        "1",
+        "--venv",
+        "/nonexistent/venv",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let error = stderr(&output);
+    assert!(
+        error.contains("/nonexistent/venv/bin/ansible-playbook is missing")
+            && error.contains("scripts/python-clients"),
+        "{error}"
+    );
+}
+
 #[test]
 fn bench_rolling_reports_every_strategy_in_json() {
     let output = run(&[
