@@ -61,16 +61,12 @@ pub struct MigrateHeader {
     pub cluster_name: String,
     pub correlation_id: String,
     pub created_ms: i64,
-    /// How the engine logs in to the reinstalled machines; a password itself is never
-    /// journaled, only that one is needed (a resume reads it from its file again).
-    pub ssh: SshMethod,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SshMethod {
-    PublicKey,
-    Password,
+    /// The reinstall as the administrator gave it (a command template, `pause`, or the
+    /// simulated engine's), so that a resume does it the same way.
+    pub reinstall: String,
+    /// The file root's password is read from when the engine logs in by password; the
+    /// password itself is never journaled.
+    pub root_password_file: Option<String>,
 }
 
 /// What the administrator asked for.

@@ -185,7 +185,12 @@ impl MigrateStatus {
                 result: state.results.get(&h.name).cloned(),
             })
             .collect();
-        let phase = if state.finished.is_some() {
+        // A run that stopped on a failed host ends with a summary, yet `resume` goes on.
+        let phase = if state
+            .finished
+            .as_ref()
+            .is_some_and(MigrateSummary::is_clean)
+        {
             RunPhase::Finished
         } else if state.began.is_empty() {
             RunPhase::Planned

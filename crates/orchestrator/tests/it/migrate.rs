@@ -64,7 +64,8 @@ fn header() -> MigrateHeader {
         cluster_name: "Production".into(),
         correlation_id: "corr".into(),
         created_ms: START.0,
-        ssh: SshMethod::PublicKey,
+        reinstall: "sim".into(),
+        root_password_file: None,
     }
 }
 
