@@ -49,6 +49,9 @@ pub enum Command {
     /// Upgrade a cluster's hosts one wave at a time: planned first (`--dry-run`), each VM
     /// migrated once where the cluster allows, journaled and resumable.
     ClusterUpgrade(crate::commands::cluster_upgrade::ClusterUpgradeArgs),
+    /// Move a cluster's hosts from 4.3 to 4.4: each emptied, removed, reinstalled with
+    /// Enterprise Linux 8 by your hook and added back; planned first, journaled, resumable.
+    MigrateHosts(crate::commands::migrate_hosts::MigrateHostsArgs),
     /// Continue a cluster upgrade or a compatibility chain after a crash, a kill or Ctrl-C,
     /// from its journal.
     Resume(crate::commands::resume::ResumeArgs),

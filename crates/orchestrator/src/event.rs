@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chain::{ChainPlan, ChainSummary, RestartResult};
 use crate::hosted_engine::{EngineStatus, GlobalMaintenanceReport};
+use crate::migrate::{MigrateSummary, MigrationFailure, Stage};
 use crate::workflow::{WorkflowStep, WorkflowSummary};
 
 /// Receives a run's events, in order.
@@ -317,6 +318,34 @@ pub enum RunEvent {
     },
     WorkflowFinished {
         summary: WorkflowSummary,
+    },
+
+    // ----- the host migration to 4.4 -----
+    MigrateStarted {
+        run_id: String,
+        cluster: String,
+        hosts: usize,
+        waves: usize,
+        migrations: usize,
+        predicted_seconds: u64,
+        resumed: bool,
+    },
+    /// A host enters a step of its migration.
+    MigrateStage {
+        host: String,
+        stage: Stage,
+    },
+    /// Reinstalled, added back and up.
+    HostMigrated {
+        host: String,
+        seconds: u64,
+    },
+    HostMigrationFailed {
+        host: String,
+        failure: MigrationFailure,
+    },
+    MigrateFinished {
+        summary: MigrateSummary,
     },
 }
 

@@ -6,10 +6,10 @@
 //! JSON under `header` and the kind of run under `kind`; `records(seq, at_ms, kind, body)`
 //! holds one record per row, as JSON, in order.
 //!
-//! Three kinds of runs share the format: the rolling upgrade of a cluster ([`Journal`], with
+//! Four kinds of runs share the format: the rolling upgrade of a cluster ([`Journal`], with
 //! [`RunHeader`] and [`Record`]), the compatibility chain ([`crate::chain::ChainJournal`])
-//! and the whole upgrade ([`crate::workflow::WorkflowJournal`], whose records name the
-//! journals of its runs). A journal of one kind is refused where another is expected, with
+//! the whole upgrade ([`crate::workflow::WorkflowJournal`], whose records name the
+//! journals of its runs) and the host migration ([`crate::migrate::MigrateJournal`]). A journal of one kind is refused where another is expected, with
 //! the reason; [`kind_of`] tells them apart.
 
 use std::fmt::Debug;
@@ -316,7 +316,8 @@ const SCHEMA: &str = "
 ";
 
 /// The kind of run the journal at `path` holds: [`ClusterRun::NAME`],
-/// [`crate::chain::ChainRun::NAME`] or [`crate::workflow::WorkflowRun::NAME`].
+/// [`crate::chain::ChainRun::NAME`], [`crate::workflow::WorkflowRun::NAME`] or
+/// [`crate::migrate::MigrateRun::NAME`].
 pub fn kind_of(path: &Path) -> Result<String, JournalError> {
     let (connection, shown) = open_connection(path)?;
     stored_kind(&connection, &shown)
@@ -614,6 +615,7 @@ fn describe_kind(kind: &str) -> String {
         ClusterRun::NAME => ClusterRun::DESCRIPTION.to_owned(),
         crate::chain::ChainRun::NAME => crate::chain::ChainRun::DESCRIPTION.to_owned(),
         crate::workflow::WorkflowRun::NAME => crate::workflow::WorkflowRun::DESCRIPTION.to_owned(),
+        crate::migrate::MigrateRun::NAME => crate::migrate::MigrateRun::DESCRIPTION.to_owned(),
         other => format!("a run of kind `{other}`, which this build does not know"),
     }
 }

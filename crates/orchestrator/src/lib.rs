@@ -19,6 +19,10 @@
 //!   the Manager's update, every cluster's hosts (retrying a failed installation), the
 //!   chain; its decisions pure, its steps journaled over the other runs' journals.
 //!
+//! - [`migrate`] is the 4.3 → 4.4 host migration: every Enterprise Linux 7 host emptied,
+//!   removed, reinstalled by the administrator's hook and added back, planned by the rolling
+//!   planner and journaled the same way.
+//!
 //! Nothing here prints; the CLI renders the events, the plan and the summary.
 
 pub mod baseline;
@@ -30,6 +34,7 @@ pub mod event;
 pub mod executor;
 pub mod hosted_engine;
 pub mod journal;
+pub mod migrate;
 pub mod options;
 pub mod plan;
 pub mod planner;

@@ -363,6 +363,11 @@ impl Simulator {
         &self.faults
     }
 
+    /// The faults, to change while running: an administrator fixing what a fault broke.
+    pub fn faults_mut(&mut self) -> &mut Faults {
+        &mut self.faults
+    }
+
     pub fn history(&self) -> &History {
         &self.history
     }

@@ -49,6 +49,7 @@ pub const EXAMPLES: &[Example] = examples!(
     "sha1-certificates",
     "rhv-4.2",
     "demo",
+    "self-hosted-migration",
 );
 
 /// The example used when no environment is named.

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod discrepancies;
 pub mod global_maintenance;
 pub mod inventory;
+pub mod migrate_hosts;
 pub mod plan;
 pub mod resume;
 pub mod sim;
@@ -32,6 +33,7 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(args, ctx)?,
         Command::Plan(args) => plan::run(args, ctx)?,
         Command::ClusterUpgrade(args) => cluster_upgrade::run(args, ctx)?,
+        Command::MigrateHosts(args) => migrate_hosts::run(args, ctx)?,
         Command::Resume(args) => resume::run(args, ctx)?,
         Command::Status(args) => status::run(args, ctx)?,
         Command::Bench(command) => bench::run(command, ctx)?,

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use orchestrator::chain::{ChainJournal, ChainRun};
 use orchestrator::journal::{kind_of, ClusterRun, RunKind};
+use orchestrator::migrate::{MigrateJournal, MigrateRun};
 use orchestrator::workflow::WorkflowJournal;
 use orchestrator::Journal;
 
+use super::migrate_hosts;
 use crate::context::Context;
 use crate::exit::Exit;
 use crate::report;
@@ -17,7 +19,8 @@ use crate::runs::journal;
 use crate::runs::target::{connect_for_resume, Target};
 use crate::runs::work::{Chain, Rolling};
 
-/// Continue a cluster upgrade or a compatibility chain after a crash, a kill or Ctrl-C.
+/// Continue a cluster upgrade, a compatibility chain or a host migration after a crash, a
+/// kill or Ctrl-C.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 The journal is replayed and every step whose outcome it does not know is settled by asking the
@@ -40,6 +43,7 @@ pub fn run(args: ResumeArgs, ctx: &Context) -> anyhow::Result<Exit> {
     match kind_of(&path)?.as_str() {
         ChainRun::NAME => chain(&path, ctx),
         ClusterRun::NAME => rolling(&path, ctx),
+        MigrateRun::NAME => migration(&path, ctx),
         // The demo's workflow, whose engine ended with its process: refused as such.
         _ => {
             let journal = WorkflowJournal::open(&path)?;
@@ -78,5 +82,25 @@ fn chain(path: &Path, ctx: &Context) -> anyhow::Result<Exit> {
         ctx,
     };
     let summary = Target::Live(live).carry_out(wall_clock(), None, work)??;
+    Ok(report::finish(&summary, ctx, path))
+}
+
+/// A host migration, its reinstalls done the way its journal says (the command or the
+/// pause), root's password read from its file again.
+fn migration(path: &Path, ctx: &Context) -> anyhow::Result<Exit> {
+    let mut journal = MigrateJournal::open(path)?;
+    let header = journal.header().clone();
+    let live = connect_for_resume(ctx, path, &header.engine, &header.correlation_id)?;
+    journal.check_engine(live.client.url())?;
+    let ssh = migrate_hosts::ssh_from(header.root_password_file.as_deref())?;
+    let summary = migrate_hosts::carry_out_live(
+        Target::Live(live),
+        &mut journal,
+        None,
+        &header.reinstall,
+        ssh,
+        ctx,
+        path,
+    )??;
     Ok(report::finish(&summary, ctx, path))
 }

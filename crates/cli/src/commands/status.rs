@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use orchestrator::chain::{ChainJournal, ChainRun, ChainStatus};
 use orchestrator::journal::{kind_of, ClusterRun, RunKind};
+use orchestrator::migrate::{MigrateJournal, MigrateRun, MigrateStatus};
 use orchestrator::state::RunStatus;
 use orchestrator::workflow::{WorkflowJournal, WorkflowStatus};
 use orchestrator::Journal;
@@ -13,10 +14,11 @@ use serde::Serialize;
 use crate::cli::OutputFormat;
 use crate::context::Context;
 use crate::exit::Exit;
-use crate::report::{chain, demo, print_json, rolling};
+use crate::report::{chain, demo, migrate, print_json, rolling};
 use crate::runs::journal;
 
-/// Show where a cluster upgrade or a compatibility chain stands, from its journal.
+/// Show where a cluster upgrade, a compatibility chain or a host migration stands, from its
+/// journal.
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The run's journal [default: the newest in the state directory].
@@ -35,6 +37,15 @@ pub fn run(args: StatusArgs, ctx: &Context) -> anyhow::Result<Exit> {
             let journal = ChainJournal::open(&path)?;
             let status = ChainStatus::from_journal(journal.header(), &journal.entries()?);
             show(&status, || chain::render_status(&status, &path, lang), ctx)
+        }
+        MigrateRun::NAME => {
+            let journal = MigrateJournal::open(&path)?;
+            let status = MigrateStatus::from_journal(journal.header(), &journal.entries()?);
+            show(
+                &status,
+                || migrate::render_status(&status, &path, lang),
+                ctx,
+            )
         }
         ClusterRun::NAME => {
             let journal = Journal::open(&path)?;

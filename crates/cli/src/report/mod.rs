@@ -1,6 +1,6 @@
 //! How runs and their results show: one progress reporter for every kind of run
 //! ([`progress`]), each kind's plan, summary and status in text ([`rolling`], [`chain`],
-//! [`maintenance`], [`demo`]), JSON through serde.
+//! [`maintenance`], [`demo`], [`migrate`]), JSON through serde.
 
 pub mod bench;
 pub mod bench_role;
@@ -8,6 +8,7 @@ pub mod chain;
 pub mod chain_plan;
 pub mod demo;
 pub mod maintenance;
+pub mod migrate;
 pub mod progress;
 pub mod rolling;
 pub mod rolling_plan;

@@ -13,7 +13,7 @@ use model::{Lang, Timestamp};
 use orchestrator::{EventSink, RunEvent};
 use serde::Serialize;
 
-use super::{chain, maintenance, rolling};
+use super::{chain, maintenance, migrate, rolling};
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::runs::clock::time_of_day;
@@ -206,6 +206,7 @@ impl Progress {
         rolling::line(event, lang, detail)
             .or_else(|| chain::line(event, lang, detail))
             .or_else(|| maintenance::line(event, lang))
+            .or_else(|| migrate::line(event, lang))
             .or_else(|| match event {
                 RunEvent::Stopping { reason } => {
                     Some(format!("{}: {reason}", tr(lang, "stopping", "停止中")))

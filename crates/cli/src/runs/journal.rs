@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context as _};
 use orchestrator::chain::{ChainRun, ChainStatus};
 use orchestrator::journal::{slug, ClusterRun, Log, RunKind};
+use orchestrator::migrate::{MigrateRun, MigrateStatus};
 use orchestrator::state::{RunPhase, RunStatus};
 use orchestrator::JournalError;
 
@@ -44,6 +45,17 @@ impl JournalFile for ChainRun {
     }
 }
 
+impl JournalFile for MigrateRun {
+    const PREFIX: &'static str = "migrate-hosts-";
+    fn standing(journal: &Log<Self>) -> Result<(bool, String), JournalError> {
+        let status = MigrateStatus::from_journal(journal.header(), &journal.entries()?);
+        Ok((
+            status.state == RunPhase::Finished,
+            format!("an unfinished host migration of cluster {}", status.cluster),
+        ))
+    }
+}
+
 /// `$XDG_STATE_HOME/ovirt-upgrade`, else `~/.local/state/ovirt-upgrade`.
 pub fn state_directory() -> anyhow::Result<PathBuf> {
     let base = std::env::var_os("XDG_STATE_HOME")
@@ -72,7 +84,7 @@ pub fn newest() -> anyhow::Result<PathBuf> {
         .filter_map(Result::ok)
         .filter(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            [ClusterRun::PREFIX, ChainRun::PREFIX]
+            [ClusterRun::PREFIX, ChainRun::PREFIX, MigrateRun::PREFIX]
                 .iter()
                 .any(|prefix| name.starts_with(prefix))
                 && name.ends_with(".sqlite")

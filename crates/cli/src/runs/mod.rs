@@ -7,6 +7,7 @@ pub mod clock;
 pub mod ids;
 pub mod journal;
 pub mod live;
+pub mod reinstall;
 pub mod runtime;
 pub mod target;
 pub mod work;

@@ -3,8 +3,12 @@
 
 use std::sync::Arc;
 
-use model::engine::Engine;
+use model::engine::{Engine, SshAuthentication};
 use orchestrator::chain::{self, ChainJournal, ChainPlan, ChainSummary};
+use orchestrator::migrate::executor::Hands;
+use orchestrator::migrate::{
+    self, MigrateError, MigrateJournal, MigrateSummary, MigrationPlan, Reinstaller,
+};
 use orchestrator::{ExecuteError, Journal, Plan, StopSignal, Summary, TokioClock};
 
 use super::runtime::watch_ctrl_c;
@@ -73,6 +77,49 @@ impl EngineWork for Chain<'_> {
         let result = match self.plan {
             Some(plan) => chain::run(engine, clock, self.journal, plan, &progress, &stop).await,
             None => chain::resume(engine, clock, self.journal, &progress, &stop).await,
+        };
+        progress.close();
+        result
+    }
+}
+
+/// A cluster's host migration: `plan` from the start, or the journaled run when none, its
+/// reinstalls by `reinstaller`.
+pub struct HostMigration<'a, R> {
+    pub journal: &'a mut MigrateJournal,
+    pub plan: Option<MigrationPlan>,
+    pub reinstaller: &'a R,
+    pub ssh: SshAuthentication,
+    pub ctx: &'a Context,
+}
+
+impl<R: Reinstaller> EngineWork for HostMigration<'_, R> {
+    type Output = Result<MigrateSummary, MigrateError>;
+
+    async fn on<E: Engine>(self, engine: &E, clock: &TokioClock) -> Self::Output {
+        let progress = Progress::new(self.ctx);
+        let stop = Arc::new(StopSignal::new());
+        watch_ctrl_c(
+            stop.clone(),
+            progress.printer(),
+            tr(
+                self.ctx.lang,
+                "stopping: the wave under way finishes, nothing new starts; Ctrl-C again leaves at once",
+                "停止します: 実行中のウェーブを完了させ、新しい処理は始めません。もう一度 Ctrl-C ですぐに終了します",
+            )
+            .to_owned(),
+        );
+        let hands = Hands {
+            engine,
+            clock,
+            reinstaller: self.reinstaller,
+            ssh: &self.ssh,
+            sink: &progress,
+            stop: &stop,
+        };
+        let result = match self.plan {
+            Some(plan) => migrate::run(hands, self.journal, plan).await,
+            None => migrate::resume(hands, self.journal).await,
         };
         progress.close();
         result

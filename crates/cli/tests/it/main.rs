@@ -9,6 +9,7 @@ mod clients;
 mod cluster_upgrade;
 mod discrepancies;
 mod finish;
+mod migrate_hosts;
 mod plan;
 mod sim_serve;
 

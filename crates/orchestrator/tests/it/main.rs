@@ -6,6 +6,7 @@ mod chain;
 mod harness;
 mod hosted_engine;
 mod journal;
+mod migrate;
 mod planner;
 mod simulation;
 mod workflow;

@@ -174,6 +174,14 @@ impl Simulator {
         Ok(())
     }
 
+    /// Sim control: a reinstall under way ends now, as an administrator finishing one by
+    /// hand at the machine's console (a `reinstall-lost` machine comes back this way).
+    pub fn finish_reinstall(&mut self, address: &str) {
+        if let Some(index) = self.machine_index(address) {
+            self.reinstall_done(index);
+        }
+    }
+
     pub(super) fn reinstall_done(&mut self, index: usize) {
         let MachineState::Reinstalling(to) = self.machines[index].state else {
             return;

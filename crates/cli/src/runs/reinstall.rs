@@ -1,0 +1,133 @@
+//! The operating-system reinstall of `migrate-hosts`, as the administrator gives it: a
+//! command (PXE, kickstart, Foreman or Satellite) that returns once the machine is
+//! reinstalled, a pause until the administrator touches a file, or the simulated engine's
+//! machines.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use model::{ElVersion, HostType};
+use orchestrator::migrate::{ReinstallState, Reinstaller};
+use ovirt_sim::{MachineState, Reinstall, SimEngine};
+
+/// How the header of a journal names a reinstall done by the simulated engine.
+pub const SIMULATED: &str = "simulated";
+/// How it names the pause.
+pub const PAUSE: &str = "pause";
+
+/// `CMD {host} {fqdn}` run by `sh -c`; exit 0 when the machine is reinstalled.
+pub struct Command {
+    pub template: String,
+    /// Machines whose command succeeded in this process.
+    done: Mutex<BTreeSet<String>>,
+}
+
+impl Command {
+    pub fn new(template: &str) -> Command {
+        Command {
+            template: template.to_owned(),
+            done: Mutex::default(),
+        }
+    }
+}
+
+impl Reinstaller for Command {
+    async fn start(&self, name: &str, address: &str) -> Result<(), String> {
+        let line = self
+            .template
+            .replace("{host}", name)
+            .replace("{fqdn}", address);
+        let output = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("sh")
+                .arg("-c")
+                .arg(&line)
+                .output()
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("cannot run the reinstall command: {e}"))?;
+        if output.status.success() {
+            self.done.lock().expect("lock").insert(address.to_owned());
+            return Ok(());
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let last = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        Err(format!(
+            "the reinstall command exited with {}: {last}",
+            output.status
+        ))
+    }
+
+    async fn state(&self, _: &str, address: &str) -> ReinstallState {
+        match self.done.lock().expect("lock").contains(address) {
+            true => ReinstallState::Done,
+            false => ReinstallState::Unknown,
+        }
+    }
+}
+
+/// Waits for the administrator: the machine counts as reinstalled once its file exists.
+pub struct Pause {
+    pub folder: PathBuf,
+}
+
+impl Pause {
+    /// The file the administrator touches once `host` is reinstalled.
+    pub fn marker(folder: &Path, host: &str) -> PathBuf {
+        folder.join(format!("{host}.reinstalled"))
+    }
+}
+
+impl Reinstaller for Pause {
+    async fn start(&self, name: &str, address: &str) -> Result<(), String> {
+        eprintln!(
+            "reinstall {address} ({name}) with Enterprise Linux 8 now, then: touch {}",
+            Pause::marker(&self.folder, name).display()
+        );
+        Ok(())
+    }
+
+    async fn state(&self, name: &str, _: &str) -> ReinstallState {
+        match Pause::marker(&self.folder, name).exists() {
+            true => ReinstallState::Done,
+            false => ReinstallState::Running,
+        }
+    }
+}
+
+/// The in-process simulated engine's machines, reinstalled with `os`.
+pub struct Simulated<'a> {
+    pub engine: &'a SimEngine,
+    pub os: ElVersion,
+}
+
+impl Reinstaller for Simulated<'_> {
+    async fn start(&self, _: &str, address: &str) -> Result<(), String> {
+        let to = Reinstall {
+            os: self.os,
+            host_type: HostType::Rhel,
+            engine_key: true,
+        };
+        self.engine
+            .reinstall_machine(address, to)
+            .map_err(|e| e.to_string())
+    }
+
+    async fn state(&self, _: &str, address: &str) -> ReinstallState {
+        let sim = self.engine.simulator();
+        let machine = sim.machines().iter().find(|m| m.is(address));
+        match machine.map(|m| (&m.state, m.os)) {
+            Some((MachineState::Reinstalling(_), _)) => ReinstallState::Running,
+            Some((MachineState::Failed, _)) => {
+                ReinstallState::Failed("the machine does not boot after its reinstall".into())
+            }
+            Some((MachineState::Running, os)) if os == self.os => ReinstallState::Done,
+            _ => ReinstallState::Unknown,
+        }
+    }
+}

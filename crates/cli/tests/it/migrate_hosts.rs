@@ -1,0 +1,115 @@
+//! `migrate-hosts`, `status` and its journal as a user runs them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::{stderr, stdout};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "ovirt-upgrade-migrate-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run_in(state: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
+        .args(args)
+        .env_remove("OVIRT_URL")
+        .env("LANG", "C")
+        .env("XDG_STATE_HOME", state)
+        .output()
+        .expect("the binary runs")
+}
+
+const SIM: [&str; 5] = [
+    "migrate-hosts",
+    "--cluster",
+    "Production",
+    "--sim",
+    "example:self-hosted-migration",
+];
+
+#[test]
+fn the_dry_run_orders_the_hosted_engine_hosts_and_names_what_waits() {
+    let output = run_in(&scratch("dry"), &[&SIM[..], &["--dry-run"]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    insta::assert_snapshot!("migrate_hosts_dry_run_en", stdout(&output));
+}
+
+#[test]
+fn a_43_manager_is_refused_before_anything_runs() {
+    let output = run_in(
+        &scratch("old"),
+        &[
+            "migrate-hosts",
+            "--cluster",
+            "Production",
+            "--sim",
+            "--dry-run",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("BLOCKER: the Manager runs 4.3.11"));
+}
+
+#[test]
+fn a_run_on_the_simulated_engine_brings_every_host_back_and_status_shows_it() {
+    let state = scratch("run");
+    let journal = state.join("migrate.sqlite");
+    let journal = journal.to_str().unwrap();
+    let args = [&SIM[..], &["--sim-speed", "20000", "--journal", journal]].concat();
+    let output = run_in(&state, &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = stdout(&output);
+    assert!(
+        summary.contains("reinstalled           4 (prod-host03"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("18 of 15 VMs: 1.20 per VM moved, at most 2"),
+        "{summary}"
+    );
+    assert!(summary.contains("raise it to 4.6"), "{summary}");
+    let status = run_in(&state, &["status", "--journal", journal]);
+    assert!(stdout(&status).contains("finished"), "{}", stdout(&status));
+}
+
+#[test]
+fn a_failed_reinstall_exits_1_naming_the_removed_host_and_its_machine() {
+    let state = scratch("fail");
+    let journal = state.join("migrate.sqlite");
+    let journal = journal.to_str().unwrap();
+    let args = [
+        &SIM[..],
+        &[
+            "--sim-speed",
+            "20000",
+            "--sim-faults",
+            "reinstall-fail:prod-host03",
+            "--journal",
+            journal,
+        ],
+    ]
+    .concat();
+    let output = run_in(&state, &args);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let summary = stdout(&output);
+    assert!(
+        summary.contains("stopped: host prod-host03 failed"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("machine prod-host03.example.com does not boot"),
+        "{summary}"
+    );
+    let status = run_in(&state, &["status", "--journal", journal]);
+    assert!(
+        stdout(&status).contains("interrupted"),
+        "{}",
+        stdout(&status)
+    );
+}

@@ -1,0 +1,709 @@
+//! Carries a host migration out through the engine seam and a [`Reinstaller`], a wave at a
+//! time: every host of the wave emptied by the plan, put in maintenance, removed, reinstalled
+//! (the reinstalls overlap), added back and waited for. Every step is journaled before and
+//! after; what a step finds on the engine decides whether it still has to be done, and hosts
+//! are found by their address (a host added back has a new id), so a resume never removes a
+//! host twice nor adds one twice. A failed host stops the run: nothing new starts, and the
+//! summary says what it left behind.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use model::engine::{
+    Engine, EngineError, HostAction, NewHost, Severity, SshAuthentication, VmAction,
+};
+use model::{Host, HostId, HostStatus, Inventory, Timestamp, VmStatus};
+
+use super::{
+    HostMigration, HostResult, MigrateJournal, MigrateOutcome, MigrateRecord, MigrateState,
+    MigrateSummary, MigrationFailure, MigrationPlan, ReinstallState, Reinstaller, Stage,
+};
+use crate::clock::Clock;
+use crate::event::{EventSink, RunEvent};
+use crate::executor::{ExecuteError, StopSignal, POLL_INTERVAL};
+use crate::journal::JournalError;
+
+/// Tries of one VM's migration before its host is given up.
+const MIGRATION_ATTEMPTS: u32 = 3;
+const MIGRATION_TIMEOUT_MS: i64 = 10 * 60_000;
+const MAINTENANCE_TIMEOUT_MS: i64 = 15 * 60_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Run(#[from] ExecuteError),
+    #[error("the engine: {0}")]
+    Engine(#[from] EngineError),
+    #[error("the migration cannot start: {}", blockers.join("; "))]
+    Blocked { blockers: Vec<String> },
+}
+
+/// How the run reaches the engine and the machines.
+pub struct Hands<'a, E, C, R> {
+    pub engine: &'a E,
+    pub clock: &'a C,
+    pub reinstaller: &'a R,
+    /// How the engine logs in to a reinstalled machine.
+    pub ssh: &'a SshAuthentication,
+    pub sink: &'a dyn EventSink,
+    pub stop: &'a StopSignal,
+}
+
+/// Runs `plan` from the start into `journal`, which must be new.
+pub async fn run<E: Engine, C: Clock, R: Reinstaller>(
+    hands: Hands<'_, E, C, R>,
+    journal: &mut MigrateJournal,
+    plan: MigrationPlan,
+) -> Result<MigrateSummary, MigrateError> {
+    if !plan.is_feasible() {
+        return Err(MigrateError::Blocked {
+            blockers: plan.blockers.iter().map(ToString::to_string).collect(),
+        });
+    }
+    if !journal.entries()?.is_empty() {
+        return Err(ExecuteError::NotEmpty {
+            path: journal.path().to_owned(),
+        }
+        .into());
+    }
+    let mut executor = Executor {
+        began: hands.clock.now(),
+        hands,
+        journal,
+        state: MigrateState::default(),
+    };
+    executor.record(MigrateRecord::Planned { plan })?;
+    executor.go(false).await
+}
+
+/// Picks up the migration journaled in `journal`; the caller checks its engine.
+pub async fn resume<E: Engine, C: Clock, R: Reinstaller>(
+    hands: Hands<'_, E, C, R>,
+    journal: &mut MigrateJournal,
+) -> Result<MigrateSummary, MigrateError> {
+    let state = MigrateState::from_entries(&journal.entries()?);
+    let path = journal.path().to_owned();
+    if state
+        .finished
+        .as_ref()
+        .is_some_and(MigrateSummary::is_clean)
+    {
+        return Err(ExecuteError::AlreadyFinished { path }.into());
+    }
+    if state.plan.is_none() {
+        return Err(ExecuteError::NoPlan { path }.into());
+    }
+    let executor = Executor {
+        began: state
+            .began
+            .first()
+            .copied()
+            .unwrap_or_else(|| hands.clock.now()),
+        hands,
+        journal,
+        state,
+    };
+    executor.go(true).await
+}
+
+struct Executor<'a, E, C, R> {
+    hands: Hands<'a, E, C, R>,
+    journal: &'a mut MigrateJournal,
+    state: MigrateState,
+    began: Timestamp,
+}
+
+type Step = Result<(), MigrationFailure>;
+
+impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
+    fn now(&self) -> Timestamp {
+        self.hands.clock.now()
+    }
+
+    fn emit(&self, event: RunEvent) {
+        self.hands.sink.emit(self.now(), event);
+    }
+
+    fn record(&mut self, record: MigrateRecord) -> Result<(), JournalError> {
+        let now = self.now();
+        self.journal.append(now, &record)?;
+        self.state.apply(now, &record);
+        Ok(())
+    }
+
+    fn plan(&self) -> &MigrationPlan {
+        self.state
+            .plan
+            .as_ref()
+            .expect("a migration always has a plan")
+    }
+
+    fn seconds_since(&self, at: Timestamp) -> u64 {
+        ((self.now().0 - at.0).max(0) / 1000) as u64
+    }
+
+    async fn sleep(&self) {
+        self.hands.clock.sleep(POLL_INTERVAL).await;
+    }
+
+    async fn go(mut self, resumed: bool) -> Result<MigrateSummary, MigrateError> {
+        self.record(MigrateRecord::Began { resumed })?;
+        let plan = self.plan().clone();
+        self.emit(RunEvent::MigrateStarted {
+            run_id: self.journal.header().run_id.clone(),
+            cluster: plan.cluster_name.clone(),
+            hosts: plan.hosts().count(),
+            waves: plan.waves.len(),
+            migrations: plan.prediction.migrations,
+            predicted_seconds: plan.prediction.duration_seconds,
+            resumed,
+        });
+        for (index, wave) in plan.waves.iter().enumerate() {
+            let hosts: Vec<HostMigration> = wave
+                .iter()
+                .filter(|h| !self.state.migrated(&h.name))
+                .cloned()
+                .collect();
+            if hosts.is_empty() {
+                continue;
+            }
+            if self.hands.stop.is_stopped() {
+                return self.end(MigrateOutcome::Stopped);
+            }
+            self.record(MigrateRecord::WaveStarted { wave: index })?;
+            self.emit(RunEvent::WaveStarted {
+                wave: index + 1,
+                of: plan.waves.len(),
+                hosts: hosts.iter().map(|h| h.name.clone()).collect(),
+            });
+            let failed = self.wave(&hosts).await?;
+            if let Some(host) = failed {
+                return self.end(MigrateOutcome::HostFailed { host });
+            }
+        }
+        self.end(MigrateOutcome::Completed)
+    }
+
+    fn end(&mut self, outcome: MigrateOutcome) -> Result<MigrateSummary, MigrateError> {
+        let seconds = self.seconds_since(self.began);
+        if outcome != MigrateOutcome::Completed {
+            let reason = match &outcome {
+                MigrateOutcome::HostFailed { host } => format!("host {host} failed"),
+                _ => "stopped on request".to_owned(),
+            };
+            self.record(MigrateRecord::Stopping {
+                reason: reason.clone(),
+            })?;
+            self.emit(RunEvent::Stopping { reason });
+        }
+        let summary = self.state.summary(outcome, seconds);
+        self.record(MigrateRecord::Finished {
+            summary: summary.clone(),
+        })?;
+        self.emit(RunEvent::MigrateFinished {
+            summary: summary.clone(),
+        });
+        Ok(summary)
+    }
+
+    /// One wave, step by step across its hosts; the first host that failed, if any.
+    async fn wave(&mut self, hosts: &[HostMigration]) -> Result<Option<String>, MigrateError> {
+        let mut alive: Vec<HostMigration> = hosts.to_vec();
+        let mut failed = None;
+        for stage in [
+            Stage::Evacuate,
+            Stage::Maintenance,
+            Stage::Remove,
+            Stage::Reinstall,
+            Stage::Add,
+            Stage::WaitUp,
+        ] {
+            let mut next = Vec::new();
+            for host in alive {
+                if self.state.done(&host.name, stage) {
+                    next.push(host);
+                    continue;
+                }
+                self.emit(RunEvent::MigrateStage {
+                    host: host.name.clone(),
+                    stage,
+                });
+                let outcome = match stage {
+                    Stage::Evacuate => self.evacuate(&host, hosts).await?,
+                    Stage::Maintenance => self.maintenance(&host).await?,
+                    Stage::Remove => self.remove(&host).await?,
+                    Stage::Reinstall => self.start_reinstall(&host).await?,
+                    Stage::Add => self.add(&host).await?,
+                    Stage::WaitUp => self.wait_up(&host).await?,
+                };
+                match outcome {
+                    Ok(()) => next.push(host),
+                    Err(failure) => {
+                        failed.get_or_insert_with(|| host.name.clone());
+                        self.host_failed(&host, failure)?;
+                    }
+                }
+            }
+            if stage == Stage::Reinstall {
+                next = self.wait_reinstalled(next, &mut failed).await?;
+            }
+            alive = next;
+        }
+        for host in alive {
+            let began = self
+                .state
+                .host_began(&host.name)
+                .unwrap_or_else(|| self.now());
+            let seconds = self.seconds_since(began);
+            self.record(MigrateRecord::HostFinished {
+                host: host.name.clone(),
+                result: HostResult::Migrated { seconds },
+            })?;
+            self.emit(RunEvent::HostMigrated {
+                host: host.name.clone(),
+                seconds,
+            });
+        }
+        Ok(failed)
+    }
+
+    fn host_failed(
+        &mut self,
+        host: &HostMigration,
+        failure: MigrationFailure,
+    ) -> Result<(), JournalError> {
+        self.record(MigrateRecord::HostFinished {
+            host: host.name.clone(),
+            result: HostResult::Failed {
+                failure: failure.clone(),
+            },
+        })?;
+        self.emit(RunEvent::HostMigrationFailed {
+            host: host.name.clone(),
+            failure,
+        });
+        Ok(())
+    }
+
+    fn intent(&mut self, host: &HostMigration, stage: Stage) -> Result<(), JournalError> {
+        if self.state.asked(&host.name, stage) {
+            return Ok(());
+        }
+        self.record(MigrateRecord::Intent {
+            host: host.name.clone(),
+            stage,
+        })
+    }
+
+    fn done(
+        &mut self,
+        host: &HostMigration,
+        stage: Stage,
+        id: Option<HostId>,
+    ) -> Result<Step, MigrateError> {
+        self.record(MigrateRecord::Done {
+            host: host.name.clone(),
+            stage,
+            id,
+        })?;
+        Ok(Ok(()))
+    }
+
+    /// The host the engine knows at `address`, whatever its id.
+    async fn find(&self, address: &str) -> Result<Option<Host>, MigrateError> {
+        Ok(self
+            .hands
+            .engine
+            .inventory()
+            .await?
+            .hosts
+            .into_iter()
+            .find(|h| h.address.eq_ignore_ascii_case(address)))
+    }
+
+    /// Its VMs moved where the plan says (by the destination's name: reinstalled hosts have
+    /// new ids), or where the rolling planner's rules say when that host cannot take them.
+    async fn evacuate(
+        &mut self,
+        host: &HostMigration,
+        wave: &[HostMigration],
+    ) -> Result<Step, MigrateError> {
+        self.intent(host, Stage::Evacuate)?;
+        loop {
+            let inventory = self.hands.engine.inventory().await?;
+            let Some(current) = inventory
+                .hosts
+                .iter()
+                .find(|h| h.address.eq_ignore_ascii_case(&host.address))
+            else {
+                break;
+            };
+            let running: Vec<&model::Vm> = inventory
+                .vms
+                .iter()
+                .filter(|v| v.host == Some(current.id) && v.status != VmStatus::Down)
+                .collect();
+            let Some(vm) = running.first() else { break };
+            if vm.status != VmStatus::Up {
+                // Migrating or settling: let it.
+                self.sleep().await;
+                continue;
+            }
+            let planned = host.migrations.iter().find(|m| m.vm_name == vm.name);
+            let to = planned
+                .and_then(|m| {
+                    inventory.hosts.iter().find(|h| {
+                        h.name == m.to_name
+                            && h.status == HostStatus::Up
+                            && h.cluster == current.cluster
+                    })
+                })
+                .map(|h| h.id)
+                .or_else(|| self.fallback(&inventory, vm.id, wave));
+            let Some(to) = to else {
+                return Ok(Err(MigrationFailure::CannotEvacuate {
+                    vm: vm.name.clone(),
+                    detail: "no host that stays up has room for it".into(),
+                }));
+            };
+            let force =
+                planned.is_some_and(|m| m.force) || vm.affinity == model::Affinity::UserMigratable;
+            if let Err(detail) = self
+                .migrate(vm, &current.name, to, &inventory, force)
+                .await?
+            {
+                return Ok(Err(MigrationFailure::CannotEvacuate {
+                    vm: vm.name.clone(),
+                    detail,
+                }));
+            }
+        }
+        self.done(host, Stage::Evacuate, None)
+    }
+
+    /// Another destination by the rolling planner's rules: hosts migrated already, then those
+    /// left alone, then those migrated later; never a host of this wave.
+    fn fallback(
+        &self,
+        inventory: &Inventory,
+        vm: model::VmId,
+        wave: &[HostMigration],
+    ) -> Option<HostId> {
+        let plan = self.plan();
+        let id_of = |name: &str| {
+            inventory
+                .hosts
+                .iter()
+                .find(|h| h.name == name)
+                .map(|h| h.id)
+        };
+        let excluded: BTreeSet<HostId> = wave.iter().filter_map(|h| id_of(&h.name)).collect();
+        let migrated: BTreeSet<HostId> = plan
+            .hosts()
+            .filter(|h| self.state.migrated(&h.name))
+            .filter_map(|h| id_of(&h.name))
+            .collect();
+        let later: BTreeSet<HostId> = plan
+            .hosts()
+            .filter(|h| !self.state.migrated(&h.name))
+            .filter_map(|h| id_of(&h.name))
+            .collect();
+        crate::planner::destination(inventory, plan.cluster, vm, &excluded, &migrated, &later)
+    }
+
+    /// One VM to `to`, tried again a few times; the reason when it would not go.
+    async fn migrate(
+        &mut self,
+        vm: &model::Vm,
+        from: &str,
+        to: HostId,
+        inventory: &Inventory,
+        force: bool,
+    ) -> Result<Result<(), String>, MigrateError> {
+        let to_name = inventory
+            .hosts
+            .iter()
+            .find(|h| h.id == to)
+            .map(|h| h.name.clone())
+            .unwrap_or_default();
+        let mut last = String::new();
+        for attempt in 1..=MIGRATION_ATTEMPTS {
+            self.record(MigrateRecord::Migrating {
+                vm: vm.name.clone(),
+                from: from.to_owned(),
+                to: to_name.clone(),
+            })?;
+            self.emit(RunEvent::MigrationStarted {
+                vm: vm.name.clone(),
+                from: from.to_owned(),
+                to: to_name.clone(),
+            });
+            let asked = self
+                .hands
+                .engine
+                .vm_action(
+                    vm.id,
+                    VmAction::Migrate {
+                        host: Some(to),
+                        force,
+                    },
+                )
+                .await;
+            let result = match asked {
+                Err(e) => Err(e.to_string()),
+                Ok(()) => self.wait_vm_on(vm.id, vm.host, to).await?,
+            };
+            match result {
+                Ok(()) => {
+                    self.record(MigrateRecord::Migrated {
+                        vm: vm.name.clone(),
+                        to: to_name.clone(),
+                    })?;
+                    self.emit(RunEvent::MigrationDone {
+                        vm: vm.name.clone(),
+                        to: to_name.clone(),
+                    });
+                    return Ok(Ok(()));
+                }
+                Err(reason) => {
+                    self.emit(RunEvent::MigrationFailed {
+                        vm: vm.name.clone(),
+                        to: to_name.clone(),
+                        reason: reason.clone(),
+                        attempt,
+                    });
+                    last = reason;
+                }
+            }
+        }
+        Ok(Err(last))
+    }
+
+    async fn wait_vm_on(
+        &self,
+        vm: model::VmId,
+        from: Option<HostId>,
+        to: HostId,
+    ) -> Result<Result<(), String>, MigrateError> {
+        let began = self.now();
+        loop {
+            self.sleep().await;
+            let now = self.hands.engine.vm(vm).await?;
+            if now.host == Some(to) && now.status == VmStatus::Up {
+                return Ok(Ok(()));
+            }
+            if now.host == from && now.status == VmStatus::Up && self.now().0 - began.0 > 15_000 {
+                return Ok(Err("the engine left it where it was".into()));
+            }
+            if now.host != from && now.host != Some(to) {
+                return Ok(Ok(()));
+            }
+            if self.now().0 - began.0 > MIGRATION_TIMEOUT_MS {
+                return Ok(Err(format!("still {} after ten minutes", now.status)));
+            }
+        }
+    }
+
+    async fn maintenance(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        let Some(current) = self.find(&host.address).await? else {
+            return self.done(host, Stage::Maintenance, None);
+        };
+        if current.status != HostStatus::Maintenance {
+            self.intent(host, Stage::Maintenance)?;
+            if current.status == HostStatus::Up {
+                let asked = self
+                    .hands
+                    .engine
+                    .host_action(
+                        current.id,
+                        HostAction::Deactivate {
+                            reason: Some("reinstalled with Enterprise Linux 8 for 4.4".into()),
+                            stop_gluster_service: false,
+                        },
+                    )
+                    .await;
+                if let Err(e) = asked {
+                    return Ok(Err(MigrationFailure::Refused {
+                        stage: Stage::Maintenance,
+                        detail: e.to_string(),
+                    }));
+                }
+            }
+            let began = self.now();
+            loop {
+                let status = self.hands.engine.host(current.id).await?.status;
+                if status == HostStatus::Maintenance {
+                    break;
+                }
+                if self.now().0 - began.0 > MAINTENANCE_TIMEOUT_MS {
+                    return Ok(Err(MigrationFailure::NoMaintenance { status }));
+                }
+                self.sleep().await;
+            }
+        }
+        self.done(host, Stage::Maintenance, None)
+    }
+
+    /// Removed unless the engine no longer knows its address.
+    async fn remove(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        if let Some(current) = self.find(&host.address).await? {
+            self.intent(host, Stage::Remove)?;
+            if let Err(e) = self.hands.engine.remove_host(current.id, false).await {
+                return Ok(Err(MigrationFailure::Refused {
+                    stage: Stage::Remove,
+                    detail: e.to_string(),
+                }));
+            }
+            while self.find(&host.address).await?.is_some() {
+                self.sleep().await;
+            }
+        }
+        self.done(host, Stage::Remove, None)
+    }
+
+    /// Started unless the machine is reinstalled or being reinstalled already.
+    async fn start_reinstall(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        let reinstaller = self.hands.reinstaller;
+        match reinstaller.state(&host.name, &host.address).await {
+            ReinstallState::Done => return self.done(host, Stage::Reinstall, None),
+            ReinstallState::Running => return Ok(Ok(())),
+            ReinstallState::Failed(_) | ReinstallState::Unknown => {}
+        }
+        self.intent(host, Stage::Reinstall)?;
+        match reinstaller.start(&host.name, &host.address).await {
+            Ok(()) => Ok(Ok(())),
+            Err(detail) => Ok(Err(MigrationFailure::ReinstallFailed {
+                address: host.address.clone(),
+                detail,
+            })),
+        }
+    }
+
+    /// Waits for the wave's reinstalls; the hosts whose machines came back.
+    async fn wait_reinstalled(
+        &mut self,
+        hosts: Vec<HostMigration>,
+        failed: &mut Option<String>,
+    ) -> Result<Vec<HostMigration>, MigrateError> {
+        let minutes = self.plan().options.reinstall_timeout_minutes;
+        let began = self.now();
+        let mut waiting = hosts;
+        let mut back = Vec::new();
+        while !waiting.is_empty() {
+            let mut still = Vec::new();
+            for host in waiting {
+                if self.state.done(&host.name, Stage::Reinstall) {
+                    back.push(host);
+                    continue;
+                }
+                let failure = match self
+                    .hands
+                    .reinstaller
+                    .state(&host.name, &host.address)
+                    .await
+                {
+                    ReinstallState::Done => {
+                        self.done(&host, Stage::Reinstall, None)?.ok();
+                        back.push(host);
+                        continue;
+                    }
+                    ReinstallState::Failed(detail) => MigrationFailure::ReinstallFailed {
+                        address: host.address.clone(),
+                        detail,
+                    },
+                    ReinstallState::Running | ReinstallState::Unknown
+                        if self.now().0 - began.0 <= i64::from(minutes) * 60_000 =>
+                    {
+                        still.push(host);
+                        continue;
+                    }
+                    _ => MigrationFailure::ReinstallLost {
+                        address: host.address.clone(),
+                        minutes,
+                    },
+                };
+                failed.get_or_insert_with(|| host.name.clone());
+                self.host_failed(&host, failure)?;
+            }
+            waiting = still;
+            if !waiting.is_empty() {
+                self.hands.clock.sleep(Duration::from_secs(30)).await;
+            }
+        }
+        Ok(back)
+    }
+
+    /// Added back into its cluster, unless the engine knows its address again already.
+    async fn add(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        if let Some(current) = self.find(&host.address).await? {
+            return self.done(host, Stage::Add, Some(current.id));
+        }
+        self.intent(host, Stage::Add)?;
+        let new = NewHost {
+            deploy_hosted_engine: host.hosted_engine,
+            ..NewHost::new(
+                &host.name,
+                &host.address,
+                self.plan().cluster,
+                self.hands.ssh.clone(),
+            )
+        };
+        match self.hands.engine.add_host(new).await {
+            Ok(added) => self.done(host, Stage::Add, Some(added.id)),
+            Err(e) => Ok(Err(MigrationFailure::Refused {
+                stage: Stage::Add,
+                detail: e.to_string(),
+            })),
+        }
+    }
+
+    /// Up, or the engine's reason why not.
+    async fn wait_up(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        let began = self.now();
+        let newest = self.hands.engine.newest_event_id().await?;
+        let patience = i64::from(self.plan().options.host_timeout_minutes) * 60_000;
+        loop {
+            let status = self.find(&host.address).await?.map(|h| h.status);
+            match status {
+                Some(HostStatus::Up) => return self.done(host, Stage::WaitUp, None),
+                Some(status @ (HostStatus::InstallFailed | HostStatus::NonOperational)) => {
+                    let reason = self.engine_reason(host, newest).await?;
+                    return Ok(Err(MigrationFailure::NotUp { status, reason }));
+                }
+                Some(status) if self.now().0 - began.0 > patience => {
+                    return Ok(Err(MigrationFailure::NotUp {
+                        status,
+                        reason: None,
+                    }));
+                }
+                None => {
+                    return Ok(Err(MigrationFailure::Refused {
+                        stage: Stage::WaitUp,
+                        detail: "the host is gone from the engine".into(),
+                    }))
+                }
+                Some(_) => self.sleep().await,
+            }
+        }
+    }
+
+    /// The engine's last error about the host since `after`.
+    async fn engine_reason(
+        &self,
+        host: &HostMigration,
+        after: Option<u64>,
+    ) -> Result<Option<String>, MigrateError> {
+        let id = self.state.added.get(&host.name).copied();
+        Ok(self
+            .hands
+            .engine
+            .events(after)
+            .await?
+            .into_iter()
+            .rev()
+            .find(|e| e.host.is_some() && e.host == id && e.severity == Severity::Error)
+            .map(|e| e.description))
+    }
+}

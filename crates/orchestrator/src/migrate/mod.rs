@@ -1,0 +1,539 @@
+//! The 4.3 → 4.4 host migration of a cluster (guide §1.1.8, §2.1.6, §3.1.7, and §1.1.9 for
+//! local storage): every Enterprise Linux 7 host emptied, put in maintenance, removed from the
+//! Manager, reinstalled with Enterprise Linux 8 outside the engine, added back to its cluster
+//! (as a hosted-engine host where it was one) and waited for until it is up.
+//!
+//! - [`plan`] decides, pure: the host order and every VM's destination come from the rolling
+//!   upgrade's planner (migrate-once: VMs go to hosts already reinstalled; the Manager VM's
+//!   host last), with what the migration adds: what blocks it, what to warn about, the
+//!   local-storage hosts left to the administrator and the cluster level.
+//! - [`executor`] carries it out through the engine seam and a [`Reinstaller`] (the
+//!   administrator's hook), journaling before and after every side effect; a resume looks
+//!   each host up by its address, so it never removes a host twice nor adds one twice.
+//! - [`state`] folds the journal for resume and status.
+
+pub mod executor;
+pub mod plan;
+pub mod state;
+
+use std::fmt;
+use std::future::Future;
+
+use model::{ClusterId, ElVersion, HostId, HostStatus, Level, Text, Version};
+use serde::{Deserialize, Serialize};
+
+use crate::journal::{Log, LogEntry, RunKind};
+use crate::options::TimingModel;
+use crate::plan::{Migration, Prediction};
+
+pub use executor::{resume, run, MigrateError};
+pub use plan::plan;
+pub use state::{MigrateState, MigrateStatus};
+
+/// A cluster's host migration.
+#[derive(Debug)]
+pub struct MigrateRun;
+
+impl RunKind for MigrateRun {
+    const NAME: &'static str = "migrate-hosts";
+    const DESCRIPTION: &'static str = "a host migration to 4.4";
+    type Header = MigrateHeader;
+    type Record = MigrateRecord;
+    fn record_kind(record: &MigrateRecord) -> &'static str {
+        record.kind()
+    }
+    fn run_id(header: &MigrateHeader) -> &str {
+        &header.run_id
+    }
+    fn engine(header: &MigrateHeader) -> &str {
+        &header.engine
+    }
+}
+
+pub type MigrateJournal = Log<MigrateRun>;
+pub type MigrateEntry = LogEntry<MigrateRecord>;
+
+/// Who and what a host migration is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MigrateHeader {
+    pub run_id: String,
+    pub engine: String,
+    pub cluster_name: String,
+    pub correlation_id: String,
+    pub created_ms: i64,
+    /// The reinstall as the administrator gave it (a command template, `pause`, or the
+    /// simulated engine's), so that a resume does it the same way.
+    pub reinstall: String,
+    /// The file root's password is read from when the engine logs in by password; the
+    /// password itself is never journaled.
+    pub root_password_file: Option<String>,
+}
+
+/// What the administrator asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MigrateOptions {
+    /// Hosts reinstalled at once, at most (the rolling planner's waves).
+    pub max_parallel: usize,
+    pub seed: u64,
+    /// What the reinstall puts on the machines (EL8 for a 4.4 Manager).
+    pub os: ElVersion,
+    /// How long a reinstall should take, for the prediction.
+    pub reinstall_minutes: u32,
+    /// How long a machine may take to come back from its reinstall before it counts as lost.
+    pub reinstall_timeout_minutes: u32,
+    /// How long a host may take from its addition until it is up.
+    pub host_timeout_minutes: u32,
+    pub timing: TimingModel,
+}
+
+impl Default for MigrateOptions {
+    fn default() -> Self {
+        MigrateOptions {
+            max_parallel: 1,
+            seed: 0,
+            os: ElVersion::new(8, 6),
+            reinstall_minutes: 30,
+            reinstall_timeout_minutes: 120,
+            host_timeout_minutes: 60,
+            timing: TimingModel::default(),
+        }
+    }
+}
+
+/// The migration decided up front.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MigrationPlan {
+    pub cluster: ClusterId,
+    pub cluster_name: String,
+    pub manager: Version,
+    /// The cluster's level now; it stays there until every host is back.
+    pub level: Level,
+    /// Hosts reinstalled together; a wave starts when the one before it is back.
+    pub waves: Vec<Vec<HostMigration>>,
+    /// Hosts the run leaves to the administrator, with what to do.
+    pub manual: Vec<ManualHost>,
+    /// Hosts not migrated and why (already Enterprise Linux 8, not up).
+    pub skipped: Vec<SkippedMachine>,
+    pub blockers: Vec<MigrationBlocker>,
+    pub warnings: Vec<MigrationWarning>,
+    pub options: MigrateOptions,
+    pub prediction: Prediction,
+}
+
+impl MigrationPlan {
+    pub fn is_feasible(&self) -> bool {
+        self.blockers.is_empty()
+    }
+
+    pub fn hosts(&self) -> impl Iterator<Item = &HostMigration> {
+        self.waves.iter().flatten()
+    }
+
+    /// The level the cluster may take once every host is back: the newest the Manager offers.
+    pub fn level_after(&self) -> Option<Level> {
+        model::release::release_of(self.manager)
+            .ok()
+            .and_then(|r| r.cluster_levels_at(self.manager.patch).last().copied())
+    }
+}
+
+/// One host's migration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HostMigration {
+    /// Its id before the removal; it comes back with another.
+    pub host: HostId,
+    pub name: String,
+    /// Where the engine reaches the machine, and how the run finds its host again.
+    pub address: String,
+    pub os: ElVersion,
+    /// Added back with hosted engine deployed, as it was.
+    pub hosted_engine: bool,
+    /// It runs the Manager's VM: the last of the hosted-engine hosts.
+    pub runs_manager_vm: bool,
+    /// Its VMs' moves, destinations named (ids change as hosts come back).
+    pub migrations: Vec<Migration>,
+    pub predicted_seconds: u64,
+}
+
+/// A host the run does not reinstall, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SkippedMachine {
+    pub name: String,
+    pub os: ElVersion,
+    pub status: HostStatus,
+}
+
+/// A local-storage host (§1.1.9): its storage stays on its disks, the administrator
+/// reinstalls it keeping them, makes a new local data center and imports the domain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManualHost {
+    pub name: String,
+    pub data_center: String,
+    pub domains: Vec<String>,
+}
+
+impl ManualHost {
+    /// The guide's steps, in order.
+    pub fn steps(&self) -> Vec<Text> {
+        let domains = self.domains.join(", ");
+        vec![
+            Text::owned(
+                format!("put the local storage domain {domains} of {} in maintenance (Data Centers → Storage → Maintenance)", self.name),
+                format!("{} のローカルストレージドメイン {domains} をメンテナンスモードにする (データセンター → ストレージ → メンテナンス)", self.name),
+            ),
+            Text::new(
+                "reinstall the host with RHVH 4.4 or RHEL 8 without touching the disk that holds the VMs (kickstart: clearpart --all --drives=<the OS disk only>)",
+                "仮想マシンを保存するディスクに触れずに RHVH 4.4 または RHEL 8 でホストを再インストールする (キックスタート: clearpart --all --drives=<OS ディスクのみ>)",
+            ),
+            Text::new(
+                "mount the old storage again: mkdir /data; mount /dev/sdX1 /data; chown -R 36:36 /data; chmod -R 0755 /data; add it to /etc/fstab by UUID",
+                "以前のストレージを再度マウントする: mkdir /data; mount /dev/sdX1 /data; chown -R 36:36 /data; chmod -R 0755 /data; UUID で /etc/fstab に追加",
+            ),
+            Text::owned(
+                format!("create a new data center with storage type Local and a cluster in it, and add {} there", self.name),
+                format!("ストレージタイプ Local の新しいデータセンターとクラスターを作成し、{} を追加する", self.name),
+            ),
+            Text::new(
+                "create a first local domain (mkdir -p /localfs; chown 36:36 /localfs), then Import Domain from /data and import its VMs",
+                "最初のローカルドメインを作成し (mkdir -p /localfs; chown 36:36 /localfs)、/data からドメインをインポートして VM をインポートする",
+            ),
+        ]
+    }
+}
+
+/// Why the migration cannot start. Each names the object and what to do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MigrationBlocker {
+    /// Hosts reinstalled with Enterprise Linux 8 need a 4.4 Manager first (§1.1.1–1.1.7).
+    ManagerTooOld { manager: Version },
+    /// A 4.4 host cannot join a cluster below 4.2 (§1.1.8's prerequisites).
+    LevelTooLow { cluster: String, level: Level },
+    /// A VM that cannot migrate runs on a host to remove: the engine removes no host with
+    /// VMs on it, nor one a VM is pinned to.
+    VmCannotMigrate { vm: String, host: String },
+    /// The rolling planner's: a host cannot be emptied, the Manager VM has nowhere to go, …
+    Evacuation { blocker: crate::plan::Blocker },
+}
+
+impl MigrationBlocker {
+    pub fn message(&self) -> Text {
+        match self {
+            MigrationBlocker::ManagerTooOld { manager } => Text::owned(
+                format!("the Manager runs {manager}; migrate it to 4.4 first (guide §1.1.1–1.1.7: back up, install RHEL 8 and the 4.4 Manager, restore): a 4.3 Manager cannot add Enterprise Linux 8 hosts"),
+                format!("Manager は {manager} です。先に 4.4 に移行してください (ガイド §1.1.1–1.1.7: バックアップ、RHEL 8 と 4.4 Manager のインストール、リストア)。4.3 の Manager は Enterprise Linux 8 ホストを追加できません"),
+            ),
+            MigrationBlocker::LevelTooLow { cluster, level } => Text::owned(
+                format!("cluster {cluster} is at level {level}; 4.4 hosts join clusters at 4.2 or later: raise it to 4.2 or 4.3 first"),
+                format!("クラスター {cluster} の互換レベルは {level} です。4.4 ホストが参加できるのは 4.2 以降です。先に 4.2 または 4.3 に上げてください"),
+            ),
+            MigrationBlocker::VmCannotMigrate { vm, host } => Text::owned(
+                format!("VM {vm} on {host} cannot migrate (pinned, a host device or a vGPU) and the engine removes no host with VMs on it or pinned to it: shut it down or make it migratable, then plan again"),
+                format!("{host} の VM {vm} は移行できません (固定、ホストデバイス、vGPU)。エンジンは VM が動いている、または固定されたホストを削除しません。シャットダウンするか移行可能にしてから再計画してください"),
+            ),
+            MigrationBlocker::Evacuation { blocker } => blocker.message(),
+        }
+    }
+}
+
+impl fmt::Display for MigrationBlocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().en)
+    }
+}
+
+/// What the administrator should know before the run; none of it stops it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MigrationWarning {
+    /// CPU passthrough: it migrates only between hosts with the same CPU, and reinstalled
+    /// hosts must keep it.
+    CpuPassthrough { vm: String },
+    /// Host devices are attached by the host's id, which the removal ends.
+    HostDevices { vm: String, host: String },
+    /// A reinstall may wipe any disk but the operating system's.
+    NonOsStorage,
+    /// The cluster stays at its level until every host is back; then it may be raised.
+    LevelWaits { level: Level, after: Option<Level> },
+}
+
+impl MigrationWarning {
+    pub fn message(&self) -> Text {
+        match self {
+            MigrationWarning::CpuPassthrough { vm } => Text::owned(
+                format!("VM {vm} uses CPU passthrough: it migrates only to a host with the same CPU; check the reinstalled hosts' CPUs match, or it will not move back"),
+                format!("VM {vm} は CPU パススルーを使用しています。同じ CPU のホストにしか移行できません。再インストール後のホストの CPU が同じか確認してください"),
+            ),
+            MigrationWarning::HostDevices { vm, host } => Text::owned(
+                format!("VM {vm} has host devices of {host}; they go with the host's removal: attach them again once {host} is back"),
+                format!("VM {vm} は {host} のホストデバイスを使用しています。ホストの削除で外れるため、{host} が戻ったら再度割り当ててください"),
+            ),
+            MigrationWarning::NonOsStorage => Text::new(
+                "storage attached to a host other than its operating system's disks (local disks, LUNs seen by it alone) must survive the reinstall: keep it out of the installer's clearpart",
+                "ホストに接続された OS 以外のストレージ (ローカルディスク、そのホストだけが見る LUN) は再インストールで消えないよう、インストーラーの clearpart から除外してください",
+            ),
+            MigrationWarning::LevelWaits { level, after: Some(after) } => Text::owned(
+                format!("the cluster stays at {level} while it runs mixed (4.4 hosts on Enterprise Linux 8 join a {level} cluster); raise it to {after} only when every host is back (ovirt-upgrade finish)"),
+                format!("混在中はクラスターを {level} のままにします (Enterprise Linux 8 の 4.4 ホストは {level} のクラスターに参加できます)。全ホストが戻ってから {after} に上げてください (ovirt-upgrade finish)"),
+            ),
+            MigrationWarning::LevelWaits { level, after: None } => Text::owned(
+                format!("the cluster stays at {level} until every host is back"),
+                format!("全ホストが戻るまでクラスターは {level} のままです"),
+            ),
+        }
+    }
+}
+
+impl fmt::Display for MigrationWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().en)
+    }
+}
+
+/// A side effect on one host, journaled before and after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Evacuate,
+    Maintenance,
+    Remove,
+    Reinstall,
+    Add,
+    WaitUp,
+}
+
+impl Stage {
+    pub fn message(self) -> Text {
+        match self {
+            Stage::Evacuate => Text::new("moving its VMs away", "VM を移行中"),
+            Stage::Maintenance => Text::new("to maintenance", "メンテナンスへ"),
+            Stage::Remove => Text::new("removing it from the Manager", "Manager から削除中"),
+            Stage::Reinstall => {
+                Text::new("reinstalling its operating system", "OS を再インストール中")
+            }
+            Stage::Add => Text::new("adding it back", "再追加中"),
+            Stage::WaitUp => Text::new(
+                "deploying, waiting until it is up",
+                "デプロイ中、稼働を待機",
+            ),
+        }
+    }
+}
+
+/// Why a host's migration stopped, and what it leaves behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MigrationFailure {
+    /// A VM would not move; the host stays up in the engine with what did not move.
+    CannotEvacuate { vm: String, detail: String },
+    /// The engine refused a step; the host is where that step found it.
+    Refused { stage: Stage, detail: String },
+    /// The maintenance did not come in time.
+    NoMaintenance { status: HostStatus },
+    /// The reinstall hook failed: the host is removed from the Manager, its machine named.
+    ReinstallFailed { address: String, detail: String },
+    /// The machine did not answer within the reinstall timeout: removed, its machine named.
+    ReinstallLost { address: String, minutes: u32 },
+    /// Added back, the deployment did not bring it up; the engine's reason.
+    NotUp {
+        status: HostStatus,
+        reason: Option<String>,
+    },
+}
+
+impl MigrationFailure {
+    /// What happened, what it left, and what to do; both languages.
+    pub fn message(&self) -> Text {
+        match self {
+            MigrationFailure::CannotEvacuate { vm, detail } => Text::owned(
+                format!("VM {vm} could not be moved off ({detail}); the host stays up in the Manager"),
+                format!("VM {vm} を移行できませんでした ({detail})。ホストは Manager 上で稼働したままです"),
+            ),
+            MigrationFailure::Refused { stage, detail } => Text::owned(
+                format!("the engine refused {}: {detail}", stage.message().en),
+                format!("エンジンが拒否しました ({}): {detail}", stage.message().ja),
+            ),
+            MigrationFailure::NoMaintenance { status } => Text::owned(
+                format!("it did not reach maintenance (still {status}); it stays in the Manager"),
+                format!("メンテナンスになりませんでした (現在 {status})。Manager に残っています"),
+            ),
+            MigrationFailure::ReinstallFailed { address, detail } => Text::owned(
+                format!("its reinstall failed ({detail}): the host is removed from the Manager and machine {address} does not boot; reinstall it with Enterprise Linux 8, then `ovirt-upgrade resume` adds it back"),
+                format!("再インストールに失敗しました ({detail})。ホストは Manager から削除済みで、マシン {address} は起動しません。Enterprise Linux 8 で再インストールしてから `ovirt-upgrade resume` で再追加してください"),
+            ),
+            MigrationFailure::ReinstallLost { address, minutes } => Text::owned(
+                format!("machine {address} did not come back within {minutes} minutes of its reinstall: the host is removed from the Manager; check the machine's console, finish its reinstall, then `ovirt-upgrade resume` adds it back"),
+                format!("マシン {address} は再インストール後 {minutes} 分以内に戻りませんでした。ホストは Manager から削除済みです。コンソールを確認して再インストールを完了させ、`ovirt-upgrade resume` で再追加してください"),
+            ),
+            MigrationFailure::NotUp { status, reason } => Text::owned(
+                format!("added back, it went {status}{}; read /var/log/ovirt-engine/host-deploy, fix it, then reinstall the host from the Administration Portal", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default()),
+                format!("再追加後 {status} になりました{}。/var/log/ovirt-engine/host-deploy を確認して修正し、管理ポータルから再インストールしてください", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default()),
+            ),
+        }
+    }
+
+    /// The host is out of the Manager (removed, not added back).
+    pub fn left_removed(&self) -> bool {
+        matches!(
+            self,
+            MigrationFailure::ReinstallFailed { .. } | MigrationFailure::ReinstallLost { .. }
+        )
+    }
+}
+
+impl fmt::Display for MigrationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().en)
+    }
+}
+
+/// One thing that happened, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum MigrateRecord {
+    Planned {
+        plan: MigrationPlan,
+    },
+    Began {
+        resumed: bool,
+    },
+    WaveStarted {
+        wave: usize,
+    },
+    /// A VM is asked to migrate.
+    Migrating {
+        vm: String,
+        from: String,
+        to: String,
+    },
+    /// It runs there now.
+    Migrated {
+        vm: String,
+        to: String,
+    },
+    /// A step on `host` is about to be asked.
+    Intent {
+        host: String,
+        stage: Stage,
+    },
+    /// It is done (an added host's new id with it).
+    Done {
+        host: String,
+        stage: Stage,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<HostId>,
+    },
+    HostFinished {
+        host: String,
+        result: HostResult,
+    },
+    Stopping {
+        reason: String,
+    },
+    Finished {
+        summary: MigrateSummary,
+    },
+}
+
+impl MigrateRecord {
+    fn kind(&self) -> &'static str {
+        match self {
+            MigrateRecord::Planned { .. } => "planned",
+            MigrateRecord::Began { .. } => "began",
+            MigrateRecord::WaveStarted { .. } => "wave_started",
+            MigrateRecord::Migrating { .. } => "migrating",
+            MigrateRecord::Migrated { .. } => "migrated",
+            MigrateRecord::Intent { .. } => "intent",
+            MigrateRecord::Done { .. } => "done",
+            MigrateRecord::HostFinished { .. } => "host_finished",
+            MigrateRecord::Stopping { .. } => "stopping",
+            MigrateRecord::Finished { .. } => "finished",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum HostResult {
+    Migrated { seconds: u64 },
+    Failed { failure: MigrationFailure },
+}
+
+/// How a migration run ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MigrateOutcome {
+    Completed,
+    /// A host failed; nothing more was started and the rest waits for `resume`.
+    HostFailed {
+        host: String,
+    },
+    /// Asked to stop (Ctrl-C); `resume` goes on.
+    Stopped,
+}
+
+/// A host that failed, where its machine is, and what it leaves behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedMigration {
+    pub host: String,
+    pub address: String,
+    pub failure: MigrationFailure,
+}
+
+/// The run in numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MigrateSummary {
+    pub outcome: MigrateOutcome,
+    pub cluster: String,
+    pub migrated: Vec<crate::event::UpgradedHost>,
+    pub failed: Vec<FailedMigration>,
+    /// Planned hosts not reached.
+    pub not_started: Vec<String>,
+    /// Local-storage hosts left to the administrator.
+    pub manual: Vec<String>,
+    pub migrations: usize,
+    pub vms_moved: usize,
+    pub max_migrations_of_a_vm: u32,
+    pub duration_seconds: u64,
+    pub predicted_seconds: u64,
+    pub level: Level,
+    /// The level the cluster may be raised to now that every host is back.
+    pub level_after: Option<Level>,
+}
+
+impl MigrateSummary {
+    pub fn migrations_per_moved_vm(&self) -> f64 {
+        if self.vms_moved == 0 {
+            0.0
+        } else {
+            self.migrations as f64 / self.vms_moved as f64
+        }
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.outcome == MigrateOutcome::Completed && self.failed.is_empty()
+    }
+}
+
+/// What the machine behind a removed host says about its reinstall.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReinstallState {
+    /// Reinstalled and answering: the host can be added back.
+    Done,
+    /// Under way.
+    Running,
+    /// It failed; the reason.
+    Failed(String),
+    /// Not known, or not started: the hook runs (again).
+    Unknown,
+}
+
+/// The operating system's reinstall, which no API call does: PXE, kickstart, Foreman or
+/// Satellite through the administrator's command, the administrator by hand, or the
+/// simulated engine's machines.
+pub trait Reinstaller: Send + Sync {
+    /// Starts (or carries out) the reinstall of the machine at `address`, the host `name`.
+    fn start(&self, name: &str, address: &str) -> impl Future<Output = Result<(), String>> + Send;
+    /// Where its reinstall stands.
+    fn state(&self, name: &str, address: &str) -> impl Future<Output = ReinstallState> + Send;
+}

@@ -1,0 +1,437 @@
+//! The host migration to 4.4: the planner's properties, and seeded runs on the simulated
+//! engine (a 4.4 Manager over a 4.3 cluster of EL7 hosts) ending with every host reinstalled
+//! and back, killed at every journal write and resumed, and the reinstall faults.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use model::engine::SshAuthentication;
+use model::rng::Rng;
+use model::*;
+use orchestrator::bench;
+use orchestrator::executor::StopSignal;
+use orchestrator::journal::{JournalError, KillPoint};
+use orchestrator::migrate::executor::Hands;
+use orchestrator::migrate::*;
+use orchestrator::{ExecuteError, TokioClock};
+use ovirt_sim::{MachineState, Reinstall, SimEngine};
+use proptest::prelude::*;
+
+use super::harness::{engine, paused, Recorder, START};
+
+const TARGET: ElVersion = ElVersion::new(8, 6);
+
+/// The simulator's machines, reinstalled as a kickstart would.
+struct SimReinstaller<'a>(&'a SimEngine);
+
+impl Reinstaller for SimReinstaller<'_> {
+    async fn start(&self, _: &str, address: &str) -> Result<(), String> {
+        self.0
+            .reinstall_machine(
+                address,
+                Reinstall {
+                    os: TARGET,
+                    host_type: HostType::Rhel,
+                    engine_key: true,
+                },
+            )
+            .map_err(|e| e.to_string())
+    }
+
+    async fn state(&self, _: &str, address: &str) -> ReinstallState {
+        let sim = self.0.simulator();
+        match sim
+            .machines()
+            .iter()
+            .find(|m| m.is(address))
+            .map(|m| (&m.state, m.os))
+        {
+            Some((MachineState::Reinstalling(_), _)) => ReinstallState::Running,
+            Some((MachineState::Failed, _)) => ReinstallState::Failed("it does not boot".into()),
+            Some((MachineState::Running, os)) if os == TARGET => ReinstallState::Done,
+            _ => ReinstallState::Unknown,
+        }
+    }
+}
+
+fn example() -> Inventory {
+    scenario::load("example:self-hosted-migration").expect("the example loads")
+}
+
+fn header() -> MigrateHeader {
+    MigrateHeader {
+        run_id: "migrate-test".into(),
+        engine: "sim:test".into(),
+        cluster_name: "Production".into(),
+        correlation_id: "corr".into(),
+        created_ms: START.0,
+        reinstall: "sim".into(),
+        root_password_file: None,
+    }
+}
+
+/// A run (or a resume when `plan` is none) on `sim` into `journal`.
+async fn go(
+    sim: &SimEngine,
+    journal: &mut MigrateJournal,
+    plan: Option<MigrationPlan>,
+    recorder: &Recorder,
+) -> Result<MigrateSummary, MigrateError> {
+    let clock = TokioClock::new(sim.simulator().now(), 1.0);
+    let stop = StopSignal::new();
+    let reinstaller = SimReinstaller(sim);
+    let hands = Hands {
+        engine: sim,
+        clock: &clock,
+        reinstaller: &reinstaller,
+        ssh: &SshAuthentication::PublicKey,
+        sink: recorder,
+        stop: &stop,
+    };
+    match plan {
+        Some(plan) => run(hands, journal, plan).await,
+        None => resume(hands, journal).await,
+    }
+}
+
+/// What every run must leave: the simulator's invariants, every VM that ran still running,
+/// each machine known by one host at most.
+fn check_engine(sim: &SimEngine, initial: &Inventory) -> Result<(), String> {
+    let sim = sim.simulator();
+    let violations = sim.history().check(sim.inventory(), sim.now());
+    if !violations.is_empty() {
+        return Err(format!("{violations:#?}"));
+    }
+    let end = sim.inventory();
+    for vm in initial.vms.iter().filter(|v| v.is_running()) {
+        let now = end
+            .vms
+            .iter()
+            .find(|v| v.id == vm.id)
+            .ok_or("a VM vanished")?;
+        if !now.is_running() {
+            return Err(format!("VM {} is {} at the end", vm.name, now.status));
+        }
+    }
+    let addresses: BTreeSet<&str> = end.hosts.iter().map(|h| h.address.as_str()).collect();
+    if addresses.len() != end.hosts.len() {
+        return Err("a machine is known by two hosts".into());
+    }
+    Ok(())
+}
+
+fn every_host_back(sim: &SimEngine, initial: &Inventory) -> Result<(), String> {
+    let end = sim.simulator().inventory().clone();
+    for host in &initial.hosts {
+        let now = end
+            .hosts
+            .iter()
+            .find(|h| h.address == host.address)
+            .ok_or_else(|| format!("{} is not back", host.name))?;
+        if now.os.major != 8 || now.status != HostStatus::Up || now.cluster != host.cluster {
+            return Err(format!(
+                "{} is {} on {} in another state",
+                now.name, now.status, now.os
+            ));
+        }
+        if host.hosted_engine.is_some() != now.hosted_engine.is_some() {
+            return Err(format!("{} lost or gained hosted engine", now.name));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn the_plan_orders_the_hosted_engine_hosts_and_says_what_waits() {
+    let inventory = example();
+    let plan = plan(&inventory, "Production", &MigrateOptions::default()).unwrap();
+    assert!(plan.is_feasible(), "{:?}", plan.blockers);
+    let hosts: Vec<&HostMigration> = plan.hosts().collect();
+    assert_eq!(hosts.len(), 4);
+    let he: Vec<&&HostMigration> = hosts.iter().filter(|h| h.hosted_engine).collect();
+    assert_eq!(he.len(), 3);
+    assert!(
+        he.last().unwrap().runs_manager_vm,
+        "the Manager VM's host is the last hosted-engine host"
+    );
+    assert!(plan
+        .warnings
+        .iter()
+        .any(|w| matches!(w, MigrationWarning::CpuPassthrough { vm } if vm == "build-cpu")));
+    assert!(plan.warnings.contains(&MigrationWarning::LevelWaits {
+        level: Level::new(4, 3),
+        after: Some(Level::new(4, 6)),
+    }));
+    assert!(plan.prediction.duration_seconds > 4 * 30 * 60);
+}
+
+#[test]
+fn a_43_manager_and_local_storage_are_named_before_anything_runs() {
+    let old = scenario::load("example:self-hosted").unwrap();
+    let blocked = plan(&old, "Production", &MigrateOptions::default()).unwrap();
+    assert!(blocked
+        .blockers
+        .iter()
+        .any(|b| matches!(b, MigrationBlocker::ManagerTooOld { .. })));
+    // db-primary is pinned to its host: the engine would refuse the removal.
+    assert!(blocked
+        .blockers
+        .iter()
+        .any(|b| matches!(b, MigrationBlocker::VmCannotMigrate { vm, .. } if vm == "db-primary")));
+
+    let mut local = scenario::load("example:local-storage").unwrap();
+    local.manager.version = Version::new(4, 4, 10);
+    let cluster = local
+        .clusters
+        .iter()
+        .find(|c| {
+            local
+                .data_centers
+                .iter()
+                .any(|d| d.id == c.data_center && d.storage == StorageKind::Local)
+        })
+        .unwrap()
+        .name
+        .clone();
+    let plan = plan(&local, &cluster, &MigrateOptions::default()).unwrap();
+    assert_eq!(plan.hosts().count(), 0);
+    assert_eq!(plan.manual.len(), 1);
+    assert_eq!(plan.manual[0].steps().len(), 5);
+}
+
+/// A seeded cluster of EL7 hosts under a 4.4 Manager.
+fn el7_cluster(seed: u64, hosts: usize, load: u32) -> bench::Workload {
+    let mut rng = Rng::new(seed);
+    let mut workload = bench::workload_with(seed, hosts, load, &mut rng);
+    workload.inventory.manager.version = Version::new(4, 4, 10);
+    for cluster in &mut workload.inventory.clusters {
+        cluster.version = Level::new(4, 3);
+    }
+    for dc in &mut workload.inventory.data_centers {
+        dc.version = Level::new(4, 3);
+    }
+    for host in &mut workload.inventory.hosts {
+        host.os = ElVersion::new(7, 9);
+        host.supported_levels = vec![Level::new(4, 2), Level::new(4, 3)];
+    }
+    workload
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Every EL7 host once; the Manager VM's host last; no VM sent to its own host or to a
+    /// host of its wave; where a feasible plan moves a VM twice, its first stop is a host
+    /// reinstalled later.
+    #[test]
+    fn every_host_is_planned_once_and_the_manager_vm_host_last(seed in 0u64..10_000, hosts in 3usize..8, load in 20u32..70, parallel in 1usize..3) {
+        let workload = el7_cluster(seed, hosts, load);
+        let options = MigrateOptions { max_parallel: parallel, seed, ..MigrateOptions::default() };
+        let plan = plan(&workload.inventory, "bench", &options).unwrap();
+        let names: Vec<&str> = plan.hosts().map(|h| h.name.as_str()).collect();
+        let unique: BTreeSet<&str> = names.iter().copied().collect();
+        prop_assert_eq!(unique.len(), names.len());
+        if plan.is_feasible() {
+            prop_assert_eq!(names.len(), hosts);
+        }
+        if let Some(position) = plan.hosts().position(|h| h.runs_manager_vm) {
+            prop_assert!(plan.hosts().skip(position + 1).all(|h| !h.hosted_engine));
+        }
+        for wave in &plan.waves {
+            let here: BTreeSet<&str> = wave.iter().map(|h| h.name.as_str()).collect();
+            for host in wave {
+                for m in &host.migrations {
+                    prop_assert!(!here.contains(m.to_name.as_str()), "{} goes to {} of its own wave", m.vm_name, m.to_name);
+                }
+            }
+        }
+        let mut moves: BTreeMap<&str, usize> = BTreeMap::new();
+        for m in plan.hosts().flat_map(|h| &h.migrations) {
+            *moves.entry(m.vm_name.as_str()).or_default() += 1;
+        }
+        prop_assert!(moves.values().all(|&n| n <= 2));
+    }
+}
+
+#[test]
+fn a_43_cluster_ends_reinstalled_and_back_with_no_vm_lost() {
+    let inventory = example();
+    let plan = plan(&inventory, "Production", &MigrateOptions::default()).unwrap();
+    let sim = engine(&inventory, "", 7);
+    let recorder = Recorder::default();
+    let mut journal = MigrateJournal::in_memory(header()).unwrap();
+    let summary = paused(go(&sim, &mut journal, Some(plan.clone()), &recorder)).unwrap();
+    assert!(summary.is_clean(), "{summary:#?}");
+    check_engine(&sim, &inventory).unwrap();
+    every_host_back(&sim, &inventory).unwrap();
+    assert_eq!(summary.migrated.len(), 4);
+    assert!(summary.max_migrations_of_a_vm <= 2);
+    assert_eq!(summary.level_after, Some(Level::new(4, 6)));
+    eprintln!(
+        "figures: {} migrations of {} VMs ({:.2} per VM, at most {}), {} s against {} s planned, {} journal writes",
+        summary.migrations,
+        summary.vms_moved,
+        summary.migrations_per_moved_vm(),
+        summary.max_migrations_of_a_vm,
+        summary.duration_seconds,
+        summary.predicted_seconds,
+        journal.writes()
+    );
+}
+
+#[test]
+fn killed_at_any_journal_write_the_resumed_run_ends_the_same_and_adds_no_host_twice() {
+    let inventory = example();
+    let plan = plan(&inventory, "Production", &MigrateOptions::default()).unwrap();
+    let writes = {
+        let sim = engine(&inventory, "", 7);
+        let mut journal = MigrateJournal::in_memory(header()).unwrap();
+        paused(go(
+            &sim,
+            &mut journal,
+            Some(plan.clone()),
+            &Recorder::default(),
+        ))
+        .unwrap();
+        journal.writes()
+    };
+    for at in 1..=writes {
+        for committed in [true, false] {
+            paused(killed_and_resumed(
+                &inventory,
+                &plan,
+                KillPoint {
+                    writes: at,
+                    committed,
+                },
+            ));
+        }
+    }
+}
+
+async fn killed_and_resumed(inventory: &Inventory, plan: &MigrationPlan, kill: KillPoint) {
+    let sim = engine(inventory, "", 7);
+    let recorder = Recorder::default();
+    let mut journal = MigrateJournal::in_memory(header()).unwrap();
+    journal.kill_at(kill);
+    let first = go(&sim, &mut journal, Some(plan.clone()), &recorder).await;
+    assert!(
+        matches!(
+            first,
+            Err(MigrateError::Journal(JournalError::Killed { .. }))
+        ),
+        "{kill:?}: {first:?}"
+    );
+    let mut journal = journal.reopen();
+    let summary = match go(&sim, &mut journal, None, &recorder).await {
+        Ok(summary) => summary,
+        Err(MigrateError::Run(ExecuteError::NoPlan { .. })) => {
+            let mut journal = MigrateJournal::in_memory(header()).unwrap();
+            go(&sim, &mut journal, Some(plan.clone()), &recorder)
+                .await
+                .unwrap()
+        }
+        Err(MigrateError::Run(ExecuteError::AlreadyFinished { .. })) => return,
+        Err(e) => panic!("{kill:?}: resume: {e}"),
+    };
+    assert!(summary.is_clean(), "{kill:?}: {summary:#?}");
+    let context = |e: String| format!("{kill:?}: {e}");
+    check_engine(&sim, inventory).map_err(context).unwrap();
+    every_host_back(&sim, inventory).map_err(context).unwrap();
+    assert_eq!(
+        sim.simulator().inventory().hosts.len(),
+        inventory.hosts.len()
+    );
+}
+
+/// The aftermath of a reinstall fault: the run stops, the host is removed and its machine
+/// named; the other hosts are untouched or back, no VM lost.
+async fn stops_safely(
+    fault: &str,
+    expect: fn(&MigrationFailure) -> bool,
+) -> (SimEngine, MigrateJournal, Inventory) {
+    let inventory = example();
+    let plan = plan(&inventory, "Production", &MigrateOptions::default()).unwrap();
+    let first = plan.hosts().next().unwrap().clone();
+    let sim = engine(&inventory, &format!("{fault}:{}", first.name), 7);
+    let mut journal = MigrateJournal::in_memory(header()).unwrap();
+    let summary = go(&sim, &mut journal, Some(plan), &Recorder::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        summary.outcome,
+        MigrateOutcome::HostFailed {
+            host: first.name.clone()
+        }
+    );
+    let failed = &summary.failed[0];
+    assert!(expect(&failed.failure), "{:?}", failed.failure);
+    assert!(failed.failure.left_removed());
+    assert_eq!(failed.address, first.address);
+    assert!(failed.failure.to_string().contains(&first.address));
+    assert_eq!(summary.not_started.len(), 3);
+    assert_eq!(summary.level_after, None, "the level waits for every host");
+    check_engine(&sim, &inventory).unwrap();
+    let end = sim.simulator().inventory().clone();
+    assert!(
+        end.hosts.iter().all(|h| h.address != first.address),
+        "the failed host stays removed"
+    );
+    assert!(
+        end.hosts.iter().all(|h| h.status == HostStatus::Up),
+        "the others stay up"
+    );
+    eprintln!("aftermath of {fault}: {}", failed.failure);
+    (sim, journal, inventory)
+}
+
+#[test]
+fn a_failed_reinstall_stops_the_run_and_resumes_once_the_machine_is_fixed() {
+    paused(async {
+        let (sim, journal, inventory) = stops_safely("reinstall-fail", |f| {
+            matches!(f, MigrationFailure::ReinstallFailed { .. })
+        })
+        .await;
+        // The administrator fixes what broke the installation; the resume reinstalls it again.
+        sim.simulator().faults_mut().reinstall_fail.clear();
+        let mut journal = journal.reopen();
+        let summary = go(&sim, &mut journal, None, &Recorder::default())
+            .await
+            .unwrap();
+        assert!(summary.is_clean(), "{summary:#?}");
+        check_engine(&sim, &inventory).unwrap();
+        every_host_back(&sim, &inventory).unwrap();
+    });
+}
+
+#[test]
+fn a_machine_lost_in_its_reinstall_is_reported_and_resumed_when_it_is_back() {
+    paused(async {
+        let (sim, journal, inventory) = stops_safely("reinstall-lost", |f| {
+            matches!(f, MigrationFailure::ReinstallLost { minutes: 120, .. })
+        })
+        .await;
+        // The administrator finishes the reinstall by hand: the machine answers again.
+        {
+            let mut simulator = sim.simulator();
+            simulator.faults_mut().reinstall_lost.clear();
+            let address = inventory
+                .hosts
+                .iter()
+                .map(|h| h.address.clone())
+                .find(|a| {
+                    simulator
+                        .machines()
+                        .iter()
+                        .any(|m| m.is(a) && matches!(m.state, MachineState::Reinstalling(_)))
+                })
+                .unwrap();
+            simulator.finish_reinstall(&address);
+        }
+        let mut journal = journal.reopen();
+        let summary = go(&sim, &mut journal, None, &Recorder::default())
+            .await
+            .unwrap();
+        assert!(summary.is_clean(), "{summary:#?}");
+        every_host_back(&sim, &inventory).unwrap();
+    });
+}
