@@ -242,6 +242,22 @@ pub enum HostResult {
     Current,
 }
 
+/// A run's state folded from its journal, record by record: what `resume` and `status` read.
+pub trait Fold: Default {
+    type Record;
+    /// Takes one record, written at `at`, into the state.
+    fn apply(&mut self, at: Timestamp, record: &Self::Record);
+
+    /// The state after every entry, in order.
+    fn from_entries(entries: &[LogEntry<Self::Record>]) -> Self {
+        let mut state = Self::default();
+        for entry in entries {
+            state.apply(entry.at, &entry.record);
+        }
+        state
+    }
+}
+
 /// Where a record sits: its number and the engine time it was written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LogEntry<R> {

@@ -1,6 +1,7 @@
 //! A run's state, folded from its journal: the executor keeps nothing that it could not
 //! rebuild from the records, so a resumed run knows what the killed one knew.
 
+use crate::journal::Fold;
 use std::collections::{BTreeMap, HashMap};
 
 use model::{HostId, SchedulingPolicy, Timestamp, VmId};
@@ -73,16 +74,10 @@ pub struct RunState {
     pub last_at: Option<Timestamp>,
 }
 
-impl RunState {
-    pub fn from_entries(entries: &[Entry]) -> RunState {
-        let mut state = RunState::default();
-        for entry in entries {
-            state.apply(entry.at, &entry.record);
-        }
-        state
-    }
+impl Fold for RunState {
+    type Record = Record;
 
-    pub fn apply(&mut self, at: Timestamp, record: &Record) {
+    fn apply(&mut self, at: Timestamp, record: &Record) {
         self.last_at = Some(at);
         match record {
             Record::Planned {
@@ -167,7 +162,9 @@ impl RunState {
             Record::Finished { summary } => self.finished = Some(summary.clone()),
         }
     }
+}
 
+impl RunState {
     pub fn next_step(&self) -> u64 {
         self.steps.len() as u64
     }

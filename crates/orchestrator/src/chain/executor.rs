@@ -7,6 +7,7 @@
 //!
 //! The run ends through one path that reads the end state and writes the summary.
 
+use crate::journal::Fold;
 use model::engine::{ClusterUpdate, Engine, VmAction};
 use model::{Inventory, Level, Timestamp, Vm, VmStatus};
 

@@ -1,6 +1,7 @@
 //! A chain run's state, folded from its journal, its end and its summary, and where a
 //! journaled run stands for `ovirt-upgrade status`.
 
+use crate::journal::Fold;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -176,16 +177,10 @@ pub struct ChainState {
     pub last_at: Option<Timestamp>,
 }
 
-impl ChainState {
-    pub fn from_entries(entries: &[ChainEntry]) -> ChainState {
-        let mut state = ChainState::default();
-        for entry in entries {
-            state.apply(entry.at, &entry.record);
-        }
-        state
-    }
+impl Fold for ChainState {
+    type Record = ChainRecord;
 
-    pub fn apply(&mut self, at: Timestamp, record: &ChainRecord) {
+    fn apply(&mut self, at: Timestamp, record: &ChainRecord) {
         self.last_at = Some(at);
         match record {
             ChainRecord::Planned { plan } => self.plan = Some(plan.clone()),
@@ -238,7 +233,9 @@ impl ChainState {
             ChainRecord::Finished { summary } => self.finished = Some(summary.clone()),
         }
     }
+}
 
+impl ChainState {
     pub fn next_step(&self) -> u64 {
         self.steps.len() as u64
     }

@@ -11,6 +11,7 @@
 //! Whatever happens, the run ends through one path that puts the scheduling policy back,
 //! starts the pinned VMs it stopped and clears the engine's upgrade flag.
 
+use crate::journal::Fold;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -6,6 +6,7 @@
 //! host twice nor adds one twice. A failed host stops the run: nothing new starts, and the
 //! summary says what it left behind.
 
+use crate::journal::Fold;
 use std::collections::BTreeSet;
 use std::time::Duration;
 

@@ -1,5 +1,6 @@
 //! A host migration's state, folded from its journal, and where it stands for `status`.
 
+use crate::journal::Fold;
 use std::collections::{BTreeMap, BTreeSet};
 
 use model::{HostId, Timestamp};
@@ -34,16 +35,10 @@ pub struct MigrateState {
     pub last_at: Option<Timestamp>,
 }
 
-impl MigrateState {
-    pub fn from_entries(entries: &[MigrateEntry]) -> MigrateState {
-        let mut state = MigrateState::default();
-        for entry in entries {
-            state.apply(entry.at, &entry.record);
-        }
-        state
-    }
+impl Fold for MigrateState {
+    type Record = MigrateRecord;
 
-    pub fn apply(&mut self, at: Timestamp, record: &MigrateRecord) {
+    fn apply(&mut self, at: Timestamp, record: &MigrateRecord) {
         self.records += 1;
         self.last_at = Some(at);
         match record {
@@ -77,7 +72,9 @@ impl MigrateState {
             MigrateRecord::Finished { summary } => self.finished = Some(summary.clone()),
         }
     }
+}
 
+impl MigrateState {
     pub fn asked(&self, host: &str, stage: Stage) -> bool {
         self.intents.contains(&(host.to_owned(), stage))
     }

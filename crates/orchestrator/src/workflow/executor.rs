@@ -5,6 +5,7 @@
 //! that never planned. Global maintenance and the Manager's update are asked only when the
 //! engine does not show them done already.
 
+use crate::journal::Fold;
 use std::path::Path;
 use std::time::Duration;
 

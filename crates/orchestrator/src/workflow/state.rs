@@ -1,6 +1,7 @@
 //! A workflow's state, folded from its journal, and where a journaled workflow stands for
 //! `ovirt-upgrade status`.
 
+use crate::journal::Fold;
 use std::collections::{BTreeMap, BTreeSet};
 
 use model::Timestamp;
@@ -32,16 +33,10 @@ pub struct WorkflowState {
     pub last_at: Option<Timestamp>,
 }
 
-impl WorkflowState {
-    pub fn from_entries(entries: &[WorkflowEntry]) -> WorkflowState {
-        let mut state = WorkflowState::default();
-        for entry in entries {
-            state.apply(entry.at, &entry.record);
-        }
-        state
-    }
+impl Fold for WorkflowState {
+    type Record = WorkflowRecord;
 
-    pub fn apply(&mut self, at: Timestamp, record: &WorkflowRecord) {
+    fn apply(&mut self, at: Timestamp, record: &WorkflowRecord) {
         self.records += 1;
         self.last_at = Some(at);
         match record {
@@ -72,7 +67,9 @@ impl WorkflowState {
             WorkflowRecord::Finished { summary } => self.finished = Some(summary.clone()),
         }
     }
+}
 
+impl WorkflowState {
     pub fn step_started(&self, step: usize) -> bool {
         self.started_steps.contains(&step)
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use model::*;
 use orchestrator::bench;
 use orchestrator::event::HostFailure;
-use orchestrator::journal::KillPoint;
+use orchestrator::journal::{Fold, KillPoint};
 use orchestrator::*;
 
 use super::harness::*;
