@@ -13,6 +13,7 @@ pub mod global_maintenance;
 pub mod inventory;
 pub mod plan;
 pub mod resume;
+pub mod serve;
 pub mod sim;
 pub mod status;
 
@@ -41,6 +42,7 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args, ctx)?,
         Command::Backup(command) => backup::run(command, ctx)?,
         Command::Certs(args) => certs::run(args, ctx)?,
+        Command::Serve(args) => serve::run(args, ctx)?,
     };
     Ok(exit.into())
 }
