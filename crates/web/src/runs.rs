@@ -387,11 +387,11 @@ fn host_phase(state: &RunState, host: HostId, in_current_wave: bool) -> Text {
     }
 }
 
-/// How a VM's move stands.
-fn move_state(state: &RunState, vm: model::VmId) -> Text {
+/// How a VM's move off `from` stands (a VM may move in several waves).
+fn move_state(state: &RunState, vm: model::VmId, from: HostId) -> Text {
     let last = state
         .vm_steps(vm)
-        .filter(|(_, s)| matches!(s.action, Action::Migrate { .. }))
+        .filter(|(_, s)| matches!(s.action, Action::Migrate { from: off, .. } if off == from))
         .last();
     match last.map(|(_, step)| (&step.answer, &step.effect)) {
         None => Text::new("planned", "計画済み"),
@@ -606,7 +606,7 @@ fn cluster_panel(header: &RunHeader, entries: &[Entry], lang: Lang) -> Markup {
                             td { (migration.vm_name) }
                             td { (host.name) }
                             td { (migration.to_name) }
-                            td { (move_state(&state, migration.vm).get(lang)) }
+                            td { (move_state(&state, migration.vm, host.host).get(lang)) }
                         }
                         "\n"
                     }
