@@ -10,6 +10,7 @@ mod cluster_upgrade;
 mod discrepancies;
 mod finish;
 mod plan;
+mod serve;
 mod sim_serve;
 
 use std::process::Output;
