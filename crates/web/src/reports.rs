@@ -16,7 +16,10 @@ use crate::{App, Environment};
 pub(crate) async fn load(environment: &Environment) -> Result<Inventory, Text> {
     let load = environment.load.clone();
     let (send, receive) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || send.send(load()));
+    // Dropping the answer when the page was closed meanwhile is fine.
+    std::thread::spawn(move || {
+        let _ = send.send(load());
+    });
     let failed = |detail: String| {
         Text::owned(
             format!("Cannot read the environment {}: {detail}", environment.name),

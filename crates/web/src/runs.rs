@@ -154,7 +154,7 @@ fn journals(dir: &Path) -> Vec<PathBuf> {
         .filter(|path| path.extension().is_some_and(|e| e == "sqlite") && kind_of(path).is_ok())
         .filter_map(|path| Some((path.metadata().ok()?.modified().ok()?, path)))
         .collect();
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
     found.into_iter().map(|(_, path)| path).collect()
 }
 

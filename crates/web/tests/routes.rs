@@ -138,7 +138,7 @@ async fn a_tick_is_kept_by_plans_tracker() {
         guide::Tracker::from_json(&std::fs::read(&tracker).unwrap(), "tracker").unwrap();
     assert_eq!(
         saved.done_ids().into_iter().collect::<Vec<_>>(),
-        [step.clone()]
+        std::slice::from_ref(&step)
     );
 
     let (_, page) = get(&app, &format!("/plan?token={TOKEN}&{CHOICES}")).await;

@@ -339,7 +339,7 @@ async fn the_three_pages_work_in_a_real_browser() {
     watcher.join().unwrap();
 
     let seen = client.execute("return window.seen;", vec![]).await.unwrap();
-    let written = written.lock().unwrap();
+    let written = std::mem::take(&mut *written.lock().unwrap());
     let mut delays: Vec<f64> = seen
         .as_array()
         .unwrap()
