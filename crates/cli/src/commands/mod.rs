@@ -14,6 +14,7 @@ pub mod inventory;
 pub mod migrate_hosts;
 pub mod plan;
 pub mod resume;
+pub mod serve;
 pub mod sim;
 pub mod status;
 
@@ -43,6 +44,7 @@ pub fn run(command: Command, ctx: &Context) -> anyhow::Result<ExitCode> {
         Command::Demo(args) => demo::run(args, ctx)?,
         Command::Backup(command) => backup::run(command, ctx)?,
         Command::Certs(args) => certs::run(args, ctx)?,
+        Command::Serve(args) => serve::run(args, ctx)?,
     };
     Ok(exit.into())
 }

@@ -11,6 +11,7 @@ mod discrepancies;
 mod finish;
 mod migrate_hosts;
 mod plan;
+mod serve;
 mod sim_serve;
 
 use std::process::Output;

@@ -12,8 +12,9 @@ use crate::plan::{step_number, Plan};
 use crate::step::{Command, CommandKind, Step};
 
 /// The checklist's own rules, after the shared base: a framed card per step, muted ids and
-/// sources, and warnings marked by a bar as well as by their label.
-const STYLE: &str = "\
+/// sources, and warnings marked by a bar as well as by their label. Public for pages that show
+/// the checklist inside one of their own (`serve`).
+pub const STYLE: &str = "\
 .step{border:1px solid #ccc;border-radius:6px;padding:.6rem 1rem;margin:.8rem 0;break-inside:avoid}\
 .step.done{background:#f2f8f2}.step h4{margin:.2rem 0}.id,.src{color:#666;font-size:.85rem}\
 .warn{border-left:4px solid #c60;padding-left:.6rem}.beyond{color:#a40;font-size:.85rem;font-weight:bold}\
@@ -95,9 +96,21 @@ fn step(number: &str, step: &Step, show_source: bool, done: bool, lang: Lang) ->
 
 /// The whole checklist as one HTML document.
 pub fn render(plan: &Plan, lang: Lang, done: Option<&Done>) -> String {
+    page::document(
+        lang,
+        &heading(plan, lang),
+        STYLE,
+        checklist(plan, lang, done),
+    )
+    .into_string()
+}
+
+/// The document's body: the checklist with its settings, notes and every step, ticked where
+/// `done` says.
+pub fn checklist(plan: &Plan, lang: Lang, done: Option<&Done>) -> Markup {
     let title = heading(plan, lang);
     let settings = shown_settings(plan);
-    let body = html! {
+    html! {
         h1 { (title) } "\n"
         (labelled(Labels::route().get(lang), &plan.route.to_string()))
         @if let Some(done) = done {
@@ -156,8 +169,7 @@ pub fn render(plan: &Plan, lang: Lang, done: Option<&Done>) -> String {
                 }
             }
         }
-    };
-    page::document(lang, &title, STYLE, body).into_string()
+    }
 }
 
 #[cfg(test)]

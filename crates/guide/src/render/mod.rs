@@ -145,7 +145,7 @@ pub(crate) fn from_inventory(plan: &Plan) -> bool {
 }
 
 /// "Upgrade plan: 4.3.11 → 4.4.10 — self-hosted engine".
-pub(crate) fn heading(plan: &Plan, lang: Lang) -> String {
+pub fn heading(plan: &Plan, lang: Lang) -> String {
     format!(
         "{}: {} → {} — {}",
         Labels::title().get(lang),
