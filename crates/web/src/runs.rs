@@ -17,7 +17,7 @@ use maud::{html, Markup};
 use model::{HostId, Lang, Text, Timestamp};
 use orchestrator::chain::{ChainJournal, ChainRun, ChainStatus};
 use orchestrator::journal::{
-    kind_of, Action, Answer, ClusterRun, Effect, Entry, HostResult, Record, RunKind,
+    kind_of, Action, Answer, ClusterRun, Effect, Entry, Fold, HostResult, Record, RunKind,
 };
 use orchestrator::state::{RunPhase, RunState};
 use orchestrator::workflow::{WorkflowJournal, WorkflowStatus};
