@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use checks::Counts;
+use model::text::duration;
 use model::{Inventory, Lang, Level, Timestamp, Version};
 use orchestrator::chain::state::StagePhase;
 use orchestrator::chain::LevelObject;
@@ -19,7 +20,7 @@ use serde::Serialize;
 use super::chain_plan::render_plan_brief;
 use super::maintenance::render_report;
 use super::progress::Progress;
-use super::{chain, counted, duration, last_record_row, phase_text, rolling};
+use super::{chain, counted, last_record_row, phase_text, rolling};
 use crate::context::{Context, Verbosity};
 use crate::text::{table, tr};
 
@@ -368,7 +369,7 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
         .downtime
         .pinned
         .iter()
-        .map(|d| format!("{} {}", d.vm, duration(d.seconds, lang)))
+        .map(|d| format!("{} {}", d.vm, duration(d.seconds).into_lang(lang)))
         .collect();
     let levels: Vec<String> = summary
         .levels
@@ -420,7 +421,9 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
         ],
         vec![
             tr(lang, "Manager VM down", "Manager 用 VM 停止").to_owned(),
-            duration(summary.downtime.manager_vm_seconds, lang),
+            duration(summary.downtime.manager_vm_seconds)
+                .into_lang(lang)
+                .into_owned(),
         ],
         vec![
             tr(lang, "VMs restarted", "再起動した VM").to_owned(),
@@ -429,12 +432,12 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
                 (n, Lang::En) => format!(
                     "{n} for level {}, {} down at most",
                     summary.target_level,
-                    duration(summary.downtime.restart_seconds_longest, lang)
+                    duration(summary.downtime.restart_seconds_longest).into_lang(lang)
                 ),
                 (n, Lang::Ja) => format!(
                     "{n} 台 (互換レベル {})、停止は最大 {}",
                     summary.target_level,
-                    duration(summary.downtime.restart_seconds_longest, lang)
+                    duration(summary.downtime.restart_seconds_longest).into_lang(lang)
                 ),
             },
         ],
@@ -476,12 +479,12 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
             match lang {
                 Lang::En => format!(
                     "{} of engine time in {:.1} s of wall time",
-                    duration(summary.engine_seconds, lang),
+                    duration(summary.engine_seconds).into_lang(lang),
                     summary.wall_seconds
                 ),
                 Lang::Ja => format!(
                     "エンジン時間 {} を実時間 {:.1} 秒で",
-                    duration(summary.engine_seconds, lang),
+                    duration(summary.engine_seconds).into_lang(lang),
                     summary.wall_seconds
                 ),
             },
@@ -497,7 +500,7 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
         .map(|s| {
             vec![
                 s.step.clone(),
-                duration(s.engine_seconds, lang),
+                duration(s.engine_seconds).into_lang(lang).into_owned(),
                 format!("{:.1} s", s.wall_seconds),
             ]
         })
@@ -540,7 +543,7 @@ pub fn render_status(status: &WorkflowStatus, path: &Path, lang: Lang) -> String
         vec![tr(lang, "run", "実行").to_owned(), status.run_id.clone()],
         vec![
             tr(lang, "state", "状態").to_owned(),
-            phase_text(status.state, lang).to_owned(),
+            phase_text(status.state, lang),
         ],
         vec![
             tr(lang, "runs finished", "終了した実行").to_owned(),

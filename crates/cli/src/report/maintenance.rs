@@ -3,28 +3,11 @@
 
 use std::fmt::Write as _;
 
+use model::text::duration;
 use model::Lang;
 use orchestrator::hosted_engine::{GlobalMaintenance, GlobalMaintenanceReport, HostedEngineView};
-use orchestrator::RunEvent;
 
-use super::duration;
 use crate::text::{table, tr};
-
-/// The line the engine's status prints while global maintenance is waited for.
-pub fn line(event: &RunEvent, lang: Lang) -> Option<String> {
-    let RunEvent::EngineStatus { status } = event else {
-        return None;
-    };
-    let waiting = if status.is_healthy() {
-        ""
-    } else {
-        tr(lang, " (waiting)", " (待機中)")
-    };
-    Some(format!(
-        "{} {status}{waiting}",
-        tr(lang, "engine status", "エンジンの状態:")
-    ))
-}
 
 fn yes_no(value: bool, lang: Lang) -> &'static str {
     match (value, lang) {
@@ -114,12 +97,12 @@ pub fn render_report(report: &GlobalMaintenanceReport, lang: Lang) -> String {
         ),
         (false, false, Lang::En) => format!(
             "Global maintenance is off and the engine is healthy again after {}: {}",
-            duration(report.seconds, lang),
+            duration(report.seconds).into_lang(lang),
             report.view.engine_status
         ),
         (false, false, Lang::Ja) => format!(
             "グローバルメンテナンスを無効にしました。{} 後にエンジンが正常に戻りました: {}",
-            duration(report.seconds, lang),
+            duration(report.seconds).into_lang(lang),
             report.view.engine_status
         ),
     };

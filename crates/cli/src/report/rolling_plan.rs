@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
+use model::text::duration;
 use model::Lang;
 use orchestrator::{Options, Plan};
 
-use super::duration;
 use crate::context::Verbosity;
 use crate::text::{gib, section, table, tr};
 
@@ -61,7 +61,7 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
             let _ = writeln!(
                 out,
                 "  predicted duration {}",
-                duration(p.duration_seconds, lang)
+                duration(p.duration_seconds).into_lang(lang)
             );
         }
         Lang::Ja => {
@@ -78,7 +78,11 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
                     p.vms_stopped
                 );
             }
-            let _ = writeln!(out, "  予測所要時間 {}", duration(p.duration_seconds, lang));
+            let _ = writeln!(
+                out,
+                "  予測所要時間 {}",
+                duration(p.duration_seconds).into_lang(lang)
+            );
         }
     }
     if verbosity > Verbosity::Quiet {
@@ -96,7 +100,7 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
                 tr(lang, "Wave", "ウェーブ"),
                 w + 1,
                 names.join(", "),
-                duration(longest, lang)
+                duration(longest).into_lang(lang)
             );
             let mut rows = Vec::new();
             for step in &wave.hosts {
