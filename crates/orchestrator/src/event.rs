@@ -672,4 +672,28 @@ mod tests {
         assert_eq!(failure.to_string(), message.en);
         assert!(message.en.starts_with("not back within 30 minutes"));
     }
+
+    #[test]
+    fn a_run_event_tells_its_line_in_both_languages() {
+        let upgraded = RunEvent::HostUpgraded {
+            host: "h1".into(),
+            seconds: 81 * 60,
+        };
+        assert_eq!(
+            upgraded.message(),
+            Some(Text::new(
+                "h1 upgraded (1 h 21 min)",
+                "h1 アップグレード完了 (1 時間 21 分)"
+            ))
+        );
+        let restarted = RunEvent::VmRestarted {
+            vm: "vm1".into(),
+            seconds: 45,
+        };
+        assert_eq!(
+            restarted.message().unwrap().get(Lang::Ja),
+            "vm1: 45 秒 後に復帰"
+        );
+        assert_eq!(RunEvent::Progress { percent: 10 }.message(), None);
+    }
 }
