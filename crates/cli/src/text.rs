@@ -1,22 +1,24 @@
-//! Small helpers for terminal text in two languages.
+//! Small helpers for terminal text: fixed labels in two languages, widths, tables.
 
-use model::Lang;
+use std::borrow::Cow;
 
-/// Picks the English or Japanese wording.
+use model::{Lang, Text};
+
+/// Fixed wording in `lang`: the [`Text`] of `en` and `ja`, read where it is printed, kept as
+/// long as the literals live so that labels can be stored and returned.
 pub fn tr(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
-    match lang {
-        Lang::En => en,
-        Lang::Ja => ja,
+    match Text::new(en, ja).into_lang(lang) {
+        Cow::Borrowed(text) => text,
+        Cow::Owned(_) => unreachable!("Text::new borrows its wording"),
     }
 }
 
 /// "1 host", "3 hosts", "ホスト 3".
 pub fn count_of(lang: Lang, count: usize, (one, many): (&str, &str), ja: &str) -> String {
-    match lang {
-        Lang::En if count == 1 => format!("{count} {one}"),
-        Lang::En => format!("{count} {many}"),
-        Lang::Ja => format!("{ja} {count}"),
-    }
+    let en = if count == 1 { one } else { many };
+    Text::owned(format!("{count} {en}"), format!("{ja} {count}"))
+        .into_lang(lang)
+        .into_owned()
 }
 
 /// Columns a string takes in a terminal: East Asian wide characters take two.

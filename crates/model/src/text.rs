@@ -99,6 +99,17 @@ impl Text {
     }
 }
 
+/// A length of time as people say it: `1 h 21 min` / `1 時間 21 分`, `16 min` / `16 分`,
+/// `45 s` / `45 秒`.
+pub fn duration(seconds: u64) -> Text {
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    match (h, m) {
+        (0, 0) => Text::owned(format!("{s} s"), format!("{s} 秒")),
+        (0, _) => Text::owned(format!("{m} min"), format!("{m} 分")),
+        _ => Text::owned(format!("{h} h {m} min"), format!("{h} 時間 {m} 分")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,5 +138,12 @@ mod tests {
         );
         assert_eq!(serde_json::from_str::<Text>(&json).unwrap(), text);
         assert_eq!(Text::same("4.4.10").get(Lang::Ja), "4.4.10");
+    }
+
+    #[test]
+    fn a_duration_reads_in_both_languages() {
+        assert_eq!(duration(45), Text::new("45 s", "45 秒"));
+        assert_eq!(duration(16 * 60 + 5), Text::new("16 min", "16 分"));
+        assert_eq!(duration(81 * 60), Text::new("1 h 21 min", "1 時間 21 分"));
     }
 }

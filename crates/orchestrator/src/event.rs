@@ -4,6 +4,7 @@
 use std::fmt;
 
 use model::engine::Severity;
+use model::text::duration;
 use model::{HostStatus, Level, SchedulingPolicy, Text, Timestamp, Version};
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,21 @@ pub enum PolicyReason {
     RunEnds,
 }
 
+impl PolicyReason {
+    /// Why, as the policy switch's line ends in parentheses.
+    pub fn message(self) -> Text {
+        match self {
+            PolicyReason::RunStarts => Text::new("for the run", "実行中のため"),
+            PolicyReason::PinnedVmsStart => Text::new(
+                "for a moment, so pinned VMs may start",
+                "固定 VM 起動のため一時的に",
+            ),
+            PolicyReason::PinnedVmsStarted => Text::new("again", "再び"),
+            PolicyReason::RunEnds => Text::new("restored", "復元"),
+        }
+    }
+}
+
 /// What a host is doing in the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,6 +62,21 @@ pub enum HostPhase {
     StoppingPinnedVms,
     Upgrading,
     StartingPinnedVms,
+}
+
+impl HostPhase {
+    pub fn message(self) -> Text {
+        match self {
+            HostPhase::Evacuating => Text::new("migrating its VMs away", "VM を移行中"),
+            HostPhase::StoppingPinnedVms => {
+                Text::new("shutting pinned VMs down", "固定 VM をシャットダウン中")
+            }
+            HostPhase::Upgrading => Text::new("upgrading", "アップグレード中"),
+            HostPhase::StartingPinnedVms => {
+                Text::new("starting pinned VMs again", "固定 VM を起動中")
+            }
+        }
+    }
 }
 
 /// Why a host was not upgraded. Every failed host is left safe: empty, or up with its VMs.
@@ -349,6 +380,238 @@ pub enum RunEvent {
     },
 }
 
+impl RunEvent {
+    /// The line the event tells as the run goes, in both languages; `None` for an event that
+    /// only moves a progress bar, or that carries a result (a summary, a plan, a workflow step)
+    /// its reporter shows whole. Which lines a terminal shows at which verbosity is the
+    /// reporter's choice.
+    pub fn message(&self) -> Option<Text> {
+        Some(match self {
+            RunEvent::RunStarted {
+                cluster,
+                hosts,
+                waves,
+                migrations,
+                predicted_seconds,
+                resumed,
+                ..
+            } => {
+                let about = duration(*predicted_seconds);
+                let (en, ja) = if *resumed {
+                    ("resuming", "再開")
+                } else {
+                    ("upgrading", "アップグレード")
+                };
+                Text::owned(
+                    format!("{en} cluster {cluster}: {hosts} hosts in {waves} waves, {migrations} migrations, about {}", about.en),
+                    format!("クラスター {cluster} の{ja}: ホスト {hosts} 台、{waves} ウェーブ、移行 {migrations} 回、約 {}", about.ja),
+                )
+            }
+            RunEvent::PolicySwitched { from, to, reason } => {
+                let why = reason.message();
+                Text::owned(
+                    format!("scheduling policy {from} → {to} ({})", why.en),
+                    format!("スケジューリングポリシー {from} → {to} ({})", why.ja),
+                )
+            }
+            RunEvent::WaveStarted { wave, of, hosts } => {
+                let hosts = hosts.join(", ");
+                Text::owned(
+                    format!("wave {wave}/{of}: {hosts}"),
+                    format!("ウェーブ {wave}/{of}: {hosts}"),
+                )
+            }
+            RunEvent::HostUpgraded { host, seconds } => {
+                let took = duration(*seconds);
+                Text::owned(
+                    format!("{host} upgraded ({})", took.en),
+                    format!("{host} アップグレード完了 ({})", took.ja),
+                )
+            }
+            RunEvent::HostFailed { host, failure } => {
+                let why = failure.message();
+                Text::owned(
+                    format!("{host} FAILED: {}", why.en),
+                    format!("{host} 失敗: {}", why.ja),
+                )
+            }
+            RunEvent::VmStopping {
+                vm,
+                host,
+                forced: false,
+            } => Text::owned(
+                format!("shutting pinned VM {vm} down on {host}"),
+                format!("{host} の固定 VM {vm} をシャットダウン"),
+            ),
+            RunEvent::VmStopping {
+                vm,
+                host,
+                forced: true,
+            } => Text::owned(
+                format!("powering pinned VM {vm} off on {host}: it did not shut down in time"),
+                format!("{host} の固定 VM {vm} を電源オフ (時間内にシャットダウンしませんでした)"),
+            ),
+            RunEvent::VmStarted { vm } => Text::owned(
+                format!("started pinned VM {vm}"),
+                format!("固定 VM を起動: {vm}"),
+            ),
+            RunEvent::VmStartFailed { vm, reason } => Text::owned(
+                format!("could not start {vm}: {reason}"),
+                format!("起動できません: {vm}: {reason}"),
+            ),
+            RunEvent::MigrationFailed {
+                vm,
+                to,
+                reason,
+                attempt,
+            } => Text::owned(
+                format!("migration failed {vm} → {to} ({attempt}): {reason}"),
+                format!("移行失敗 {vm} → {to} ({attempt}): {reason}"),
+            ),
+            RunEvent::Replanned { reason, waves, .. } => Text::owned(
+                format!("planned again ({reason}): {waves} waves left"),
+                format!("再計画 ({reason}): 残り {waves} ウェーブ"),
+            ),
+            RunEvent::MigrationStarted { vm, from, to } => {
+                Text::same(format!("{vm}: {from} → {to}"))
+            }
+            RunEvent::EngineEvent {
+                code, description, ..
+            } => Text::same(format!("[engine {code}] {description}")),
+            RunEvent::Retrying { call, error } => Text::owned(
+                format!("retrying {call}: {error}"),
+                format!("再試行 {call}: {error}"),
+            ),
+            RunEvent::Stopping { reason } => {
+                Text::owned(format!("stopping: {reason}"), format!("停止中: {reason}"))
+            }
+            RunEvent::EngineStatus { status } => {
+                let (en, ja) = if status.is_healthy() {
+                    ("", "")
+                } else {
+                    (" (waiting)", " (待機中)")
+                };
+                Text::owned(
+                    format!("engine status {status}{en}"),
+                    format!("エンジンの状態: {status}{ja}"),
+                )
+            }
+            RunEvent::StageStarted { stage, of, label } => {
+                Text::same(format!("[{stage}/{of}] {label}"))
+            }
+            RunEvent::LevelRaised { object, from, to } => Text::owned(
+                format!("{object} raised: {from} → {to}"),
+                format!("{object} を変更しました: {from} → {to}"),
+            ),
+            RunEvent::LevelRefused { object, detail } => Text::owned(
+                format!("the engine refused to change {object}: {detail}"),
+                format!("エンジンが {object} の変更を拒否しました: {detail}"),
+            ),
+            RunEvent::RestartsPlanned {
+                cluster,
+                vms,
+                batches,
+            } => Text::owned(
+                format!("{cluster}: {vms} VMs to restart in {batches} batches"),
+                format!("{cluster}: 仮想マシン {vms} 台を {batches} バッチで再起動"),
+            ),
+            RunEvent::PendingRestarts { cluster, vms } => {
+                let (count, vms) = (vms.len(), vms.join(", "));
+                Text::owned(
+                    format!("{cluster}: {count} VMs wait for a restart: {vms}"),
+                    format!("{cluster}: 再起動待ちの仮想マシン {count} 台: {vms}"),
+                )
+            }
+            RunEvent::RestartBatch {
+                cluster,
+                batch,
+                of,
+                vms,
+            } => {
+                let vms = vms.join(", ");
+                Text::owned(
+                    format!("{cluster} batch {batch}/{of}: {vms}"),
+                    format!("{cluster} バッチ {batch}/{of}: {vms}"),
+                )
+            }
+            RunEvent::VmRestarted { vm, seconds } => {
+                let result = RestartResult::Restarted { seconds: *seconds }.message();
+                Text::owned(
+                    format!("{vm}: {}", result.en),
+                    format!("{vm}: {}", result.ja),
+                )
+            }
+            RunEvent::VmNotRestarted { vm, result } => {
+                let result = result.message();
+                Text::owned(
+                    format!("{vm}: {}", result.en),
+                    format!("{vm}: {}", result.ja),
+                )
+            }
+            // Bars, summaries and the workflow's reporter show these.
+            RunEvent::HostPhase { .. }
+            | RunEvent::HostStatus { .. }
+            | RunEvent::MigrationDone { .. }
+            | RunEvent::VmStopped { .. }
+            | RunEvent::Progress { .. }
+            | RunEvent::RunFinished { .. }
+            | RunEvent::GlobalMaintenance { .. }
+            | RunEvent::EngineHealthy { .. }
+            | RunEvent::ChainStarted { .. }
+            | RunEvent::VmRestarting { .. }
+            | RunEvent::ChainFinished { .. }
+            | RunEvent::WorkflowStepStarted { .. }
+            | RunEvent::GlobalMaintenanceSet { .. }
+            | RunEvent::ManagerUpdated { .. }
+            | RunEvent::HostRetrying { .. }
+            | RunEvent::ChainPlanned { .. }
+            | RunEvent::WorkflowFinished { .. }
+            | RunEvent::MigrateFinished { .. } => return None,
+            RunEvent::MigrateStarted {
+                cluster,
+                hosts,
+                waves,
+                migrations,
+                predicted_seconds,
+                resumed,
+                ..
+            } => {
+                let about = duration(*predicted_seconds);
+                let (en, ja) = if *resumed {
+                    ("resuming the migration of", "再開")
+                } else {
+                    ("migrating", "開始")
+                };
+                Text::owned(
+                    format!("{en} the hosts of cluster {cluster}: {hosts} hosts in {waves} waves, {migrations} migrations, about {}", about.en),
+                    format!("クラスター {cluster} のホスト移行を{ja}: ホスト {hosts} 台、{waves} ウェーブ、移行 {migrations} 回、約 {}", about.ja),
+                )
+            }
+            RunEvent::MigrateStage { host, stage } => {
+                let step = stage.message();
+                Text::owned(
+                    format!("{host}: {}", step.en),
+                    format!("{host}: {}", step.ja),
+                )
+            }
+            RunEvent::HostMigrated { host, seconds } => {
+                let took = duration(*seconds);
+                Text::owned(
+                    format!("{host} reinstalled and back up ({})", took.en),
+                    format!("{host} 再インストールして稼働 ({})", took.ja),
+                )
+            }
+            RunEvent::HostMigrationFailed { host, failure } => {
+                let why = failure.message();
+                Text::owned(
+                    format!("{host} FAILED: {}", why.en),
+                    format!("{host} 失敗: {}", why.ja),
+                )
+            }
+        })
+    }
+}
+
 /// How a run ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -479,5 +742,29 @@ mod tests {
         );
         assert_eq!(failure.to_string(), message.en);
         assert!(message.en.starts_with("not back within 30 minutes"));
+    }
+
+    #[test]
+    fn a_run_event_tells_its_line_in_both_languages() {
+        let upgraded = RunEvent::HostUpgraded {
+            host: "h1".into(),
+            seconds: 81 * 60,
+        };
+        assert_eq!(
+            upgraded.message(),
+            Some(Text::new(
+                "h1 upgraded (1 h 21 min)",
+                "h1 アップグレード完了 (1 時間 21 分)"
+            ))
+        );
+        let restarted = RunEvent::VmRestarted {
+            vm: "vm1".into(),
+            seconds: 45,
+        };
+        assert_eq!(
+            restarted.message().unwrap().get(Lang::Ja),
+            "vm1: 45 秒 後に復帰"
+        );
+        assert_eq!(RunEvent::Progress { percent: 10 }.message(), None);
     }
 }

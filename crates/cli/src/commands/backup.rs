@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use backup::{ManagerVersion, Options, Report, RestorePath};
 use clap::{Args, Subcommand};
-use model::Lang;
+use model::{Lang, Text};
 
 use crate::cli::OutputFormat;
 use crate::context::Context;
@@ -98,16 +98,12 @@ fn render_text(report: &Report, lang: Lang) -> String {
     }
     let mut archive = report.compression.engine_backup_name().to_owned();
     if let Some(sums) = &report.checksums {
-        archive.push_str(&match lang {
-            Lang::En => format!(
-                "; {}: {} of {} members match",
-                sums.file, sums.matched, sums.listed
-            ),
-            Lang::Ja => format!(
-                "; {}: {} 件中 {} 件一致",
-                sums.file, sums.listed, sums.matched
-            ),
-        });
+        let (file, matched, listed) = (&sums.file, sums.matched, sums.listed);
+        let sums = Text::owned(
+            format!("; {file}: {matched} of {listed} members match"),
+            format!("; {file}: {listed} 件中 {matched} 件一致"),
+        );
+        archive.push_str(sums.get(lang));
     }
     row(tr(lang, "archive", "アーカイブ"), archive);
     let scope: Vec<&str> = report
@@ -128,26 +124,24 @@ fn render_text(report: &Report, lang: Lang) -> String {
         let compression = files.compression.map_or("-", |c| c.engine_backup_name());
         row(
             tr(lang, "files", "ファイル"),
-            match lang {
-                Lang::En => format!("{} entries ({compression})", files.entries),
-                Lang::Ja => format!("{} 件 ({compression})", files.entries),
-            },
+            Text::owned(
+                format!("{} entries ({compression})", files.entries),
+                format!("{} 件 ({compression})", files.entries),
+            )
+            .into_lang(lang)
+            .into_owned(),
         );
     }
     for dump in &report.dumps {
         let format = dump.format.map_or("?", |f| f.engine_backup_name());
         let mut value = format!("{format}, {}", dump.compression.engine_backup_name());
         if let Some(toc) = dump.toc {
-            value.push_str(&match lang {
-                Lang::En => format!(
-                    "; {} entries, tables with data: {}",
-                    toc.entries, toc.tables
-                ),
-                Lang::Ja => format!(
-                    "; エントリ {}、データのあるテーブル {}",
-                    toc.entries, toc.tables
-                ),
-            });
+            let (entries, tables) = (toc.entries, toc.tables);
+            let toc = Text::owned(
+                format!("; {entries} entries, tables with data: {tables}"),
+                format!("; エントリ {entries}、データのあるテーブル {tables}"),
+            );
+            value.push_str(toc.get(lang));
         }
         row(&dump.member, value);
     }
@@ -170,10 +164,11 @@ fn render_text(report: &Report, lang: Lang) -> String {
         return out;
     }
     let findings = count_of(lang, report.findings.len(), ("finding", "findings"), "問題");
-    out.push_str(&match lang {
-        Lang::En => format!("Restorable: no ({findings})\n"),
-        Lang::Ja => format!("リストア可能: いいえ ({findings})\n"),
-    });
+    let restorable = Text::owned(
+        format!("Restorable: no ({findings})\n"),
+        format!("リストア可能: いいえ ({findings})\n"),
+    );
+    out.push_str(restorable.get(lang));
     // Every message names the member it is about.
     for finding in &report.findings {
         out.push_str(&format!("  ✗ {}\n", finding.message(lang)));

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
 use clap::Args;
-use model::{Date, Lang};
+use model::{Date, Lang, Text};
 use ovirt_client::{CaSource, CertificateFacts, ChainCheck, EngineCertificates};
 use serde_json::{json, Value};
 
@@ -126,56 +126,54 @@ fn render(read: &EngineCertificates, url: &str, now: Date, lang: Lang) -> String
     } else {
         read.https.subject_alt_names.join(", ")
     };
+    let fqdn = &read.fqdn;
     let names_note = if read.https_valid_for_fqdn() {
-        match lang {
-            Lang::En => format!("valid for {}", read.fqdn),
-            Lang::Ja => format!("{} に対して有効", read.fqdn),
-        }
+        Text::owned(format!("valid for {fqdn}"), format!("{fqdn} に対して有効"))
     } else {
-        match lang {
-            Lang::En => format!(
-                "NOT valid for {}: clients that check names refuse it",
-                read.fqdn
-            ),
-            Lang::Ja => format!(
-                "{} に対して無効: 名前を確認するクライアントは拒否します",
-                read.fqdn
-            ),
-        }
+        Text::owned(
+            format!("NOT valid for {fqdn}: clients that check names refuse it"),
+            format!("{fqdn} に対して無効: 名前を確認するクライアントは拒否します"),
+        )
     };
-    let chain = match (&read.chain, lang) {
-        (ChainCheck::Verified, Lang::En) => "issued by the CA (issuer and signature verified)".to_owned(),
-        (ChainCheck::Verified, Lang::Ja) => "CA が発行 (発行者と署名を確認済み)".to_owned(),
-        (ChainCheck::NamesOnly { algorithm }, Lang::En) => {
-            format!("issued by the CA by name (a {algorithm} signature cannot be verified here)")
-        }
-        (ChainCheck::NamesOnly { algorithm }, Lang::Ja) => {
-            format!("名前の上では CA が発行 ({algorithm} の署名はここでは検証できません)")
-        }
-        (ChainCheck::BadSignature, Lang::En) => {
-            "NOT issued by this CA: the issuer's name matches but the CA's key does not verify the signature".to_owned()
-        }
-        (ChainCheck::BadSignature, Lang::Ja) => {
-            "この CA の発行ではありません: 発行者名は一致しますが、CA の鍵で署名を検証できません".to_owned()
-        }
-        (ChainCheck::OtherIssuer, Lang::En) => "issued by another CA (an external CA, or a proxy in between)".to_owned(),
-        (ChainCheck::OtherIssuer, Lang::Ja) => "別の CA が発行 (外部 CA、または間にあるプロキシー)".to_owned(),
+    let names_note = names_note.get(lang);
+    let chain = match &read.chain {
+        ChainCheck::Verified => Text::new(
+            "issued by the CA (issuer and signature verified)",
+            "CA が発行 (発行者と署名を確認済み)",
+        ),
+        ChainCheck::NamesOnly { algorithm } => Text::owned(
+            format!("issued by the CA by name (a {algorithm} signature cannot be verified here)"),
+            format!("名前の上では CA が発行 ({algorithm} の署名はここでは検証できません)"),
+        ),
+        ChainCheck::BadSignature => Text::new(
+            "NOT issued by this CA: the issuer's name matches but the CA's key does not verify the signature",
+            "この CA の発行ではありません: 発行者名は一致しますが、CA の鍵で署名を検証できません",
+        ),
+        ChainCheck::OtherIssuer => Text::new(
+            "issued by another CA (an external CA, or a proxy in between)",
+            "別の CA が発行 (外部 CA、または間にあるプロキシー)",
+        ),
     };
+    let presented = read.presented;
+    let presented = Text::owned(
+        format!("apache, {presented} presented"),
+        format!("apache、提示 {presented} 件"),
+    );
     let _ = writeln!(
         out,
         "\n{} ({})",
         tr(lang, "HTTPS certificate", "HTTPS 証明書"),
-        match lang {
-            Lang::En => format!("apache, {} presented", read.presented),
-            Lang::Ja => format!("apache、提示 {} 件", read.presented),
-        }
+        presented.get(lang)
     );
     let extra = vec![
         vec![
             tr(lang, "names:", "名前:").to_owned(),
             format!("{names} ({names_note})"),
         ],
-        vec![tr(lang, "chain:", "チェーン:").to_owned(), chain],
+        vec![
+            tr(lang, "chain:", "チェーン:").to_owned(),
+            chain.into_lang(lang).into_owned(),
+        ],
     ];
     out.push_str(&certificate_table(&read.https, now, lang, extra));
     out
@@ -188,38 +186,28 @@ fn certificate_table(
     extra: Vec<Vec<String>>,
 ) -> String {
     let left = now.days_until(facts.not_after);
-    let validity = match lang {
-        Lang::En if left < 0 => format!(
-            "{} .. {} (EXPIRED {} days ago)",
-            facts.not_before, facts.not_after, -left
-        ),
-        Lang::En => format!(
-            "{} .. {} ({left} days left)",
-            facts.not_before, facts.not_after
-        ),
-        Lang::Ja if left < 0 => format!(
-            "{} .. {} ({} 日前に期限切れ)",
-            facts.not_before, facts.not_after, -left
-        ),
-        Lang::Ja => format!(
-            "{} .. {} (残り {left} 日)",
-            facts.not_before, facts.not_after
-        ),
-    };
-    let signature = if is_sha1(facts) {
-        match lang {
-            Lang::En => format!(
-                "{} (SHA-1: see the guide's \"Replacing SHA-1 certificates with SHA-256\")",
-                facts.signature_algorithm
-            ),
-            Lang::Ja => format!(
-                "{} (SHA-1: ガイドの「SHA-1 証明書の SHA-256 証明書への置き換え」を参照)",
-                facts.signature_algorithm
-            ),
-        }
+    let (from, until) = (&facts.not_before, &facts.not_after);
+    let validity = if left < 0 {
+        Text::owned(
+            format!("{from} .. {until} (EXPIRED {} days ago)", -left),
+            format!("{from} .. {until} ({} 日前に期限切れ)", -left),
+        )
     } else {
-        facts.signature_algorithm.clone()
+        Text::owned(
+            format!("{from} .. {until} ({left} days left)"),
+            format!("{from} .. {until} (残り {left} 日)"),
+        )
     };
+    let algorithm = &facts.signature_algorithm;
+    let signature = if is_sha1(facts) {
+        Text::owned(
+            format!("{algorithm} (SHA-1: see the guide's \"Replacing SHA-1 certificates with SHA-256\")"),
+            format!("{algorithm} (SHA-1: ガイドの「SHA-1 証明書の SHA-256 証明書への置き換え」を参照)"),
+        )
+    } else {
+        Text::same(algorithm.clone())
+    };
+    let (validity, signature) = (validity.get(lang), signature.get(lang));
     let mut rows = vec![
         vec![
             tr(lang, "subject:", "サブジェクト:").to_owned(),
@@ -233,8 +221,14 @@ fn certificate_table(
             tr(lang, "serial:", "シリアル:").to_owned(),
             facts.serial.clone(),
         ],
-        vec![tr(lang, "signature:", "署名:").to_owned(), signature],
-        vec![tr(lang, "valid:", "有効期間:").to_owned(), validity],
+        vec![
+            tr(lang, "signature:", "署名:").to_owned(),
+            signature.to_owned(),
+        ],
+        vec![
+            tr(lang, "valid:", "有効期間:").to_owned(),
+            validity.to_owned(),
+        ],
     ];
     rows.extend(extra);
     table(&rows)

@@ -12,6 +12,7 @@ use model::{Date, Inventory, Lang, Version};
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::exit::{input_error, Exit};
+use crate::text::tr;
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("environment").args(["inventory", "scenario"])))]
@@ -96,10 +97,7 @@ pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<Exit> {
         }
     }
     if !args.no_html && ctx.says(Verbosity::Normal) {
-        let written = match ctx.lang {
-            model::Lang::En => "HTML report written to",
-            model::Lang::Ja => "HTML レポートの出力先:",
-        };
+        let written = tr(ctx.lang, "HTML report written to", "HTML レポートの出力先:");
         eprintln!("{written} {}", args.html.display());
     }
     Ok(if report.has_failures() {

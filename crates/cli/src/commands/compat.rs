@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 use clap::{ArgGroup, Args, ValueEnum};
-use model::{Lang, Level};
+use model::{Level, Text};
 use orchestrator::chain::{
     self, ChainHeader, ChainJournal, ChainOptions, ChainPlan, ChainRun, RestartMode,
 };
@@ -220,19 +220,12 @@ fn execute(
     }
     if plan.stages.is_empty() {
         if ctx.output == OutputFormat::Text && ctx.verbosity > Verbosity::Quiet {
-            println!(
-                "{}",
-                match ctx.lang {
-                    Lang::En => format!(
-                        "Nothing to do: everything named is at level {} or above, and no VM waits for a restart.",
-                        plan.target
-                    ),
-                    Lang::Ja => format!(
-                        "何もすることはありません: 対象はすべて互換レベル {} 以上で、再起動を待つ仮想マシンもありません。",
-                        plan.target
-                    ),
-                }
+            let target = &plan.target;
+            let nothing = Text::owned(
+                format!("Nothing to do: everything named is at level {target} or above, and no VM waits for a restart."),
+                format!("何もすることはありません: 対象はすべて互換レベル {target} 以上で、再起動を待つ仮想マシンもありません。"),
             );
+            println!("{}", nothing.get(ctx.lang));
         }
         return Ok(Exit::Success);
     }

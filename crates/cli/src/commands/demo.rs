@@ -11,7 +11,7 @@ use std::time::Instant;
 use anyhow::{bail, Context as _};
 use clap::Args;
 use guide::{Choices, VersionSpec};
-use model::{release, Lang};
+use model::{release, Text};
 use orchestrator::workflow::{
     self, VmTransition, WorkflowHeader, WorkflowJournal, WorkflowOptions, WorkflowOutcome,
 };
@@ -105,30 +105,23 @@ pub fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let narrator = Narrator::new(&inner, steps, 2);
     if inner.says(Verbosity::Normal) {
         eprintln!("ovirt-upgrade demo: {}", inventory.name);
-        eprintln!(
-            "{}",
-            match lang {
-                Lang::En => format!(
-                    "Manager {} → {to}, cluster levels → {level}, on the embedded simulated engine at {speed}× real time; files go to {}",
-                    inventory.manager.version,
-                    out.display()
-                ),
-                Lang::Ja => format!(
-                    "Manager {} → {to}、互換レベル → {level}。組み込みのシミュレーションエンジンで実時間の {speed} 倍の速さで実行し、ファイルは {} に出力します",
-                    inventory.manager.version,
-                    out.display()
-                ),
-            }
+        let (from, files) = (&inventory.manager.version, out.display());
+        let what = Text::owned(
+            format!("Manager {from} → {to}, cluster levels → {level}, on the embedded simulated engine at {speed}× real time; files go to {files}"),
+            format!("Manager {from} → {to}、互換レベル → {level}。組み込みのシミュレーションエンジンで実時間の {speed} 倍の速さで実行し、ファイルは {files} に出力します"),
         );
+        eprintln!("{}", what.get(lang));
     }
     let wall = Instant::now();
 
     narrator.step(
         1,
-        match lang {
-            Lang::En => format!("Check the environment for {to}"),
-            Lang::Ja => format!("{to} に向けて環境をチェック"),
-        },
+        Text::owned(
+            format!("Check the environment for {to}"),
+            format!("{to} に向けて環境をチェック"),
+        )
+        .into_lang(lang)
+        .into_owned(),
         None,
     );
     let before_html = out.join("analyzer_report.html");
@@ -164,18 +157,13 @@ pub fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<Exit> {
         ..inner
     };
     write_documents(&guide_plan, &documents, None, &silent)?;
-    narrator.tell(&match lang {
-        Lang::En => format!(
-            "{} steps → {}, checklist.html",
-            guide_plan.steps().count(),
-            out.join("checklist.md").display()
-        ),
-        Lang::Ja => format!(
-            "手順 {} 件 → {}、checklist.html",
-            guide_plan.steps().count(),
-            out.join("checklist.md").display()
-        ),
-    });
+    let (steps_in_guide, checklist) = (guide_plan.steps().count(), out.join("checklist.md"));
+    let checklist = checklist.display();
+    let written = Text::owned(
+        format!("{steps_in_guide} steps → {checklist}, checklist.html"),
+        format!("手順 {steps_in_guide} 件 → {checklist}、checklist.html"),
+    );
+    narrator.tell(written.get(lang));
 
     let start = wall_clock();
     let faults = DEMO_FAULTS.parse().expect("the demo's faults parse");
@@ -219,10 +207,12 @@ pub fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<Exit> {
 
     narrator.step(
         steps,
-        match lang {
-            Lang::En => format!("Check again, on {to}"),
-            Lang::Ja => format!("{to} で再チェック"),
-        },
+        Text::owned(
+            format!("Check again, on {to}"),
+            format!("{to} で再チェック"),
+        )
+        .into_lang(lang)
+        .into_owned(),
         None,
     );
     let after_html = out.join("analyzer_report_after.html");

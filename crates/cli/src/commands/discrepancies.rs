@@ -11,7 +11,7 @@ use discrepancies::block::{BlockOptions, SlotLayout};
 use discrepancies::db::DbSource;
 use discrepancies::report::Summary;
 use discrepancies::{EngineSource, InventorySource, Report, StorageSource};
-use model::{Lang, StorageDomainId};
+use model::{Lang, StorageDomainId, Text};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
@@ -92,19 +92,12 @@ pub fn run(args: DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let first = collect(engine.as_mut(), &sources, ctx)?;
     let report = if args.confirm {
         if ctx.says(Verbosity::Normal) {
-            eprintln!(
-                "{}",
-                match ctx.lang {
-                    Lang::En => format!(
-                        "Collecting again in {} s to confirm...",
-                        args.confirm_interval
-                    ),
-                    Lang::Ja => format!(
-                        "確認のため {} 秒後に再度収集します...",
-                        args.confirm_interval
-                    ),
-                }
+            let interval = args.confirm_interval;
+            let collecting = Text::owned(
+                format!("Collecting again in {interval} s to confirm..."),
+                format!("確認のため {interval} 秒後に再度収集します..."),
             );
+            eprintln!("{}", collecting.get(ctx.lang));
         }
         std::thread::sleep(Duration::from_secs(args.confirm_interval));
         let second = collect(engine.as_mut(), &sources, ctx)?;
@@ -292,68 +285,53 @@ fn collect(
 fn render_summary(report: &Report, summary: &Summary, lang: Lang) -> String {
     let t = |en, ja| tr(lang, en, ja);
     let mut out = String::from("\n");
-    let mut parts = vec![match lang {
-        Lang::En => format!(
-            "{} storage domain(s), {} volume(s) on storage, {} in the engine's records: {} discrepanc{}",
-            summary.domains_checked,
-            summary.volumes_on_storage,
-            summary.volumes_in_engine,
-            summary.discrepancies,
-            if summary.discrepancies == 1 { "y" } else { "ies" }
-        ),
-        Lang::Ja => format!(
-            "ストレージドメイン {}、ストレージ上のボリューム {}、エンジンの記録 {}: 不一致 {} 件",
-            summary.domains_checked,
-            summary.volumes_on_storage,
-            summary.volumes_in_engine,
-            summary.discrepancies
-        ),
-    }];
-    if summary.safe_to_ignore > 0 {
-        parts.push(match lang {
-            Lang::En => format!(
-                "{} on ISO/Export domains (safe to ignore)",
-                summary.safe_to_ignore
-            ),
-            Lang::Ja => format!(
-                "ISO/Export ドメイン上 {} 件 (無視できます)",
-                summary.safe_to_ignore
-            ),
-        });
+    let Summary {
+        domains_checked: domains,
+        volumes_on_storage: on_storage,
+        volumes_in_engine: in_engine,
+        discrepancies: found,
+        safe_to_ignore,
+        notices,
+        transient,
+        ..
+    } = *summary;
+    let ending = if found == 1 { "y" } else { "ies" };
+    let mut parts = vec![Text::owned(
+        format!("{domains} storage domain(s), {on_storage} volume(s) on storage, {in_engine} in the engine's records: {found} discrepanc{ending}"),
+        format!("ストレージドメイン {domains}、ストレージ上のボリューム {on_storage}、エンジンの記録 {in_engine}: 不一致 {found} 件"),
+    )];
+    if safe_to_ignore > 0 {
+        parts.push(Text::owned(
+            format!("{safe_to_ignore} on ISO/Export domains (safe to ignore)"),
+            format!("ISO/Export ドメイン上 {safe_to_ignore} 件 (無視できます)"),
+        ));
     }
-    if summary.notices > 0 {
-        parts.push(match lang {
-            Lang::En => format!("{} notice(s)", summary.notices),
-            Lang::Ja => format!("お知らせ {} 件", summary.notices),
-        });
+    if notices > 0 {
+        parts.push(Text::owned(
+            format!("{notices} notice(s)"),
+            format!("お知らせ {notices} 件"),
+        ));
     }
     if report.confirmed {
-        parts.push(match lang {
-            Lang::En => format!(
-                "{} seen in only one of the two collections (not reported)",
-                summary.transient
-            ),
-            Lang::Ja => format!(
-                "2 回の収集の一方でのみ検出 {} 件 (報告対象外)",
-                summary.transient
-            ),
-        });
+        parts.push(Text::owned(
+            format!("{transient} seen in only one of the two collections (not reported)"),
+            format!("2 回の収集の一方でのみ検出 {transient} 件 (報告対象外)"),
+        ));
     }
+    let parts: Vec<&str> = parts.iter().map(|part| part.get(lang)).collect();
     out.push_str(t("Summary: ", "概要: "));
     out.push_str(&parts.join(t(", ", "、")));
     out.push('\n');
     if !report.not_scanned.is_empty() {
         let list: Vec<String> = report.not_scanned.iter().map(|d| d.to_string()).collect();
-        out.push_str(&match lang {
-            Lang::En => format!(
-                "Not scanned: the engine has data domain(s) no storage source covered: {}\n",
-                list.join(", ")
+        let list = list.join(", ");
+        let not_scanned = Text::owned(
+            format!(
+                "Not scanned: the engine has data domain(s) no storage source covered: {list}\n"
             ),
-            Lang::Ja => format!(
-                "未確認: ストレージ側の入力がないデータドメイン: {}\n",
-                list.join(", ")
-            ),
-        });
+            format!("未確認: ストレージ側の入力がないデータドメイン: {list}\n"),
+        );
+        out.push_str(not_scanned.get(lang));
     }
     if summary.discrepancies > 0 && !report.confirmed {
         out.push_str(t(

@@ -143,12 +143,13 @@ fn yes_no(lang: Lang, value: bool) -> &'static str {
 
 /// `local`, `remote` or `none`, in the output language.
 fn placement(lang: Lang, placement: &'static str) -> &'static str {
-    match (lang, placement) {
-        (Lang::Ja, "local") => "ローカル",
-        (Lang::Ja, "remote") => "リモート",
-        (Lang::Ja, "none") => "なし",
+    let ja = match placement {
+        "local" => "ローカル",
+        "remote" => "リモート",
+        "none" => "なし",
         _ => placement,
-    }
+    };
+    tr(lang, placement, ja)
 }
 
 /// The summary as the terminal shows it.

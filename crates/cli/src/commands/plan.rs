@@ -15,7 +15,7 @@ use guide::render::{self, Done};
 use guide::{
     Choices, DeploymentKind, HostTypes, HostUpdate, Marked, Plan, Sha1Scope, Tracker, VersionSpec,
 };
-use model::Lang;
+use model::{Lang, Text};
 
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
@@ -391,10 +391,12 @@ fn done(steps: &[String], undo: bool, file: &Path, ctx: &Context) -> anyhow::Res
 fn progress_summary(plan: &Plan, done: &Done, lang: Lang) -> String {
     let total = plan.steps().count();
     let finished = plan.steps().filter(|s| done.contains(&s.id)).count();
-    let mut out = match lang {
-        Lang::En => format!("{finished} of {total} steps done\n"),
-        Lang::Ja => format!("{total} 手順中 {finished} 完了\n"),
-    };
+    let mut out = Text::owned(
+        format!("{finished} of {total} steps done\n"),
+        format!("{total} 手順中 {finished} 完了\n"),
+    )
+    .into_lang(lang)
+    .into_owned();
     match render::next_step(plan, done) {
         Some((number, step)) => {
             out.push_str(&format!(

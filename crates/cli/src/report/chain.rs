@@ -5,70 +5,14 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use indicatif::MultiProgress;
-use model::{Lang, Timestamp};
-use orchestrator::chain::{self, ChainStatus, ChainSummary, RestartResult};
+use model::text::duration;
+use model::{Lang, Text, Timestamp};
+use orchestrator::chain::{self, ChainStatus, ChainSummary};
 use orchestrator::RunEvent;
 
-use super::progress::{Bars, Detail, RunBars};
-use super::{counted, duration, last_record_row, phase_text, RunSummary};
+use super::progress::{Bars, RunBars};
+use super::{counted, last_record_row, phase_text, RunSummary};
 use crate::text::{table, tr};
-
-/// The line a chain's event prints, if any.
-pub fn line(event: &RunEvent, lang: Lang, detail: Detail) -> Option<String> {
-    Some(match event {
-        RunEvent::StageStarted { stage, of, label } => format!("[{stage}/{of}] {label}"),
-        RunEvent::LevelRaised { object, from, to } => match lang {
-            Lang::En => format!("{object} raised: {from} → {to}"),
-            Lang::Ja => format!("{object} を変更しました: {from} → {to}"),
-        },
-        RunEvent::LevelRefused { object, detail } => match lang {
-            Lang::En => format!("the engine refused to change {object}: {detail}"),
-            Lang::Ja => format!("エンジンが {object} の変更を拒否しました: {detail}"),
-        },
-        RunEvent::RestartsPlanned {
-            cluster,
-            vms,
-            batches,
-        } => match lang {
-            Lang::En => format!("{cluster}: {vms} VMs to restart in {batches} batches"),
-            Lang::Ja => format!("{cluster}: 仮想マシン {vms} 台を {batches} バッチで再起動"),
-        },
-        RunEvent::PendingRestarts { cluster, vms } => match lang {
-            Lang::En => format!(
-                "{cluster}: {} VMs wait for a restart: {}",
-                vms.len(),
-                vms.join(", ")
-            ),
-            Lang::Ja => format!(
-                "{cluster}: 再起動待ちの仮想マシン {} 台: {}",
-                vms.len(),
-                vms.join(", ")
-            ),
-        },
-        RunEvent::RestartBatch {
-            cluster,
-            batch,
-            of,
-            vms,
-        } if detail.verbose || !detail.bars => {
-            format!(
-                "{cluster} {} {batch}/{of}: {}",
-                tr(lang, "batch", "バッチ"),
-                vms.join(", ")
-            )
-        }
-        RunEvent::VmRestarted { vm, seconds } if detail.verbose => {
-            format!(
-                "{vm}: {}",
-                result_text(&RestartResult::Restarted { seconds: *seconds }, lang)
-            )
-        }
-        RunEvent::VmNotRestarted { vm, result } => {
-            format!("{vm}: {}", result_text(result, lang))
-        }
-        _ => return None,
-    })
-}
 
 /// A chain's bars, from its start: the level's progress with the stage under way, and the
 /// VM restarts with the batch under way.
@@ -117,48 +61,18 @@ impl RunBars for ChainBars {
     }
 }
 
-pub fn result_text(result: &RestartResult, lang: Lang) -> String {
-    match (result, lang) {
-        (RestartResult::Restarted { seconds }, Lang::En) => {
-            format!("back after {}", duration(*seconds, lang))
-        }
-        (RestartResult::Restarted { seconds }, Lang::Ja) => {
-            format!("{} 後に復帰", duration(*seconds, lang))
-        }
-        (RestartResult::AlreadyApplied, Lang::En) => {
-            "its configuration was applied before its turn".into()
-        }
-        (RestartResult::AlreadyApplied, Lang::Ja) => "順番が来る前に設定が適用済み".into(),
-        (RestartResult::WasDown, Lang::En) => "down: takes the level at its next start".into(),
-        (RestartResult::WasDown, Lang::Ja) => {
-            "停止中: 次回起動時に新しい互換レベルになります".into()
-        }
-        (RestartResult::Failed { reason, status }, Lang::En) => format!("{reason} (now {status})"),
-        (RestartResult::Failed { reason, status }, Lang::Ja) => format!("{reason} (現在 {status})"),
-        (RestartResult::NeedsManualRestart { status }, Lang::En) => {
-            format!("{status}: restart it by hand once it runs normally")
-        }
-        (RestartResult::NeedsManualRestart { status }, Lang::Ja) => {
-            format!("{status}: 通常の状態に戻ってから手動で再起動してください")
-        }
-    }
-}
-
 pub fn render_summary(summary: &ChainSummary, lang: Lang) -> String {
     let mut out = String::new();
-    let took = duration(summary.duration_seconds, lang);
-    let outcome = summary.outcome.message().into_lang(lang);
-    let _ = writeln!(
-        out,
-        "{}",
-        match lang {
-            Lang::En => format!(
-                "Compatibility level {}: {outcome}, in {took}",
-                summary.target
-            ),
-            Lang::Ja => format!("互換レベル {}: {outcome}、所要 {took}", summary.target),
-        }
+    let (target, took) = (&summary.target, duration(summary.duration_seconds));
+    let outcome = summary.outcome.message();
+    let headline = Text::owned(
+        format!(
+            "Compatibility level {target}: {}, in {}",
+            outcome.en, took.en
+        ),
+        format!("互換レベル {target}: {}、所要 {}", outcome.ja, took.ja),
     );
+    let _ = writeln!(out, "{}", headline.get(lang));
     let mut rows: Vec<Vec<String>> = Vec::new();
     let raised: Vec<String> = summary
         .raised
@@ -171,18 +85,17 @@ pub fn render_summary(summary: &ChainSummary, lang: Lang) -> String {
         raised.join(", "),
     ]);
     let (total, longest) = summary.downtime();
-    let restarted = match (summary.restarted.len(), lang) {
-        (0, _) => String::new(),
-        (n, Lang::En) => format!(
-            "downtime {} on average, {} at most",
-            duration(total / n as u64, lang),
-            duration(longest, lang)
-        ),
-        (n, Lang::Ja) => format!(
-            "停止時間 平均 {}、最大 {}",
-            duration(total / n as u64, lang),
-            duration(longest, lang)
-        ),
+    let restarted = match summary.restarted.len() {
+        0 => String::new(),
+        n => {
+            let (average, most) = (duration(total / n as u64), duration(longest));
+            Text::owned(
+                format!("downtime {} on average, {} at most", average.en, most.en),
+                format!("停止時間 平均 {}、最大 {}", average.ja, most.ja),
+            )
+            .into_lang(lang)
+            .into_owned()
+        }
     };
     rows.push(vec![
         tr(lang, "restarted", "再起動").into(),
@@ -192,7 +105,7 @@ pub fn render_summary(summary: &ChainSummary, lang: Lang) -> String {
     let failed: Vec<String> = summary
         .failed
         .iter()
-        .map(|f| format!("{}: {}", f.vm, result_text(&f.result, lang)))
+        .map(|f| format!("{}: {}", f.vm, f.result.message().get(lang)))
         .collect();
     rows.push(vec![
         tr(lang, "not back", "未復帰").into(),
@@ -203,7 +116,7 @@ pub fn render_summary(summary: &ChainSummary, lang: Lang) -> String {
         let others: Vec<String> = summary
             .not_restarted
             .iter()
-            .map(|n| format!("{}: {}", n.vm, result_text(&n.result, lang)))
+            .map(|n| format!("{}: {}", n.vm, n.result.message().get(lang)))
             .collect();
         rows.push(vec![
             tr(lang, "left alone", "対象外").into(),
@@ -231,32 +144,31 @@ pub fn render_summary(summary: &ChainSummary, lang: Lang) -> String {
                 .behind()
                 .map(|o| format!("{} {} ({})", o.kind, o.name, o.level))
                 .collect();
-            let levels = match (behind.is_empty(), lang) {
-                (true, Lang::En) => format!("every level at {}", end.target),
-                (true, Lang::Ja) => format!("すべて互換レベル {}", end.target),
-                (false, Lang::En) => format!("below {}: {}", end.target, behind.join(", ")),
-                (false, Lang::Ja) => format!("{} 未満: {}", end.target, behind.join(", ")),
+            let target = &end.target;
+            let levels = if behind.is_empty() {
+                Text::owned(
+                    format!("every level at {target}"),
+                    format!("すべて互換レベル {target}"),
+                )
+            } else {
+                let behind = behind.join(", ");
+                Text::owned(
+                    format!("below {target}: {behind}"),
+                    format!("{target} 未満: {behind}"),
+                )
             };
-            let pending = match (end.pending.len(), lang) {
-                (0, Lang::En) => "no VM waits for a restart".to_owned(),
-                (0, Lang::Ja) => "再起動待ちの仮想マシンなし".to_owned(),
-                (n, Lang::En) => format!(
-                    "{n} VMs wait for a restart (search next_run_config_exists=True): {}",
-                    end.pending
-                        .iter()
-                        .map(|p| p.vm.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                (n, Lang::Ja) => format!(
-                    "再起動待ちの仮想マシン {n} 台 (検索 next_run_config_exists=True): {}",
-                    end.pending
-                        .iter()
-                        .map(|p| p.vm.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+            let pending = match end.pending.len() {
+                0 => Text::new("no VM waits for a restart", "再起動待ちの仮想マシンなし"),
+                n => {
+                    let vms: Vec<&str> = end.pending.iter().map(|p| p.vm.as_str()).collect();
+                    let vms = vms.join(", ");
+                    Text::owned(
+                        format!("{n} VMs wait for a restart (search next_run_config_exists=True): {vms}"),
+                        format!("再起動待ちの仮想マシン {n} 台 (検索 next_run_config_exists=True): {vms}"),
+                    )
+                }
             };
+            let (levels, pending) = (levels.get(lang), pending.get(lang));
             let _ = writeln!(
                 out,
                 "{} {levels}{}{pending}",
@@ -296,7 +208,7 @@ pub fn render_status(status: &ChainStatus, path: &Path, lang: Lang) -> String {
             status.engine.clone(),
         ],
         vec![tr(lang, "run", "実行").to_owned(), status.run_id.clone()],
-        vec![tr(lang, "state", "状態").to_owned(), state.to_owned()],
+        vec![tr(lang, "state", "状態").to_owned(), state],
         vec![
             tr(lang, "VMs restarted", "再起動済み").to_owned(),
             status.restarted.to_string(),

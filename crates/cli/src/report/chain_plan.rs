@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use model::Lang;
+use model::{Lang, Text};
 use orchestrator::chain::{ChainPlan, RestartMode, Stage};
 
 use crate::text::{count_of, section, table, tr};
@@ -10,41 +10,35 @@ use crate::text::{count_of, section, table, tr};
 fn restarts_line(plan: &ChainPlan, lang: Lang) -> String {
     let vms = plan.restarts();
     let batch = plan.options.batch;
-    match (plan.options.restart, lang) {
-        (RestartMode::Now, Lang::En) => format!(
-            "{vms} running VMs restarted to take the level, {batch} at a time, highly available ones one at a time; the Manager's VM is never restarted"
+    let text = match plan.options.restart {
+        RestartMode::Now => Text::owned(
+            format!("{vms} running VMs restarted to take the level, {batch} at a time, highly available ones one at a time; the Manager's VM is never restarted"),
+            format!("実行中の仮想マシン {vms} 台を再起動して新しい互換レベルを適用 ({batch} 台ずつ、高可用性の仮想マシンは 1 台ずつ)。Manager 用仮想マシンは再起動しません"),
         ),
-        (RestartMode::Now, Lang::Ja) => format!(
-            "実行中の仮想マシン {vms} 台を再起動して新しい互換レベルを適用 ({batch} 台ずつ、高可用性の仮想マシンは 1 台ずつ)。Manager 用仮想マシンは再起動しません"
+        RestartMode::List => Text::owned(
+            format!("{vms} running VMs will wait for a restart: they are listed, not restarted"),
+            format!("実行中の仮想マシン {vms} 台が再起動待ちになります。一覧を表示し、再起動はしません"),
         ),
-        (RestartMode::List, Lang::En) => format!("{vms} running VMs will wait for a restart: they are listed, not restarted"),
-        (RestartMode::List, Lang::Ja) => format!("実行中の仮想マシン {vms} 台が再起動待ちになります。一覧を表示し、再起動はしません"),
-        (RestartMode::Never, Lang::En) => format!("{vms} running VMs are left to take the level at their next restart"),
-        (RestartMode::Never, Lang::Ja) => format!("実行中の仮想マシン {vms} 台は次回の再起動で新しい互換レベルになります"),
-    }
+        RestartMode::Never => Text::owned(
+            format!("{vms} running VMs are left to take the level at their next restart"),
+            format!("実行中の仮想マシン {vms} 台は次回の再起動で新しい互換レベルになります"),
+        ),
+    };
+    text.into_lang(lang).into_owned()
 }
 
 /// The stages and what to mind, as printed before a run.
 pub fn render_plan_brief(plan: &ChainPlan, lang: Lang) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}",
-        match lang {
-            Lang::En => format!(
-                "Compatibility level {} (Manager {}): {}",
-                plan.target,
-                plan.manager,
-                count_of(lang, plan.stages.len(), ("stage", "stages"), "")
-            ),
-            Lang::Ja => format!(
-                "互換レベル {} (Manager {}): {} 段階",
-                plan.target,
-                plan.manager,
-                plan.stages.len()
-            ),
-        }
+    let (target, manager, stages) = (&plan.target, &plan.manager, plan.stages.len());
+    let headline = Text::owned(
+        format!(
+            "Compatibility level {target} (Manager {manager}): {}",
+            count_of(Lang::En, stages, ("stage", "stages"), "")
+        ),
+        format!("互換レベル {target} (Manager {manager}): {stages} 段階"),
     );
+    let _ = writeln!(out, "{}", headline.get(lang));
     let _ = writeln!(out, "  {}", restarts_line(plan, lang));
     for warning in &plan.warnings {
         let _ = writeln!(
@@ -60,50 +54,30 @@ pub fn render_plan_brief(plan: &ChainPlan, lang: Lang) -> String {
 /// The plan as the dry run prints it.
 pub fn render_plan(plan: &ChainPlan, lang: Lang) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}",
-        match lang {
-            Lang::En => format!(
-                "Compatibility chain to level {} (Manager {})",
-                plan.target, plan.manager
-            ),
-            Lang::Ja => format!(
-                "互換レベル {} への変更 (Manager {})",
-                plan.target, plan.manager
-            ),
-        }
+    let (target, manager) = (&plan.target, &plan.manager);
+    let headline = Text::owned(
+        format!("Compatibility chain to level {target} (Manager {manager})"),
+        format!("互換レベル {target} への変更 (Manager {manager})"),
     );
+    let _ = writeln!(out, "{}", headline.get(lang));
     let _ = writeln!(out, "  {}", restarts_line(plan, lang));
     let mut rows = Vec::new();
     for (i, stage) in plan.stages.iter().enumerate() {
-        let restarts = match (stage, lang) {
-            (
-                Stage::Cluster {
-                    restarts,
-                    highly_available,
-                    ..
-                },
-                Lang::En,
-            ) => {
-                format!("{restarts} VMs to restart ({highly_available} highly available)")
-            }
-            (
-                Stage::Cluster {
-                    restarts,
-                    highly_available,
-                    ..
-                },
-                Lang::Ja,
-            ) => {
-                format!("再起動する仮想マシン {restarts} 台 (高可用性 {highly_available} 台)")
-            }
-            (Stage::DataCenter { .. }, _) => String::new(),
+        let restarts = match stage {
+            Stage::Cluster {
+                restarts,
+                highly_available,
+                ..
+            } => Text::owned(
+                format!("{restarts} VMs to restart ({highly_available} highly available)"),
+                format!("再起動する仮想マシン {restarts} 台 (高可用性 {highly_available} 台)"),
+            ),
+            Stage::DataCenter { .. } => Text::same(""),
         };
         rows.push(vec![
             format!("{}.", i + 1),
             stage.message().into_lang(lang).into_owned(),
-            restarts,
+            restarts.into_lang(lang).into_owned(),
         ]);
     }
     out.push('\n');
@@ -134,12 +108,17 @@ pub fn render_plan(plan: &ChainPlan, lang: Lang) -> String {
             .map(|b| b.message().into_lang(lang).into_owned())
             .collect(),
     );
-    let verdict = match (plan.is_feasible(), lang) {
-        (true, Lang::En) => "\nNo blockers: the same command without --dry-run carries it out.",
-        (true, Lang::Ja) => "\nブロッカーなし: --dry-run を外すと実行します。",
-        (false, Lang::En) => "\nThe chain cannot start until the blockers are dealt with.",
-        (false, Lang::Ja) => "\nブロッカーを解消するまで実行できません。",
+    let verdict = if plan.is_feasible() {
+        Text::new(
+            "No blockers: the same command without --dry-run carries it out.",
+            "ブロッカーなし: --dry-run を外すと実行します。",
+        )
+    } else {
+        Text::new(
+            "The chain cannot start until the blockers are dealt with.",
+            "ブロッカーを解消するまで実行できません。",
+        )
     };
-    let _ = writeln!(out, "{verdict}");
+    let _ = writeln!(out, "\n{}", verdict.get(lang));
     out
 }

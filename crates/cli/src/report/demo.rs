@@ -8,7 +8,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use checks::Counts;
-use model::{Inventory, Lang, Level, Timestamp, Version};
+use model::text::duration;
+use model::{Inventory, Lang, Level, Text, Timestamp, Version};
 use orchestrator::chain::state::StagePhase;
 use orchestrator::chain::LevelObject;
 use orchestrator::event::VmDowntime;
@@ -19,7 +20,7 @@ use serde::Serialize;
 use super::chain_plan::render_plan_brief;
 use super::maintenance::render_report;
 use super::progress::Progress;
-use super::{chain, counted, duration, last_record_row, phase_text, rolling};
+use super::{chain, counted, last_record_row, phase_text, rolling};
 use crate::context::{Context, Verbosity};
 use crate::text::{table, tr};
 
@@ -104,38 +105,27 @@ impl Narrator {
 }
 
 /// A workflow step's title in the story.
-fn step_title(step: &WorkflowStep, lang: Lang) -> String {
+fn step_title(step: &WorkflowStep) -> Text {
     match step {
-        WorkflowStep::GlobalMaintenance { enabled: true } => tr(
-            lang,
-            "Global maintenance on",
-            "グローバルメンテナンスを有効化",
-        )
-        .to_owned(),
-        WorkflowStep::ManagerUpdate { from, to } => match lang {
-            Lang::En => format!("The Manager's update: engine-setup {from} → {to} (simulated)"),
-            Lang::Ja => format!("Manager の更新: engine-setup {from} → {to} (シミュレーション)"),
-        },
-        WorkflowStep::GlobalMaintenance { enabled: false } => tr(
-            lang,
+        WorkflowStep::GlobalMaintenance { enabled: true } => {
+            Text::new("Global maintenance on", "グローバルメンテナンスを有効化")
+        }
+        WorkflowStep::ManagerUpdate { from, to } => Text::owned(
+            format!("The Manager's update: engine-setup {from} → {to} (simulated)"),
+            format!("Manager の更新: engine-setup {from} → {to} (シミュレーション)"),
+        ),
+        WorkflowStep::GlobalMaintenance { enabled: false } => Text::new(
             "Global maintenance off, waiting for the engine's health",
             "グローバルメンテナンスを無効化し、エンジンの正常性を待機",
-        )
-        .to_owned(),
-        WorkflowStep::Hosts { .. } => tr(
-            lang,
+        ),
+        WorkflowStep::Hosts { .. } => Text::new(
             "Every cluster's hosts, one cluster at a time",
             "クラスターごとにすべてのホストを更新",
-        )
-        .to_owned(),
-        WorkflowStep::CompatibilityChain { level } => match lang {
-            Lang::En => {
-                format!("The compatibility chain to {level}: clusters, their VMs, data centers")
-            }
-            Lang::Ja => {
-                format!("互換レベル {level} への変更: クラスター、仮想マシン、データセンター")
-            }
-        },
+        ),
+        WorkflowStep::CompatibilityChain { level } => Text::owned(
+            format!("The compatibility chain to {level}: clusters, their VMs, data centers"),
+            format!("互換レベル {level} への変更: クラスター、仮想マシン、データセンター"),
+        ),
     }
 }
 
@@ -144,7 +134,11 @@ impl EventSink for Narrator {
         let lang = self.lang;
         let told = match &event {
             RunEvent::WorkflowStepStarted { step, what, .. } => {
-                self.step(self.before + step, step_title(what, lang), Some(at));
+                self.step(
+                    self.before + step,
+                    step_title(what).into_lang(lang).into_owned(),
+                    Some(at),
+                );
                 None
             }
             RunEvent::GlobalMaintenanceSet { report } => Some(render_report(report, lang)),
@@ -153,10 +147,10 @@ impl EventSink for Narrator {
                 "the Manager VM is shut down so that it boots afresh, as the guide asks; in global maintenance nothing starts it",
                 "ガイドのとおり、Manager 用仮想マシンをシャットダウンして起動し直させます。グローバルメンテナンス中は起動されません",
             ).to_owned()),
-            RunEvent::HostRetrying { host } => Some(match lang {
-                Lang::En => format!("{host} failed its first installation (the demo's bad luck); as the guide says once the host-deploy log is read, it is activated and upgraded again"),
-                Lang::Ja => format!("{host} は最初のインストールに失敗しました (デモの不運)。ガイドのとおり host-deploy のログを確認したら、有効化して再度アップグレードします"),
-            }),
+            RunEvent::HostRetrying { host } => Some(Text::owned(
+                format!("{host} failed its first installation (the demo's bad luck); as the guide says once the host-deploy log is read, it is activated and upgraded again"),
+                format!("{host} は最初のインストールに失敗しました (デモの不運)。ガイドのとおり host-deploy のログを確認したら、有効化して再度アップグレードします"),
+            ).into_lang(lang).into_owned()),
             RunEvent::ChainPlanned { plan } => Some(render_plan_brief(plan, lang)),
             RunEvent::RunFinished { summary } => Some(rolling::render_summary(summary, lang)),
             RunEvent::ChainFinished { summary } => Some(chain::render_summary(summary, lang)),
@@ -329,28 +323,33 @@ pub fn summarise(
 }
 
 pub fn counts_text(counts: &Counts, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!(
-            "{} rules: {} FAIL, {} WARN, {} INFO, {} PASS",
-            counts.total, counts.failures, counts.warnings, counts.info, counts.passed
-        ),
-        Lang::Ja => format!(
-            "ルール {} 件: FAIL {}、WARN {}、INFO {}、PASS {}",
-            counts.total, counts.failures, counts.warnings, counts.info, counts.passed
-        ),
-    }
+    let Counts {
+        total,
+        failures,
+        warnings,
+        info,
+        passed,
+        ..
+    } = counts;
+    Text::owned(
+        format!("{total} rules: {failures} FAIL, {warnings} WARN, {info} INFO, {passed} PASS"),
+        format!("ルール {total} 件: FAIL {failures}、WARN {warnings}、INFO {info}、PASS {passed}"),
+    )
+    .into_lang(lang)
+    .into_owned()
 }
 
 pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
     let mut out = String::new();
-    let verdict = match (summary.is_clean(), lang) {
-        (true, Lang::En) => "done: every host upgraded, every level at the target, no VM lost",
-        (true, Lang::Ja) => {
-            "完了: すべてのホストを更新し、すべての互換レベルが目標に到達、失われた仮想マシンなし"
-        }
-        (false, Lang::En) => "finished with problems (below)",
-        (false, Lang::Ja) => "問題が残りました (下記)",
+    let verdict = if summary.is_clean() {
+        Text::new(
+            "done: every host upgraded, every level at the target, no VM lost",
+            "完了: すべてのホストを更新し、すべての互換レベルが目標に到達、失われた仮想マシンなし",
+        )
+    } else {
+        Text::new("finished with problems (below)", "問題が残りました (下記)")
     };
+    let verdict = verdict.get(lang);
     let _ = writeln!(
         out,
         "{} {}: {verdict}",
@@ -368,13 +367,21 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
         .downtime
         .pinned
         .iter()
-        .map(|d| format!("{} {}", d.vm, duration(d.seconds, lang)))
+        .map(|d| format!("{} {}", d.vm, duration(d.seconds).into_lang(lang)))
         .collect();
     let levels: Vec<String> = summary
         .levels
         .iter()
         .map(|o| format!("{} {} {}", o.kind, o.name, o.level))
         .collect();
+    let (upgraded, total) = (summary.hosts.upgraded, summary.hosts.total);
+    let failed_first = list(&summary.hosts.failed_first);
+    let (migrations, moved, most) = (
+        summary.migrations,
+        summary.vms_moved,
+        summary.max_migrations_of_a_vm,
+    );
+    let (engine, wall) = (duration(summary.engine_seconds), summary.wall_seconds);
     let rows = vec![
         vec![
             tr(lang, "Manager", "Manager").to_owned(),
@@ -382,20 +389,12 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
         ],
         vec![
             tr(lang, "hosts upgraded", "更新したホスト").to_owned(),
-            match lang {
-                Lang::En => format!(
-                    "{} of {} (first installation failed: {})",
-                    summary.hosts.upgraded,
-                    summary.hosts.total,
-                    list(&summary.hosts.failed_first)
-                ),
-                Lang::Ja => format!(
-                    "{} / {} 台 (最初のインストールに失敗: {})",
-                    summary.hosts.upgraded,
-                    summary.hosts.total,
-                    list(&summary.hosts.failed_first)
-                ),
-            },
+            Text::owned(
+                format!("{upgraded} of {total} (first installation failed: {failed_first})"),
+                format!("{upgraded} / {total} 台 (最初のインストールに失敗: {failed_first})"),
+            )
+            .into_lang(lang)
+            .into_owned(),
         ],
         vec![
             tr(lang, "not upgraded", "未更新").to_owned(),
@@ -403,16 +402,12 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
         ],
         vec![
             tr(lang, "migrations", "移行").to_owned(),
-            match lang {
-                Lang::En => format!(
-                    "{} of {} VMs, at most {} for one VM",
-                    summary.migrations, summary.vms_moved, summary.max_migrations_of_a_vm
-                ),
-                Lang::Ja => format!(
-                    "{} 回、VM {} 台、1 台で最大 {} 回",
-                    summary.migrations, summary.vms_moved, summary.max_migrations_of_a_vm
-                ),
-            },
+            Text::owned(
+                format!("{migrations} of {moved} VMs, at most {most} for one VM"),
+                format!("{migrations} 回、VM {moved} 台、1 台で最大 {most} 回"),
+            )
+            .into_lang(lang)
+            .into_owned(),
         ],
         vec![
             tr(lang, "pinned VMs down", "停止した固定 VM").to_owned(),
@@ -420,22 +415,26 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
         ],
         vec![
             tr(lang, "Manager VM down", "Manager 用 VM 停止").to_owned(),
-            duration(summary.downtime.manager_vm_seconds, lang),
+            duration(summary.downtime.manager_vm_seconds)
+                .into_lang(lang)
+                .into_owned(),
         ],
         vec![
             tr(lang, "VMs restarted", "再起動した VM").to_owned(),
-            match (summary.downtime.restarted_for_level, lang) {
-                (0, _) => "0".to_owned(),
-                (n, Lang::En) => format!(
-                    "{n} for level {}, {} down at most",
-                    summary.target_level,
-                    duration(summary.downtime.restart_seconds_longest, lang)
-                ),
-                (n, Lang::Ja) => format!(
-                    "{n} 台 (互換レベル {})、停止は最大 {}",
-                    summary.target_level,
-                    duration(summary.downtime.restart_seconds_longest, lang)
-                ),
+            match summary.downtime.restarted_for_level {
+                0 => "0".to_owned(),
+                n => {
+                    let (level, longest) = (
+                        &summary.target_level,
+                        duration(summary.downtime.restart_seconds_longest),
+                    );
+                    Text::owned(
+                        format!("{n} for level {level}, {} down at most", longest.en),
+                        format!("{n} 台 (互換レベル {level})、停止は最大 {}", longest.ja),
+                    )
+                    .into_lang(lang)
+                    .into_owned()
+                }
             },
         ],
         vec![
@@ -473,18 +472,12 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
         ],
         vec![
             tr(lang, "time", "時間").to_owned(),
-            match lang {
-                Lang::En => format!(
-                    "{} of engine time in {:.1} s of wall time",
-                    duration(summary.engine_seconds, lang),
-                    summary.wall_seconds
-                ),
-                Lang::Ja => format!(
-                    "エンジン時間 {} を実時間 {:.1} 秒で",
-                    duration(summary.engine_seconds, lang),
-                    summary.wall_seconds
-                ),
-            },
+            Text::owned(
+                format!("{} of engine time in {wall:.1} s of wall time", engine.en),
+                format!("エンジン時間 {} を実時間 {wall:.1} 秒で", engine.ja),
+            )
+            .into_lang(lang)
+            .into_owned(),
         ],
     ];
     for line in table(&rows).lines() {
@@ -497,7 +490,7 @@ pub fn render_summary(summary: &DemoSummary, lang: Lang) -> String {
         .map(|s| {
             vec![
                 s.step.clone(),
-                duration(s.engine_seconds, lang),
+                duration(s.engine_seconds).into_lang(lang).into_owned(),
                 format!("{:.1} s", s.wall_seconds),
             ]
         })
@@ -540,7 +533,7 @@ pub fn render_status(status: &WorkflowStatus, path: &Path, lang: Lang) -> String
         vec![tr(lang, "run", "実行").to_owned(), status.run_id.clone()],
         vec![
             tr(lang, "state", "状態").to_owned(),
-            phase_text(status.state, lang).to_owned(),
+            phase_text(status.state, lang),
         ],
         vec![
             tr(lang, "runs finished", "終了した実行").to_owned(),
@@ -564,7 +557,7 @@ pub fn render_status(status: &WorkflowStatus, path: &Path, lang: Lang) -> String
             StagePhase::UnderWay => "[>]",
             StagePhase::Pending => "[ ]",
         };
-        let _ = writeln!(out, "  {mark} {}", step_title(&step.step, lang));
+        let _ = writeln!(out, "  {mark} {}", step_title(&step.step).get(lang));
     }
     out
 }

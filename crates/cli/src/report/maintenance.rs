@@ -3,35 +3,17 @@
 
 use std::fmt::Write as _;
 
-use model::Lang;
+use model::text::duration;
+use model::{Lang, Text};
 use orchestrator::hosted_engine::{GlobalMaintenance, GlobalMaintenanceReport, HostedEngineView};
-use orchestrator::RunEvent;
 
-use super::duration;
 use crate::text::{table, tr};
 
-/// The line the engine's status prints while global maintenance is waited for.
-pub fn line(event: &RunEvent, lang: Lang) -> Option<String> {
-    let RunEvent::EngineStatus { status } = event else {
-        return None;
-    };
-    let waiting = if status.is_healthy() {
-        ""
-    } else {
-        tr(lang, " (waiting)", " (待機中)")
-    };
-    Some(format!(
-        "{} {status}{waiting}",
-        tr(lang, "engine status", "エンジンの状態:")
-    ))
-}
-
 fn yes_no(value: bool, lang: Lang) -> &'static str {
-    match (value, lang) {
-        (true, Lang::En) => "yes",
-        (false, Lang::En) => "no",
-        (true, Lang::Ja) => "はい",
-        (false, Lang::Ja) => "いいえ",
+    if value {
+        tr(lang, "yes", "はい")
+    } else {
+        tr(lang, "no", "いいえ")
     }
 }
 
@@ -99,30 +81,29 @@ pub fn render_view(view: &HostedEngineView, lang: Lang) -> String {
 
 pub fn render_report(report: &GlobalMaintenanceReport, lang: Lang) -> String {
     let mut out = String::new();
-    let line = match (report.enabled, report.already, lang) {
-        (true, true, Lang::En) => "Global maintenance was on already; nothing was changed.".to_owned(),
-        (true, true, Lang::Ja) => "グローバルメンテナンスはすでに有効でした。何も変更していません。".to_owned(),
-        (true, false, Lang::En) => "Global maintenance is on: the HA agents leave the Manager VM alone; the Manager can be updated.".to_owned(),
-        (true, false, Lang::Ja) => "グローバルメンテナンスを有効にしました。HA エージェントは Manager 用仮想マシンに手を出さないため、Manager を更新できます。".to_owned(),
-        (false, true, Lang::En) => format!(
-            "Global maintenance was off already; the engine is healthy ({}).",
-            report.view.engine_status
+    let status = &report.view.engine_status;
+    let line = match (report.enabled, report.already) {
+        (true, true) => Text::new(
+            "Global maintenance was on already; nothing was changed.",
+            "グローバルメンテナンスはすでに有効でした。何も変更していません。",
         ),
-        (false, true, Lang::Ja) => format!(
-            "グローバルメンテナンスはすでに無効でした。エンジンは正常です ({})。",
-            report.view.engine_status
+        (true, false) => Text::new(
+            "Global maintenance is on: the HA agents leave the Manager VM alone; the Manager can be updated.",
+            "グローバルメンテナンスを有効にしました。HA エージェントは Manager 用仮想マシンに手を出さないため、Manager を更新できます。",
         ),
-        (false, false, Lang::En) => format!(
-            "Global maintenance is off and the engine is healthy again after {}: {}",
-            duration(report.seconds, lang),
-            report.view.engine_status
+        (false, true) => Text::owned(
+            format!("Global maintenance was off already; the engine is healthy ({status})."),
+            format!("グローバルメンテナンスはすでに無効でした。エンジンは正常です ({status})。"),
         ),
-        (false, false, Lang::Ja) => format!(
-            "グローバルメンテナンスを無効にしました。{} 後にエンジンが正常に戻りました: {}",
-            duration(report.seconds, lang),
-            report.view.engine_status
-        ),
+        (false, false) => {
+            let after = duration(report.seconds);
+            Text::owned(
+                format!("Global maintenance is off and the engine is healthy again after {}: {status}", after.en),
+                format!("グローバルメンテナンスを無効にしました。{} 後にエンジンが正常に戻りました: {status}", after.ja),
+            )
+        }
     };
+    let line = line.get(lang);
     let _ = writeln!(out, "{line}");
     out
 }

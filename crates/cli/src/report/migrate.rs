@@ -7,9 +7,10 @@ use std::path::Path;
 
 use model::Lang;
 use orchestrator::migrate::{MigrateOutcome, MigrateStatus, MigrateSummary, MigrationPlan};
-use orchestrator::RunEvent;
 
-use super::{counted, duration, last_record_row, phase_text, RunSummary};
+use model::text::duration;
+
+use super::{counted, last_record_row, phase_text, RunSummary};
 use crate::text::{table, tr};
 
 /// The plan: host order with each host's moves, what the administrator does, warnings and
@@ -23,11 +24,11 @@ pub fn render_plan(plan: &MigrationPlan, lang: Lang) -> String {
         match lang {
             Lang::En => format!(
                 "Host migration of cluster {} to Enterprise Linux 8 (Manager {}, cluster level {}): {} hosts in {} waves, {} migrations of {} VMs, about {}",
-                plan.cluster_name, plan.manager, plan.level, plan.hosts().count(), plan.waves.len(), p.migrations, p.vms_moved, duration(p.duration_seconds, lang)
+                plan.cluster_name, plan.manager, plan.level, plan.hosts().count(), plan.waves.len(), p.migrations, p.vms_moved, duration(p.duration_seconds).get(lang)
             ),
             Lang::Ja => format!(
                 "クラスター {} のホストを Enterprise Linux 8 へ移行 (Manager {}、互換レベル {}): ホスト {} 台、{} ウェーブ、VM {} 台の移行 {} 回、約 {}",
-                plan.cluster_name, plan.manager, plan.level, plan.hosts().count(), plan.waves.len(), p.vms_moved, p.migrations, duration(p.duration_seconds, lang)
+                plan.cluster_name, plan.manager, plan.level, plan.hosts().count(), plan.waves.len(), p.vms_moved, p.migrations, duration(p.duration_seconds).get(lang)
             ),
         }
     );
@@ -109,34 +110,6 @@ pub fn render_plan(plan: &MigrationPlan, lang: Lang) -> String {
     out
 }
 
-/// The line a host migration's event prints, if any.
-pub fn line(event: &RunEvent, lang: Lang) -> Option<String> {
-    Some(match event {
-        RunEvent::MigrateStarted { cluster, hosts, waves, migrations, predicted_seconds, resumed, .. } => match lang {
-            Lang::En => format!(
-                "{} the hosts of cluster {cluster}: {hosts} hosts in {waves} waves, {migrations} migrations, about {}",
-                if *resumed { "resuming the migration of" } else { "migrating" },
-                duration(*predicted_seconds, lang)
-            ),
-            Lang::Ja => format!(
-                "クラスター {cluster} のホスト移行を{}: ホスト {hosts} 台、{waves} ウェーブ、移行 {migrations} 回、約 {}",
-                if *resumed { "再開" } else { "開始" },
-                duration(*predicted_seconds, lang)
-            ),
-        },
-        RunEvent::MigrateStage { host, stage } => format!("{host}: {}", stage.message().get(lang)),
-        RunEvent::HostMigrated { host, seconds } => format!(
-            "{host} {} ({})",
-            tr(lang, "reinstalled and back up", "再インストールして稼働"),
-            duration(*seconds, lang)
-        ),
-        RunEvent::HostMigrationFailed { host, failure } => {
-            format!("{host} {}: {}", tr(lang, "FAILED", "失敗"), failure.message().get(lang))
-        }
-        _ => return None,
-    })
-}
-
 impl RunSummary for MigrateSummary {
     fn is_clean(&self) -> bool {
         MigrateSummary::is_clean(self)
@@ -161,7 +134,7 @@ impl RunSummary for MigrateSummary {
         let names = |hosts: &[orchestrator::event::UpgradedHost]| -> Vec<String> {
             hosts
                 .iter()
-                .map(|h| format!("{} {}", h.host, duration(h.seconds, lang)))
+                .map(|h| format!("{} {}", h.host, duration(h.seconds).get(lang)))
                 .collect()
         };
         let level = match (self.level_after, lang) {
@@ -218,13 +191,13 @@ impl RunSummary for MigrateSummary {
                 match lang {
                     Lang::En => format!(
                         "{} against {} planned",
-                        duration(self.duration_seconds, lang),
-                        duration(self.predicted_seconds, lang)
+                        duration(self.duration_seconds).get(lang),
+                        duration(self.predicted_seconds).get(lang)
                     ),
                     Lang::Ja => format!(
                         "{} (計画 {})",
-                        duration(self.duration_seconds, lang),
-                        duration(self.predicted_seconds, lang)
+                        duration(self.duration_seconds).get(lang),
+                        duration(self.predicted_seconds).get(lang)
                     ),
                 },
             ],

@@ -15,7 +15,7 @@ pub mod rolling_plan;
 
 use std::path::Path;
 
-use model::Lang;
+use model::{Lang, Text};
 use orchestrator::state::RunPhase;
 
 use crate::cli::OutputFormat;
@@ -30,19 +30,6 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `1 h 21 min`, `16 min`, `45 s`.
-pub fn duration(seconds: u64, lang: Lang) -> String {
-    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
-    match (lang, h, m) {
-        (Lang::En, 0, 0) => format!("{s} s"),
-        (Lang::En, 0, _) => format!("{m} min"),
-        (Lang::En, _, _) => format!("{h} h {m} min"),
-        (Lang::Ja, 0, 0) => format!("{s} 秒"),
-        (Lang::Ja, 0, _) => format!("{m} 分"),
-        (Lang::Ja, _, _) => format!("{h} 時間 {m} 分"),
-    }
-}
-
 /// `2 (a, b)`, or `-` for none.
 pub fn counted(names: &[String]) -> String {
     if names.is_empty() {
@@ -53,26 +40,28 @@ pub fn counted(names: &[String]) -> String {
 }
 
 /// A journaled run's phase, as `status` shows it.
-pub fn phase_text(phase: RunPhase, lang: Lang) -> &'static str {
-    match (phase, lang) {
-        (RunPhase::Planned, Lang::En) => "planned, not started",
-        (RunPhase::Planned, Lang::Ja) => "計画のみ、未開始",
-        (RunPhase::Interrupted, Lang::En) => "interrupted: `ovirt-upgrade resume` goes on",
-        (RunPhase::Interrupted, Lang::Ja) => "中断: `ovirt-upgrade resume` で続行します",
-        (RunPhase::Finished, Lang::En) => "finished",
-        (RunPhase::Finished, Lang::Ja) => "終了",
-    }
+pub fn phase_text(phase: RunPhase, lang: Lang) -> String {
+    let text = match phase {
+        RunPhase::Planned => Text::new("planned, not started", "計画のみ、未開始"),
+        RunPhase::Interrupted => Text::new(
+            "interrupted: `ovirt-upgrade resume` goes on",
+            "中断: `ovirt-upgrade resume` で続行します",
+        ),
+        RunPhase::Finished => Text::new("finished", "終了"),
+    };
+    text.get(lang).to_owned()
 }
 
 /// The `last record` row of a status: when, and how many records.
 pub fn last_record_row(at: Option<model::Timestamp>, records: usize, lang: Lang) -> Vec<String> {
     let at = at.map_or_else(|| "-".to_owned(), |t| t.to_string());
+    let when = Text::owned(
+        format!("{at} ({records} records)"),
+        format!("{at} (記録 {records} 件)"),
+    );
     vec![
         tr(lang, "last record", "最終記録").to_owned(),
-        match lang {
-            Lang::En => format!("{at} ({records} records)"),
-            Lang::Ja => format!("{at} (記録 {records} 件)"),
-        },
+        when.into_lang(lang).into_owned(),
     ]
 }
 

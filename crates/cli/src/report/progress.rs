@@ -13,11 +13,10 @@ use model::{Lang, Timestamp};
 use orchestrator::{EventSink, RunEvent};
 use serde::Serialize;
 
-use super::{chain, maintenance, migrate, rolling};
+use super::{chain, rolling};
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::runs::clock::time_of_day;
-use crate::text::tr;
 
 /// One JSON line of `--output json`: the engine time and the event.
 #[derive(Serialize)]
@@ -35,14 +34,6 @@ enum Mode {
     /// Every event as a JSON line on standard output.
     Json,
     Quiet,
-}
-
-/// How much an event's line tells.
-#[derive(Debug, Clone, Copy)]
-pub struct Detail {
-    pub verbose: bool,
-    /// Bars show what lines would otherwise tell.
-    pub bars: bool,
 }
 
 /// The bars of the run under way.
@@ -197,26 +188,20 @@ impl Progress {
         }
     }
 
+    /// The event's line, if this terminal shows it: the steps of a migration or a restart,
+    /// the engine's own events and retries only with `-v`; a batch of restarts when no bar
+    /// shows it.
     fn line(&self, event: &RunEvent) -> Option<String> {
-        let lang = self.lang;
-        let detail = Detail {
-            verbose: self.verbose,
-            bars: matches!(self.mode, Mode::Bars(_)),
+        let shown = match event {
+            RunEvent::MigrationStarted { .. }
+            | RunEvent::EngineEvent { .. }
+            | RunEvent::Retrying { .. }
+            | RunEvent::VmRestarted { .. } => self.verbose,
+            RunEvent::RestartBatch { .. } => self.verbose || !matches!(self.mode, Mode::Bars(_)),
+            _ => true,
         };
-        rolling::line(event, lang, detail)
-            .or_else(|| chain::line(event, lang, detail))
-            .or_else(|| maintenance::line(event, lang))
-            .or_else(|| migrate::line(event, lang))
-            .or_else(|| match event {
-                RunEvent::Stopping { reason } => {
-                    Some(format!("{}: {reason}", tr(lang, "stopping", "停止中")))
-                }
-                RunEvent::Retrying { call, error } if detail.verbose => Some(format!(
-                    "{} {call}: {error}",
-                    tr(lang, "retrying", "再試行")
-                )),
-                _ => None,
-            })
+        let message = event.message().filter(|_| shown)?;
+        Some(message.into_lang(self.lang).into_owned())
     }
 }
 

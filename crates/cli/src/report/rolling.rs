@@ -6,72 +6,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use model::{Lang, Timestamp};
-use orchestrator::event::{HostPhase, NeedsAttention, PolicyReason};
+use model::text::duration;
+use model::{Lang, Text, Timestamp};
+use orchestrator::event::NeedsAttention;
 use orchestrator::state::RunStatus;
 use orchestrator::{RunEvent, Summary};
 
-use super::progress::{Bars, Detail, RunBars};
-use super::{counted, duration, last_record_row, phase_text, RunSummary};
+use super::progress::{Bars, RunBars};
+use super::{counted, last_record_row, phase_text, RunSummary};
 use crate::text::{table, tr};
-
-/// The line a rolling upgrade's event prints, if any.
-pub fn line(event: &RunEvent, lang: Lang, detail: Detail) -> Option<String> {
-    Some(match event {
-        RunEvent::RunStarted { cluster, hosts, waves, migrations, predicted_seconds, resumed, .. } => match lang {
-            Lang::En => format!(
-                "{} cluster {cluster}: {hosts} hosts in {waves} waves, {migrations} migrations, about {}",
-                if *resumed { "resuming" } else { "upgrading" },
-                duration(*predicted_seconds, lang)
-            ),
-            Lang::Ja => format!(
-                "クラスター {cluster} の{}: ホスト {hosts} 台、{waves} ウェーブ、移行 {migrations} 回、約 {}",
-                if *resumed { "再開" } else { "アップグレード" },
-                duration(*predicted_seconds, lang)
-            ),
-        },
-        RunEvent::PolicySwitched { from, to, reason } => {
-            let why = match (reason, lang) {
-                (PolicyReason::RunStarts, Lang::En) => "for the run",
-                (PolicyReason::PinnedVmsStart, Lang::En) => "for a moment, so pinned VMs may start",
-                (PolicyReason::PinnedVmsStarted, Lang::En) => "again",
-                (PolicyReason::RunEnds, Lang::En) => "restored",
-                (PolicyReason::RunStarts, Lang::Ja) => "実行中のため",
-                (PolicyReason::PinnedVmsStart, Lang::Ja) => "固定 VM 起動のため一時的に",
-                (PolicyReason::PinnedVmsStarted, Lang::Ja) => "再び",
-                (PolicyReason::RunEnds, Lang::Ja) => "復元",
-            };
-            format!("{} {from} → {to} ({why})", tr(lang, "scheduling policy", "スケジューリングポリシー"))
-        }
-        RunEvent::WaveStarted { wave, of, hosts } => {
-            format!("{} {wave}/{of}: {}", tr(lang, "wave", "ウェーブ"), hosts.join(", "))
-        }
-        RunEvent::HostUpgraded { host, seconds } => {
-            format!("{host} {} ({})", tr(lang, "upgraded", "アップグレード完了"), duration(*seconds, lang))
-        }
-        RunEvent::HostFailed { host, failure } => {
-            format!("{host} {}: {}", tr(lang, "FAILED", "失敗"), failure.message().get(lang))
-        }
-        RunEvent::VmStopping { vm, host, forced } => match (lang, forced) {
-            (Lang::En, false) => format!("shutting pinned VM {vm} down on {host}"),
-            (Lang::En, true) => format!("powering pinned VM {vm} off on {host}: it did not shut down in time"),
-            (Lang::Ja, false) => format!("{host} の固定 VM {vm} をシャットダウン"),
-            (Lang::Ja, true) => format!("{host} の固定 VM {vm} を電源オフ (時間内にシャットダウンしませんでした)"),
-        },
-        RunEvent::VmStarted { vm } => format!("{} {vm}", tr(lang, "started pinned VM", "固定 VM を起動:")),
-        RunEvent::VmStartFailed { vm, reason } => format!("{} {vm}: {reason}", tr(lang, "could not start", "起動できません:")),
-        RunEvent::MigrationFailed { vm, to, reason, attempt } => {
-            format!("{} {vm} → {to} ({attempt}): {reason}", tr(lang, "migration failed", "移行失敗"))
-        }
-        RunEvent::Replanned { reason, waves, .. } => match lang {
-            Lang::En => format!("planned again ({reason}): {waves} waves left"),
-            Lang::Ja => format!("再計画 ({reason}): 残り {waves} ウェーブ"),
-        },
-        RunEvent::MigrationStarted { vm, from, to } if detail.verbose => format!("{vm}: {from} → {to}"),
-        RunEvent::EngineEvent { code, description, .. } if detail.verbose => format!("[engine {code}] {description}"),
-        _ => return None,
-    })
-}
 
 /// A rolling upgrade's bars, from its start: the cluster's progress with the wave and the
 /// engine time spent against the plan's, the migrations, a line per host at work.
@@ -142,16 +85,15 @@ impl ClusterBars {
 
     /// The overall bar's message: the wave, and the engine time spent against the plan's.
     fn tell_time(&mut self, at: Timestamp) {
-        let lang = self.lang;
-        let spent = duration(((at.0 - self.started.0) / 1000).max(0) as u64, lang);
-        let planned = duration(self.predicted_seconds, lang);
-        let time = match lang {
-            Lang::En => format!("{spent} of ~{planned}"),
-            Lang::Ja => format!("{spent} / 予測 {planned}"),
-        };
+        let spent = duration(((at.0 - self.started.0) / 1000).max(0) as u64);
+        let planned = duration(self.predicted_seconds);
+        let time = Text::owned(
+            format!("{} of ~{}", spent.en, planned.en),
+            format!("{} / 予測 {}", spent.ja, planned.ja),
+        );
         self.bars
             .overall
-            .set_message(format!("{}  {time}", self.wave));
+            .set_message(format!("{}  {}", self.wave, time.get(self.lang)));
     }
 }
 
@@ -170,17 +112,8 @@ impl RunBars for ClusterBars {
                 self.host_bar(from).set_message(text);
             }
             RunEvent::HostPhase { host, phase } => {
-                let text = match (phase, lang) {
-                    (HostPhase::Evacuating, Lang::En) => "migrating its VMs away",
-                    (HostPhase::StoppingPinnedVms, Lang::En) => "shutting pinned VMs down",
-                    (HostPhase::Upgrading, Lang::En) => "upgrading",
-                    (HostPhase::StartingPinnedVms, Lang::En) => "starting pinned VMs again",
-                    (HostPhase::Evacuating, Lang::Ja) => "VM を移行中",
-                    (HostPhase::StoppingPinnedVms, Lang::Ja) => "固定 VM をシャットダウン中",
-                    (HostPhase::Upgrading, Lang::Ja) => "アップグレード中",
-                    (HostPhase::StartingPinnedVms, Lang::Ja) => "固定 VM を起動中",
-                };
-                self.host_bar(host).set_message(text.to_owned());
+                let text = phase.message().into_lang(lang).into_owned();
+                self.host_bar(host).set_message(text);
             }
             // Only hosts at work have a line; a status seen before or after says nothing new.
             RunEvent::HostStatus { host, status } if self.hosts.iter().any(|(h, _)| h == host) => {
@@ -204,30 +137,26 @@ impl RunBars for ClusterBars {
 
 pub fn render_summary(summary: &Summary, lang: Lang) -> String {
     let mut out = String::new();
-    let outcome = summary.outcome.message().into_lang(lang);
-    let took = duration(summary.duration_seconds, lang);
-    let planned = duration(summary.predicted_seconds, lang);
-    match lang {
-        Lang::En => {
-            let _ = writeln!(
-                out,
-                "Cluster {}: {outcome}, in {took} (planned {planned})",
-                summary.cluster
-            );
-        }
-        Lang::Ja => {
-            let _ = writeln!(
-                out,
-                "クラスター {}: {outcome}、所要 {took} (計画 {planned})",
-                summary.cluster
-            );
-        }
-    }
+    let outcome = summary.outcome.message();
+    let took = duration(summary.duration_seconds);
+    let planned = duration(summary.predicted_seconds);
+    let cluster = &summary.cluster;
+    let headline = Text::owned(
+        format!(
+            "Cluster {cluster}: {}, in {} (planned {})",
+            outcome.en, took.en, planned.en
+        ),
+        format!(
+            "クラスター {cluster}: {}、所要 {} (計画 {})",
+            outcome.ja, took.ja, planned.ja
+        ),
+    );
+    let _ = writeln!(out, "{}", headline.get(lang));
     let mut rows: Vec<Vec<String>> = Vec::new();
     let upgraded: Vec<String> = summary
         .upgraded
         .iter()
-        .map(|u| format!("{} ({})", u.host, duration(u.seconds, lang)))
+        .map(|u| format!("{} ({})", u.host, duration(u.seconds).into_lang(lang)))
         .collect();
     rows.push(vec![
         tr(lang, "upgraded", "アップグレード済み").into(),
@@ -253,30 +182,25 @@ pub fn render_summary(summary: &Summary, lang: Lang) -> String {
             summary.not_started.join(", "),
         ]);
     }
-    let migrations = match lang {
-        Lang::En => format!(
-            "of {} VMs, {:.2} per VM moved, at most {} for one VM",
-            summary.vms_moved,
-            summary.migrations_per_moved_vm(),
-            summary.max_migrations_of_a_vm
-        ),
-        Lang::Ja => format!(
-            "VM {} 台、移行した VM 1 台あたり {:.2} 回、1 台で最大 {} 回",
-            summary.vms_moved,
-            summary.migrations_per_moved_vm(),
-            summary.max_migrations_of_a_vm
-        ),
-    };
+    let (moved, per_vm, most) = (
+        summary.vms_moved,
+        summary.migrations_per_moved_vm(),
+        summary.max_migrations_of_a_vm,
+    );
+    let migrations = Text::owned(
+        format!("of {moved} VMs, {per_vm:.2} per VM moved, at most {most} for one VM"),
+        format!("VM {moved} 台、移行した VM 1 台あたり {per_vm:.2} 回、1 台で最大 {most} 回"),
+    );
     rows.push(vec![
         tr(lang, "migrations", "移行").into(),
         summary.migrations.to_string(),
-        migrations,
+        migrations.into_lang(lang).into_owned(),
     ]);
     let downtime: Vec<String> = summary
         .vm_downtime
         .iter()
         .map(|d| match &d.still_down {
-            None => format!("{} {}", d.vm, duration(d.seconds, lang)),
+            None => format!("{} {}", d.vm, duration(d.seconds).into_lang(lang)),
             Some(why) => format!(
                 "{} {} ({})",
                 d.vm,
@@ -336,6 +260,8 @@ pub fn render_summary(summary: &Summary, lang: Lang) -> String {
 pub fn render_status(status: &RunStatus, path: &Path, lang: Lang) -> String {
     let mut out = String::new();
     let state = phase_text(status.state, lang);
+    let (run, correlation) = (&status.run_id, &status.correlation_id);
+    let (revision, hosts) = (status.plan_revision, status.hosts_planned);
     let rows = vec![
         vec![
             tr(lang, "journal", "ジャーナル").to_owned(),
@@ -351,27 +277,22 @@ pub fn render_status(status: &RunStatus, path: &Path, lang: Lang) -> String {
         ],
         vec![
             tr(lang, "run", "実行").to_owned(),
-            match lang {
-                Lang::En => format!(
-                    "{} (correlation id {})",
-                    status.run_id, status.correlation_id
-                ),
-                Lang::Ja => format!("{} (相関 ID {})", status.run_id, status.correlation_id),
-            },
+            Text::owned(
+                format!("{run} (correlation id {correlation})"),
+                format!("{run} (相関 ID {correlation})"),
+            )
+            .into_lang(lang)
+            .into_owned(),
         ],
-        vec![tr(lang, "state", "状態").to_owned(), state.to_owned()],
+        vec![tr(lang, "state", "状態").to_owned(), state],
         vec![
             tr(lang, "plan", "計画").to_owned(),
-            match lang {
-                Lang::En => format!(
-                    "revision {}, {} hosts",
-                    status.plan_revision, status.hosts_planned
-                ),
-                Lang::Ja => format!(
-                    "版 {}、ホスト {} 台",
-                    status.plan_revision, status.hosts_planned
-                ),
-            },
+            Text::owned(
+                format!("revision {revision}, {hosts} hosts"),
+                format!("版 {revision}、ホスト {hosts} 台"),
+            )
+            .into_lang(lang)
+            .into_owned(),
         ],
         vec![
             tr(lang, "upgraded", "アップグレード済み").to_owned(),

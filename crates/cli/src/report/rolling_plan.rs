@@ -3,10 +3,10 @@
 
 use std::fmt::Write as _;
 
-use model::Lang;
+use model::text::duration;
+use model::{Lang, Text};
 use orchestrator::{Options, Plan};
 
-use super::duration;
 use crate::context::Verbosity;
 use crate::text::{gib, section, table, tr};
 
@@ -14,72 +14,65 @@ use crate::text::{gib, section, table, tr};
 pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbosity) -> String {
     let mut out = String::new();
     let p = &plan.prediction;
-    let at_once = match (lang, options.max_parallel, p.max_hosts_out) {
-        (Lang::En, k, out) if k <= 1 || out <= 1 => "one host at a time".to_owned(),
-        (Lang::En, k, out) if out == k => format!("up to {k} hosts at a time"),
-        (Lang::En, k, out) => format!("up to {out} hosts at a time ({k} allowed)"),
-        (Lang::Ja, k, out) if k <= 1 || out <= 1 => "1 台ずつ".to_owned(),
-        (Lang::Ja, k, out) if out == k => format!("同時に最大 {k} 台"),
-        (Lang::Ja, k, out) => format!("同時に最大 {out} 台 ({k} 台まで許可)"),
-    };
-    let moves = match (lang, p.migrations, p.vms_moving_twice) {
-        (Lang::En, 0, _) => "no migrations".to_owned(),
-        (Lang::En, m, 0) => format!("{m} migrations of {} VMs: each moves once", p.vms_moved),
-        (Lang::En, m, twice) => format!(
-            "{m} migrations of {} VMs: {:.2} per VM moved; {twice} move twice (the first wave has no upgraded host to send them to)",
-            p.vms_moved,
-            p.migrations_per_moved_vm()
+    let at_once = match (options.max_parallel, p.max_hosts_out) {
+        (k, out) if k <= 1 || out <= 1 => Text::new("one host at a time", "1 台ずつ"),
+        (k, out) if out == k => Text::owned(
+            format!("up to {k} hosts at a time"),
+            format!("同時に最大 {k} 台"),
         ),
-        (Lang::Ja, 0, _) => "移行なし".to_owned(),
-        (Lang::Ja, m, 0) => format!("移行 {m} 回、VM {} 台: すべて 1 回ずつ", p.vms_moved),
-        (Lang::Ja, m, twice) => format!(
-            "移行 {m} 回、VM {} 台: 移行する VM 1 台あたり {:.2} 回。{twice} 台は 2 回移行 (最初のウェーブには送り先となる更新済みホストがないため)",
-            p.vms_moved,
-            p.migrations_per_moved_vm()
+        (k, out) => Text::owned(
+            format!("up to {out} hosts at a time ({k} allowed)"),
+            format!("同時に最大 {out} 台 ({k} 台まで許可)"),
         ),
     };
-    match lang {
-        Lang::En => {
-            let _ = writeln!(
-                out,
-                "Cluster {}: {} hosts in {} waves, {at_once}",
-                plan.cluster_name, p.hosts, p.waves
-            );
-            let _ = writeln!(out, "  {moves}");
-            match p.vms_stopped {
-                0 => {}
-                1 => {
-                    let _ = writeln!(
-                        out,
-                        "  1 pinned VM shut down and started again as soon as its own host is back"
-                    );
-                }
-                n => {
-                    let _ = writeln!(out, "  {n} pinned VMs shut down and started again as soon as their own host is back");
-                }
-            }
-            let _ = writeln!(
-                out,
-                "  predicted duration {}",
-                duration(p.duration_seconds, lang)
-            );
+    let moved = p.vms_moved;
+    let moves = match (p.migrations, p.vms_moving_twice) {
+        (0, _) => Text::new("no migrations", "移行なし"),
+        (m, 0) => Text::owned(
+            format!("{m} migrations of {moved} VMs: each moves once"),
+            format!("移行 {m} 回、VM {moved} 台: すべて 1 回ずつ"),
+        ),
+        (m, twice) => {
+            let per_vm = p.migrations_per_moved_vm();
+            Text::owned(
+                format!("{m} migrations of {moved} VMs: {per_vm:.2} per VM moved; {twice} move twice (the first wave has no upgraded host to send them to)"),
+                format!("移行 {m} 回、VM {moved} 台: 移行する VM 1 台あたり {per_vm:.2} 回。{twice} 台は 2 回移行 (最初のウェーブには送り先となる更新済みホストがないため)"),
+            )
         }
-        Lang::Ja => {
-            let _ = writeln!(
-                out,
-                "クラスター {}: ホスト {} 台を {} ウェーブで、{at_once}",
-                plan.cluster_name, p.hosts, p.waves
-            );
-            let _ = writeln!(out, "  {moves}");
-            if p.vms_stopped > 0 {
-                let _ = writeln!(
-                    out,
-                    "  固定 VM {} 台を停止し、自分のホストが戻り次第起動",
-                    p.vms_stopped
-                );
-            }
-            let _ = writeln!(out, "  予測所要時間 {}", duration(p.duration_seconds, lang));
-        }
+    };
+    let (cluster, hosts, waves) = (&plan.cluster_name, p.hosts, p.waves);
+    let headline = Text::owned(
+        format!(
+            "Cluster {cluster}: {hosts} hosts in {waves} waves, {}",
+            at_once.en
+        ),
+        format!(
+            "クラスター {cluster}: ホスト {hosts} 台を {waves} ウェーブで、{}",
+            at_once.ja
+        ),
+    );
+    let stopped = match p.vms_stopped {
+        0 => None,
+        1 => Some(Text::new(
+            "1 pinned VM shut down and started again as soon as its own host is back",
+            "固定 VM 1 台を停止し、自分のホストが戻り次第起動",
+        )),
+        n => Some(Text::owned(
+            format!("{n} pinned VMs shut down and started again as soon as their own host is back"),
+            format!("固定 VM {n} 台を停止し、自分のホストが戻り次第起動"),
+        )),
+    };
+    let predicted = duration(p.duration_seconds);
+    let predicted = Text::owned(
+        format!("predicted duration {}", predicted.en),
+        format!("予測所要時間 {}", predicted.ja),
+    );
+    let _ = writeln!(out, "{}", headline.get(lang));
+    for line in [Some(moves), stopped, Some(predicted)]
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(out, "  {}", line.get(lang));
     }
     if verbosity > Verbosity::Quiet {
         for (w, wave) in plan.waves.iter().enumerate() {
@@ -96,7 +89,7 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
                 tr(lang, "Wave", "ウェーブ"),
                 w + 1,
                 names.join(", "),
-                duration(longest, lang)
+                duration(longest).into_lang(lang)
             );
             let mut rows = Vec::new();
             for step in &wave.hosts {
@@ -126,15 +119,16 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
                     ]);
                 }
                 for s in &step.stops {
-                    let when = match lang {
-                        Lang::En => format!("shut down, started again when {} is back", step.name),
-                        Lang::Ja => format!("シャットダウンし、{} が戻ったら起動", step.name),
-                    };
+                    let host = &step.name;
+                    let when = Text::owned(
+                        format!("shut down, started again when {host} is back"),
+                        format!("シャットダウンし、{host} が戻ったら起動"),
+                    );
                     rows.push(vec![
                         tr(lang, "stop", "停止").to_owned(),
                         s.name.clone(),
                         gib(s.memory),
-                        when,
+                        when.into_lang(lang).into_owned(),
                     ]);
                 }
             }
@@ -167,12 +161,17 @@ pub fn render_plan(plan: &Plan, options: &Options, lang: Lang, verbosity: Verbos
             .map(|b| b.message().into_lang(lang).into_owned())
             .collect(),
     );
-    let verdict = match (plan.is_feasible(), lang) {
-        (true, Lang::En) => "\nNo blockers: the same command without --dry-run carries it out.",
-        (true, Lang::Ja) => "\nブロッカーなし: --dry-run を外すと実行します。",
-        (false, Lang::En) => "\nThe run cannot start until the blockers are dealt with.",
-        (false, Lang::Ja) => "\nブロッカーを解消するまで実行できません。",
+    let verdict = if plan.is_feasible() {
+        Text::new(
+            "No blockers: the same command without --dry-run carries it out.",
+            "ブロッカーなし: --dry-run を外すと実行します。",
+        )
+    } else {
+        Text::new(
+            "The run cannot start until the blockers are dealt with.",
+            "ブロッカーを解消するまで実行できません。",
+        )
     };
-    let _ = writeln!(out, "{verdict}");
+    let _ = writeln!(out, "\n{}", verdict.get(lang));
     out
 }

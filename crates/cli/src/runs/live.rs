@@ -49,10 +49,12 @@ fn password(ctx: &Context, url: &str) -> anyhow::Result<Password> {
             args.username
         )));
     }
-    let prompt = match ctx.lang {
-        model::Lang::En => format!("Password for {} at {url}: ", args.username),
-        model::Lang::Ja => format!("{url} の {} のパスワード: ", args.username),
-    };
+    let user = &args.username;
+    let prompt = model::Text::owned(
+        format!("Password for {user} at {url}: "),
+        format!("{url} の {user} のパスワード: "),
+    );
+    let prompt = prompt.get(ctx.lang);
     rpassword::prompt_password(prompt)
         .map(Password::new)
         .context("cannot read the password from the terminal")
@@ -161,17 +163,15 @@ impl Drop for Live {
 }
 
 fn stage_name(stage: Stage, lang: model::Lang) -> &'static str {
-    match lang {
-        model::Lang::En => stage.as_str(),
-        model::Lang::Ja => match stage {
-            Stage::DataCenters => "データセンター",
-            Stage::Clusters => "クラスター",
-            Stage::Hosts => "ホスト",
-            Stage::Vms => "仮想マシン",
-            Stage::VmDetails => "仮想マシンのディスクとスナップショット",
-            Stage::StorageDomains => "ストレージドメイン",
-            Stage::Disks => "ディスク",
-            Stage::Volumes => "ボリューム",
-        },
-    }
+    let ja = match stage {
+        Stage::DataCenters => "データセンター",
+        Stage::Clusters => "クラスター",
+        Stage::Hosts => "ホスト",
+        Stage::Vms => "仮想マシン",
+        Stage::VmDetails => "仮想マシンのディスクとスナップショット",
+        Stage::StorageDomains => "ストレージドメイン",
+        Stage::Disks => "ディスク",
+        Stage::Volumes => "ボリューム",
+    };
+    tr(lang, stage.as_str(), ja)
 }

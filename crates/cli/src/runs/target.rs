@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{anyhow, Context as _};
 use clap::Args;
 use model::engine::Engine;
-use model::{Inventory, Lang, PackageVersion, Timestamp, Version};
+use model::{Inventory, Lang, PackageVersion, Text, Timestamp, Version};
 use orchestrator::workflow::ManagerSetup;
 use orchestrator::TokioClock;
 use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
@@ -91,14 +91,15 @@ impl fmt::Display for JournalEngine {
 /// Why a journal of an in-process run cannot be resumed, and what to do instead.
 pub fn refuse_in_process_resume(path: &Path, lang: Lang) -> anyhow::Error {
     let shown = path.display();
-    input_error(anyhow!(match lang {
-        Lang::En => format!(
+    let refusal = Text::owned(
+        format!(
             "journal {shown} was written against an {IN_PROCESS}, which ended with its process; runs against an engine that outlives ovirt-upgrade (a real one, or `ovirt-upgrade sim serve` through --engine) can be resumed; `ovirt-upgrade status --journal {shown}` shows where it stood"
         ),
-        Lang::Ja => format!(
+        format!(
             "ジャーナル {shown} はプロセス内のシミュレーションエンジンに対する実行で、エンジンはプロセスとともに終了しました。再開できるのは ovirt-upgrade より長く生きるエンジン (実エンジン、または --engine で接続する `ovirt-upgrade sim serve`) に対する実行です。`ovirt-upgrade status --journal {shown}` で状況を確認できます"
         ),
-    }))
+    );
+    input_error(anyhow!(refusal.into_lang(lang)))
 }
 
 /// The engine a journal's run is resumed against: the journal's own unless --engine names

@@ -34,6 +34,35 @@ impl RestartResult {
     pub fn is_failure(&self) -> bool {
         matches!(self, RestartResult::Failed { .. })
     }
+
+    /// How the restart ended, in both languages.
+    pub fn message(&self) -> Text {
+        match self {
+            RestartResult::Restarted { seconds } => {
+                let away = model::text::duration(*seconds);
+                Text::owned(
+                    format!("back after {}", away.en),
+                    format!("{} 後に復帰", away.ja),
+                )
+            }
+            RestartResult::AlreadyApplied => Text::new(
+                "its configuration was applied before its turn",
+                "順番が来る前に設定が適用済み",
+            ),
+            RestartResult::WasDown => Text::new(
+                "down: takes the level at its next start",
+                "停止中: 次回起動時に新しい互換レベルになります",
+            ),
+            RestartResult::Failed { reason, status } => Text::owned(
+                format!("{reason} (now {status})"),
+                format!("{reason} (現在 {status})"),
+            ),
+            RestartResult::NeedsManualRestart { status } => Text::owned(
+                format!("{status}: restart it by hand once it runs normally"),
+                format!("{status}: 通常の状態に戻ってから手動で再起動してください"),
+            ),
+        }
+    }
 }
 
 /// How a chain run ended.
