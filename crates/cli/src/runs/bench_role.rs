@@ -15,7 +15,7 @@ use model::{HostStatus, Timestamp, Version};
 use orchestrator::bench::{self, RunMetrics, Strategy, Workload};
 use orchestrator::{Clock, TokioClock};
 use ovirt_client::{Client, Config, Password, Tls};
-use ovirt_sim::http::{HttpSim, ServeOptions};
+use ovirt_sim::http::{Credentials, HttpSim, ServeOptions};
 use ovirt_sim::{SimConfig, SimEngine, Simulator};
 use serde::Serialize;
 
@@ -96,6 +96,7 @@ pub fn run(setup: &AgainstRole, on_seed: impl Fn(&Seed) + Sync) -> anyhow::Resul
             .context("cannot start the async runtime")?;
         let race = Race {
             setup,
+            credentials: Credentials::default(),
             workload: &workload,
             ansible: &ansible,
             playbook: &playbook,
@@ -112,6 +113,8 @@ pub fn run(setup: &AgainstRole, on_seed: impl Fn(&Seed) + Sync) -> anyhow::Resul
 /// One seed's two engines and two clients.
 struct Race<'a> {
     setup: &'a AgainstRole,
+    /// The one user every engine of the seed lets in, given to both clients.
+    credentials: Credentials,
     workload: &'a Workload,
     ansible: &'a Path,
     playbook: &'a Path,
@@ -178,7 +181,11 @@ impl Race<'_> {
             .set_manager_version(self.setup.engine_version)
             .map_err(|e| input_error(anyhow!("--engine-version: {e}")))?;
         let engine = SimEngine::new(simulator, self.setup.speed, self.workload.seed);
-        Ok(HttpSim::start(engine, ServeOptions::default()).await?)
+        let options = ServeOptions {
+            credentials: self.credentials.clone(),
+            ..ServeOptions::default()
+        };
+        Ok(HttpSim::start(engine, options).await?)
     }
 
     /// oVirt's role through `ansible-playbook`, then what the engine shows.
@@ -194,8 +201,8 @@ impl Race<'_> {
         command
             .arg(self.playbook)
             .env("ENGINE_URL", served.api_url())
-            .env("ENGINE_USER", "admin@internal")
-            .env("ENGINE_PASSWORD", "sim-password")
+            .env("ENGINE_USER", &self.credentials.username)
+            .env("ENGINE_PASSWORD", &self.credentials.password)
             .env("CLUSTER_NAME", cluster_name(self.workload))
             .env("UPGRADE_TIMEOUT_SECONDS", format!("{timeout}"))
             .env("ANSIBLE_LOCAL_TEMP", self.scratch)
@@ -244,8 +251,8 @@ impl Race<'_> {
     async fn ours(&self, served: &HttpSim, max_parallel: usize) -> anyhow::Result<RunMetrics> {
         let mut config = Config::new(
             served.api_url(),
-            "admin@internal",
-            Password::new("sim-password"),
+            &self.credentials.username,
+            Password::new(self.credentials.password.clone()),
         );
         config.tls = Tls::System;
         let client = Client::connect(&config)
