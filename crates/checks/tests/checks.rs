@@ -128,6 +128,14 @@ fn each_example_shows_what_it_was_written_for() {
             ],
         ),
         (
+            "self-hosted-migration",
+            &[
+                ("host.os-reinstall", Status::Warn),
+                ("he.global-maintenance-required", Status::Info),
+                ("cluster.compat-behind", Status::Info),
+            ],
+        ),
+        (
             "demo",
             &[
                 ("he.global-maintenance-required", Status::Info),
