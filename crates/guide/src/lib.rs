@@ -9,11 +9,13 @@
 //! reads from an inventory, recording where every setting came from.
 //!
 //! Everything here is pure: values in, values out. Renderers return strings; the binary
-//! prints them.
+//! prints them. The one exception is [`file`], which writes a tracker or a checklist document
+//! whole or not at all, for the binary and the web page alike.
 
 mod procedures;
 
 pub mod detect;
+pub mod file;
 pub mod plan;
 pub mod render;
 pub mod request;

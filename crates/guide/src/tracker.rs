@@ -1,7 +1,7 @@
 //! A tracker for long change windows: the request a plan was made from, its step ids, and the
 //! steps marked done. The plan itself is rebuilt from the request, so the file stays small and
-//! a tracker edited into nonsense is caught on load. Writing the file (atomically) is the
-//! binary's job; this module only turns trackers into bytes and back.
+//! a tracker edited into nonsense is caught on load. This module turns trackers into bytes and
+//! back; [`crate::file`] writes them.
 
 use std::collections::BTreeMap;
 

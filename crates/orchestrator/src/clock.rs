@@ -2,9 +2,17 @@
 //! simulated engine of a demo, tokio's paused clock in tests. The planner never asks.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use model::Timestamp;
+
+/// Now, by the machine's clock: where a run's engine time starts, and when a step was ticked.
+pub fn wall_clock() -> Timestamp {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.as_millis() as i64);
+    Timestamp::from_millis(millis)
+}
 
 pub trait Clock: Send + Sync {
     /// The engine's time now.

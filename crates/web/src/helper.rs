@@ -15,6 +15,7 @@ use guide::{
 };
 use maud::{html, Markup};
 use model::{Lang, Text};
+use orchestrator::clock::wall_clock;
 use serde::Deserialize;
 
 use crate::layout::{document, href, problem, PageLang};
@@ -217,14 +218,12 @@ fn read_tracker(path: &Path, plan: &Plan) -> Result<Tracker, Text> {
     }
 }
 
-/// Writes the tracker whole or not at all: a file beside it, renamed over it.
+/// Writes the tracker whole or not at all, as `plan done` does.
 fn write_tracker(path: &Path, tracker: &Tracker) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    let temporary = path.with_extension("json.tmp");
-    std::fs::write(&temporary, tracker.to_json())?;
-    std::fs::rename(&temporary, path)
+    guide::file::write_atomically(path, &tracker.to_json())
 }
 
 fn form(app: &App, values: &PlanForm, lang: Lang) -> Markup {
@@ -403,7 +402,7 @@ pub(crate) async fn tick(
         Err(message) => return problem(StatusCode::CONFLICT, lang, "/plan", &message),
     };
     let marked = if tick.done {
-        tracker.mark_done(&plan, &tick.step, None)
+        tracker.mark_done(&plan, &tick.step, Some(wall_clock().to_string()))
     } else {
         tracker.mark_undone(&plan, &tick.step)
     };

@@ -2,12 +2,11 @@
 //! with the same rules and HTML renderer as `ovirt-upgrade check`.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use model::{Date, Inventory, Text};
+use model::{Inventory, Text};
 
 use crate::layout::{problem, PageLang};
 use crate::{App, Environment};
@@ -33,14 +32,6 @@ pub(crate) async fn load(environment: &Environment) -> Result<Inventory, Text> {
     }
 }
 
-/// Today (UTC), which certificate expiry and backup age are counted from.
-fn today() -> Date {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    Date::from_days_since_epoch((seconds / 86_400) as i64)
-}
-
 /// `GET /check`: the report `check --html` writes, for the next stop on the route.
 pub(crate) async fn check(State(app): State<Arc<App>>, PageLang(lang): PageLang) -> Response {
     let Some(environment) = &app.config.environment else {
@@ -59,7 +50,7 @@ pub(crate) async fn check(State(app): State<Arc<App>>, PageLang(lang): PageLang)
         Err(message) => return problem(StatusCode::BAD_GATEWAY, lang, "/check", &message),
     };
     let target = checks::default_target(inventory.manager.version);
-    match checks::check(&inventory, target, today()) {
+    match checks::check(&inventory, target, orchestrator::clock::wall_clock().date()) {
         Ok(report) => Html(checks::render::html(&report, lang)).into_response(),
         Err(error) => problem(
             StatusCode::UNPROCESSABLE_ENTITY,

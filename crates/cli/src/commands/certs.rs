@@ -47,7 +47,7 @@ pub fn run(args: CertsArgs, ctx: &Context) -> anyhow::Result<Exit> {
             PATIENCE,
         ))
         .with_context(|| format!("cannot read the certificates of the engine at {url}"))?;
-    let now = args.as_of.unwrap_or_else(super::check::today);
+    let now = args.as_of.unwrap_or_else(crate::runs::clock::today);
     match ctx.output {
         OutputFormat::Json => super::print_json(&to_json(&read, url, now))?,
         OutputFormat::Text => print!("{}", render(&read, url, now, ctx.lang)),

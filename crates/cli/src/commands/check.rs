@@ -2,7 +2,6 @@
 //! before the window, from an inventory or a scenario.
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use checks::render::{self, TextOptions};
@@ -12,6 +11,7 @@ use model::{Date, Inventory, Lang, Version};
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::exit::{input_error, Exit};
+use crate::runs::clock::today;
 use crate::text::tr;
 
 #[derive(Debug, Args)]
@@ -50,14 +50,6 @@ pub struct CheckArgs {
     /// when no file is given.
     #[arg(long, conflicts_with = "environment")]
     pub live: bool,
-}
-
-/// Today's date (UTC), the only place the checks' "now" comes from.
-pub(crate) fn today() -> Date {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    Date::from_days_since_epoch((seconds / 86_400) as i64)
 }
 
 pub fn run(args: CheckArgs, ctx: &Context) -> anyhow::Result<Exit> {

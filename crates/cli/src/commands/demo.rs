@@ -19,13 +19,13 @@ use orchestrator::{StopSignal, TokioClock};
 use ovirt_sim::invariants::Transition;
 use ovirt_sim::SimEngine;
 
-use super::check::{analyse, today};
-use super::plan::{checklist, write_documents, DocumentArgs};
+use super::check::analyse;
+use super::plan::{checklist, DocumentArgs};
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::exit::{input_error, Exit};
 use crate::report::demo::{counts_text, render_summary, summarise, Narrator, Observed};
-use crate::runs::clock::wall_clock;
+use crate::runs::clock::{today, wall_clock};
 use crate::runs::ids::RunIds;
 use crate::runs::runtime::{runtime, watch_ctrl_c};
 use crate::runs::target::{
@@ -156,7 +156,7 @@ pub fn run(args: DemoArgs, ctx: &Context) -> anyhow::Result<Exit> {
         connection: inner.connection.clone(),
         ..inner
     };
-    write_documents(&guide_plan, &documents, None, &silent)?;
+    crate::report::plan::write_documents(&guide_plan, &documents, None, &silent)?;
     let (steps_in_guide, checklist) = (guide_plan.steps().count(), out.join("checklist.md"));
     let checklist = checklist.display();
     let written = Text::owned(

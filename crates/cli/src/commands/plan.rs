@@ -1,25 +1,21 @@
 //! `ovirt-upgrade plan`: the Upgrade Guide's checklist for one environment and route, and a
 //! tracker file to tick steps off during a long window.
 
-use std::collections::BTreeMap;
-use std::fs::File;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::Context as _;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Subcommand};
-use guide::render::{self, Done};
 use guide::{
     Choices, DeploymentKind, HostTypes, HostUpdate, Marked, Plan, Sha1Scope, Tracker, VersionSpec,
 };
-use model::{Lang, Text};
 
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::exit::{input_error, Exit};
+use crate::report;
+use crate::runs::clock::wall_clock;
 use crate::text::tr;
 
 /// Where `--save`, `done` and `status` keep the tracker when no file is named.
@@ -227,7 +223,7 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<Exit> {
         host_update: args.host_update,
     };
     let plan = checklist(&choices, inventory.as_ref())?;
-    let printed_document = write_documents(&plan, &args.documents, None, ctx)?;
+    let printed_document = report::plan::write_documents(&plan, &args.documents, None, ctx)?;
     if let Some(path) = &args.save {
         write_atomically(path, &Tracker::new(&plan).to_json())?;
         if ctx.says(Verbosity::Normal) {
@@ -243,7 +239,7 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<Exit> {
         }
     }
     if !printed_document {
-        print_plan(&plan, None, ctx)?;
+        report::plan::print(&plan, None, ctx)?;
     }
     Ok(Exit::Success)
 }
@@ -258,59 +254,6 @@ pub(crate) fn checklist(
     guide::resolve(choices, detection.as_ref())
         .and_then(|resolved| resolved.plan())
         .map_err(input_error)
-}
-
-fn print_plan(plan: &Plan, done: Option<&Done>, ctx: &Context) -> anyhow::Result<()> {
-    match ctx.output {
-        OutputFormat::Json => super::print_json(&render::json::render(plan, ctx.lang, done)),
-        OutputFormat::Text => {
-            print!("{}", render::text::render(plan, ctx.lang, done));
-            Ok(())
-        }
-    }
-}
-
-/// Renders a checklist document in a language, with the marks of a tracker.
-type Renderer = fn(&Plan, Lang, Option<&Done>) -> String;
-
-/// Writes the Markdown and HTML documents asked for; says whether one went to standard output.
-pub(crate) fn write_documents(
-    plan: &Plan,
-    documents: &DocumentArgs,
-    done: Option<&Done>,
-    ctx: &Context,
-) -> anyhow::Result<bool> {
-    let is_stdout = |path: &Path| path == Path::new("-");
-    let markdown = documents.markdown.as_deref();
-    let html = documents.html.as_deref();
-    if markdown.is_some_and(is_stdout) && html.is_some_and(is_stdout) {
-        return Err(input_error(anyhow::anyhow!(
-            "--markdown - and --html - cannot both go to standard output: give one of them a file"
-        )));
-    }
-    let mut printed = false;
-    let wanted: [(Option<&Path>, Renderer); 2] = [
-        (markdown, render::markdown::render),
-        (html, render::html::render),
-    ];
-    for (path, renderer) in wanted {
-        let Some(path) = path else { continue };
-        let document = renderer(plan, ctx.lang, done);
-        if is_stdout(path) {
-            print!("{document}");
-            printed = true;
-        } else {
-            write_atomically(path, document.as_bytes())?;
-            if ctx.says(Verbosity::Normal) {
-                eprintln!(
-                    "{} {}",
-                    tr(ctx.lang, "Wrote", "書き出しました:"),
-                    path.display()
-                );
-            }
-        }
-    }
-    Ok(printed)
 }
 
 /// Reads a tracker, or says how to make one.
@@ -329,7 +272,7 @@ fn load_tracker(file: &Path) -> anyhow::Result<(Tracker, Plan)> {
 
 fn done(steps: &[String], undo: bool, file: &Path, ctx: &Context) -> anyhow::Result<Exit> {
     let (mut tracker, plan) = load_tracker(file)?;
-    let at = now_rfc3339();
+    let at = wall_clock().to_string();
     let mut changed = Vec::new();
     for step in steps {
         let (id, marked) = if undo {
@@ -343,81 +286,8 @@ fn done(steps: &[String], undo: bool, file: &Path, ctx: &Context) -> anyhow::Res
     if changed.iter().any(|(_, marked)| *marked == Marked::Changed) {
         write_atomically(file, &tracker.to_json())?;
     }
-    let finished = tracker.done_ids();
-    match ctx.output {
-        OutputFormat::Json => {
-            let next = render::next_step(&plan, &finished).map(|(_, step)| step.id.clone());
-            super::print_json(&serde_json::json!({
-                "file": file.display().to_string(),
-                "undo": undo,
-                "steps": changed.iter().map(|(id, marked)| serde_json::json!({
-                    "id": id,
-                    "changed": *marked == Marked::Changed,
-                })).collect::<Vec<_>>(),
-                "done": finished.len(),
-                "total": plan.steps().count(),
-                "next": next,
-            }))?;
-        }
-        OutputFormat::Text => {
-            let numbers: BTreeMap<String, String> = plan
-                .numbered()
-                .into_iter()
-                .map(|(number, _, step)| (step.id.clone(), number))
-                .collect();
-            for (id, marked) in &changed {
-                let step = plan.step(id).expect("marked steps exist in the plan");
-                let mark = match (undo, marked) {
-                    (false, Marked::Changed) => "[x]",
-                    (true, Marked::Changed) => "[ ]",
-                    (false, Marked::AlreadyThat) => tr(ctx.lang, "[x] already", "[x] 完了済み"),
-                    (true, Marked::AlreadyThat) => tr(ctx.lang, "[ ] was not done", "[ ] 未完了"),
-                };
-                println!(
-                    "{mark} {} {} ({id})",
-                    numbers.get(id).map_or("", String::as_str),
-                    step.title.get(ctx.lang)
-                );
-            }
-            if ctx.says(Verbosity::Normal) {
-                print!("{}", progress_summary(&plan, &finished, ctx.lang));
-            }
-        }
-    }
+    report::plan::marks(&plan, &tracker.done_ids(), &changed, undo, file, ctx)?;
     Ok(Exit::Success)
-}
-
-/// "12 of 40 steps done" and the next step.
-fn progress_summary(plan: &Plan, done: &Done, lang: Lang) -> String {
-    let total = plan.steps().count();
-    let finished = plan.steps().filter(|s| done.contains(&s.id)).count();
-    let mut out = Text::owned(
-        format!("{finished} of {total} steps done\n"),
-        format!("{total} 手順中 {finished} 完了\n"),
-    )
-    .into_lang(lang)
-    .into_owned();
-    match render::next_step(plan, done) {
-        Some((number, step)) => {
-            out.push_str(&format!(
-                "{} {number} {} ({})\n",
-                tr(lang, "Next:", "次の手順:"),
-                step.title.get(lang),
-                step.id
-            ));
-            out.push_str(&format!(
-                "  {}: {}\n",
-                tr(lang, "On", "実行場所"),
-                step.runs_on.label().get(lang)
-            ));
-        }
-        None => out.push_str(tr(
-            lang,
-            "Every step is done.\n",
-            "すべての手順が完了しました。\n",
-        )),
-    }
-    out
 }
 
 fn status(
@@ -428,99 +298,27 @@ fn status(
 ) -> anyhow::Result<Exit> {
     let (tracker, plan) = load_tracker(file)?;
     let finished = tracker.done_ids();
-    if write_documents(&plan, documents, Some(&finished), ctx)? {
+    if report::plan::write_documents(&plan, documents, Some(&finished), ctx)? {
         return Ok(Exit::Success);
     }
     if full || ctx.output == OutputFormat::Json {
-        print_plan(&plan, Some(&finished), ctx)?;
+        report::plan::print(&plan, Some(&finished), ctx)?;
         return Ok(Exit::Success);
     }
-    print!("{}", render::text::summary(&plan, ctx.lang));
-    print!("{}", progress_summary(&plan, &finished, ctx.lang));
-    println!();
-    print!(
-        "{}",
-        render::text::checklist(&plan, ctx.lang, &tracker.done)
-    );
+    report::plan::status(&plan, &tracker, ctx.lang);
     Ok(Exit::Success)
 }
 
-/// Writes a file so that a crash leaves either the old or the new contents, never a mix: a
-/// temporary file beside it, flushed to disk, then renamed over it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("{} names no file", path.display()))
-        .map_err(input_error)?;
-    let temporary = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| -> std::io::Result<()> {
-        let mut file = File::create(&temporary)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        // The rename itself reaches the disk when the directory is synced.
-        File::open(dir)?.sync_all()
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    written.with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// The current time as RFC 3339 in UTC, for done marks.
-fn now_rfc3339() -> String {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| elapsed.as_secs());
-    rfc3339(seconds)
-}
-
-/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian calendar).
-fn rfc3339(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
-    let rest = seconds % 86_400;
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
+/// Writes a tracker or a document whole or not at all, naming the file when it cannot.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    guide::file::write_atomically(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use clap::CommandFactory;
-
-    #[test]
-    fn timestamps_are_rfc3339_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339(1_795_000_000), "2026-11-18T11:06:40Z");
-    }
 
     #[test]
     fn the_guide_knows_which_commands_ship() {

@@ -9,6 +9,7 @@ pub mod chain_plan;
 pub mod demo;
 pub mod maintenance;
 pub mod migrate;
+pub mod plan;
 pub mod progress;
 pub mod rolling;
 pub mod rolling_plan;

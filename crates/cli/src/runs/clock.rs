@@ -1,15 +1,11 @@
-//! The wall clock, read only here, and times of day as the progress lines print them.
+//! The wall clock as the binary reads it, and times of day as the progress lines print them.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use model::{Date, Timestamp};
+pub use orchestrator::clock::wall_clock;
 
-use model::Timestamp;
-
-/// Now, by the machine's clock: where a run's engine time starts.
-pub fn wall_clock() -> Timestamp {
-    let millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    Timestamp::from_millis(millis)
+/// Today (UTC): what certificate expiry and backup age are counted from.
+pub fn today() -> Date {
+    wall_clock().date()
 }
 
 /// `14:05:09`: the time of day of `at`, in UTC like every time the engine writes.
