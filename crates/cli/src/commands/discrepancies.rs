@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::exit::{input_error, Exit};
+use crate::report;
 use crate::text::tr;
 
 /// Where each side comes from, and how to compare.
@@ -116,7 +117,7 @@ pub fn run(args: DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<Exit> {
         OutputFormat::Text => {
             print!("{}", discrepancies::render_text(&report));
             if ctx.says(Verbosity::Normal) {
-                eprint!("{}", render_summary(&report, &summary, ctx.lang));
+                eprint!("{}", report::discrepancies::summary(&report, &summary, ctx.lang));
             }
         }
     }
@@ -279,146 +280,4 @@ fn collect(
         );
     }
     Ok(discrepancies::compare(&storage, &view))
-}
-
-/// The summary on standard error, so that standard output stays exactly the tool's format.
-fn render_summary(report: &Report, summary: &Summary, lang: Lang) -> String {
-    let t = |en, ja| tr(lang, en, ja);
-    let mut out = String::from("\n");
-    let Summary {
-        domains_checked: domains,
-        volumes_on_storage: on_storage,
-        volumes_in_engine: in_engine,
-        discrepancies: found,
-        safe_to_ignore,
-        notices,
-        transient,
-        ..
-    } = *summary;
-    let ending = if found == 1 { "y" } else { "ies" };
-    let mut parts = vec![Text::owned(
-        format!("{domains} storage domain(s), {on_storage} volume(s) on storage, {in_engine} in the engine's records: {found} discrepanc{ending}"),
-        format!("ストレージドメイン {domains}、ストレージ上のボリューム {on_storage}、エンジンの記録 {in_engine}: 不一致 {found} 件"),
-    )];
-    if safe_to_ignore > 0 {
-        parts.push(Text::owned(
-            format!("{safe_to_ignore} on ISO/Export domains (safe to ignore)"),
-            format!("ISO/Export ドメイン上 {safe_to_ignore} 件 (無視できます)"),
-        ));
-    }
-    if notices > 0 {
-        parts.push(Text::owned(
-            format!("{notices} notice(s)"),
-            format!("お知らせ {notices} 件"),
-        ));
-    }
-    if report.confirmed {
-        parts.push(Text::owned(
-            format!("{transient} seen in only one of the two collections (not reported)"),
-            format!("2 回の収集の一方でのみ検出 {transient} 件 (報告対象外)"),
-        ));
-    }
-    let parts: Vec<&str> = parts.iter().map(|part| part.get(lang)).collect();
-    out.push_str(t("Summary: ", "概要: "));
-    out.push_str(&parts.join(t(", ", "、")));
-    out.push('\n');
-    if !report.not_scanned.is_empty() {
-        let list: Vec<String> = report.not_scanned.iter().map(|d| d.to_string()).collect();
-        let list = list.join(", ");
-        let not_scanned = Text::owned(
-            format!(
-                "Not scanned: the engine has data domain(s) no storage source covered: {list}\n"
-            ),
-            format!("未確認: ストレージ側の入力がないデータドメイン: {list}\n"),
-        );
-        out.push_str(not_scanned.get(lang));
-    }
-    if summary.discrepancies > 0 && !report.confirmed {
-        out.push_str(t(
-            "Stop storage activity and run again with --confirm to drop differences caused by operations in flight.\n",
-            "ストレージの操作を止め、--confirm を付けて再実行すると、実行中の操作による差異を除外できます。\n",
-        ));
-    }
-    out
-}
-
-/// `ovirt-upgrade sim storage`: writes the storage tree of an environment's file domains.
-pub fn sim_storage(
-    spec: &str,
-    out: &Path,
-    plant: usize,
-    seed: u64,
-    ctx: &Context,
-) -> anyhow::Result<Exit> {
-    let inventory =
-        scenario::load(spec).with_context(|| format!("cannot load the environment {spec}"))?;
-    if let Ok(mut entries) = std::fs::read_dir(out) {
-        if entries.next().is_some() {
-            return Err(input_error(anyhow::anyhow!(
-                "{} is not empty: give a new or empty directory for the storage tree",
-                out.display()
-            )));
-        }
-    }
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let written = discrepancies::sim::write_storage(&inventory, out, plant, seed)
-        .with_context(|| format!("cannot write the storage tree under {}", out.display()))?;
-    let manifest = out.join("planted.json");
-    let mut json = serde_json::to_vec_pretty(&written.planted)?;
-    json.push(b'\n');
-    std::fs::write(&manifest, json)
-        .with_context(|| format!("cannot write {}", manifest.display()))?;
-
-    match ctx.output {
-        OutputFormat::Json => super::print_json(&written)?,
-        OutputFormat::Text if ctx.says(Verbosity::Normal) => {
-            let t = |en, ja| tr(ctx.lang, en, ja);
-            for domain in &written.domains {
-                println!(
-                    "{} {} ({}, {} {})",
-                    t("wrote", "書き込み:"),
-                    domain.path.display(),
-                    domain.name,
-                    domain.volumes,
-                    t("volume(s)", "ボリューム")
-                );
-            }
-            for domain in &written.skipped {
-                println!(
-                    "{} {} ({}): {}",
-                    t("skipped", "スキップ:"),
-                    domain.id,
-                    domain.name,
-                    domain.reason
-                );
-            }
-            println!(
-                "{} {}/{} ({})",
-                t("planted", "仕込んだ不一致:"),
-                written.planted.len(),
-                written.requested,
-                manifest.display()
-            );
-            for plant in &written.planted {
-                let subject = plant
-                    .volume
-                    .map(|v| format!(" {v}"))
-                    .or_else(|| plant.image.map(|i| format!(" {i}")))
-                    .unwrap_or_default();
-                println!(
-                    "  {:<17} {}{subject}: {}",
-                    plant.kind.as_str(),
-                    plant.domain,
-                    plant.detail
-                );
-            }
-            println!(
-                "{} ovirt-upgrade discrepancies --scenario {spec} --domain-dir {}",
-                t("check with:", "確認:"),
-                out.display()
-            );
-        }
-        OutputFormat::Text => {}
-    }
-    Ok(Exit::Success)
 }

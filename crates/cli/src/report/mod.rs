@@ -7,6 +7,7 @@ pub mod bench_role;
 pub mod chain;
 pub mod chain_plan;
 pub mod demo;
+pub mod discrepancies;
 pub mod maintenance;
 pub mod migrate;
 pub mod plan;

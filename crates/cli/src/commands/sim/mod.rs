@@ -14,7 +14,10 @@ use scenario::GenerateParams;
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::exit::{input_error, Exit};
-use crate::text::tr;
+
+mod reinstall;
+mod serve;
+mod storage;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum DeploymentArg {
@@ -191,14 +194,14 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<Exit> {
             out,
             plant,
             seed,
-        } => super::discrepancies::sim_storage(&scenario, &out, plant, seed, ctx),
+        } => storage::run(&scenario, &out, plant, seed, ctx),
         SimCommand::Reinstall {
             machine,
             os,
             host_type,
             without_engine_key,
             wait,
-        } => reinstall(&machine, os, host_type, !without_engine_key, wait, ctx),
+        } => reinstall::run(&machine, os, host_type, !without_engine_key, wait, ctx),
         SimCommand::Serve {
             scenario,
             listen,
@@ -208,8 +211,8 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<Exit> {
             tls_profile,
             faults,
             seed,
-        } => serve(
-            ServeArgs {
+        } => serve::run(
+            serve::ServeArgs {
                 scenario,
                 listen,
                 speed,
@@ -222,221 +225,4 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<Exit> {
             ctx,
         ),
     }
-}
-
-/// How often `sim reinstall --wait` looks at the machine.
-const REINSTALL_POLL: std::time::Duration = std::time::Duration::from_secs(2);
-
-fn reinstall(
-    machine: &str,
-    os: ElVersion,
-    host_type: HostType,
-    engine_key: bool,
-    wait: bool,
-    ctx: &Context,
-) -> anyhow::Result<Exit> {
-    let live = crate::runs::live::connect(ctx)?;
-    let answer = live
-        .runtime
-        .block_on(
-            live.client
-                .reinstall_simulated_machine(machine, os, host_type, engine_key),
-        )
-        .with_context(|| format!("cannot reinstall {machine}"))
-        .map_err(input_error)?;
-    let address = answer["reinstalling"]["address"]
-        .as_str()
-        .unwrap_or(machine)
-        .to_owned();
-    let state = if wait {
-        loop {
-            let machines = live.runtime.block_on(live.client.simulated_machines())?;
-            let state = machines["machines"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|m| m["address"] == address.as_str())
-                .and_then(|m| m["state"].as_str())
-                .unwrap_or("unknown")
-                .to_owned();
-            if state != "reinstalling" {
-                break state;
-            }
-            std::thread::sleep(REINSTALL_POLL);
-        }
-    } else {
-        "reinstalling".to_owned()
-    };
-    match ctx.output {
-        OutputFormat::Json => println!(
-            "{}",
-            serde_json::json!({ "machine": address, "os": os.to_string(), "state": state })
-        ),
-        OutputFormat::Text if ctx.says(Verbosity::Normal) => println!(
-            "{address}: {os}, {}",
-            match state.as_str() {
-                "running" => tr(ctx.lang, "reinstalled", "再インストール済み"),
-                "failed" => tr(ctx.lang, "its reinstall failed", "再インストールに失敗"),
-                _ => tr(ctx.lang, "reinstalling", "再インストール中"),
-            }
-        ),
-        OutputFormat::Text => {}
-    }
-    Ok(Exit::clean(state != "failed"))
-}
-
-struct ServeArgs {
-    scenario: String,
-    listen: SocketAddr,
-    speed: f64,
-    tls: bool,
-    ca_out: Option<PathBuf>,
-    tls_profile: TlsProfile,
-    faults: Option<String>,
-    seed: u64,
-}
-
-fn serve(args: ServeArgs, ctx: &Context) -> anyhow::Result<Exit> {
-    let inventory = scenario::load(&args.scenario)
-        .with_context(|| format!("cannot load the environment {}", args.scenario))?;
-    let faults: Faults = args
-        .faults
-        .as_deref()
-        .unwrap_or("")
-        .parse()
-        .map_err(input_error)?;
-    if !(args.speed > 0.0 && args.speed.is_finite()) {
-        return Err(input_error(anyhow!(
-            "--speed must be a positive factor, such as 60"
-        )));
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let name = inventory.name.clone();
-        let fault_text = faults.to_string();
-        let simulator = Simulator::new(
-            inventory,
-            SimConfig::default(),
-            faults,
-            args.seed,
-            crate::runs::clock::wall_clock(),
-        );
-        let engine = SimEngine::new(simulator, args.speed, args.seed);
-        let options = ServeOptions {
-            listen: args.listen,
-            tls: args.tls,
-            tls_profile: args.tls_profile,
-            ..ServeOptions::default()
-        };
-        let credentials = options.credentials.clone();
-        let server = HttpSim::start(engine, options)
-            .await
-            .with_context(|| format!("cannot serve the simulated engine on {}", args.listen))?;
-        let ca_file = match server.ca_pem() {
-            Some(pem) => {
-                let path = args.ca_out.clone().unwrap_or_else(|| {
-                    std::env::temp_dir().join(format!(
-                        "ovirt-upgrade-sim-{}-ca.pem",
-                        server.local_addr().port()
-                    ))
-                });
-                std::fs::write(&path, pem)
-                    .with_context(|| format!("cannot write the CA to {}", path.display()))?;
-                Some(path)
-            }
-            None => None,
-        };
-        let url = server.api_url();
-        match ctx.output {
-            OutputFormat::Json => println!(
-                "{}",
-                serde_json::json!({
-                    "url": url,
-                    "username": credentials.username,
-                    "password": credentials.password,
-                    "ca_file": ca_file,
-                    "speed": args.speed,
-                    "faults": fault_text,
-                })
-            ),
-            OutputFormat::Text => {
-                let lang = ctx.lang;
-                println!(
-                    "{} \"{name}\": {url}",
-                    tr(lang, "Simulated engine", "シミュレートされたエンジン")
-                );
-                println!(
-                    "  {} {}  {} {}",
-                    tr(lang, "username", "ユーザー名"),
-                    credentials.username,
-                    tr(lang, "password", "パスワード"),
-                    credentials.password
-                );
-                if let Some(path) = &ca_file {
-                    println!("  {} {}", tr(lang, "CA certificate:", "CA 証明書:"), path.display());
-                }
-                if ctx.says(Verbosity::Normal) {
-                    println!(
-                        "  {} {}×, {} {fault_text}",
-                        tr(lang, "speed", "速度"),
-                        args.speed,
-                        tr(lang, "faults", "障害")
-                    );
-                    println!(
-                        "{}",
-                        tr(lang, "Press Ctrl-C to stop.", "Ctrl-C で停止します。")
-                    );
-                }
-            }
-        }
-        std::io::stdout().flush().ok();
-        tokio::signal::ctrl_c()
-            .await
-            .context("cannot wait for Ctrl-C")?;
-        let violations = {
-            let sim = server.engine().simulator();
-            sim.history().check(sim.inventory(), sim.now())
-        };
-        server.stop().await;
-        let held = violations.is_empty();
-        if ctx.output == OutputFormat::Json {
-            let violations: Vec<String> = violations.iter().map(ToString::to_string).collect();
-            println!(
-                "{}",
-                serde_json::json!({ "stopped": true, "invariants_held": held, "violations": violations })
-            );
-        } else if held {
-            if ctx.says(Verbosity::Normal) {
-                eprintln!(
-                    "{}",
-                    tr(
-                        ctx.lang,
-                        "stopped; every invariant held",
-                        "停止しました。すべての不変条件が保たれました"
-                    )
-                );
-            }
-        } else {
-            eprintln!(
-                "{}",
-                tr(
-                    ctx.lang,
-                    "stopped; invariants broken:",
-                    "停止しました。破られた不変条件:"
-                )
-            );
-            for violation in &violations {
-                eprintln!("  {violation}");
-            }
-        }
-        Ok(if held {
-            Exit::Success
-        } else {
-            Exit::Findings
-        })
-    })
 }
