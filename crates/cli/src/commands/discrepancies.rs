@@ -2,7 +2,7 @@
 //! printed the way the Image Discrepancies tool (`rhv-image-discrepancies`) prints; and
 //! `ovirt-upgrade sim storage`, which writes storage trees with planted discrepancies.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _};
@@ -11,14 +11,13 @@ use discrepancies::block::{BlockOptions, SlotLayout};
 use discrepancies::db::DbSource;
 use discrepancies::report::Summary;
 use discrepancies::{EngineSource, InventorySource, Report, StorageSource};
-use model::{Lang, StorageDomainId, Text};
+use model::{StorageDomainId, Text};
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::exit::{input_error, Exit};
 use crate::report;
-use crate::text::tr;
 
 /// Where each side comes from, and how to compare.
 #[derive(Debug, Args)]
@@ -117,7 +116,10 @@ pub fn run(args: DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<Exit> {
         OutputFormat::Text => {
             print!("{}", discrepancies::render_text(&report));
             if ctx.says(Verbosity::Normal) {
-                eprint!("{}", report::discrepancies::summary(&report, &summary, ctx.lang));
+                eprint!(
+                    "{}",
+                    report::discrepancies::summary(&report, &summary, ctx.lang)
+                );
             }
         }
     }

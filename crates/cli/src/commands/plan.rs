@@ -317,7 +317,6 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> 
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use clap::CommandFactory;
 
     #[test]

@@ -4,16 +4,14 @@ use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use anyhow::{anyhow, Context as _};
+use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
 use model::{Deployment, ElVersion, HostType, Version};
-use ovirt_sim::http::{HttpSim, ServeOptions, TlsProfile};
-use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
+use ovirt_sim::http::TlsProfile;
 use scenario::GenerateParams;
 
-use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
-use crate::exit::{input_error, Exit};
+use crate::exit::Exit;
 
 mod reinstall;
 mod serve;

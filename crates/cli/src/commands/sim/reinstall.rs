@@ -69,4 +69,3 @@ pub(super) fn run(
     }
     Ok(Exit::clean(state != "failed"))
 }
-
