@@ -1,13 +1,11 @@
 //! `ovirt-upgrade sim`: the simulated side of the tool.
 
 use std::io::Write as _;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
 use model::{Deployment, ElVersion, HostType, Version};
-use ovirt_sim::http::TlsProfile;
 use scenario::GenerateParams;
 
 use crate::context::{Context, Verbosity};
@@ -78,45 +76,7 @@ POST /ovirt-sim/reinstall?host=FQDN&os=el8.6  reinstall a machine's operating sy
 GET  /ovirt-sim/machines                      the machines behind the hosts\n  \
 GET  /ovirt-sim/invariants                    the invariant checks so far\n\
 See docs/simulator.md for the endpoints, the faults and TLS.")]
-    Serve {
-        /// The environment: a scenario (.toml), an inventory (.json) or `example:NAME`.
-        #[arg(long, value_name = "FILE")]
-        scenario: String,
-        /// Address and port to listen on; loopback unless told otherwise. Port 0 picks a
-        /// free port (the URL printed tells which).
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// How many times faster than real time the engine works: at 60 a host upgrade
-        /// of about 20 minutes takes 20 seconds.
-        #[arg(long, value_name = "X", default_value_t = 60.0)]
-        speed: f64,
-        /// Serve HTTPS with a CA made at start; the CA is written to --ca-out and served at
-        /// /ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA.
-        #[arg(long)]
-        tls: bool,
-        /// Where to write the CA certificate with --tls [default: a file in the temporary
-        /// directory, named after the port].
-        #[arg(long, value_name = "FILE", requires = "tls")]
-        ca_out: Option<PathBuf>,
-        /// The state of the certificates served with --tls: sha256 (as engine-setup makes
-        /// them today), sha1 (CA and server certificate signed with SHA-1, made with the
-        /// openssl command) or expiring (the server certificate expires in 20 days).
-        #[arg(
-            long,
-            value_name = "PROFILE",
-            default_value = "sha256",
-            requires = "tls"
-        )]
-        tls_profile: TlsProfile,
-        /// Faults to inject, comma-separated: install-fail:HOST, never-return:HOST,
-        /// upgrade-abandoned:HOST, migration-fail:VM, random:P, and for API requests unavailable:P, slow:P, drop:P,
-        /// token-expiry:P (e.g. `install-fail:host3,unavailable:0.02`).
-        #[arg(long, value_name = "SPEC")]
-        faults: Option<String>,
-        /// Seed of the engine's random choices and of the random faults.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-    },
+    Serve(serve::ServeArgs),
     /// Reinstall a machine's operating system on a running `sim serve` (--engine and its
     /// credentials), as PXE or kickstart would: what a --reinstall-command hook runs in the
     /// demo. Its host must have been removed from the engine first.
@@ -200,27 +160,6 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<Exit> {
             without_engine_key,
             wait,
         } => reinstall::run(&machine, os, host_type, !without_engine_key, wait, ctx),
-        SimCommand::Serve {
-            scenario,
-            listen,
-            speed,
-            tls,
-            ca_out,
-            tls_profile,
-            faults,
-            seed,
-        } => serve::run(
-            serve::ServeArgs {
-                scenario,
-                listen,
-                speed,
-                tls,
-                ca_out,
-                tls_profile,
-                faults,
-                seed,
-            },
-            ctx,
-        ),
+        SimCommand::Serve(args) => serve::run(args, ctx),
     }
 }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Context as _};
+use clap::Args;
 use ovirt_sim::http::{HttpSim, ServeOptions, TlsProfile};
 use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
 
@@ -13,14 +14,44 @@ use crate::context::{Context, Verbosity};
 use crate::exit::{input_error, Exit};
 use crate::text::tr;
 
-pub(super) struct ServeArgs {
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The environment: a scenario (.toml), an inventory (.json) or `example:NAME`.
+    #[arg(long, value_name = "FILE")]
     pub(super) scenario: String,
+    /// Address and port to listen on; loopback unless told otherwise. Port 0 picks a
+    /// free port (the URL printed tells which).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub(super) listen: SocketAddr,
+    /// How many times faster than real time the engine works: at 60 a host upgrade
+    /// of about 20 minutes takes 20 seconds.
+    #[arg(long, value_name = "X", default_value_t = 60.0)]
     pub(super) speed: f64,
+    /// Serve HTTPS with a CA made at start; the CA is written to --ca-out and served at
+    /// /ovirt-engine/services/pki-resource?resource=ca-certificate&format=X509-PEM-CA.
+    #[arg(long)]
     pub(super) tls: bool,
+    /// Where to write the CA certificate with --tls [default: a file in the temporary
+    /// directory, named after the port].
+    #[arg(long, value_name = "FILE", requires = "tls")]
     pub(super) ca_out: Option<PathBuf>,
+    /// The state of the certificates served with --tls: sha256 (as engine-setup makes
+    /// them today), sha1 (CA and server certificate signed with SHA-1, made with the
+    /// openssl command) or expiring (the server certificate expires in 20 days).
+    #[arg(
+        long,
+        value_name = "PROFILE",
+        default_value = "sha256",
+        requires = "tls"
+    )]
     pub(super) tls_profile: TlsProfile,
+    /// Faults to inject, comma-separated: install-fail:HOST, never-return:HOST,
+    /// upgrade-abandoned:HOST, migration-fail:VM, random:P, and for API requests unavailable:P, slow:P, drop:P,
+    /// token-expiry:P (e.g. `install-fail:host3,unavailable:0.02`).
+    #[arg(long, value_name = "SPEC")]
     pub(super) faults: Option<String>,
+    /// Seed of the engine's random choices and of the random faults.
+    #[arg(long, default_value_t = 1)]
     pub(super) seed: u64,
 }
 
