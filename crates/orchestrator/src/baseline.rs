@@ -5,7 +5,8 @@
 //! - [`ovirt_role`]: the `ovirt.ovirt.cluster_upgrade` role with the wizard's defaults —
 //!   hosts flagged `update_available` and up, alphabetical, one at a time; the cluster in
 //!   `cluster_maintenance`; `user_migratable` VMs force-migrated one by one to wherever the
-//!   engine chooses; pinned VMs powered off (hard) and started only at the very end; then the
+//!   engine chooses (a refused migration ends the run, a failed one does not: `ovirt_vm` waits
+//!   only for the VM to be up); pinned VMs powered off (hard) and started only at the very end; then the
 //!   engine's upgrade, which evacuates the rest to destinations it chooses; the wait polls
 //!   every 3 s for up to 60 minutes; the first failure ends the run.
 //! - [`xen_orchestra`]: Xen Orchestra's rolling pool update on oVirt's terms — remember every
@@ -105,7 +106,10 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
             .iter()
             .filter(|v| v.affinity == Affinity::UserMigratable)
         {
-            let _ = engine
+            // `ovirt_vm` with `migrate: true`: a refused action fails the task; an accepted one
+            // is waited for until the VM is up again, on whichever host. A migration the engine
+            // then fails leaves the VM up where it was, and the role goes on to the upgrade.
+            if let Err(error) = engine
                 .vm_action(
                     vm.id,
                     VmAction::Migrate {
@@ -113,26 +117,21 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
                         force: true,
                     },
                 )
-                .await;
-            let began = clock.now();
-            loop {
-                clock.sleep(POLL).await;
-                if let Ok(v) = engine.vm(vm.id).await {
-                    if v.status == VmStatus::Up && v.host != Some(host) {
-                        break;
-                    }
-                    if v.status == VmStatus::Up
-                        && elapsed(clock, began) > 10_000
-                        && v.host == Some(host)
-                    {
-                        failure = Some(format!("migration of {} failed", vm.name));
-                        break;
-                    }
-                }
-                if elapsed(clock, began) > ROLE_MIGRATE_TIMEOUT_MS {
-                    failure = Some(format!("migration of {} timed out", vm.name));
-                    break;
-                }
+                .await
+            {
+                failure = Some(format!("migration of {}: {error}", vm.name));
+                break;
+            }
+            if !wait_vm(
+                engine,
+                clock,
+                vm.id,
+                |v| v.status == VmStatus::Up,
+                ROLE_MIGRATE_TIMEOUT_MS,
+            )
+            .await
+            {
+                failure = Some(format!("migration of {} timed out", vm.name));
             }
             if failure.is_some() {
                 break;

@@ -1038,3 +1038,56 @@ async fn an_install_failed_host_is_installed_again_and_ends_up() {
     assert_eq!(after.status, HostStatus::Up);
     assert!(!after.update_available);
 }
+
+/// The re-enacted role must fail where oVirt's role fails. Its `ovirt_vm` task with
+/// `migrate: true` waits only for the VM to be up again (`_migrate_vm` and `_wait_for_UP` in the
+/// collection's `plugins/modules/ovirt_vm.py`). So a migration the engine accepts and then
+/// fails leaves the VM up on the same host, and the role goes on to the host's upgrade. Only a
+/// refused `migrate` action stops it.
+#[tokio::test(start_paused = true)]
+async fn the_reenacted_role_goes_on_past_a_failed_migration() {
+    // The first role cluster where a host runs a `user_migratable` VM, the only kind the role
+    // migrates itself: the VM whose migrations fail, and its host.
+    let (workload, first, failing) = (0..100)
+        .map(bench::role_workload)
+        .find_map(|workload| {
+            let mut hosts: Vec<&Host> = workload
+                .inventory
+                .hosts
+                .iter()
+                .filter(|h| h.cluster == workload.cluster && h.update_available)
+                .collect();
+            hosts.sort_by(|a, b| a.name.cmp(&b.name));
+            let (host, vm) = hosts.iter().find_map(|host| {
+                workload
+                    .inventory
+                    .vms
+                    .iter()
+                    .find(|v| {
+                        v.host == Some(host.id)
+                            && v.is_running()
+                            && v.affinity == Affinity::UserMigratable
+                    })
+                    .map(|vm| (host.id, vm.clone()))
+            })?;
+            Some((workload, host, vm))
+        })
+        .expect("a role cluster runs a user_migratable VM");
+    let engine = engine(
+        &workload.inventory,
+        &format!("migration-fail:{}", failing.name),
+        3,
+    );
+    let clock = TokioClock::new(START, 1.0);
+    let outcome = orchestrator::baseline::ovirt_role(&engine, &clock, workload.cluster).await;
+    if let Some((_, reason)) = &outcome.failed {
+        assert!(
+            !reason.starts_with(&format!("migration of {}", failing.name)),
+            "the role stopped at the failed migration: {reason}"
+        );
+    }
+    assert!(
+        outcome.upgraded.contains(&first) || outcome.failed.as_ref().is_some_and(|f| f.0 == first),
+        "the role went on to the first host's upgrade: {outcome:?}"
+    );
+}
