@@ -100,25 +100,14 @@ pub fn render_plan(plan: &ChainPlan, lang: Lang) -> String {
             .map(|w| w.message().into_lang(lang).into_owned())
             .collect(),
     );
-    section(
+    super::blockers_and_verdict(
         &mut out,
-        tr(lang, "Blockers", "ブロッカー"),
-        plan.blockers
-            .iter()
-            .map(|b| b.message().into_lang(lang).into_owned())
-            .collect(),
-    );
-    let verdict = if plan.is_feasible() {
-        Text::new(
-            "No blockers: the same command without --dry-run carries it out.",
-            "ブロッカーなし: --dry-run を外すと実行します。",
-        )
-    } else {
+        plan.blockers.iter().map(|b| b.message()).collect(),
         Text::new(
             "The chain cannot start until the blockers are dealt with.",
             "ブロッカーを解消するまで実行できません。",
-        )
-    };
-    let _ = writeln!(out, "\n{}", verdict.get(lang));
+        ),
+        lang,
+    );
     out
 }

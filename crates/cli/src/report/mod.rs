@@ -41,6 +41,31 @@ pub fn counted(names: &[String]) -> String {
     }
 }
 
+/// A dry run's end: its blockers, then whether the same command without --dry-run would start
+/// (`refusal` says what cannot start when it would not).
+pub fn blockers_and_verdict(out: &mut String, blockers: Vec<Text>, refusal: Text, lang: Lang) {
+    let feasible = blockers.is_empty();
+    crate::text::section(
+        out,
+        tr(lang, "Blockers", "ブロッカー"),
+        blockers
+            .into_iter()
+            .map(|b| b.into_lang(lang).into_owned())
+            .collect(),
+    );
+    let verdict = if feasible {
+        Text::new(
+            "No blockers: the same command without --dry-run carries it out.",
+            "ブロッカーなし: --dry-run を外すと実行します。",
+        )
+    } else {
+        refusal
+    };
+    out.push('\n');
+    out.push_str(verdict.get(lang));
+    out.push('\n');
+}
+
 /// A journaled run's phase, as `status` shows it.
 pub fn phase_text(phase: RunPhase, lang: Lang) -> String {
     let text = match phase {
