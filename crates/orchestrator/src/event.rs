@@ -380,6 +380,21 @@ pub enum RunEvent {
     },
 }
 
+/// "12 hosts in 6 waves, 40 migrations, about 3 h": the size of a run as its start line gives it.
+fn run_size(hosts: usize, waves: usize, migrations: usize, predicted_seconds: u64) -> Text {
+    let about = duration(predicted_seconds);
+    Text::owned(
+        format!(
+            "{hosts} hosts in {waves} waves, {migrations} migrations, about {}",
+            about.en
+        ),
+        format!(
+            "ホスト {hosts} 台、{waves} ウェーブ、移行 {migrations} 回、約 {}",
+            about.ja
+        ),
+    )
+}
+
 impl RunEvent {
     /// The line the event tells as the run goes, in both languages; `None` for an event that
     /// only moves a progress bar, or that carries a result (a summary, a plan, a workflow step)
@@ -396,15 +411,15 @@ impl RunEvent {
                 resumed,
                 ..
             } => {
-                let about = duration(*predicted_seconds);
+                let size = run_size(*hosts, *waves, *migrations, *predicted_seconds);
                 let (en, ja) = if *resumed {
                     ("resuming", "再開")
                 } else {
                     ("upgrading", "アップグレード")
                 };
                 Text::owned(
-                    format!("{en} cluster {cluster}: {hosts} hosts in {waves} waves, {migrations} migrations, about {}", about.en),
-                    format!("クラスター {cluster} の{ja}: ホスト {hosts} 台、{waves} ウェーブ、移行 {migrations} 回、約 {}", about.ja),
+                    format!("{en} cluster {cluster}: {}", size.en),
+                    format!("クラスター {cluster} の{ja}: {}", size.ja),
                 )
             }
             RunEvent::PolicySwitched { from, to, reason } => {
@@ -576,15 +591,15 @@ impl RunEvent {
                 resumed,
                 ..
             } => {
-                let about = duration(*predicted_seconds);
+                let size = run_size(*hosts, *waves, *migrations, *predicted_seconds);
                 let (en, ja) = if *resumed {
                     ("resuming the migration of", "再開")
                 } else {
                     ("migrating", "開始")
                 };
                 Text::owned(
-                    format!("{en} the hosts of cluster {cluster}: {hosts} hosts in {waves} waves, {migrations} migrations, about {}", about.en),
-                    format!("クラスター {cluster} のホスト移行を{ja}: ホスト {hosts} 台、{waves} ウェーブ、移行 {migrations} 回、約 {}", about.ja),
+                    format!("{en} the hosts of cluster {cluster}: {}", size.en),
+                    format!("クラスター {cluster} のホスト移行を{ja}: {}", size.ja),
                 )
             }
             RunEvent::MigrateStage { host, stage } => {
