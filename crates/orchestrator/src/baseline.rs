@@ -8,7 +8,9 @@
 //!   engine chooses (a refused migration ends the run, a failed one does not: `ovirt_vm` waits
 //!   only for the VM to be up); pinned VMs powered off (hard) and started only at the very end; then the
 //!   engine's upgrade, which evacuates the rest to destinations it chooses; the wait polls
-//!   every 3 s for up to 60 minutes; the first failure ends the run.
+//!   every 3 s for up to 60 minutes; the first failure ends the run. Ansible's own time
+//!   counts: every task of the playbook takes about a second of real time, which an engine
+//!   run faster than real time sees stretched (see [`AnsiblePace`]).
 //! - [`xen_orchestra`]: Xen Orchestra's rolling pool update on oVirt's terms — remember every
 //!   VM's home; host by host (the SPM first, as XAPI takes the pool master first): shut the
 //!   pinned VMs down cleanly, evacuate (maintenance, the engine choosing destinations),
@@ -40,6 +42,40 @@ const XO_SHUTDOWN_TIMEOUT_MS: i64 = 10 * 60_000;
 const XO_EVACUATION_TIMEOUT_MS: i64 = 3_600_000;
 /// Events that end the role's wait for a host: upgrade failed, finished, finished and rebooting.
 const ROLE_DONE_EVENTS: [u32; 3] = [841, 842, 888];
+/// One task of `ansible-playbook`, in real time: against `sim serve` the 17 module calls
+/// between one host's end and the next host's upgrade took 16 to 18 s.
+const ANSIBLE_TASK: Duration = Duration::from_secs(1);
+
+/// The role's own time on the engine's clock. Its tasks, its 3-second polls and its module
+/// timeouts last real seconds; an engine running `engine_speed` times faster than real time
+/// (`sim serve --speed`) sees each of them that many times longer, and goes on migrating
+/// meanwhile. Against a real engine the speed is 1.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct AnsiblePace {
+    pub engine_speed: f64,
+}
+
+impl AnsiblePace {
+    pub const REAL_TIME: AnsiblePace = AnsiblePace { engine_speed: 1.0 };
+
+    fn engine_time(self, real: Duration) -> Duration {
+        real.mul_f64(self.engine_speed)
+    }
+
+    /// `count` tasks of the playbook that the engine sees only as time passing (progress
+    /// events, job steps, look-ups) or that end in the call made right after.
+    async fn tasks(self, clock: &impl Clock, count: u32) {
+        clock.sleep(self.engine_time(ANSIBLE_TASK * count)).await;
+    }
+
+    async fn poll(self, clock: &impl Clock) {
+        clock.sleep(self.engine_time(POLL)).await;
+    }
+
+    fn timeout_ms(self, real_ms: i64) -> i64 {
+        (real_ms as f64 * self.engine_speed) as i64
+    }
+}
 
 /// How a baseline run ended.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -66,14 +102,21 @@ async fn inventory<E: Engine, C: Clock>(engine: &E, clock: &C) -> Inventory {
     }
 }
 
-/// The oVirt `cluster_upgrade` role, as the Administration Portal wizard runs it.
+/// The oVirt `cluster_upgrade` role, as the Administration Portal wizard runs it. The task
+/// counts follow the role's `main.yml` and `upgrade.yml`; a progress note is two tasks (the
+/// event and the cluster's upgrade percentage).
 pub async fn ovirt_role<E: Engine, C: Clock>(
     engine: &E,
     clock: &C,
     cluster: ClusterId,
+    pace: AnsiblePace,
 ) -> BaselineOutcome {
     let mut outcome = BaselineOutcome::default();
+    // Login, progress, API and cluster look-ups, progress, then the running flag.
+    pace.tasks(clock, 7).await;
     let _ = engine.cluster_upgrade(cluster, ClusterUpgrade::Start).await;
+    // Progress, the hosts' look-up, the job, progress, then the policy.
+    pace.tasks(clock, 7).await;
     let start = inventory(engine, clock).await;
     let mut hosts: Vec<(String, HostId)> = start
         .hosts
@@ -92,9 +135,13 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
         scheduling_policy: Some(SchedulingPolicy::ClusterMaintenance),
     };
     let _ = engine.update_cluster(cluster, maintenance).await;
+    // The pinned VMs' look-up and two progress notes.
+    pace.tasks(clock, 5).await;
     let mut powered_off: Vec<VmId> = Vec::new();
 
     for (name, host) in hosts {
+        // The job step, a progress note, then the host's VMs.
+        pace.tasks(clock, 4).await;
         let now = inventory(engine, clock).await;
         let on_host: Vec<&model::Vm> = now
             .vms
@@ -109,6 +156,7 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
             // `ovirt_vm` with `migrate: true`: a refused action fails the task; an accepted one
             // is waited for until the VM is up again, on whichever host. A migration the engine
             // then fails leaves the VM up where it was, and the role goes on to the upgrade.
+            pace.tasks(clock, 1).await;
             if let Err(error) = engine
                 .vm_action(
                     vm.id,
@@ -127,7 +175,8 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
                 clock,
                 vm.id,
                 |v| v.status == VmStatus::Up,
-                ROLE_MIGRATE_TIMEOUT_MS,
+                pace.engine_time(POLL),
+                pace.timeout_ms(ROLE_MIGRATE_TIMEOUT_MS),
             )
             .await
             {
@@ -138,11 +187,14 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
             }
         }
         if failure.is_none() {
+            // A progress note, then one task per pinned VM.
+            pace.tasks(clock, 2).await;
             for vm in on_host.iter().filter(|v| v.affinity == Affinity::Pinned) {
+                pace.tasks(clock, 1).await;
                 if engine.vm_action(vm.id, VmAction::Stop).await.is_ok() {
                     powered_off.push(vm.id);
                     loop {
-                        clock.sleep(POLL).await;
+                        pace.poll(clock).await;
                         if engine
                             .vm(vm.id)
                             .await
@@ -155,8 +207,12 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
             }
         }
         if failure.is_none() {
-            failure = role_upgrade_host(engine, clock, host, &name, &mut outcome).await;
+            // A progress note, the job steps, then `ovirt_host`.
+            pace.tasks(clock, 4).await;
+            failure = role_upgrade_host(engine, clock, pace, host, &name, &mut outcome).await;
         }
+        // A progress note and the job step, or the rescue's event and job.
+        pace.tasks(clock, 3).await;
         match failure {
             None => outcome.upgraded.push(host),
             Some(reason) => {
@@ -166,6 +222,8 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
         }
     }
 
+    // The job's end, progress, the closing event, then the `always` block's policy.
+    pace.tasks(clock, 4).await;
     if let Some(policy) = original {
         let _ = engine
             .update_cluster(
@@ -177,9 +235,12 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
             )
             .await;
     }
+    pace.tasks(clock, 2).await;
     for vm in powered_off {
+        pace.tasks(clock, 1).await;
         let _ = engine.vm_action(vm, VmAction::Start).await;
     }
+    pace.tasks(clock, 3).await;
     let _ = engine
         .cluster_upgrade(cluster, ClusterUpgrade::Finish)
         .await;
@@ -190,6 +251,7 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
 async fn role_upgrade_host<E: Engine, C: Clock>(
     engine: &E,
     clock: &C,
+    pace: AnsiblePace,
     host: HostId,
     name: &str,
     outcome: &mut BaselineOutcome,
@@ -214,7 +276,7 @@ async fn role_upgrade_host<E: Engine, C: Clock>(
     let began = clock.now();
     let mut non_responsive = 0;
     loop {
-        clock.sleep(POLL).await;
+        pace.poll(clock).await;
         let Ok(h) = engine.host(host).await else {
             continue;
         };
@@ -227,7 +289,7 @@ async fn role_upgrade_host<E: Engine, C: Clock>(
                 if non_responsive > ROLE_NON_RESPONSIVE_CHECKS {
                     return Some(format!("{name} is non_responsive"));
                 }
-                clock.sleep(Duration::from_secs(20)).await;
+                clock.sleep(pace.engine_time(Duration::from_secs(20))).await;
                 continue;
             }
             HostStatus::Up => {
@@ -282,11 +344,12 @@ async fn wait_vm<E: Engine, C: Clock>(
     clock: &C,
     vm: VmId,
     done: impl Fn(&model::Vm) -> bool,
+    poll: Duration,
     timeout_ms: i64,
 ) -> bool {
     let began = clock.now();
     loop {
-        clock.sleep(POLL).await;
+        clock.sleep(poll).await;
         if engine.vm(vm).await.is_ok_and(|v| done(&v)) {
             return true;
         }
@@ -336,6 +399,7 @@ pub async fn xen_orchestra<E: Engine, C: Clock>(
                 clock,
                 vm,
                 |v| v.status == VmStatus::Down,
+                POLL,
                 XO_SHUTDOWN_TIMEOUT_MS,
             )
             .await
@@ -346,6 +410,7 @@ pub async fn xen_orchestra<E: Engine, C: Clock>(
                     clock,
                     vm,
                     |v| v.status == VmStatus::Down,
+                    POLL,
                     XO_SHUTDOWN_TIMEOUT_MS,
                 )
                 .await;
@@ -467,6 +532,7 @@ pub async fn xen_orchestra<E: Engine, C: Clock>(
                         clock,
                         vm,
                         |v| v.status == VmStatus::Up,
+                        POLL,
                         ROLE_MIGRATE_TIMEOUT_MS,
                     )
                     .await

@@ -257,13 +257,13 @@ fn vm(
 }
 
 /// Who upgrades.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Strategy {
     /// Our planner and executor, with `--max-parallel`.
     Planner { max_parallel: usize },
-    /// The oVirt `cluster_upgrade` role with the wizard's defaults.
-    OvirtRole,
+    /// The oVirt `cluster_upgrade` role with the wizard's defaults, its own time paced.
+    OvirtRole { pace: baseline::AnsiblePace },
     /// Xen Orchestra's rolling pool update, migrating back home.
     XenOrchestra,
 }
@@ -273,7 +273,7 @@ impl Strategy {
         match self {
             Strategy::Planner { max_parallel: 1 } => "planner".into(),
             Strategy::Planner { max_parallel } => format!("planner-parallel-{max_parallel}"),
-            Strategy::OvirtRole => "ovirt-role".into(),
+            Strategy::OvirtRole { .. } => "ovirt-role".into(),
             Strategy::XenOrchestra => "xen-orchestra".into(),
         }
     }
@@ -499,9 +499,9 @@ pub async fn run_strategy<E: Engine, C: Clock>(
                 .iter()
                 .any(|f| matches!(f.failure, HostFailure::TimedOut { .. }));
         }
-        Strategy::OvirtRole | Strategy::XenOrchestra => {
-            let outcome = if strategy == Strategy::OvirtRole {
-                baseline::ovirt_role(engine, clock, workload.cluster).await
+        Strategy::OvirtRole { .. } | Strategy::XenOrchestra => {
+            let outcome = if let Strategy::OvirtRole { pace } = strategy {
+                baseline::ovirt_role(engine, clock, workload.cluster, pace).await
             } else {
                 baseline::xen_orchestra(engine, clock, workload.cluster).await
             };

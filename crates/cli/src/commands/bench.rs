@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use model::Version;
+use orchestrator::baseline::AnsiblePace;
 use orchestrator::bench::{self, RunMetrics, Strategy};
 
 use crate::cli::OutputFormat;
@@ -78,7 +79,9 @@ pub fn run(command: BenchCommand, ctx: &Context) -> anyhow::Result<Exit> {
         Strategy::Planner {
             max_parallel: args.max_parallel.max(1),
         },
-        Strategy::OvirtRole,
+        Strategy::OvirtRole {
+            pace: AnsiblePace::REAL_TIME,
+        },
         Strategy::XenOrchestra,
     ];
     strategies.dedup();

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use model::Lang;
+use orchestrator::baseline::AnsiblePace;
 use orchestrator::bench::{self, RunMetrics, Stat, Strategy, StrategyReport, Workload};
 use serde::Serialize;
 
@@ -99,7 +100,10 @@ pub fn build_report(
     .name();
     let by_seed =
         |name: &str, seed: u64| runs.iter().find(|r| r.strategy == name && r.seed == seed);
-    let role = Strategy::OvirtRole.name();
+    let role = Strategy::OvirtRole {
+        pace: AnsiblePace::REAL_TIME,
+    }
+    .name();
     let mut worse = Vec::new();
     let mut ratios = Vec::new();
     let mut stuck = Vec::new();

@@ -39,8 +39,10 @@ struct Targets {
 
 #[derive(Debug, Serialize)]
 struct Drift {
-    /// |re-enacted − real| migrations, per seed where both completed.
+    /// |re-enacted − real| migrations, per seed.
     migrations: Stat,
+    /// |re-enacted − real| engine time taken, as a share of the real role's, per seed.
+    makespan: Stat,
     /// Seeds where the re-enactment and the real role disagree on completing.
     completion_differs: Vec<u64>,
 }
@@ -144,8 +146,15 @@ pub fn summarise(setup: &AgainstRole, seeds: Vec<Seed>, wall: Duration) -> Repor
         && invariant_violations == 0;
     let drifts: Vec<f64> = seeds
         .iter()
-        .filter(|s| s.role.completed && s.reenacted_role.completed)
         .map(|s| (s.reenacted_role.migrations as f64 - s.role.migrations as f64).abs())
+        .collect();
+    let makespan_drifts: Vec<f64> = seeds
+        .iter()
+        .filter(|s| s.role.makespan_seconds > 0)
+        .map(|s| {
+            let (real, reenacted) = (s.role.makespan_seconds, s.reenacted_role.makespan_seconds);
+            real.abs_diff(reenacted) as f64 / real as f64
+        })
         .collect();
     let completion_differs = seeds
         .iter()
@@ -159,6 +168,7 @@ pub fn summarise(setup: &AgainstRole, seeds: Vec<Seed>, wall: Duration) -> Repor
         wall_seconds: wall.as_secs_f64(),
         reenactment_drift: Drift {
             migrations: Stat::of(&drifts),
+            makespan: Stat::of(&makespan_drifts),
             completion_differs,
         },
         targets: Targets {
@@ -387,7 +397,7 @@ pub fn render(report: &Report, lang: Lang) -> String {
     let d = &report.reenactment_drift;
     let _ = writeln!(
         out,
-        "{} {:.1} (max {:.0}); {} {:?}",
+        "{} {:.1} (max {:.0}); {} {:.0} % (max {:.0} %); {} {:?}",
         tr(
             lang,
             "re-enacted role against the real one, |Δ migrations| mean:",
@@ -395,6 +405,9 @@ pub fn render(report: &Report, lang: Lang) -> String {
         ),
         d.migrations.mean,
         d.migrations.max,
+        tr(lang, "|Δ time| mean", "所要時間の差 (平均)"),
+        d.makespan.mean * 100.0,
+        d.makespan.max * 100.0,
         tr(
             lang,
             "completion differs on seeds",

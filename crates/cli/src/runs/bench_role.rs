@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _};
 use model::{HostStatus, Timestamp, Version};
+use orchestrator::baseline::AnsiblePace;
 use orchestrator::bench::{self, RunMetrics, Strategy, Workload};
 use orchestrator::{Clock, TokioClock};
 use ovirt_client::{Client, Config, Password, Tls};
@@ -89,7 +90,11 @@ pub fn run(setup: &AgainstRole, on_seed: impl Fn(&Seed) + Sync) -> anyhow::Resul
         .with_context(|| format!("cannot write {}", playbook.display()))?;
     let outcomes = on_seeds(&setup.seeds, setup.jobs, |seed| {
         let workload = bench::role_workload(seed);
-        let (reenacted_role, _) = run_one(&workload, Strategy::OvirtRole);
+        // Ansible's seconds last `speed` times longer on the engines the real role meets.
+        let pace = AnsiblePace {
+            engine_speed: setup.speed,
+        };
+        let (reenacted_role, _) = run_one(&workload, Strategy::OvirtRole { pace });
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

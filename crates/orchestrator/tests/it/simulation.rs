@@ -1079,7 +1079,13 @@ async fn the_reenacted_role_goes_on_past_a_failed_migration() {
         3,
     );
     let clock = TokioClock::new(START, 1.0);
-    let outcome = orchestrator::baseline::ovirt_role(&engine, &clock, workload.cluster).await;
+    let outcome = orchestrator::baseline::ovirt_role(
+        &engine,
+        &clock,
+        workload.cluster,
+        orchestrator::baseline::AnsiblePace::REAL_TIME,
+    )
+    .await;
     if let Some((_, reason)) = &outcome.failed {
         assert!(
             !reason.starts_with(&format!("migration of {}", failing.name)),
@@ -1089,5 +1095,70 @@ async fn the_reenacted_role_goes_on_past_a_failed_migration() {
     assert!(
         outcome.upgraded.contains(&first) || outcome.failed.as_ref().is_some_and(|f| f.0 == first),
         "the role went on to the first host's upgrade: {outcome:?}"
+    );
+}
+
+/// The role is Ansible: each of its tasks takes about a second of real time, which an engine
+/// run 300 times faster (`sim serve --speed 300`, where `bench rolling --against-role` runs the
+/// real role) sees as five minutes. On role cluster 7, whose hosts cannot be emptied, the real
+/// role made 129 migrations there: the engine finished each failed maintenance's migrations
+/// before the role reached the next host. A re-enactment that took no time between tasks
+/// started the next host with the previous one's migrations in flight and counted 49.
+#[tokio::test(start_paused = true)]
+async fn the_reenacted_role_takes_ansibles_time_between_hosts() {
+    use model::engine::Engine;
+    use ovirt_sim::{SimConfig, SimEngine, Simulator};
+    let workload = bench::role_workload(7);
+    let second_host_started = |pace| {
+        let workload = &workload;
+        async move {
+            let engine = SimEngine::new(
+                Simulator::new(
+                    workload.inventory.clone(),
+                    SimConfig::default(),
+                    Default::default(),
+                    workload.seed,
+                    START,
+                ),
+                1.0,
+                workload.seed,
+            );
+            let clock = TokioClock::new(START, 1.0);
+            baseline::ovirt_role(&engine, &clock, workload.cluster, pace).await;
+            let mut events = engine.events(None).await.expect("the simulator's events");
+            events.reverse();
+            // Migrations started and ended when the role asked the second host's upgrade.
+            let mut upgrades = 0;
+            let (mut started, mut ended) = (0, 0);
+            for event in &events {
+                match event.code {
+                    840 => {
+                        upgrades += 1;
+                        if upgrades == 2 {
+                            break;
+                        }
+                    }
+                    62 | 67 => started += 1,
+                    63 | 65 => ended += 1,
+                    _ => {}
+                }
+            }
+            assert_eq!(upgrades, 2, "the role reached a second host");
+            (started, ended)
+        }
+    };
+    let (started, ended) = second_host_started(baseline::AnsiblePace {
+        engine_speed: 300.0,
+    })
+    .await;
+    assert!(started > 0, "the first host's maintenance started migrations");
+    assert_eq!(
+        ended, started,
+        "at speed 300 the first host's migrations end before the role reaches the second"
+    );
+    let (started, ended) = second_host_started(baseline::AnsiblePace::REAL_TIME).await;
+    assert!(
+        ended < started,
+        "in real time the role reaches the second host with migrations in flight"
     );
 }
