@@ -51,7 +51,7 @@ impl Client {
 
 impl Engine for Client {
     async fn inventory(&self) -> Result<Inventory, EngineError> {
-        Ok(self.read_inventory(self.inner.seam_scope, &|_| {}).await?)
+        Ok(self.read_for_seam(self.unreported_os()).await?)
     }
 
     async fn host(&self, id: HostId) -> Result<Host, EngineError> {

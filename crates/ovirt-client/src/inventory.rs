@@ -234,6 +234,29 @@ impl Client {
         scope: Scope,
         progress: &(dyn Fn(Progress) + Send + Sync),
     ) -> Result<Export, ClientError> {
+        self.read(scope, progress, None).await
+    }
+
+    /// What the seam's `inventory()` reads: as [`Client::export`], but a host being deployed
+    /// (no operating system reported yet) is kept, taken to run `unreported_os`, as
+    /// `Engine::host` takes it: a run waiting for a host it added must see it while it
+    /// installs. An export leaves such a host out with a warning rather than guess its system.
+    pub(crate) async fn read_for_seam(
+        &self,
+        unreported_os: ElVersion,
+    ) -> Result<Inventory, ClientError> {
+        let export = self
+            .read(self.inner.seam_scope, &|_| {}, Some(unreported_os))
+            .await?;
+        Ok(export.inventory)
+    }
+
+    async fn read(
+        &self,
+        scope: Scope,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+        unreported_os: Option<ElVersion>,
+    ) -> Result<Export, ClientError> {
         // The entry point again: the engine's time now, and its version, which an upgrade of
         // the Manager may have changed since the login.
         let (target, root): (_, ovirt_wire::Api) = self.get(Call::get("")).await?;
@@ -268,7 +291,10 @@ impl Client {
                     progress,
                     Call::get("hosts").all_content(),
                     &mut leniency,
-                    |h: &ovirt_wire::Host| h.to_model().map(Some),
+                    |h: &ovirt_wire::Host| match unreported_os {
+                        Some(os) => h.to_model_or(os).map(Some),
+                        None => h.to_model().map(Some),
+                    },
                 )
                 .await?;
             let (vms, details) = self

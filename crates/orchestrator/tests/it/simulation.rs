@@ -1151,7 +1151,10 @@ async fn the_reenacted_role_takes_ansibles_time_between_hosts() {
         engine_speed: 300.0,
     })
     .await;
-    assert!(started > 0, "the first host's maintenance started migrations");
+    assert!(
+        started > 0,
+        "the first host's maintenance started migrations"
+    );
     assert_eq!(
         ended, started,
         "at speed 300 the first host's migrations end before the role reaches the second"

@@ -351,3 +351,51 @@ async fn an_answer_that_is_not_the_engines_shape_still_stops_the_export_and_says
         "{error}"
     );
 }
+
+/// A host being deployed has not reported its system yet. ovirt-engine's
+/// `HostMapper.mapOperatingSystem` then gives `<os>` with only the custom kernel command line,
+/// and vdsm's `<version>` is unknown too. An export cannot say what such a host runs, so it
+/// leaves it out by name; the seam keeps it, as `host` does (the oldest system the Manager's
+/// hosts run), so that `migrate-hosts`, waiting for the host it added back, sees it install.
+#[tokio::test]
+async fn a_host_that_has_not_reported_its_system_is_left_out_of_an_export_but_seen_by_a_run() {
+    use model::engine::Engine as _;
+    const H1: &str = "dc0e9719-0189-49b1-81dc-b3db078a8ed0";
+    let stub = recorded_engine("env-4.3-multi-datacenter");
+    // H1, the first host, as the engine shows it before vdsm reports.
+    change(&stub, "hosts", |hosts| {
+        let span = |xml: &str, from: usize, tag: &str| {
+            let start = from + xml[from..].find(&format!("<{tag}>")).unwrap();
+            let close = format!("</{tag}>");
+            (
+                start,
+                start + xml[start..].find(&close).unwrap() + close.len(),
+            )
+        };
+        let (start, end) = span(&hosts, 0, "os");
+        let hosts = format!(
+            "{}<os><custom_kernel_cmdline></custom_kernel_cmdline></os>{}",
+            &hosts[..start],
+            &hosts[end..]
+        );
+        // vdsm's version is the host's own `<version>`, after `<os>`; libvirt's comes before.
+        let (start, end) = span(&hosts, start, "version");
+        let hosts = format!("{}{}", &hosts[..start], &hosts[end..]);
+        let (start, end) = span(&hosts, 0, "libvirt_version");
+        format!("{}{}", &hosts[..start], &hosts[end..])
+    });
+    let exported = export(&stub).await;
+    assert!(left_out(&exported, H1));
+    assert!(
+        warning_about(&exported, H1).to_string().contains("<os>"),
+        "{}",
+        warning_about(&exported, H1)
+    );
+    let url = stub::serve(stub.clone(), None).await;
+    let seen = connect(&url).await.inventory().await.unwrap();
+    let h1 = seen.hosts.iter().find(|h| h.id.to_string() == H1);
+    assert!(
+        h1.is_some_and(|h| h.os.major == 7),
+        "taken to run the oldest system a 4.3 Manager's hosts run: {h1:?}"
+    );
+}

@@ -506,9 +506,13 @@ impl App {
         if !all_content {
             wire.hosted_engine = None;
         }
-        // Until its vdsm reports (once deployed), the engine knows nothing of its system.
+        // Until its vdsm reports (once deployed), the engine knows nothing of its system:
+        // `HostMapper.mapOperatingSystem` then gives only the (empty) custom kernel command line.
         if !host.packages.contains_key("vdsm") {
-            wire.os = None;
+            wire.os = Some(wire::OperatingSystem {
+                custom_kernel_cmdline: Some(String::new()),
+                ..wire::OperatingSystem::default()
+            });
         }
         wire
     }

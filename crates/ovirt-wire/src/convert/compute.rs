@@ -605,7 +605,7 @@ impl Host {
             host_type,
             os: match (self.enterprise_linux(&c), unreported_os) {
                 (Ok(os), _) => os,
-                (Err(_), Some(os)) if self.os.is_none() && self.version.is_none() => os,
+                (Err(_), Some(os)) if !self.reported_its_system() => os,
                 (Err(error), _) => return Err(error),
             },
             packages,
@@ -627,6 +627,13 @@ impl Host {
             supported_levels: Vec::new(),
             ovn_configured: false,
         })
+    }
+
+    /// Whether vdsm has told the engine what the host runs: before, the engine shows neither
+    /// `<os><version>` (`HostMapper.mapOperatingSystem` gives only the kernel command lines)
+    /// nor vdsm's `<version>`.
+    fn reported_its_system(&self) -> bool {
+        self.os.as_ref().is_some_and(|os| os.version.is_some()) || self.version.is_some()
     }
 
     /// The host's EL release: `<os><version>` when it is one (RHEL, CentOS), else the `.elN`
