@@ -16,6 +16,7 @@ use crate::cli::OutputFormat;
 use crate::context::{Context, Verbosity};
 use crate::exit::{input_error, Exit};
 use crate::report::migrate::render_plan;
+use crate::report::reinstall::{reinstall_needs, ReinstallNeeds};
 use crate::report::{self, print_json};
 use crate::runs::clock::wall_clock;
 use crate::runs::ids::RunIds;
@@ -121,12 +122,14 @@ pub fn run(args: MigrateHostsArgs, ctx: &Context) -> anyhow::Result<Exit> {
         ..MigrateOptions::default()
     };
     let plan = migrate::plan(&inventory, &args.cluster, &options)?;
+    let needs = reinstall_needs(&inventory, &plan);
     drop(inventory);
     if args.dry_run || !plan.is_feasible() || plan.waves.is_empty() {
         match ctx.output {
             OutputFormat::Json => print_json(&plan)?,
             OutputFormat::Text if args.dry_run || ctx.verbosity > Verbosity::Quiet => {
-                print!("{}", render_plan(&plan, ctx.lang))
+                print!("{}", render_plan(&plan, ctx.lang));
+                print!("{}", report::reinstall::render(&needs, ctx.lang));
             }
             OutputFormat::Text => {}
         }
@@ -189,26 +192,31 @@ pub fn run(args: MigrateHostsArgs, ctx: &Context) -> anyhow::Result<Exit> {
             crate::runs::target::EngineWork::on(work, &engine, &TokioClock::new(start, sim.speed))
                 .await
         })?,
-        live => carry_out_live(live, &mut journal, Some(plan), &hook, ssh, ctx, &path)??,
+        live => carry_out_live(live, &mut journal, Some(plan), &hook, &needs, ssh, ctx)??,
     };
     Ok(report::finish(&summary, ctx, &path))
 }
 
-/// A run or resume on a live engine, with the journal's reinstall hook.
+/// A run or resume on a live engine, with the journal's reinstall hook; a pause shows each
+/// host's `needs` (none on a resume: the removed hosts' kinds are no longer in the engine).
 pub fn carry_out_live(
     target: Target,
     journal: &mut MigrateJournal,
     plan: Option<migrate::MigrationPlan>,
     hook: &str,
+    needs: &[ReinstallNeeds],
     ssh: SshAuthentication,
     ctx: &Context,
-    path: &std::path::Path,
 ) -> anyhow::Result<Result<migrate::MigrateSummary, migrate::MigrateError>> {
     let start = wall_clock();
     if hook == reinstall::PAUSE {
-        let folder = path.with_extension("reinstalled");
+        let folder = std::path::Path::new(journal.path()).with_extension("reinstalled");
         std::fs::create_dir_all(&folder)?;
-        let reinstaller = Pause { folder };
+        let reinstaller = Pause {
+            folder,
+            needs: needs.to_vec(),
+            lang: ctx.lang,
+        };
         let work = HostMigration {
             journal,
             plan,

@@ -98,9 +98,9 @@ fn migration(path: &Path, ctx: &Context) -> anyhow::Result<Exit> {
         &mut journal,
         None,
         &header.reinstall,
+        &[],
         ssh,
         ctx,
-        path,
     )??;
     Ok(report::finish(&summary, ctx, path))
 }

@@ -12,6 +12,7 @@ pub mod maintenance;
 pub mod migrate;
 pub mod plan;
 pub mod progress;
+pub mod reinstall;
 pub mod rolling;
 pub mod rolling_plan;
 

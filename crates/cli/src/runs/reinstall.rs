@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use model::{ElVersion, HostType};
+use model::{ElVersion, HostType, Lang};
+
+use crate::report::reinstall::ReinstallNeeds;
 use orchestrator::migrate::{ReinstallState, Reinstaller};
 use ovirt_sim::{MachineState, Reinstall, SimEngine};
 
@@ -74,6 +76,9 @@ impl Reinstaller for Command {
 /// Waits for the administrator: the machine counts as reinstalled once its file exists.
 pub struct Pause {
     pub folder: PathBuf,
+    /// What each kind of host needs from its reinstall, printed with the host's turn.
+    pub needs: Vec<ReinstallNeeds>,
+    pub lang: Lang,
 }
 
 impl Pause {
@@ -85,6 +90,13 @@ impl Pause {
 
 impl Reinstaller for Pause {
     async fn start(&self, name: &str, address: &str) -> Result<(), String> {
+        let needs: Vec<ReinstallNeeds> = self
+            .needs
+            .iter()
+            .filter(|n| n.hosts.iter().any(|h| h == name))
+            .cloned()
+            .collect();
+        eprint!("{}", crate::report::reinstall::render(&needs, self.lang));
         eprintln!(
             "reinstall {address} ({name}) with Enterprise Linux 8 now, then: touch {}",
             Pause::marker(&self.folder, name).display()
