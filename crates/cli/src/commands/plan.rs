@@ -225,7 +225,7 @@ fn make(args: MakeArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let plan = checklist(&choices, inventory.as_ref())?;
     let printed_document = report::plan::write_documents(&plan, &args.documents, None, ctx)?;
     if let Some(path) = &args.save {
-        write_atomically(path, &Tracker::new(&plan).to_json())?;
+        report::plan::write_atomically(path, &Tracker::new(&plan).to_json())?;
         if ctx.says(Verbosity::Normal) {
             eprintln!(
                 "{} {}",
@@ -284,7 +284,7 @@ fn done(steps: &[String], undo: bool, file: &Path, ctx: &Context) -> anyhow::Res
         changed.push((id, marked));
     }
     if changed.iter().any(|(_, marked)| *marked == Marked::Changed) {
-        write_atomically(file, &tracker.to_json())?;
+        report::plan::write_atomically(file, &tracker.to_json())?;
     }
     report::plan::marks(&plan, &tracker.done_ids(), &changed, undo, file, ctx)?;
     Ok(Exit::Success)
@@ -307,12 +307,6 @@ fn status(
     }
     report::plan::status(&plan, &tracker, ctx.lang);
     Ok(Exit::Success)
-}
-
-/// Writes a tracker or a document whole or not at all, naming the file when it cannot.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    guide::file::write_atomically(path, bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use anyhow::Context as _;
 use guide::render::{self, Done};
 use guide::{Marked, Plan, Tracker};
 use model::{Lang, Text};
@@ -101,7 +102,7 @@ pub fn write_documents(
             print!("{document}");
             printed = true;
         } else {
-            crate::commands::plan::write_atomically(path, document.as_bytes())?;
+            write_atomically(path, document.as_bytes())?;
             if ctx.says(Verbosity::Normal) {
                 eprintln!(
                     "{} {}",
@@ -153,4 +154,10 @@ fn progress_summary(plan: &Plan, done: &Done, lang: Lang) -> String {
         )),
     }
     out
+}
+
+/// Writes a tracker or a document whole or not at all, naming the file when it cannot.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    guide::file::write_atomically(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
