@@ -760,7 +760,10 @@ fn a_vm_placement_update_round_trips() {
         let read: ovirt_wire::Vm = ovirt_wire::from_xml(body.as_bytes()).unwrap();
         assert_eq!(
             read.requested_placement().unwrap(),
-            Some((Some(Affinity::Pinned), hosts.clone())),
+            Some(ovirt_wire::RequestedPlacement {
+                affinity: Some(Affinity::Pinned),
+                hosts: hosts.clone()
+            }),
             "{body}"
         );
     }

@@ -698,7 +698,7 @@ impl App {
     fn update_vm(&self, call: &Call, id: &str) -> Result<Response, Failure> {
         let id: VmId = parse_id(id)?;
         let request: wire::Vm = parse_body(call)?;
-        let Some((affinity, hosts)) = request
+        let Some(wire::RequestedPlacement { affinity, hosts }) = request
             .requested_placement()
             .map_err(Failure::bad_request)?
         else {

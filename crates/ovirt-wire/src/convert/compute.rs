@@ -666,6 +666,15 @@ impl Host {
     }
 }
 
+/// A VM update's `<placement_policy>`, as the engine's `VmBaseMapper` reads it: the affinity
+/// when given (else the VM keeps its own), and the hosts, which become those listed (none when
+/// `<hosts>` is absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestedPlacement {
+    pub affinity: Option<Affinity>,
+    pub hosts: Vec<HostId>,
+}
+
 impl Vm {
     /// The VM with what ansible needs on every VM: `placement_policy/affinity`, `cpu`, and a
     /// `cluster` link with an href (trap §10.10).
@@ -784,11 +793,8 @@ impl Vm {
     }
 
     /// What an update body asks of the VM's placement, `None` without a
-    /// `<placement_policy>`: the affinity when given, and the hosts, which the engine's
-    /// `VmBaseMapper` resets to those listed (none when `<hosts>` is absent).
-    pub fn requested_placement(
-        &self,
-    ) -> Result<Option<(Option<Affinity>, Vec<HostId>)>, ConvertError> {
+    /// `<placement_policy>`.
+    pub fn requested_placement(&self) -> Result<Option<RequestedPlacement>, ConvertError> {
         let c = Converting::of(self);
         let Some(placement) = &self.placement_policy else {
             return Ok(None);
@@ -799,7 +805,10 @@ impl Vm {
             .flatten()
             .map(|host| c.reference_id::<HostId>(host, "<placement_policy><hosts><host>"))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Some((placement.affinity, hosts)))
+        Ok(Some(RequestedPlacement {
+            affinity: placement.affinity,
+            hosts,
+        }))
     }
 
     pub fn to_model(&self) -> Result<model::Vm, ConvertError> {
