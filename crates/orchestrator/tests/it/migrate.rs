@@ -162,31 +162,23 @@ fn pinned_vms_back(sim: &SimEngine, initial: &Inventory) -> Result<(), String> {
             .iter()
             .find(|v| v.id == vm.id)
             .ok_or("a VM vanished")?;
-        let pinned_to = |h: &HostId| -> Option<String> {
-            let address = &initial.hosts.iter().find(|x| x.id == *h)?.address;
-            end.hosts
-                .iter()
-                .find(|x| &x.address == address)
-                .map(|x| x.name.clone())
-        };
-        let expected: Vec<HostId> = vm
+        // The host each pinned id named, as it is now (by its address).
+        let back: Vec<&Host> = vm
             .pinned_hosts
             .iter()
             .filter_map(|h| {
                 let address = &initial.hosts.iter().find(|x| x.id == *h)?.address;
-                end.hosts
-                    .iter()
-                    .find(|x| &x.address == address)
-                    .map(|x| x.id)
+                end.hosts.iter().find(|x| &x.address == address)
             })
             .collect();
+        let expected: Vec<HostId> = back.iter().map(|h| h.id).collect();
         if now.affinity != Affinity::Pinned || now.pinned_hosts != expected {
             return Err(format!(
                 "{} is {} to {:?}, not pinned to the new ids of {:?}",
                 vm.name,
                 now.affinity,
                 now.pinned_hosts,
-                vm.pinned_hosts.iter().map(pinned_to).collect::<Vec<_>>()
+                back.iter().map(|h| &h.name).collect::<Vec<_>>()
             ));
         }
         if vm.is_running() {
