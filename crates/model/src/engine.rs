@@ -9,7 +9,7 @@ use std::future::Future;
 use serde::Serialize;
 
 use crate::id::*;
-use crate::inventory::{Host, Inventory, SchedulingPolicy, Vm};
+use crate::inventory::{Affinity, Host, Inventory, SchedulingPolicy, Vm};
 use crate::time::Timestamp;
 use crate::version::Level;
 
@@ -239,6 +239,17 @@ pub trait Engine: Send + Sync {
     /// Adds a host and starts its deployment; returns it as the engine shows it then
     /// (`installing`). It comes up, or ends `install_failed`, later.
     fn add_host(&self, host: NewHost) -> impl Future<Output = Result<Host, EngineError>> + Send;
+    /// Sets where a VM may run (API `PUT /vms/{id}` with a `<placement_policy>` alone, engine
+    /// `UpdateVmCommand`): its affinity and the hosts it is pinned to or prefers, by id; none
+    /// lets it run on any host of its cluster. The engine refuses a host it does not know or
+    /// of another cluster, and a list without the host a running pinned VM is on; a VM whose
+    /// hosts change loses its host devices.
+    fn set_vm_placement(
+        &self,
+        id: VmId,
+        affinity: Affinity,
+        hosts: Vec<HostId>,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
     fn update_cluster(
         &self,
         id: ClusterId,

@@ -3,7 +3,9 @@
 use model::engine::{
     ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, NewHost, VmAction,
 };
-use model::{release, ClusterId, DataCenterId, ElVersion, Host, HostId, Inventory, Level, VmId};
+use model::{
+    release, Affinity, ClusterId, DataCenterId, ElVersion, Host, HostId, Inventory, Level, VmId,
+};
 use ovirt_wire::Action;
 use reqwest::Method;
 
@@ -123,6 +125,24 @@ impl Engine for Client {
         }
         let (target, added): (_, ovirt_wire::Host) = self.get(call).await?;
         self.host_model(&target, &added)
+    }
+
+    async fn set_vm_placement(
+        &self,
+        id: VmId,
+        affinity: Affinity,
+        hosts: Vec<HostId>,
+    ) -> Result<(), EngineError> {
+        let body = ovirt_wire::Vm::placement_update(affinity, &hosts);
+        let call = Call::send(
+            Method::PUT,
+            format!("vms/{id}"),
+            ovirt_wire::to_request_xml(&body),
+            Replay::Idempotent,
+        )
+        .about("VM", id);
+        self.execute(&call).await?;
+        Ok(())
     }
 
     async fn update_cluster(

@@ -1902,6 +1902,67 @@ impl Simulator {
         }
     }
 
+    /// `PUT /vms/{id}` with a placement policy: `UpdateVmCommand.validate`'s checks on the
+    /// dedicated hosts (`VmHandler.validateDedicatedVdsExistOnSameCluster`,
+    /// `VmValidator.isPinnedVmRunningOnDedicatedHost`), then the new list; a changed list
+    /// drops the VM's host devices (`UpdateVmCommand.updateVmHostDevices`).
+    pub fn set_vm_placement(
+        &mut self,
+        id: VmId,
+        affinity: Affinity,
+        hosts: Vec<HostId>,
+    ) -> Result<(), EngineError> {
+        let vm = self.vm(id)?.clone();
+        let prefix = "Cannot edit VM. VM is pinned to a specific host.";
+        for &host in &hosts {
+            let Ok(found) = self.host(host) else {
+                return Err(conflict(format!(
+                    "{prefix} The required host doesn't exist."
+                )));
+            };
+            if found.cluster != vm.cluster {
+                return Err(conflict(format!(
+                    "{prefix} The host's cluster must be the same as the selected VM cluster."
+                )));
+            }
+        }
+        if let Some(running_on) = vm
+            .host
+            .filter(|_| affinity == Affinity::Pinned && vm.is_running() && !hosts.is_empty())
+        {
+            if !hosts.contains(&running_on) {
+                let name = self
+                    .host(running_on)
+                    .map(|h| h.name.clone())
+                    .unwrap_or_default();
+                return Err(conflict(format!("Cannot edit VM. Running VM is hosted on {name}. Include {name} in dedicated hosts, or migrate VM to dedicated host prior to pinning.")));
+            }
+        }
+        let mut unique: Vec<HostId> = Vec::new();
+        for host in hosts {
+            if !unique.contains(&host) {
+                unique.push(host);
+            }
+        }
+        let changed = vm.pinned_hosts.len() != unique.len()
+            || unique.iter().any(|h| !vm.pinned_hosts.contains(h));
+        let target = self.vm_mut(id);
+        target.affinity = affinity;
+        target.pinned_hosts = unique;
+        if changed {
+            target.host_devices = 0;
+        }
+        self.event(
+            msg::USER_UPDATE_VM,
+            Severity::Normal,
+            format!("VM {} configuration was updated by {USER}.", vm.name),
+            None,
+            Some(id),
+            Some(vm.cluster),
+        );
+        Ok(())
+    }
+
     // ----- clusters and data centers -----
 
     pub fn update_cluster(

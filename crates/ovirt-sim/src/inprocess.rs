@@ -147,6 +147,16 @@ impl Engine for SimEngine {
         simulator.host(id).cloned()
     }
 
+    async fn set_vm_placement(
+        &self,
+        id: VmId,
+        affinity: Affinity,
+        hosts: Vec<HostId>,
+    ) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().set_vm_placement(id, affinity, hosts)
+    }
+
     async fn update_cluster(
         &self,
         id: ClusterId,

@@ -12,6 +12,7 @@ pub const USER_RUN_VM: u32 = 32;
 pub const USER_ADD_VDS: u32 = 42;
 pub const USER_REMOVE_VDS: u32 = 44;
 pub const USER_STOP_VM: u32 = 33;
+pub const USER_UPDATE_VM: u32 = 35;
 pub const USER_FAILED_RUN_VM: u32 = 54;
 pub const VM_DOWN: u32 = 61;
 pub const VM_MIGRATION_START: u32 = 62;

@@ -78,7 +78,7 @@ mod xml;
 pub use convert::{
     built_in_scheduling_policy_id, built_in_scheduling_policy_properties,
     merge_storage_domain_views, new_host_query, scheduling_policy_from_id, ApiPath,
-    StorageDomainView, BLANK_TEMPLATE_ID, DEFAULT_MAC_POOL_ID, ENGINE_ORIGIN,
+    RequestedPlacement, StorageDomainView, BLANK_TEMPLATE_ID, DEFAULT_MAC_POOL_ID, ENGINE_ORIGIN,
     HOSTED_ENGINE_STORAGE_DOMAIN,
 };
 pub use document::{

@@ -749,6 +749,30 @@ fn events_and_actions_convert_to_the_engine_seam() {
     assert_eq!(read.requested_version().unwrap(), Some(Level::new(4, 7)));
 }
 
+/// `PUT /vms/{id}`'s placement alone: affinity and hosts by id; an empty list is `<hosts/>`,
+/// which the engine's `VmBaseMapper` reads as no host at all.
+#[test]
+fn a_vm_placement_update_round_trips() {
+    let host: HostId = "a1b2c3d4-0000-4000-8000-000000000001".parse().unwrap();
+    for hosts in [vec![host], vec![]] {
+        let body =
+            ovirt_wire::to_request_xml(&ovirt_wire::Vm::placement_update(Affinity::Pinned, &hosts));
+        let read: ovirt_wire::Vm = ovirt_wire::from_xml(body.as_bytes()).unwrap();
+        assert_eq!(
+            read.requested_placement().unwrap(),
+            Some(ovirt_wire::RequestedPlacement {
+                affinity: Some(Affinity::Pinned),
+                hosts: hosts.clone()
+            }),
+            "{body}"
+        );
+    }
+    let body = ovirt_wire::to_request_xml(&ovirt_wire::Vm::placement_update(Affinity::Pinned, &[]));
+    assert_eq!(body, "<vm>\n  <placement_policy>\n    <affinity>pinned</affinity>\n    <hosts/>\n  </placement_policy>\n</vm>\n");
+    let none: ovirt_wire::Vm = ovirt_wire::from_xml(b"<vm><name>x</name></vm>").unwrap();
+    assert_eq!(none.requested_placement().unwrap(), None);
+}
+
 #[test]
 fn requests_look_like_the_python_sdk_sends_them() {
     let (_, upgrade) = ovirt_wire::Action::for_host(&HostAction::Upgrade {

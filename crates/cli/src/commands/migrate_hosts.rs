@@ -33,8 +33,11 @@ use crate::text::tr;
 #[command(after_help = "\
 The plan comes first: the host order (the Manager VM's host last, another hosted-engine host
 redeployed before it), every VM's destination (hosts already reinstalled, so most VMs move
-once), VMs that cannot migrate, CPU-passthrough VMs, local-storage hosts (§1.1.9, left to you
-with their steps) and the cluster level, which waits until every host is back.
+once), CPU-passthrough VMs, local-storage hosts (§1.1.9, left to you with their steps) and the
+cluster level, which waits until every host is back. VMs pinned to a host or unable to leave it
+are shut down, the host taken out of their placement before its removal, and once it is back
+pinned to its new id and started again (those with host devices are left down: attach their
+devices again, then start them).
 
 The reinstall is yours: --reinstall-command runs `sh -c CMD` with {host} and {fqdn} replaced and
 must return once the machine runs Enterprise Linux 8 (exit 0); --reinstall pause prints what to

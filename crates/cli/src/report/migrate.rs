@@ -51,6 +51,40 @@ pub fn render_plan(plan: &MigrationPlan, lang: Lang) -> String {
                 };
                 let _ = writeln!(out, "    {} → {}{again}", m.vm_name, m.to_name);
             }
+            for vm in &host.pinned {
+                let what = match (vm.restarted(), vm.running, lang) {
+                    (true, _, Lang::En) => format!(
+                        "shut down, started again once back{}",
+                        vm.downtime_seconds
+                            .map(|s| format!(" (down about {})", duration(s).en))
+                            .unwrap_or_default()
+                    ),
+                    (true, _, Lang::Ja) => format!(
+                        "シャットダウンし、戻った後に起動{}",
+                        vm.downtime_seconds
+                            .map(|s| format!(" (停止 約 {})", duration(s).ja))
+                            .unwrap_or_default()
+                    ),
+                    (false, true, Lang::En) => {
+                        "shut down and left down: its host devices to attach again".to_owned()
+                    }
+                    (false, true, Lang::Ja) => {
+                        "シャットダウンし停止のまま: ホストデバイスを再割り当て".to_owned()
+                    }
+                    (false, false, Lang::En) => {
+                        "pinned here, down: pinned to its new id once back".to_owned()
+                    }
+                    (false, false, Lang::Ja) => {
+                        "ここに固定 (停止中): 戻った後に新しい ID へ固定".to_owned()
+                    }
+                };
+                let _ = writeln!(
+                    out,
+                    "    {} ({}): {what}",
+                    vm.vm,
+                    tr(lang, "pinned", "固定")
+                );
+            }
             let _ = writeln!(
                 out,
                 "    {}",
@@ -203,6 +237,35 @@ impl RunSummary for MigrateSummary {
             ],
             vec![tr(lang, "cluster level", "互換レベル").to_owned(), level],
         ];
+        if !self.repinned.is_empty() || !self.restarted.is_empty() {
+            let restarted: Vec<String> = self
+                .restarted
+                .iter()
+                .map(|r| match lang {
+                    Lang::En => format!("{} ({} down)", r.vm, duration(r.down_seconds).en),
+                    Lang::Ja => format!("{} (停止 {})", r.vm, duration(r.down_seconds).ja),
+                })
+                .collect();
+            rows.push(vec![
+                tr(lang, "pinned VMs restarted", "再起動した固定 VM").to_owned(),
+                counted(&restarted),
+            ]);
+            rows.push(vec![
+                tr(lang, "pinned to new host ids", "新しいホスト ID へ固定").to_owned(),
+                counted(&self.repinned),
+            ]);
+        }
+        if !self.left_stopped.is_empty() {
+            rows.push(vec![
+                tr(
+                    lang,
+                    "left down: attach host devices, start",
+                    "停止のまま: デバイス再割り当て後に起動",
+                )
+                .to_owned(),
+                counted(&self.left_stopped),
+            ]);
+        }
         for failed in &self.failed {
             rows.push(vec![
                 format!("{} {}", tr(lang, "FAILED", "失敗"), failed.host),

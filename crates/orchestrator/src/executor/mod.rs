@@ -46,16 +46,16 @@ const MIGRATION_START_GRACE_MS: i64 = 15_000;
 /// Tries per VM and host before the host counts as failed.
 const MIGRATION_ATTEMPTS: usize = 3;
 /// A pinned VM's guest gets this long to shut down before it is powered off (Xen Orchestra
-/// waits as long).
-const SHUTDOWN_TIMEOUT_MS: i64 = 10 * 60_000;
-const POWER_OFF_TIMEOUT_MS: i64 = 5 * 60_000;
+/// waits as long); the host migration's pinned VMs too.
+pub(crate) const SHUTDOWN_TIMEOUT_MS: i64 = 10 * 60_000;
+pub(crate) const POWER_OFF_TIMEOUT_MS: i64 = 5 * 60_000;
 const STOP_ATTEMPTS: usize = 3;
 /// An upgrade the engine accepted must show (the host leaving its status, or its update
 /// flag clearing) within this long, or it did not happen.
 const UPGRADE_START_GRACE_MS: i64 = 2 * 60_000;
 const UPGRADE_ATTEMPTS: usize = 2;
 /// A started VM must be running within this long.
-const START_GRACE_MS: i64 = 2 * 60_000;
+pub(crate) const START_GRACE_MS: i64 = 2 * 60_000;
 const START_ATTEMPTS: usize = 3;
 /// How long `upgradecheck` may take on every host.
 const UPGRADE_CHECK_TIMEOUT_MS: i64 = 10 * 60_000;

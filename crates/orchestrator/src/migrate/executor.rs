@@ -5,6 +5,13 @@
 //! are found by their address (a host added back has a new id), so a resume never removes a
 //! host twice nor adds one twice. A failed host stops the run: nothing new starts, and the
 //! summary says what it left behind.
+//!
+//! VMs the engine would not remove a host with (pinned to it, or unable to leave it) are held:
+//! journaled with their placement first, shut down if they run there, the host taken out of
+//! their placement; once the host is back under its new id they are pinned to that and, if
+//! they ran, started again (not those with host devices, which the engine dropped). Each of
+//! those steps, too, looks at the VM first, so a resume neither loses a pinning nor starts a
+//! VM twice.
 
 use crate::journal::Fold;
 use std::collections::BTreeSet;
@@ -13,21 +20,27 @@ use std::time::Duration;
 use model::engine::{
     Engine, EngineError, HostAction, NewHost, Severity, SshAuthentication, VmAction,
 };
-use model::{Host, HostId, HostStatus, Inventory, Timestamp, VmStatus};
+use model::{release, Affinity, Host, HostId, HostStatus, Inventory, Timestamp, VmStatus};
 
 use super::{
-    HostMigration, HostResult, MigrateJournal, MigrateOutcome, MigrateRecord, MigrateState,
-    MigrateSummary, MigrationFailure, MigrationPlan, ReinstallState, Reinstaller, Stage,
+    HeldVm, HostMigration, HostResult, MigrateJournal, MigrateOutcome, MigrateRecord, MigrateState,
+    MigrateSummary, MigrationFailure, MigrationPlan, ReinstallState, Reinstaller, Stage, VmStage,
 };
 use crate::clock::Clock;
+use crate::cluster::{mobility, Mobility};
 use crate::event::{EventSink, RunEvent};
-use crate::executor::{ExecuteError, StopSignal, POLL_INTERVAL};
+use crate::executor::{
+    ExecuteError, StopSignal, POLL_INTERVAL, POWER_OFF_TIMEOUT_MS, SHUTDOWN_TIMEOUT_MS,
+    START_GRACE_MS,
+};
 use crate::journal::JournalError;
 
 /// Tries of one VM's migration before its host is given up.
 const MIGRATION_ATTEMPTS: u32 = 3;
 const MIGRATION_TIMEOUT_MS: i64 = 10 * 60_000;
 const MAINTENANCE_TIMEOUT_MS: i64 = 15 * 60_000;
+/// A restarted VM must be up within this long of its start.
+const VM_UP_TIMEOUT_MS: i64 = 10 * 60_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
@@ -215,11 +228,13 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
         let mut failed = None;
         for stage in [
             Stage::Evacuate,
+            Stage::Hold,
             Stage::Maintenance,
             Stage::Remove,
             Stage::Reinstall,
             Stage::Add,
             Stage::WaitUp,
+            Stage::Restore,
         ] {
             let mut next = Vec::new();
             for host in alive {
@@ -233,11 +248,13 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                 });
                 let outcome = match stage {
                     Stage::Evacuate => self.evacuate(&host, hosts).await?,
+                    Stage::Hold => self.hold(&host).await?,
                     Stage::Maintenance => self.maintenance(&host).await?,
                     Stage::Remove => self.remove(&host).await?,
                     Stage::Reinstall => self.start_reinstall(&host).await?,
                     Stage::Add => self.add(&host).await?,
                     Stage::WaitUp => self.wait_up(&host).await?,
+                    Stage::Restore => self.restore(&host).await?,
                 };
                 match outcome {
                     Ok(()) => next.push(host),
@@ -341,10 +358,12 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
             else {
                 break;
             };
+            // Those that cannot migrate are held, shut down and started again.
             let running: Vec<&model::Vm> = inventory
                 .vms
                 .iter()
                 .filter(|v| v.host == Some(current.id) && v.status != VmStatus::Down)
+                .filter(|v| mobility(v) != Mobility::Fixed)
                 .collect();
             let Some(vm) = running.first() else { break };
             if vm.status != VmStatus::Up {
@@ -505,6 +524,299 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                 return Ok(Err(format!("still {} after ten minutes", now.status)));
             }
         }
+    }
+
+    fn vm_intent(
+        &mut self,
+        host: &HostMigration,
+        vm: &HeldVm,
+        stage: VmStage,
+    ) -> Result<(), JournalError> {
+        if self.state.vm_asked(&host.name, &vm.name, stage) {
+            return Ok(());
+        }
+        self.record(MigrateRecord::VmIntent {
+            host: host.name.clone(),
+            vm: vm.name.clone(),
+            stage,
+        })
+    }
+
+    fn vm_done(
+        &mut self,
+        host: &HostMigration,
+        vm: &HeldVm,
+        stage: VmStage,
+    ) -> Result<(), JournalError> {
+        self.record(MigrateRecord::VmDone {
+            host: host.name.clone(),
+            vm: vm.name.clone(),
+            stage,
+        })
+    }
+
+    /// The VMs the engine would not remove the host with, journaled as they are, then shut
+    /// down (those running there) and the host taken out of their placement.
+    async fn hold(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        let inventory = self.hands.engine.inventory().await?;
+        let Some(current) = inventory
+            .hosts
+            .iter()
+            .find(|h| h.address.eq_ignore_ascii_case(&host.address))
+        else {
+            // Removed already: its VMs were held before.
+            return Ok(Ok(()));
+        };
+        let only_pinned = release::only_pinned_vms_block_host_removal(inventory.manager.version);
+        for vm in inventory
+            .vms
+            .iter()
+            .filter(|v| v.cluster == current.cluster && !v.hosted_engine)
+        {
+            let runs_here =
+                vm.host == Some(current.id) && vm.is_running() && mobility(vm) == Mobility::Fixed;
+            let pinned_here = vm.pinned_hosts.contains(&current.id)
+                && (!only_pinned || vm.affinity == Affinity::Pinned || vm.host_devices > 0);
+            let known = self.state.held(&host.name).iter().any(|h| h.id == vm.id);
+            if (runs_here || pinned_here) && !known {
+                self.record(MigrateRecord::Held {
+                    host: host.name.clone(),
+                    vm: HeldVm {
+                        id: vm.id,
+                        name: vm.name.clone(),
+                        affinity: vm.affinity,
+                        hosts: vm.pinned_hosts.clone(),
+                        running: runs_here,
+                        host_devices: vm.host_devices > 0,
+                    },
+                })?;
+            }
+        }
+        let held = self.state.held(&host.name).to_vec();
+        if held.is_empty() {
+            return Ok(Ok(()));
+        }
+        self.intent(host, Stage::Hold)?;
+        for vm in &held {
+            if vm.running
+                && self
+                    .state
+                    .vm_done(&host.name, &vm.name, VmStage::Stop)
+                    .is_none()
+            {
+                if let Err(failure) = self.stop_vm(host, vm, current.id).await? {
+                    return Ok(Err(failure));
+                }
+            }
+            if self
+                .state
+                .vm_done(&host.name, &vm.name, VmStage::Unpin)
+                .is_none()
+            {
+                if let Err(failure) = self.unpin(host, vm, current.id).await? {
+                    return Ok(Err(failure));
+                }
+            }
+        }
+        self.done(host, Stage::Hold, None)
+    }
+
+    /// Shut down, gracefully first: powered off when the guest has not gone within the
+    /// rolling upgrade's patience.
+    async fn stop_vm(
+        &mut self,
+        host: &HostMigration,
+        vm: &HeldVm,
+        on: HostId,
+    ) -> Result<Step, MigrateError> {
+        let began = self.now();
+        let mut shutdown: Option<Timestamp> = None;
+        let mut power_off: Option<Timestamp> = None;
+        loop {
+            let now = self.hands.engine.vm(vm.id).await?;
+            if !now.is_running() || now.host != Some(on) {
+                self.vm_done(host, vm, VmStage::Stop)?;
+                self.emit(RunEvent::VmStopped {
+                    vm: vm.name.clone(),
+                });
+                return Ok(Ok(()));
+            }
+            if let Some(at) = power_off {
+                if self.now().0 - at.0 > POWER_OFF_TIMEOUT_MS {
+                    return Ok(Err(MigrationFailure::CannotStopVm {
+                        vm: vm.name.clone(),
+                        detail: format!("still {} after a power-off", now.status),
+                    }));
+                }
+            } else {
+                // A shutdown asked before a resume counts from the resume.
+                let mut force = self.now().0 - shutdown.unwrap_or(began).0 > SHUTDOWN_TIMEOUT_MS;
+                if !force && shutdown.is_none() && now.status == VmStatus::Up {
+                    self.vm_intent(host, vm, VmStage::Stop)?;
+                    match self.hands.engine.vm_action(vm.id, VmAction::Shutdown).await {
+                        Ok(()) => {
+                            shutdown = Some(self.now());
+                            self.emit(RunEvent::VmStopping {
+                                vm: vm.name.clone(),
+                                host: host.name.clone(),
+                                forced: false,
+                            });
+                        }
+                        // No guest agent, …: powered off.
+                        Err(_) => force = true,
+                    }
+                }
+                if force {
+                    self.vm_intent(host, vm, VmStage::Stop)?;
+                    if let Err(e) = self.hands.engine.vm_action(vm.id, VmAction::Stop).await {
+                        return Ok(Err(MigrationFailure::CannotStopVm {
+                            vm: vm.name.clone(),
+                            detail: e.to_string(),
+                        }));
+                    }
+                    power_off = Some(self.now());
+                    self.emit(RunEvent::VmStopping {
+                        vm: vm.name.clone(),
+                        host: host.name.clone(),
+                        forced: true,
+                    });
+                }
+            }
+            self.sleep().await;
+        }
+    }
+
+    /// The host taken out of the VM's placement, which keeps its affinity and other hosts.
+    async fn unpin(
+        &mut self,
+        host: &HostMigration,
+        vm: &HeldVm,
+        on: HostId,
+    ) -> Result<Step, MigrateError> {
+        let now = self.hands.engine.vm(vm.id).await?;
+        if now.pinned_hosts.contains(&on) {
+            self.vm_intent(host, vm, VmStage::Unpin)?;
+            let others = now
+                .pinned_hosts
+                .iter()
+                .copied()
+                .filter(|&h| h != on)
+                .collect();
+            if let Err(e) = self
+                .hands
+                .engine
+                .set_vm_placement(vm.id, now.affinity, others)
+                .await
+            {
+                return Ok(Err(MigrationFailure::Refused {
+                    stage: Stage::Hold,
+                    detail: format!("the placement of VM {}: {e}", vm.name),
+                }));
+            }
+        }
+        self.vm_done(host, vm, VmStage::Unpin)?;
+        Ok(Ok(()))
+    }
+
+    /// The held VMs pinned to the host's new id with their own affinity, and those that ran
+    /// started again and waited for until up.
+    async fn restore(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        let held = self.state.held(&host.name).to_vec();
+        if held.is_empty() {
+            return Ok(Ok(()));
+        }
+        let Some(new) = self.state.added.get(&host.name).copied() else {
+            return Ok(Err(MigrationFailure::Refused {
+                stage: Stage::Restore,
+                detail: "the journal has no new id for the host".into(),
+            }));
+        };
+        self.intent(host, Stage::Restore)?;
+        for vm in &held {
+            let repinned = self
+                .state
+                .vm_done(&host.name, &vm.name, VmStage::Repin)
+                .is_some();
+            if !repinned && vm.hosts.contains(&host.host) {
+                let now = self.hands.engine.vm(vm.id).await?;
+                if !now.pinned_hosts.contains(&new) || now.affinity != vm.affinity {
+                    self.vm_intent(host, vm, VmStage::Repin)?;
+                    let mut hosts = now.pinned_hosts.clone();
+                    if !hosts.contains(&new) {
+                        hosts.push(new);
+                    }
+                    if let Err(e) = self
+                        .hands
+                        .engine
+                        .set_vm_placement(vm.id, vm.affinity, hosts)
+                        .await
+                    {
+                        return Ok(Err(MigrationFailure::Refused {
+                            stage: Stage::Restore,
+                            detail: format!("the placement of VM {}: {e}", vm.name),
+                        }));
+                    }
+                }
+                self.vm_done(host, vm, VmStage::Repin)?;
+            }
+            if vm.restarted()
+                && self
+                    .state
+                    .vm_done(&host.name, &vm.name, VmStage::Start)
+                    .is_none()
+            {
+                if let Err(failure) = self.start_vm(host, vm).await? {
+                    return Ok(Err(failure));
+                }
+            }
+        }
+        self.done(host, Stage::Restore, None)
+    }
+
+    /// Started unless it runs already (a start asked before a kill), then waited for until up.
+    async fn start_vm(&mut self, host: &HostMigration, vm: &HeldVm) -> Result<Step, MigrateError> {
+        let began = self.now();
+        let mut asked = false;
+        loop {
+            let now = self.hands.engine.vm(vm.id).await?;
+            let waited = self.now().0 - began.0;
+            match now.status {
+                VmStatus::Up => break,
+                VmStatus::Down if !asked => {
+                    self.vm_intent(host, vm, VmStage::Start)?;
+                    if let Err(e) = self.hands.engine.vm_action(vm.id, VmAction::Start).await {
+                        self.emit(RunEvent::VmStartFailed {
+                            vm: vm.name.clone(),
+                            reason: e.to_string(),
+                        });
+                        return Ok(Err(MigrationFailure::VmNotStarted {
+                            vm: vm.name.clone(),
+                            detail: e.to_string(),
+                        }));
+                    }
+                    asked = true;
+                }
+                VmStatus::Down if waited > START_GRACE_MS => {
+                    return Ok(Err(MigrationFailure::VmNotStarted {
+                        vm: vm.name.clone(),
+                        detail: "it went down again".into(),
+                    }));
+                }
+                status if waited > VM_UP_TIMEOUT_MS => {
+                    return Ok(Err(MigrationFailure::VmNotStarted {
+                        vm: vm.name.clone(),
+                        detail: format!("still {status} after ten minutes"),
+                    }));
+                }
+                _ => {}
+            }
+            self.sleep().await;
+        }
+        self.vm_done(host, vm, VmStage::Start)?;
+        self.emit(RunEvent::VmStarted {
+            vm: vm.name.clone(),
+        });
+        Ok(Ok(()))
     }
 
     async fn maintenance(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {

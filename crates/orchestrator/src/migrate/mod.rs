@@ -19,7 +19,7 @@ pub mod state;
 use std::fmt;
 use std::future::Future;
 
-use model::{ClusterId, ElVersion, HostId, HostStatus, Level, Text, Version};
+use model::{Affinity, ClusterId, ElVersion, HostId, HostStatus, Level, Text, Version, VmId};
 use serde::{Deserialize, Serialize};
 
 use crate::journal::{Log, LogEntry, RunKind};
@@ -152,7 +152,35 @@ pub struct HostMigration {
     pub runs_manager_vm: bool,
     /// Its VMs' moves, destinations named (ids change as hosts come back).
     pub migrations: Vec<Migration>,
+    /// The VMs its removal needs out of the way, which do not migrate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pinned: Vec<PinnedVmPlan>,
     pub predicted_seconds: u64,
+}
+
+/// A VM the engine would not let a host go with (`RemoveVdsCommand.validate`): pinned to it,
+/// down or running there, or running there unable to migrate (a vGPU, host devices). If it
+/// runs there it is shut down; the host is taken out of its placement; once the host is back
+/// under its new id, the VM is pinned to that and, if it ran, started again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PinnedVmPlan {
+    pub vm: String,
+    /// It runs on the host: shut down, and started again once the host is back.
+    pub running: bool,
+    /// It has host devices, which the engine drops when its placement changes
+    /// (`UpdateVmCommand.updateVmHostDevices`): it is left down to have them attached again.
+    pub host_devices: bool,
+    /// How long it is down, predicted: its shutdown, the host's reinstall and deployment, its
+    /// start. None when it is not started by the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downtime_seconds: Option<u64>,
+}
+
+impl PinnedVmPlan {
+    /// Shut down by the run and started again by it.
+    pub fn restarted(&self) -> bool {
+        self.running && !self.host_devices
+    }
 }
 
 /// A host the run does not reinstall, and why.
@@ -209,9 +237,6 @@ pub enum MigrationBlocker {
     ManagerTooOld { manager: Version },
     /// A 4.4 host cannot join a cluster below 4.2 (§1.1.8's prerequisites).
     LevelTooLow { cluster: String, level: Level },
-    /// A VM that cannot migrate runs on a host to remove: the engine removes no host with
-    /// VMs on it, nor one a VM is pinned to.
-    VmCannotMigrate { vm: String, host: String },
     /// The rolling planner's: a host cannot be emptied, the Manager VM has nowhere to go, …
     Evacuation { blocker: crate::plan::Blocker },
 }
@@ -226,10 +251,6 @@ impl MigrationBlocker {
             MigrationBlocker::LevelTooLow { cluster, level } => Text::owned(
                 format!("cluster {cluster} is at level {level}; 4.4 hosts join clusters at 4.2 or later: raise it to 4.2 or 4.3 first"),
                 format!("クラスター {cluster} の互換レベルは {level} です。4.4 ホストが参加できるのは 4.2 以降です。先に 4.2 または 4.3 に上げてください"),
-            ),
-            MigrationBlocker::VmCannotMigrate { vm, host } => Text::owned(
-                format!("VM {vm} on {host} cannot migrate (pinned, a host device or a vGPU) and the engine removes no host with VMs on it or pinned to it: shut it down or make it migratable, then plan again"),
-                format!("{host} の VM {vm} は移行できません (固定、ホストデバイス、vGPU)。エンジンは VM が動いている、または固定されたホストを削除しません。シャットダウンするか移行可能にしてから再計画してください"),
             ),
             MigrationBlocker::Evacuation { blocker } => blocker.message(),
         }
@@ -249,8 +270,18 @@ pub enum MigrationWarning {
     /// CPU passthrough: it migrates only between hosts with the same CPU, and reinstalled
     /// hosts must keep it.
     CpuPassthrough { vm: String },
-    /// Host devices are attached by the host's id, which the removal ends.
+    /// Host devices are attached by the host's id, which the removal ends; the engine drops
+    /// them when the VM's placement changes, so the run leaves the VM down.
     HostDevices { vm: String, host: String },
+    /// A VM pinned to a host, or unable to leave it: shut down if it runs there, and pinned
+    /// to the host again (and started if it ran) once the host is back.
+    PinnedVm {
+        vm: String,
+        host: String,
+        running: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        downtime_seconds: Option<u64>,
+    },
     /// A reinstall may wipe any disk but the operating system's.
     NonOsStorage,
     /// The cluster stays at its level until every host is back; then it may be raised.
@@ -265,8 +296,19 @@ impl MigrationWarning {
                 format!("VM {vm} は CPU パススルーを使用しています。同じ CPU のホストにしか移行できません。再インストール後のホストの CPU が同じか確認してください"),
             ),
             MigrationWarning::HostDevices { vm, host } => Text::owned(
-                format!("VM {vm} has host devices of {host}; they go with the host's removal: attach them again once {host} is back"),
-                format!("VM {vm} は {host} のホストデバイスを使用しています。ホストの削除で外れるため、{host} が戻ったら再度割り当ててください"),
+                format!("VM {vm} has host devices of {host}: it is shut down and {host} taken out of its placement, which makes the engine drop its devices; once {host} is back the VM is pinned to it again but left down: attach its devices again, then start it"),
+                format!("VM {vm} は {host} のホストデバイスを使用しています。シャットダウンして配置から {host} を外すため、エンジンがデバイスの割り当てを解除します。{host} が戻ると再度固定しますが停止したままです。デバイスを再度割り当ててから起動してください"),
+            ),
+            MigrationWarning::PinnedVm { vm, host, running: true, downtime_seconds } => {
+                let down = downtime_seconds.map(model::text::duration);
+                Text::owned(
+                    format!("VM {vm} cannot leave {host} (pinned, or a vGPU): it is shut down before {host} is removed and started again once {host} is back, pinned to it{}", down.as_ref().map(|d| format!(" (down about {})", d.en)).unwrap_or_default()),
+                    format!("VM {vm} は {host} から移行できません (固定または vGPU)。{host} の削除前にシャットダウンし、{host} が戻ったら固定し直して起動します{}", down.as_ref().map(|d| format!(" (停止時間 約 {})", d.ja)).unwrap_or_default()),
+                )
+            }
+            MigrationWarning::PinnedVm { vm, host, running: false, .. } => Text::owned(
+                format!("VM {vm} is pinned to {host} and the engine removes no host a VM is pinned to: {host} is taken out of its placement, and put back under its new id once it is back"),
+                format!("VM {vm} は {host} に固定されており、エンジンは VM が固定されたホストを削除しません。配置から {host} を外し、戻った後に新しい ID で固定し直します"),
             ),
             MigrationWarning::NonOsStorage => Text::new(
                 "storage attached to a host other than its operating system's disks (local disks, LUNs seen by it alone) must survive the reinstall: keep it out of the installer's clearpart",
@@ -295,17 +337,25 @@ impl fmt::Display for MigrationWarning {
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     Evacuate,
+    /// Its pinned VMs shut down and the host taken out of their placement.
+    Hold,
     Maintenance,
     Remove,
     Reinstall,
     Add,
     WaitUp,
+    /// Its pinned VMs pinned to its new id and started again.
+    Restore,
 }
 
 impl Stage {
     pub fn message(self) -> Text {
         match self {
             Stage::Evacuate => Text::new("moving its VMs away", "VM を移行中"),
+            Stage::Hold => Text::new(
+                "shutting its pinned VMs down, unpinning them",
+                "固定 VM をシャットダウンし固定を解除中",
+            ),
             Stage::Maintenance => Text::new("to maintenance", "メンテナンスへ"),
             Stage::Remove => Text::new("removing it from the Manager", "Manager から削除中"),
             Stage::Reinstall => {
@@ -315,6 +365,10 @@ impl Stage {
             Stage::WaitUp => Text::new(
                 "deploying, waiting until it is up",
                 "デプロイ中、稼働を待機",
+            ),
+            Stage::Restore => Text::new(
+                "pinning its VMs to it again, starting them",
+                "VM を再度固定し起動中",
             ),
         }
     }
@@ -328,6 +382,8 @@ pub enum MigrationFailure {
     CannotEvacuate { vm: String, detail: String },
     /// The engine refused a step; the host is where that step found it.
     Refused { stage: Stage, detail: String },
+    /// A pinned VM would not shut down; the host stays up in the engine.
+    CannotStopVm { vm: String, detail: String },
     /// The maintenance did not come in time.
     NoMaintenance { status: HostStatus },
     /// The reinstall hook failed: the host is removed from the Manager, its machine named.
@@ -339,6 +395,8 @@ pub enum MigrationFailure {
         status: HostStatus,
         reason: Option<String>,
     },
+    /// The host is back and the VM pinned to it, but it did not start again.
+    VmNotStarted { vm: String, detail: String },
 }
 
 impl MigrationFailure {
@@ -352,6 +410,10 @@ impl MigrationFailure {
             MigrationFailure::Refused { stage, detail } => Text::owned(
                 format!("the engine refused {}: {detail}", stage.message().en),
                 format!("エンジンが拒否しました ({}): {detail}", stage.message().ja),
+            ),
+            MigrationFailure::CannotStopVm { vm, detail } => Text::owned(
+                format!("pinned VM {vm} would not shut down ({detail}); the host stays up in the Manager, pinned VMs already shut down stay down until `ovirt-upgrade resume`"),
+                format!("固定 VM {vm} をシャットダウンできませんでした ({detail})。ホストは Manager 上で稼働したままです。シャットダウン済みの固定 VM は `ovirt-upgrade resume` まで停止したままです"),
             ),
             MigrationFailure::NoMaintenance { status } => Text::owned(
                 format!("it did not reach maintenance (still {status}); it stays in the Manager"),
@@ -368,6 +430,10 @@ impl MigrationFailure {
             MigrationFailure::NotUp { status, reason } => Text::owned(
                 format!("added back, it went {status}{}; read /var/log/ovirt-engine/host-deploy, fix it, then reinstall the host from the Administration Portal", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default()),
                 format!("再追加後 {status} になりました{}。/var/log/ovirt-engine/host-deploy を確認して修正し、管理ポータルから再インストールしてください", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default()),
+            ),
+            MigrationFailure::VmNotStarted { vm, detail } => Text::owned(
+                format!("the host is back and VM {vm} pinned to it, but the VM did not start again ({detail}); see why in the Manager's events, then `ovirt-upgrade resume` starts it"),
+                format!("ホストは戻り VM {vm} も再度固定されましたが、VM が起動しませんでした ({detail})。Manager のイベントで原因を確認し、`ovirt-upgrade resume` で起動してください"),
             ),
         }
     }
@@ -411,6 +477,24 @@ pub enum MigrateRecord {
         vm: String,
         to: String,
     },
+    /// A VM `host`'s removal needs out of the way, with its placement before the run touched
+    /// it; journaled before anything is done to it.
+    Held {
+        host: String,
+        vm: HeldVm,
+    },
+    /// A step on a held VM is about to be asked.
+    VmIntent {
+        host: String,
+        vm: String,
+        stage: VmStage,
+    },
+    /// It is done.
+    VmDone {
+        host: String,
+        vm: String,
+        stage: VmStage,
+    },
     /// A step on `host` is about to be asked.
     Intent {
         host: String,
@@ -443,6 +527,9 @@ impl MigrateRecord {
             MigrateRecord::WaveStarted { .. } => "wave_started",
             MigrateRecord::Migrating { .. } => "migrating",
             MigrateRecord::Migrated { .. } => "migrated",
+            MigrateRecord::Held { .. } => "held",
+            MigrateRecord::VmIntent { .. } => "vm_intent",
+            MigrateRecord::VmDone { .. } => "vm_done",
             MigrateRecord::Intent { .. } => "intent",
             MigrateRecord::Done { .. } => "done",
             MigrateRecord::HostFinished { .. } => "host_finished",
@@ -450,6 +537,40 @@ impl MigrateRecord {
             MigrateRecord::Finished { .. } => "finished",
         }
     }
+}
+
+/// A VM held for a host's removal, as it was before the run touched it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldVm {
+    pub id: VmId,
+    pub name: String,
+    pub affinity: Affinity,
+    /// The hosts it was pinned to or preferred.
+    pub hosts: Vec<HostId>,
+    /// It ran on the host: the run shuts it down and starts it again.
+    pub running: bool,
+    /// It has host devices: the engine drops them with the placement change, so it stays down.
+    pub host_devices: bool,
+}
+
+impl HeldVm {
+    /// Started again by the run once its host is back.
+    pub fn restarted(&self) -> bool {
+        self.running && !self.host_devices
+    }
+}
+
+/// A side effect on a held VM, journaled before and after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VmStage {
+    /// Shut down (powered off if it will not).
+    Stop,
+    /// The host taken out of its placement.
+    Unpin,
+    /// The host's new id put in its placement, with its affinity.
+    Repin,
+    Start,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -494,6 +615,15 @@ pub struct MigrateSummary {
     pub migrations: usize,
     pub vms_moved: usize,
     pub max_migrations_of_a_vm: u32,
+    /// Pinned VMs shut down and started again on their host once it was back.
+    #[serde(default)]
+    pub restarted: Vec<RestartedVm>,
+    /// VMs pinned to a host's new id, those restarted included.
+    #[serde(default)]
+    pub repinned: Vec<String>,
+    /// VMs with host devices shut down and left down: their devices to attach again.
+    #[serde(default)]
+    pub left_stopped: Vec<String>,
     pub duration_seconds: u64,
     pub predicted_seconds: u64,
     pub level: Level,
@@ -513,6 +643,14 @@ impl MigrateSummary {
     pub fn is_clean(&self) -> bool {
         self.outcome == MigrateOutcome::Completed && self.failed.is_empty()
     }
+}
+
+/// A pinned VM the run shut down and started again, and for how long it was down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartedVm {
+    pub vm: String,
+    pub host: String,
+    pub down_seconds: u64,
 }
 
 /// What the machine behind a removed host says about its reinstall.

@@ -3,11 +3,11 @@
 //! hosted-engine host out; the Manager VM's host last, so another hosted-engine host is
 //! redeployed before it); this adds what removing and reinstalling a host requires.
 
-use model::{DomainRole, HostStatus, Inventory, Level, StorageKind, Version};
+use model::{release, Affinity, DomainRole, HostStatus, Inventory, Level, StorageKind, Version};
 
 use super::{
     HostMigration, ManualHost, MigrateOptions, MigrationBlocker, MigrationPlan, MigrationWarning,
-    SkippedMachine,
+    PinnedVmPlan, SkippedMachine,
 };
 use crate::options::{Options, PinnedPolicy};
 use crate::planner::{self, PlanError};
@@ -92,6 +92,8 @@ pub fn plan(
 
     let mut timing = options.timing.clone();
     timing.host_upgrade_seconds = u64::from(options.reinstall_minutes) * 60 + DEPLOY_SECONDS;
+    let downtime =
+        timing.vm_shutdown_seconds + timing.host_upgrade_seconds + timing.vm_start_seconds;
     let rolling = Options {
         hosts: selected.clone(),
         pinned: PinnedPolicy::StopAndRestart,
@@ -121,16 +123,6 @@ pub fn plan(
                 .cloned()
                 .map(|blocker| MigrationBlocker::Evacuation { blocker }),
         );
-        for step in rolling_plan.steps() {
-            blockers.extend(
-                step.stops
-                    .iter()
-                    .map(|vm| MigrationBlocker::VmCannotMigrate {
-                        vm: vm.name.clone(),
-                        host: step.name.clone(),
-                    }),
-            );
-        }
         waves = rolling_plan
             .waves
             .iter()
@@ -139,6 +131,15 @@ pub fn plan(
                     .iter()
                     .map(|step| {
                         let host = host_of(step.host).expect("a planned host is in the inventory");
+                        let pinned = pinned_vms(inventory, step, downtime);
+                        for vm in pinned.iter().filter(|p| !p.host_devices) {
+                            warnings.push(MigrationWarning::PinnedVm {
+                                vm: vm.vm.clone(),
+                                host: step.name.clone(),
+                                running: vm.running,
+                                downtime_seconds: vm.downtime_seconds,
+                            });
+                        }
                         HostMigration {
                             host: step.host,
                             name: step.name.clone(),
@@ -147,6 +148,7 @@ pub fn plan(
                             hosted_engine: host.hosted_engine.is_some(),
                             runs_manager_vm: manager_vm_host == Some(step.host),
                             migrations: step.migrations.clone(),
+                            pinned,
                             predicted_seconds: step.predicted_seconds,
                         }
                     })
@@ -161,7 +163,11 @@ pub fn plan(
             });
         }
         if vm.host_devices > 0 {
-            if let Some(host) = vm.host.and_then(host_of) {
+            if let Some(host) = vm
+                .host
+                .or_else(|| vm.pinned_hosts.first().copied())
+                .and_then(host_of)
+            {
                 warnings.push(MigrationWarning::HostDevices {
                     vm: vm.name.clone(),
                     host: host.name.clone(),
@@ -196,4 +202,39 @@ pub fn plan(
         }
     }
     Ok(plan)
+}
+
+/// The VMs `step`'s host cannot be removed with (`RemoveVdsCommand.validate`): those that run
+/// there and cannot migrate (the rolling planner's stops), and those pinned to it that do not
+/// run there (from 4.4.4 only VMs pinned, or with host devices, block; before, any VM that
+/// names the host in its placement). `downtime` is a restarted VM's.
+fn pinned_vms(
+    inventory: &Inventory,
+    step: &crate::plan::HostStep,
+    downtime: u64,
+) -> Vec<PinnedVmPlan> {
+    let only_pinned = release::only_pinned_vms_block_host_removal(inventory.manager.version);
+    let vm_named = |name: &str| inventory.vms.iter().find(|v| v.name == name);
+    let running = step.stops.iter().map(|stop| {
+        let host_devices = vm_named(&stop.name).is_some_and(|v| v.host_devices > 0);
+        PinnedVmPlan {
+            vm: stop.name.clone(),
+            running: true,
+            host_devices,
+            downtime_seconds: (!host_devices).then_some(downtime),
+        }
+    });
+    let pinned_elsewhere = inventory
+        .vms
+        .iter()
+        .filter(|v| !v.hosted_engine && v.pinned_hosts.contains(&step.host))
+        .filter(|v| !only_pinned || v.affinity == Affinity::Pinned || v.host_devices > 0)
+        .filter(|v| !step.stops.iter().any(|s| s.vm == v.id))
+        .map(|v| PinnedVmPlan {
+            vm: v.name.clone(),
+            running: false,
+            host_devices: v.host_devices > 0,
+            downtime_seconds: None,
+        });
+    running.chain(pinned_elsewhere).collect()
 }

@@ -7,8 +7,8 @@ use model::{HostId, Timestamp};
 use serde::Serialize;
 
 use super::{
-    FailedMigration, HostResult, MigrateEntry, MigrateHeader, MigrateOutcome, MigrateRecord,
-    MigrateSummary, MigrationPlan, Stage,
+    FailedMigration, HeldVm, HostResult, MigrateEntry, MigrateHeader, MigrateOutcome,
+    MigrateRecord, MigrateSummary, MigrationPlan, RestartedVm, Stage, VmStage,
 };
 use crate::event::UpgradedHost;
 use crate::state::RunPhase;
@@ -25,6 +25,11 @@ pub struct MigrateState {
     host_began: BTreeMap<String, Timestamp>,
     /// The ids hosts came back with.
     pub added: BTreeMap<String, HostId>,
+    /// The VMs each host's removal needed out of the way, as they were before.
+    held: BTreeMap<String, Vec<HeldVm>>,
+    /// Steps asked of held VMs (by host and VM), and when those done were.
+    vm_intents: BTreeSet<(String, String, VmStage)>,
+    vm_done: BTreeMap<(String, String, VmStage), Timestamp>,
     /// Migrations done, by VM.
     pub migrations: BTreeMap<String, u32>,
     /// How each host ended; a failed host is taken up again by a resume.
@@ -51,6 +56,20 @@ impl Fold for MigrateState {
             MigrateRecord::Migrated { vm, .. } => {
                 *self.migrations.entry(vm.clone()).or_default() += 1
             }
+            MigrateRecord::Held { host, vm } => {
+                let held = self.held.entry(host.clone()).or_default();
+                if !held.iter().any(|h| h.name == vm.name) {
+                    held.push(vm.clone());
+                }
+            }
+            MigrateRecord::VmIntent { host, vm, stage } => {
+                self.vm_intents.insert((host.clone(), vm.clone(), *stage));
+            }
+            MigrateRecord::VmDone { host, vm, stage } => {
+                self.vm_done
+                    .entry((host.clone(), vm.clone(), *stage))
+                    .or_insert(at);
+            }
             MigrateRecord::Intent { host, stage } => {
                 self.host_began.entry(host.clone()).or_insert(at);
                 self.intents.insert((host.clone(), *stage));
@@ -65,6 +84,7 @@ impl Fold for MigrateState {
                 // A host retried after a failure starts its failed step again.
                 if let HostResult::Failed { .. } = result {
                     self.intents.retain(|(h, _)| h != host);
+                    self.vm_intents.retain(|(h, _, _)| h != host);
                 }
                 self.results.insert(host.clone(), result.clone());
             }
@@ -81,6 +101,23 @@ impl MigrateState {
 
     pub fn done(&self, host: &str, stage: Stage) -> bool {
         self.done.contains(&(host.to_owned(), stage))
+    }
+
+    /// The VMs held for `host`'s removal, in the order they were found.
+    pub fn held(&self, host: &str) -> &[HeldVm] {
+        self.held.get(host).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn vm_asked(&self, host: &str, vm: &str, stage: VmStage) -> bool {
+        self.vm_intents
+            .contains(&(host.to_owned(), vm.to_owned(), stage))
+    }
+
+    /// When the step on the held VM was done.
+    pub fn vm_done(&self, host: &str, vm: &str, stage: VmStage) -> Option<Timestamp> {
+        self.vm_done
+            .get(&(host.to_owned(), vm.to_owned(), stage))
+            .copied()
     }
 
     pub fn host_began(&self, host: &str) -> Option<Timestamp> {
@@ -113,6 +150,28 @@ impl MigrateState {
             }
         }
         let every_host_back = failed.is_empty() && not_started.is_empty();
+        let mut restarted = Vec::new();
+        let mut repinned = Vec::new();
+        let mut left_stopped = Vec::new();
+        for (host, vms) in &self.held {
+            for vm in vms {
+                let done = |stage| self.vm_done(host, &vm.name, stage);
+                if done(VmStage::Repin).is_some() {
+                    repinned.push(vm.name.clone());
+                    if vm.running && vm.host_devices {
+                        left_stopped.push(vm.name.clone());
+                    }
+                }
+                if let (Some(stopped), Some(started)) = (done(VmStage::Stop), done(VmStage::Start))
+                {
+                    restarted.push(RestartedVm {
+                        vm: vm.name.clone(),
+                        host: host.clone(),
+                        down_seconds: ((started.0 - stopped.0).max(0) / 1000) as u64,
+                    });
+                }
+            }
+        }
         MigrateSummary {
             outcome,
             cluster: plan.cluster_name.clone(),
@@ -123,6 +182,9 @@ impl MigrateState {
             migrations: self.migrations.values().map(|&n| n as usize).sum(),
             vms_moved: self.migrations.len(),
             max_migrations_of_a_vm: self.migrations.values().copied().max().unwrap_or(0),
+            restarted,
+            repinned,
+            left_stopped,
             duration_seconds,
             predicted_seconds: plan.prediction.duration_seconds,
             level: plan.level,
@@ -170,11 +232,13 @@ impl MigrateStatus {
             .map(|h| HostStatusLine {
                 host: h.name.clone(),
                 stage: [
+                    Stage::Restore,
                     Stage::WaitUp,
                     Stage::Add,
                     Stage::Reinstall,
                     Stage::Remove,
                     Stage::Maintenance,
+                    Stage::Hold,
                     Stage::Evacuate,
                 ]
                 .into_iter()

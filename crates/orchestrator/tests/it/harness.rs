@@ -503,6 +503,15 @@ impl<E: Engine> Engine for Outage<E> {
         self.down()?;
         self.inner.add_host(host).await
     }
+    async fn set_vm_placement(
+        &self,
+        id: VmId,
+        affinity: Affinity,
+        hosts: Vec<HostId>,
+    ) -> Result<(), EngineError> {
+        self.down()?;
+        self.inner.set_vm_placement(id, affinity, hosts).await
+    }
     async fn update_cluster(
         &self,
         id: ClusterId,

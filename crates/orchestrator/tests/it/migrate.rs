@@ -119,6 +119,87 @@ fn check_engine(sim: &SimEngine, initial: &Inventory) -> Result<(), String> {
     Ok(())
 }
 
+/// The example with two VMs pinned by affinity: `prod-vm01`, running, to its host, and the
+/// down VM to `prod-host03`. RemoveVdsCommand.validate (4.4.10) refuses to remove a host while
+/// any VM with MigrationSupport.PINNED_TO_HOST names it (vmDao.getAllPinnedToHost), running
+/// or not, so both must leave the hosts' placements before the removals.
+fn with_pinned_vms() -> Inventory {
+    let mut inventory = example();
+    let host_named = |inventory: &Inventory, name: &str| {
+        inventory.hosts.iter().find(|h| h.name == name).unwrap().id
+    };
+    let host03 = host_named(&inventory, "prod-host03");
+    let running = inventory
+        .vms
+        .iter_mut()
+        .find(|v| v.name == "prod-vm01")
+        .unwrap();
+    let home = running.host.expect("prod-vm01 runs");
+    running.affinity = Affinity::Pinned;
+    running.pinned_hosts = vec![home];
+    let down = inventory
+        .vms
+        .iter_mut()
+        .find(|v| !v.is_running() && !v.hosted_engine)
+        .expect("the example has a down VM");
+    down.affinity = Affinity::Pinned;
+    down.pinned_hosts = vec![host03];
+    inventory
+}
+
+/// The pinned VMs pinned, with their affinity, to the new id of the host they were pinned to;
+/// the one that ran up there, started once; the down one still down.
+fn pinned_vms_back(sim: &SimEngine, initial: &Inventory) -> Result<(), String> {
+    let sim = sim.simulator();
+    let end = sim.inventory();
+    for vm in initial
+        .vms
+        .iter()
+        .filter(|v| v.affinity == Affinity::Pinned)
+    {
+        let now = end
+            .vms
+            .iter()
+            .find(|v| v.id == vm.id)
+            .ok_or("a VM vanished")?;
+        // The host each pinned id named, as it is now (by its address).
+        let back: Vec<&Host> = vm
+            .pinned_hosts
+            .iter()
+            .filter_map(|h| {
+                let address = &initial.hosts.iter().find(|x| x.id == *h)?.address;
+                end.hosts.iter().find(|x| &x.address == address)
+            })
+            .collect();
+        let expected: Vec<HostId> = back.iter().map(|h| h.id).collect();
+        if now.affinity != Affinity::Pinned || now.pinned_hosts != expected {
+            return Err(format!(
+                "{} is {} to {:?}, not pinned to the new ids of {:?}",
+                vm.name,
+                now.affinity,
+                now.pinned_hosts,
+                back.iter().map(|h| &h.name).collect::<Vec<_>>()
+            ));
+        }
+        if vm.is_running() {
+            if now.status != VmStatus::Up || now.host.is_none_or(|h| !expected.contains(&h)) {
+                return Err(format!("{} is {} on {:?}", vm.name, now.status, now.host));
+            }
+        } else if now.status != VmStatus::Down {
+            return Err(format!("{} was down and is {}", vm.name, now.status));
+        }
+        let starts = sim
+            .events(None)
+            .iter()
+            .filter(|e| e.vm == Some(vm.id) && e.code == 32)
+            .count();
+        if starts > usize::from(vm.is_running()) {
+            return Err(format!("{} started {starts} times", vm.name));
+        }
+    }
+    Ok(())
+}
+
 fn every_host_back(sim: &SimEngine, initial: &Inventory) -> Result<(), String> {
     let end = sim.simulator().inventory().clone();
     for host in &initial.hosts {
@@ -172,11 +253,14 @@ fn a_43_manager_and_local_storage_are_named_before_anything_runs() {
         .blockers
         .iter()
         .any(|b| matches!(b, MigrationBlocker::ManagerTooOld { .. })));
-    // db-primary is pinned to its host: the engine would refuse the removal.
-    assert!(blocked
-        .blockers
-        .iter()
-        .any(|b| matches!(b, MigrationBlocker::VmCannotMigrate { vm, .. } if vm == "db-primary")));
+    // db-primary is pinned to its host: no longer a blocker, it is shut down and started
+    // again once its host is back.
+    assert!(blocked.warnings.iter().any(
+        |w| matches!(w, MigrationWarning::PinnedVm { vm, host, running: true, downtime_seconds: Some(_) } if vm == "db-primary" && host == "prod-host04")
+    ));
+    let host04 = blocked.hosts().find(|h| h.name == "prod-host04").unwrap();
+    assert_eq!(host04.pinned.len(), 1);
+    assert!(host04.pinned[0].restarted());
 
     let mut local = scenario::load("example:local-storage").unwrap();
     local.manager.version = Version::new(4, 4, 10);
@@ -278,9 +362,94 @@ fn a_43_cluster_ends_reinstalled_and_back_with_no_vm_lost() {
     );
 }
 
+/// A pinned VM running on a host and one pinned there while down no longer block: the first
+/// is shut down, both lose the host from their placement before its removal, and once the
+/// host is back under its new id both are pinned to that; the first starts there again.
+#[test]
+fn pinned_vms_are_shut_down_unpinned_and_back_on_their_reinstalled_host() {
+    let inventory = with_pinned_vms();
+    let plan = plan(&inventory, "Production", &MigrateOptions::default()).unwrap();
+    assert!(plan.is_feasible(), "{:?}", plan.blockers);
+    let pinned: Vec<(&str, bool, Option<u64>)> = plan
+        .hosts()
+        .flat_map(|h| &h.pinned)
+        .map(|p| (p.vm.as_str(), p.running, p.downtime_seconds))
+        .collect();
+    assert_eq!(pinned.len(), 2, "{pinned:?}");
+    assert!(pinned.iter().any(|&(vm, running, down)| vm == "prod-vm01"
+        && running
+        && down.is_some_and(|s| s > 30 * 60)));
+    assert!(pinned
+        .iter()
+        .any(|&(_, running, down)| !running && down.is_none()));
+    let warned = plan
+        .warnings
+        .iter()
+        .filter(|w| matches!(w, MigrationWarning::PinnedVm { .. }))
+        .count();
+    assert_eq!(warned, 2);
+
+    let sim = engine(&inventory, "", 7);
+    let recorder = Recorder::default();
+    let mut journal = MigrateJournal::in_memory(header()).unwrap();
+    let summary = paused(go(&sim, &mut journal, Some(plan.clone()), &recorder)).unwrap();
+    assert!(summary.is_clean(), "{summary:#?}");
+    check_engine(&sim, &inventory).unwrap();
+    every_host_back(&sim, &inventory).unwrap();
+    pinned_vms_back(&sim, &inventory).unwrap();
+    assert_eq!(summary.restarted.len(), 1);
+    assert_eq!(summary.restarted[0].vm, "prod-vm01");
+    assert_eq!(summary.repinned.len(), 2);
+    assert!(summary.left_stopped.is_empty());
+    eprintln!(
+        "figures: {} migrations of {} VMs ({:.2} per VM, at most {}), {} s against {} s planned; prod-vm01 down {} s (planned {} s), {} journal writes",
+        summary.migrations,
+        summary.vms_moved,
+        summary.migrations_per_moved_vm(),
+        summary.max_migrations_of_a_vm,
+        summary.duration_seconds,
+        summary.predicted_seconds,
+        summary.restarted[0].down_seconds,
+        pinned[0].2.or(pinned[1].2).unwrap(),
+        journal.writes()
+    );
+}
+
+/// A VM with host devices pinned to its host: shut down, unpinned (the engine drops its
+/// devices, UpdateVmCommand.updateVmHostDevices), pinned to the new id, and left down for the
+/// administrator to attach its devices again.
+#[test]
+fn a_host_device_vm_is_repinned_and_left_down() {
+    let mut inventory = with_pinned_vms();
+    let vm = inventory
+        .vms
+        .iter_mut()
+        .find(|v| v.name == "prod-vm01")
+        .unwrap();
+    vm.host_devices = 1;
+    let plan = plan(&inventory, "Production", &MigrateOptions::default()).unwrap();
+    assert!(plan.is_feasible(), "{:?}", plan.blockers);
+    assert!(plan
+        .warnings
+        .iter()
+        .any(|w| matches!(w, MigrationWarning::HostDevices { vm, .. } if vm == "prod-vm01")));
+    let sim = engine(&inventory, "", 7);
+    let mut journal = MigrateJournal::in_memory(header()).unwrap();
+    let summary = paused(go(&sim, &mut journal, Some(plan), &Recorder::default())).unwrap();
+    assert!(summary.is_clean(), "{summary:#?}");
+    every_host_back(&sim, &inventory).unwrap();
+    assert_eq!(summary.left_stopped, ["prod-vm01"]);
+    assert!(summary.restarted.is_empty());
+    let end = sim.simulator().inventory().clone();
+    let now = end.vms.iter().find(|v| v.name == "prod-vm01").unwrap();
+    assert_eq!(now.status, VmStatus::Down);
+    assert_eq!(now.host_devices, 0, "the engine dropped them");
+    assert_eq!(now.pinned_hosts.len(), 1);
+}
+
 #[test]
 fn killed_at_any_journal_write_the_resumed_run_ends_the_same_and_adds_no_host_twice() {
-    let inventory = example();
+    let inventory = with_pinned_vms();
     let plan = plan(&inventory, "Production", &MigrateOptions::default()).unwrap();
     let writes = {
         let sim = engine(&inventory, "", 7);
@@ -337,6 +506,7 @@ async fn killed_and_resumed(inventory: &Inventory, plan: &MigrationPlan, kill: K
     let context = |e: String| format!("{kill:?}: {e}");
     check_engine(&sim, inventory).map_err(context).unwrap();
     every_host_back(&sim, inventory).map_err(context).unwrap();
+    pinned_vms_back(&sim, inventory).map_err(context).unwrap();
     assert_eq!(
         sim.simulator().inventory().hosts.len(),
         inventory.hosts.len()

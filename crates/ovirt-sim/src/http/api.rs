@@ -354,6 +354,7 @@ impl App {
             }
             ["vms"] if get => self.vms(call),
             ["vms", id] if get => self.vm(call, id),
+            ["vms", id] if put => self.update_vm(call, id),
             ["vms", id, "numanodes"] if get => self.vm_numa_nodes(call, id),
             ["vms", id, "diskattachments"] if get => self.vm_disk_attachments(call, id),
             ["vms", id, "snapshots"] if get => self.vm_snapshots(call, id),
@@ -693,6 +694,30 @@ impl App {
             vm.custom_compatibility_version = None;
         }
         Ok(reply::one(StatusCode::OK, call.format, &vm))
+    }
+
+    /// `PUT /vms/{id}` (`BackendVmResource.update`, `UpdateVmCommand`): the simulated engine
+    /// edits a VM's placement alone. An absent affinity keeps the VM's; the hosts become those
+    /// listed (`VmBaseMapper`). Answers with the VM as it is now.
+    fn update_vm(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: VmId = parse_id(id)?;
+        let request: wire::Vm = parse_body(call)?;
+        let Some(wire::RequestedPlacement { affinity, hosts }) = request
+            .requested_placement()
+            .map_err(Failure::bad_request)?
+        else {
+            return Err(Failure::bad_request(
+                "The simulated engine updates a VM's placement_policy only; the request has none.",
+            ));
+        };
+        self.act(call, None, |sim| {
+            let vm = sim.vm(id)?;
+            let (name, current) = (vm.name.clone(), vm.affinity);
+            sim.set_vm_placement(id, affinity.unwrap_or(current), hosts)
+                .map(|()| format!("Editing VM {name}"))
+        })?;
+        // The engine answers an update with the whole object.
+        self.vm(call, &id.to_string())
     }
 
     /// A VM with what `follow=disk_attachments,snapshots` asks to be inlined, as the engine

@@ -186,6 +186,92 @@ fn removal_needs_maintenance_no_vms_and_no_vm_pinned_there() {
     assert_clean(&sim);
 }
 
+/// `RemoveVdsCommand.validate` at 4.4.10: a VM pinned to the host (`MigrationSupport.PINNED_TO_HOST`
+/// among `vmDao.getAllPinnedToHost`) blocks its removal even while down
+/// (`ACTION_TYPE_FAILED_DETECTED_PINNED_VMS`, 409), as does one with host devices from it
+/// (`ACTION_TYPE_FAILED_DETECTED_ASSIGNED_HOST_DEVICES`). `UpdateVmCommand` takes the host out
+/// of their placement (`PUT /vms/{id}`): a running pinned VM's list must keep the host it runs
+/// on (`VmValidator.isPinnedVmRunningOnDedicatedHost`), a host must exist
+/// (`VmHandler.validateDedicatedVdsExistOnSameCluster`), all 409s; a changed list drops the
+/// VM's host devices (`updateVmHostDevices`) and logs 35 (`USER_UPDATE_VM`). Then the host goes.
+#[test]
+fn a_vm_pinned_to_a_host_blocks_its_removal_until_its_placement_drops_it() {
+    let mut inventory = scenario::load("example:standalone-local").unwrap();
+    let id_of = |inventory: &Inventory, name: &str| {
+        inventory.hosts.iter().find(|h| h.name == name).unwrap().id
+    };
+    let (host1, host2) = (id_of(&inventory, "host1"), id_of(&inventory, "host2"));
+    let build = inventory
+        .vms
+        .iter_mut()
+        .find(|v| v.name == "build")
+        .unwrap();
+    build.affinity = Affinity::Pinned;
+    build.pinned_hosts = vec![host2];
+    let web2 = inventory.vms.iter_mut().find(|v| v.name == "web2").unwrap();
+    web2.affinity = Affinity::Migratable;
+    web2.pinned_hosts = vec![host2];
+    web2.host_devices = 1;
+    web2.status = VmStatus::Down;
+    web2.host = None;
+    let web1 = inventory.vms.iter_mut().find(|v| v.name == "web1").unwrap();
+    web1.affinity = Affinity::Pinned;
+    web1.pinned_hosts = vec![host1];
+    let mut sim = Simulator::new(inventory, SimConfig::default(), Faults::default(), 7, START);
+    sim.set_manager_version("4.4.10".parse().unwrap()).unwrap();
+    deactivate(&mut sim, host2).unwrap();
+    run_until_idle(&mut sim);
+    let (build, web2, web1) = (
+        vm_id(&sim, "build"),
+        vm_id(&sim, "web2"),
+        vm_id(&sim, "web1"),
+    );
+    let (status, detail) = refusal(sim.remove_host(host2, false));
+    assert_eq!(status, 409);
+    assert!(
+        detail.contains("set to run specifically only on this Host: build"),
+        "a down VM pinned there blocks: {detail}"
+    );
+    sim.set_vm_placement(build, Affinity::Pinned, vec![])
+        .unwrap();
+    let (status, detail) = refusal(sim.remove_host(host2, false));
+    assert_eq!(status, 409);
+    assert!(
+        detail.contains("assigned with host devices from this Host: web2"),
+        "{detail}"
+    );
+
+    let (status, detail) = refusal(sim.set_vm_placement(web1, Affinity::Pinned, vec![host2]));
+    assert_eq!(status, 409);
+    assert!(detail.contains("Running VM is hosted on host1"), "{detail}");
+    let unknown: HostId = "00000000-0000-0000-0000-00000000abcd".parse().unwrap();
+    let (status, detail) = refusal(sim.set_vm_placement(build, Affinity::Pinned, vec![unknown]));
+    assert_eq!(status, 409);
+    assert!(
+        detail.contains("The required host doesn't exist"),
+        "{detail}"
+    );
+
+    let before = sim.events(None).first().unwrap().id;
+    sim.set_vm_placement(web2, Affinity::Migratable, vec![])
+        .unwrap();
+    assert_eq!(
+        sim.vm(web2).unwrap().host_devices,
+        0,
+        "its devices go with the pinning"
+    );
+    assert_eq!(
+        sim.events(Some(before))
+            .iter()
+            .map(|e| e.code)
+            .collect::<Vec<_>>(),
+        [35]
+    );
+    sim.remove_host(host2, false).unwrap();
+    assert_eq!(sim.vm(build).unwrap().affinity, Affinity::Pinned);
+    assert_clean(&sim);
+}
+
 /// `VdsCommand.getVmCount`: a non-operational host that still runs a VM is refused.
 #[test]
 fn removal_is_refused_while_a_vm_runs_there() {

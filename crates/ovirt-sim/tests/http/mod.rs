@@ -918,3 +918,75 @@ async fn tls_is_verified_with_the_ca_the_engine_publishes() {
     );
     server.stop().await;
 }
+
+/// `PUT /vms/{id}` with a placement policy alone (`BackendVmResource.update`, `VmBaseMapper`:
+/// the hosts become those listed, an absent affinity stays; `UpdateVmCommand`): answered with
+/// the VM as it is now; a running pinned VM cannot leave the host it runs on (409,
+/// `ACTION_TYPE_FAILED_PINNED_VM_NOT_RUNNING_ON_DEDICATED_HOST`).
+#[tokio::test]
+async fn a_vms_placement_is_edited_with_put() {
+    let served = serve("standalone-local", "", 1.0).await;
+    let hosts: Vec<Host> = list_from_xml(served.text("/hosts").await.as_bytes()).unwrap();
+    let id_of = |name: &str| {
+        hosts
+            .iter()
+            .find(|h| h.name.as_deref() == Some(name))
+            .and_then(|h| h.id.clone())
+            .unwrap()
+    };
+    let vms: Vec<Vm> = list_from_xml(served.text("/vms").await.as_bytes()).unwrap();
+    let web1 = vms
+        .iter()
+        .find(|v| v.name.as_deref() == Some("web1"))
+        .and_then(|v| v.id.clone())
+        .unwrap();
+    let pin = |host: &str| {
+        format!(
+            "<vm><placement_policy><affinity>pinned</affinity><hosts><host id=\"{host}\"/></hosts></placement_policy></vm>"
+        )
+    };
+    let (status, body) = served
+        .send(
+            reqwest::Method::PUT,
+            &format!("/vms/{web1}"),
+            "application/xml",
+            &pin(&id_of("host1")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let vm: Vm = from_xml(body.as_bytes()).unwrap();
+    let placement = vm.placement_policy.unwrap();
+    assert_eq!(placement.affinity, Some(model::Affinity::Pinned));
+    let pinned: Vec<String> = placement
+        .hosts
+        .unwrap()
+        .into_iter()
+        .filter_map(|h| h.id)
+        .collect();
+    assert_eq!(pinned, [id_of("host1")]);
+
+    let (status, body) = served
+        .send(
+            reqwest::Method::PUT,
+            &format!("/vms/{web1}"),
+            "application/xml",
+            &pin(&id_of("host2")),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.contains("Running VM is hosted on host1"), "{body}");
+
+    let (status, body) = served
+        .send(
+            reqwest::Method::PUT,
+            &format!("/vms/{web1}"),
+            "application/xml",
+            "<vm><placement_policy><hosts/></placement_policy></vm>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let vm: Vm = from_xml(body.as_bytes()).unwrap();
+    let placement = vm.placement_policy.unwrap();
+    assert_eq!(placement.affinity, Some(model::Affinity::Pinned), "kept");
+    assert!(placement.hosts.unwrap_or_default().is_empty());
+}

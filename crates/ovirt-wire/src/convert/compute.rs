@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use model::{
-    ClusterId, ElVersion, HostId, HostedEngineState, Level, PackageVersion, SnapshotId,
+    Affinity, ClusterId, ElVersion, HostId, HostedEngineState, Level, PackageVersion, SnapshotId,
     StorageKind, VmId,
 };
 
@@ -673,6 +673,15 @@ impl Host {
     }
 }
 
+/// A VM update's `<placement_policy>`, as the engine's `VmBaseMapper` reads it: the affinity
+/// when given (else the VM keeps its own), and the hosts, which become those listed (none when
+/// `<hosts>` is absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestedPlacement {
+    pub affinity: Option<Affinity>,
+    pub hosts: Vec<HostId>,
+}
+
 impl Vm {
     /// The VM with what ansible needs on every VM: `placement_policy/affinity`, `cpu`, and a
     /// `cluster` link with an href (trap §10.10).
@@ -776,6 +785,37 @@ impl Vm {
             template: Some(api.reference("templates", BLANK_TEMPLATE_ID)),
             ..Vm::default()
         }
+    }
+
+    /// A `PUT /vms/{id}` body that sets the VM's placement alone: its affinity and its
+    /// hosts by id (`<hosts/>` when none).
+    pub fn placement_update(affinity: Affinity, hosts: &[HostId]) -> Vm {
+        Vm {
+            placement_policy: Some(PlacementPolicy {
+                affinity: Some(affinity),
+                hosts: Some(hosts.iter().map(|h| Ref::id(h.to_string())).collect()),
+            }),
+            ..Vm::default()
+        }
+    }
+
+    /// What an update body asks of the VM's placement, `None` without a
+    /// `<placement_policy>`.
+    pub fn requested_placement(&self) -> Result<Option<RequestedPlacement>, ConvertError> {
+        let c = Converting::of(self);
+        let Some(placement) = &self.placement_policy else {
+            return Ok(None);
+        };
+        let hosts = placement
+            .hosts
+            .iter()
+            .flatten()
+            .map(|host| c.reference_id::<HostId>(host, "<placement_policy><hosts><host>"))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Some(RequestedPlacement {
+            affinity: placement.affinity,
+            hosts,
+        }))
     }
 
     pub fn to_model(&self) -> Result<model::Vm, ConvertError> {

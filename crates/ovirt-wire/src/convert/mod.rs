@@ -19,6 +19,7 @@ use crate::error::{ConvertError, ObjectLabel};
 use crate::types::{Property, Ref, Version};
 use crate::Entity;
 
+pub use compute::RequestedPlacement;
 pub use engine::{new_host_query, ENGINE_ORIGIN};
 pub use storage::{merge_storage_domain_views, StorageDomainView, HOSTED_ENGINE_STORAGE_DOMAIN};
 
