@@ -336,7 +336,7 @@ fn panel(reading: &Reading, lang: Lang) -> Markup {
 }
 
 /// "14:03:07": an engine time of day, UTC.
-fn clock(at: Timestamp) -> String {
+pub(crate) fn clock(at: Timestamp) -> String {
     let seconds = at.0.div_euclid(1000).rem_euclid(86_400);
     format!(
         "{:02}:{:02}:{:02}",
