@@ -31,8 +31,9 @@ pub struct ServeArgs {
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
-    /// The environment of the check report and of the helper's detection: a scenario (.toml),
-    /// an inventory (.json) or `example:NAME` [default: the engine named with --engine].
+    /// The environment of the check report, of the helper's detection and of the discrepancies
+    /// page's engine side: a scenario (.toml), an inventory (.json) or `example:NAME`
+    /// [default: the engine named with --engine].
     #[arg(long, value_name = "FILE")]
     pub env: Option<String>,
     /// Where the run journals (*.sqlite) are.
