@@ -1,7 +1,8 @@
 //! `ovirt-upgrade serve` in a real headless Chromium (Debian's, through its chromedriver): the
 //! form gives `plan`'s checklist, a tick survives a reload, the discrepancies page shows the
-//! demo's simulated storage and its Refresh finds a disk removed meanwhile, and live pages follow
-//! a cluster upgrade and a host migration from the terminal to their end. Screenshots go to
+//! demo's simulated storage and its Refresh finds a disk removed meanwhile, live pages follow a
+//! cluster upgrade and a host migration from the terminal to their end, and a compatibility
+//! chain's page shows its stages. Screenshots go to
 //! target/tmp/serve-*.png (the `-ja` ones in Japanese); the page's load time and the delay from a
 //! journal write to the page are printed, not asserted.
 
@@ -359,6 +360,7 @@ async fn the_three_pages_work_in_a_real_browser() {
 
     let discrepancies_load = discrepancies_page(&client, &base).await;
     let migrate_updates = host_migration(&client, &base, dir.path()).await;
+    chain(&client, &base, dir.path()).await;
     client.close().await.unwrap();
 
     println!("serve: /plan loaded in {plan_load:.0} ms, the live run page in {live_load:.0} ms, /discrepancies in {discrepancies_load:.0} ms; the host migration's page took {migrate_updates} updates");
@@ -508,4 +510,38 @@ async fn host_migration(client: &Client, base: &str, dir: &Path) -> u64 {
     .await;
     screenshot(client, "migrate").await;
     updates
+}
+
+/// A compatibility chain run from the terminal: its page shows every stage done.
+async fn chain(client: &Client, base: &str, dir: &Path) {
+    let demo = super::finish::updated_demo(dir);
+    let status = Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
+        .args(["-q", "finish", "--to", "4.6", "--sim", &demo])
+        .args(["--sim-speed", "2000", "--journal"])
+        .arg(dir.join("chain.sqlite"))
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    client
+        .goto(&format!("{base}/runs/chain.sqlite"))
+        .await
+        .unwrap();
+    until(
+        client,
+        "document.getElementById('state').textContent === 'finished'",
+    )
+    .await;
+    let phases = client
+        .execute(
+            "return [...document.querySelectorAll('#steps tr')].map(tr => tr.dataset.phase);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let phases = phases.as_array().unwrap();
+    assert!(!phases.is_empty());
+    assert!(phases.iter().all(|p| p == "done"), "{phases:?}");
+    until(client, "document.getElementById('progress').value === 100").await;
+    screenshot(client, "chain").await;
 }
