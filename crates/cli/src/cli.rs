@@ -78,7 +78,8 @@ pub enum Command {
     /// Read the engine's CA and HTTPS certificate as presented: signature algorithm, expiry,
     /// names against the engine's FQDN, and whether the CA issued the HTTPS certificate.
     Certs(crate::commands::certs::CertsArgs),
-    /// Serve the Upgrade Helper's checklist, the check report and live runs as web pages.
+    /// Serve the Upgrade Helper's checklist, the check and discrepancies reports and live runs as
+    /// web pages.
     Serve(crate::commands::serve::ServeArgs),
 }
 

@@ -7,7 +7,8 @@
 //! - Engine side ([`engine::EngineView`]): an [`engine::EngineSource`], today an inventory
 //!   ([`engine::InventorySource`]) or the engine database ([`db::DbSource`]).
 //! - [`compare::compare`] turns both into a [`report::Report`]; [`compare::confirm`] keeps what
-//!   two collections agree on; [`report::render_text`] prints it the way the original tool did.
+//!   two collections agree on; [`report::render_text`] prints it the way the original tool did,
+//!   [`html::html`] shows it on a page.
 //! - [`sim`] writes storage trees with planted discrepancies.
 //!
 //! Readers return per-file and per-volume problems and go on; nothing here prints.
@@ -20,6 +21,7 @@ pub mod dommeta;
 pub mod dump;
 pub mod engine;
 pub mod file;
+pub mod html;
 pub mod report;
 pub mod sim;
 pub mod storage;

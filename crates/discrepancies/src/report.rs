@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use model::{DiskId, DomainRole, StorageDomainId, VolumeId};
+use model::{DiskId, DomainRole, Lang, StorageDomainId, Text, VolumeId};
 use serde::Serialize;
 
 use crate::chain::{ChainFault, ChainRule};
@@ -373,34 +373,7 @@ pub fn render_text(report: &Report) -> String {
         if n > 0 {
             out.push('\n');
         }
-        let _ = writeln!(out, " Checking storage domain {}", domain.id);
-        let _ = writeln!(out, "    Looking for missing images...");
-        section(
-            &mut out,
-            domain,
-            Section::Missing,
-            "No missing images found",
-        );
-        let _ = writeln!(
-            out,
-            "    Checking discrepancies between SD/DB attributes..."
-        );
-        section(
-            &mut out,
-            domain,
-            Section::Attributes,
-            "No discrepancies found",
-        );
-        if domain.safe_to_ignore && !domain.findings.is_empty() {
-            let kind = match domain.role {
-                Some(DomainRole::Iso) => "an ISO",
-                _ => "an Export",
-            };
-            let _ = writeln!(
-                out,
-                "    This is {kind} domain: the DB keeps no image entries for it, so these differences can be ignored"
-            );
-        }
+        out.push_str(&domain_text(domain));
     }
     if !report.engine_problems.is_empty() {
         if !report.domains.is_empty() {
@@ -412,6 +385,104 @@ pub fn render_text(report: &Report) -> String {
         }
     }
     out
+}
+
+/// One domain's part of the text format, from its "Checking storage domain" line on.
+pub fn domain_text(domain: &DomainReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, " Checking storage domain {}", domain.id);
+    let _ = writeln!(out, "    Looking for missing images...");
+    section(
+        &mut out,
+        domain,
+        Section::Missing,
+        "No missing images found",
+    );
+    let _ = writeln!(
+        out,
+        "    Checking discrepancies between SD/DB attributes..."
+    );
+    section(
+        &mut out,
+        domain,
+        Section::Attributes,
+        "No discrepancies found",
+    );
+    if domain.safe_to_ignore && !domain.findings.is_empty() {
+        let kind = match domain.role {
+            Some(DomainRole::Iso) => "an ISO",
+            _ => "an Export",
+        };
+        let _ = writeln!(
+            out,
+            "    This is {kind} domain: the DB keeps no image entries for it, so these differences can be ignored"
+        );
+    }
+    out
+}
+
+/// The comparison summed up in both languages: the counts, the data domains no storage source
+/// covered, and, when something was found without `--confirm`, the advice to confirm it.
+pub fn summary_lines(report: &Report, summary: &Summary) -> Vec<Text> {
+    let Summary {
+        domains_checked: domains,
+        volumes_on_storage: on_storage,
+        volumes_in_engine: in_engine,
+        discrepancies: found,
+        safe_to_ignore,
+        notices,
+        transient,
+        ..
+    } = *summary;
+    let ending = if found == 1 { "y" } else { "ies" };
+    let mut parts = vec![Text::owned(
+        format!("{domains} storage domain(s), {on_storage} volume(s) on storage, {in_engine} in the engine's records: {found} discrepanc{ending}"),
+        format!("ストレージドメイン {domains}、ストレージ上のボリューム {on_storage}、エンジンの記録 {in_engine}: 不一致 {found} 件"),
+    )];
+    if safe_to_ignore > 0 {
+        parts.push(Text::owned(
+            format!("{safe_to_ignore} on ISO/Export domains (safe to ignore)"),
+            format!("ISO/Export ドメイン上 {safe_to_ignore} 件 (無視できます)"),
+        ));
+    }
+    if notices > 0 {
+        parts.push(Text::owned(
+            format!("{notices} notice(s)"),
+            format!("お知らせ {notices} 件"),
+        ));
+    }
+    if report.confirmed {
+        parts.push(Text::owned(
+            format!("{transient} seen in only one of the two collections (not reported)"),
+            format!("2 回の収集の一方でのみ検出 {transient} 件 (報告対象外)"),
+        ));
+    }
+    let joined = |lang: Lang, separator: &str| {
+        parts
+            .iter()
+            .map(|part| part.get(lang))
+            .collect::<Vec<_>>()
+            .join(separator)
+    };
+    let mut lines = vec![Text::owned(
+        format!("Summary: {}", joined(Lang::En, ", ")),
+        format!("概要: {}", joined(Lang::Ja, "、")),
+    )];
+    if !report.not_scanned.is_empty() {
+        let list: Vec<String> = report.not_scanned.iter().map(|d| d.to_string()).collect();
+        let list = list.join(", ");
+        lines.push(Text::owned(
+            format!("Not scanned: the engine has data domain(s) no storage source covered: {list}"),
+            format!("未確認: ストレージ側の入力がないデータドメイン: {list}"),
+        ));
+    }
+    if summary.discrepancies > 0 && !report.confirmed {
+        lines.push(Text::new(
+            "Stop storage activity and run again with --confirm to drop differences caused by operations in flight.",
+            "ストレージの操作を止め、--confirm を付けて再実行すると、実行中の操作による差異を除外できます。",
+        ));
+    }
+    lines
 }
 
 /// One section's lines: its discrepancies, or the tool's "none found" line when it has none,

@@ -53,13 +53,17 @@ pub(crate) fn href(path: &str, lang: Lang) -> String {
 }
 
 /// The pages the navigation names: path and label.
-const PAGES: [(&str, Text); 4] = [
+const PAGES: [(&str, Text); 5] = [
     ("/", Text::new("Start", "トップ")),
     (
         "/plan",
         Text::new("Upgrade Helper", "アップグレードヘルパー"),
     ),
     ("/check", Text::new("Check report", "チェックレポート")),
+    (
+        "/discrepancies",
+        Text::new("Image discrepancies", "イメージの不一致"),
+    ),
     ("/runs", Text::new("Runs", "実行")),
 ];
 
@@ -133,7 +137,14 @@ pub(crate) async fn index(State(app): State<Arc<App>>, PageLang(lang): PageLang)
                 }
             }
             li {
-                a href=(href("/runs", lang)) { (PAGES[3].1.get(lang)) } ": "
+                a href=(href("/discrepancies", lang)) { (PAGES[3].1.get(lang)) } ": "
+                @match &app.config.storage {
+                    Some(storage) => code { (storage.name) },
+                    None => (Text::new("no storage given (--domain-dir, --lvs, --dump, or --env for its simulated storage)", "ストレージの指定なし(--domain-dir、--lvs、--dump、またはシミュレーションのストレージを使う --env)").get(lang)),
+                }
+            }
+            li {
+                a href=(href("/runs", lang)) { (PAGES[4].1.get(lang)) } ": "
                 code { (app.config.runs_dir.display().to_string()) }
             }
         }

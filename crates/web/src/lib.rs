@@ -1,6 +1,7 @@
 //! `ovirt-upgrade serve`: the Upgrade Helper (a form giving the guide's checklist, ticked with
-//! the same tracker as `plan done`), the check report of an environment, and the runs journaled
-//! in a directory with a live page for each, fed by server-sent events as the journal grows.
+//! the same tracker as `plan done`), the check report and the image discrepancies report of an
+//! environment, and the runs journaled in a directory with a live page for each, fed by
+//! server-sent events as the journal grows.
 //!
 //! Local by default; every request carries the access token (`?token=` once, then a cookie).
 //! The crate never prints: [`Server::bind`] returns the address and token for the binary to
@@ -36,6 +37,17 @@ pub struct Environment {
     pub load: Arc<LoadInventory>,
 }
 
+/// The storage side of the discrepancies report; the environment is its engine side.
+#[derive(Clone)]
+pub struct Storage {
+    /// How the page names it: the paths given, or the simulated tree's directory.
+    pub name: String,
+    /// Written at start from the environment by the simulator (`ovirt-upgrade sim storage`),
+    /// not read from real storage.
+    pub simulated: bool,
+    pub sources: Vec<discrepancies::StorageSource>,
+}
+
 /// What the server serves.
 #[derive(Clone)]
 pub struct Config {
@@ -44,6 +56,8 @@ pub struct Config {
     /// Where the run journals (`*.sqlite`) are looked for.
     pub runs_dir: PathBuf,
     pub environment: Option<Environment>,
+    /// The storage the discrepancies report reads, compared with the environment's records.
+    pub storage: Option<Storage>,
     /// The language when a request names none.
     pub lang: Lang,
     /// How often a live page's journal is read again.
@@ -65,6 +79,7 @@ pub fn router(config: Config, token: String) -> Router {
         .route("/plan/print", get(helper::printable))
         .route("/plan/tick", post(helper::tick))
         .route("/check", get(reports::check))
+        .route("/discrepancies", get(reports::discrepancies))
         .route("/runs", get(runs::list))
         .route("/runs/{file}", get(runs::live))
         .route("/runs/{file}/events", get(runs::events))

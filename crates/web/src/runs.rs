@@ -1,5 +1,7 @@
-//! The runs journaled in a directory, and a live page for one: waves, each host's phase, each
-//! VM's move, the progress bar, the ETA against the plan and the event log. The page is fed by
+//! The runs journaled in a directory, and a live page for one, whatever its kind: for a cluster
+//! upgrade or a host migration its waves, each host's phase or stage, each VM's move, the
+//! progress bar and the time against the plan; for a compatibility chain or a whole upgrade its
+//! stages or steps and the progress bar; for every kind the event log. The page is fed by
 //! server-sent events made by reading the journal again as it grows, so a run started from the
 //! terminal shows as well as one started anywhere else.
 
@@ -15,12 +17,23 @@ use axum::response::{IntoResponse, Response};
 use futures_util::Stream;
 use maud::{html, Markup};
 use model::{HostId, Lang, Text, Timestamp};
-use orchestrator::chain::{ChainJournal, ChainRun, ChainStatus};
+use orchestrator::chain::state::StagePhase;
+use orchestrator::chain::{
+    ChainAction, ChainEntry, ChainHeader, ChainJournal, ChainRecord, ChainRun, ChainState,
+    ChainStatus,
+};
 use orchestrator::journal::{
     kind_of, Action, Answer, ClusterRun, Effect, Entry, Fold, HostResult, Record, RunKind,
 };
+use orchestrator::migrate::{
+    self, MigrateEntry, MigrateHeader, MigrateJournal, MigrateRecord, MigrateRun, MigrateState,
+    MigrateStatus,
+};
 use orchestrator::state::{RunPhase, RunState};
-use orchestrator::workflow::{WorkflowJournal, WorkflowStatus};
+use orchestrator::workflow::{
+    WorkflowEntry, WorkflowHeader, WorkflowJournal, WorkflowRecord, WorkflowRun, WorkflowState,
+    WorkflowStatus,
+};
 use orchestrator::{Journal, JournalError, RunHeader, RunStatus};
 
 use crate::layout::{document, href, problem, PageLang};
@@ -39,42 +52,29 @@ source.addEventListener("update", function (event) {
 /// How many of the newest records the event log shows.
 const LOG_LINES: usize = 200;
 
-fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
-    serde_json::to_value(value).unwrap_or_default()
-}
-
-/// A journal as read once: a cluster upgrade in detail, any other kind by its status.
+/// A journal as read once, of any kind.
 enum Reading {
     Cluster {
         header: RunHeader,
         entries: Vec<Entry>,
     },
-    Other {
-        kind: String,
-        status: serde_json::Value,
-        records: Vec<(Timestamp, String)>,
+    Migrate {
+        header: MigrateHeader,
+        entries: Vec<MigrateEntry>,
+    },
+    Chain {
+        header: ChainHeader,
+        entries: Vec<ChainEntry>,
+    },
+    Workflow {
+        header: WorkflowHeader,
+        entries: Vec<WorkflowEntry>,
     },
 }
 
 impl Reading {
     fn read(path: &Path) -> Result<Reading, JournalError> {
-        let kind = kind_of(path)?;
-        let generic = |status: serde_json::Value, records: Vec<(Timestamp, serde_json::Value)>| {
-            Reading::Other {
-                kind: kind.clone(),
-                status,
-                records: records
-                    .into_iter()
-                    .map(|(at, record)| {
-                        (
-                            at,
-                            record["record"].as_str().unwrap_or("?").replace('_', " "),
-                        )
-                    })
-                    .collect(),
-            }
-        };
-        Ok(match kind.as_str() {
+        Ok(match kind_of(path)?.as_str() {
             ClusterRun::NAME => {
                 let journal = Journal::open(path)?;
                 Reading::Cluster {
@@ -82,23 +82,27 @@ impl Reading {
                     entries: journal.entries()?,
                 }
             }
+            MigrateRun::NAME => {
+                let journal = MigrateJournal::open(path)?;
+                Reading::Migrate {
+                    header: journal.header().clone(),
+                    entries: journal.entries()?,
+                }
+            }
             ChainRun::NAME => {
                 let journal = ChainJournal::open(path)?;
-                let entries = journal.entries()?;
-                let status = ChainStatus::from_journal(journal.header(), &entries);
-                generic(
-                    json(&status),
-                    entries.iter().map(|e| (e.at, json(&e.record))).collect(),
-                )
+                Reading::Chain {
+                    header: journal.header().clone(),
+                    entries: journal.entries()?,
+                }
             }
+            // The workflow's, or a kind this version does not know, which opening says.
             _ => {
                 let journal = WorkflowJournal::open(path)?;
-                let entries = journal.entries()?;
-                let status = WorkflowStatus::from_journal(journal.header(), &entries);
-                generic(
-                    json(&status),
-                    entries.iter().map(|e| (e.at, json(&e.record))).collect(),
-                )
+                Reading::Workflow {
+                    header: journal.header().clone(),
+                    entries: journal.entries()?,
+                }
             }
         })
     }
@@ -106,30 +110,30 @@ impl Reading {
     fn records(&self) -> usize {
         match self {
             Reading::Cluster { entries, .. } => entries.len(),
-            Reading::Other { records, .. } => records.len(),
+            Reading::Migrate { entries, .. } => entries.len(),
+            Reading::Chain { entries, .. } => entries.len(),
+            Reading::Workflow { entries, .. } => entries.len(),
         }
     }
 
     fn kind(&self) -> &str {
         match self {
             Reading::Cluster { .. } => ClusterRun::NAME,
-            Reading::Other { kind, .. } => kind,
+            Reading::Migrate { .. } => MigrateRun::NAME,
+            Reading::Chain { .. } => ChainRun::NAME,
+            Reading::Workflow { .. } => WorkflowRun::NAME,
         }
     }
 
-    fn phase(&self) -> Option<RunPhase> {
+    fn phase(&self) -> RunPhase {
         match self {
-            Reading::Cluster { header, entries } => {
-                Some(RunStatus::from_journal(header, entries).state)
+            Reading::Cluster { header, entries } => RunStatus::from_journal(header, entries).state,
+            Reading::Migrate { header, entries } => {
+                MigrateStatus::from_journal(header, entries).state
             }
-            Reading::Other { status, .. } => {
-                serde_json::from_value::<String>(status["state"].clone())
-                    .ok()
-                    .map(|state| match state.as_str() {
-                        "planned" => RunPhase::Planned,
-                        "finished" => RunPhase::Finished,
-                        _ => RunPhase::Interrupted,
-                    })
+            Reading::Chain { header, entries } => ChainStatus::from_journal(header, entries).state,
+            Reading::Workflow { header, entries } => {
+                WorkflowStatus::from_journal(header, entries).state
             }
         }
     }
@@ -141,6 +145,14 @@ fn phase_word(phase: Option<RunPhase>) -> Text {
         Some(RunPhase::Interrupted) => Text::new("under way or interrupted", "実行中または中断"),
         Some(RunPhase::Finished) => Text::new("finished", "完了"),
         None => Text::new("unknown", "不明"),
+    }
+}
+
+fn stage_word(phase: StagePhase) -> Text {
+    match phase {
+        StagePhase::Pending => Text::new("pending", "未着手"),
+        StagePhase::UnderWay => Text::new("under way", "実行中"),
+        StagePhase::Done => Text::new("done", "完了"),
     }
 }
 
@@ -174,7 +186,7 @@ pub(crate) async fn list(State(app): State<Arc<App>>, PageLang(lang): PageLang) 
                     .as_ref()
                     .map(|r| r.kind().to_owned())
                     .unwrap_or_default();
-                let phase = reading.as_ref().and_then(Reading::phase);
+                let phase = reading.as_ref().map(Reading::phase);
                 let records = reading.as_ref().map_or(0, Reading::records);
                 (name, kind, phase, records)
             })
@@ -312,31 +324,186 @@ fn updates(
 fn panel(reading: &Reading, lang: Lang) -> Markup {
     match reading {
         Reading::Cluster { header, entries } => cluster_panel(header, entries, lang),
-        Reading::Other {
-            kind,
-            status,
-            records,
-        } => html! {
-            p data-records=(records.len()) {
-                b { (Text::new("Kind", "種類").get(lang)) ": " } (kind) " · "
-                b { (Text::new("State", "状態").get(lang)) ": " } span #state { (phase_word(reading.phase()).get(lang)) }
-            }
-            "\n"
-            table {
-                @for (name, value) in status.as_object().into_iter().flatten() {
-                    @if !value.is_object() && !value.is_array() {
-                        tr { th { (name) } td { (value.as_str().map_or_else(|| value.to_string(), str::to_owned)) } } "\n"
-                    }
-                }
-            }
-            "\n"
-            (log(records.iter().map(|(at, what)| (*at, what.clone())), lang))
-        },
+        Reading::Migrate { header, entries } => migrate_panel(header, entries, lang),
+        Reading::Chain { header, entries } => chain_panel(header, entries, lang),
+        Reading::Workflow { header, entries } => workflow_panel(header, entries, lang),
     }
 }
 
+/// The panel's first line: what the run is about, and where it stands.
+fn heading(records: usize, facts: &[(Text, &str)], phase: RunPhase, lang: Lang) -> Markup {
+    html! {
+        p data-records=(records) {
+            @for (label, value) in facts {
+                b { (label.get(lang)) ": " } (value) " · "
+            }
+            b { (Text::new("State", "状態").get(lang)) ": " } span #state { (phase_word(Some(phase)).get(lang)) }
+        }
+        "\n"
+    }
+}
+
+/// "3 of 8 hosts done (37%)" over the progress bar.
+fn progress_bar(done: usize, of: usize, unit: (&str, &str), lang: Lang) -> Markup {
+    let percent = (done * 100).checked_div(of).unwrap_or(0);
+    let (en, ja) = unit;
+    html! {
+        p {
+            label for="progress" {
+                (Text::owned(
+                    format!("{done} of {of} {en} done ({percent}%)"),
+                    format!("{of} {ja}中 {done} 完了({percent}%)"),
+                ).get(lang))
+            }
+            br;
+            progress #progress max="100" value=(percent) { (percent) "%" }
+        }
+        "\n"
+    }
+}
+
+/// Seconds from the first start to the newest record.
+fn elapsed(began: Option<&Timestamp>, last: Option<Timestamp>) -> u64 {
+    match (began, last) {
+        (Some(began), Some(last)) => u64::try_from((last.0 - began.0) / 1000).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// The time taken against the plan's: at the end, the run's; before it, what the plan leaves.
+fn eta(
+    ended: Option<(u64, u64, Text)>,
+    predicted: u64,
+    elapsed: u64,
+    left: u64,
+    lang: Lang,
+) -> Markup {
+    html! {
+        p #eta {
+            @if let Some((took, planned, outcome)) = ended {
+                (Text::owned(
+                    format!("Took {} min against {} min planned. {}", minutes(took), minutes(planned), outcome.en),
+                    format!("所要 {} 分(計画 {} 分)。{}", minutes(took), minutes(planned), outcome.ja),
+                ).get(lang))
+            } @else {
+                (Text::owned(
+                    format!("Planned: {} min. Elapsed: {} min. By the plan, about {} min left.", minutes(predicted), minutes(elapsed), minutes(left)),
+                    format!("計画: {} 分。経過: {} 分。計画では残り約 {} 分。", minutes(predicted), minutes(elapsed), minutes(left)),
+                ).get(lang))
+            }
+        }
+        "\n"
+    }
+}
+
+fn stopping(reason: Option<&str>, lang: Lang) -> Markup {
+    html! {
+        @if let Some(reason) = reason {
+            p.error { (Text::new("Stopping", "停止中").get(lang)) ": " (reason) } "\n"
+        }
+    }
+}
+
+/// A host of a wave as the page shows it.
+struct HostRow<'a> {
+    name: &'a str,
+    phase: Text,
+    predicted_seconds: u64,
+}
+
+/// A VM's move off a host of a wave.
+struct MoveRow<'a> {
+    vm: &'a str,
+    from: &'a str,
+    to: &'a str,
+    state: Text,
+}
+
+/// A wave: its hosts with their phase, then its VMs' moves.
+fn wave(
+    number: usize,
+    under_way: bool,
+    hosts: &[HostRow],
+    moves: &[MoveRow],
+    lang: Lang,
+) -> Markup {
+    html! {
+        h2 {
+            (Text::owned(format!("Wave {}", number + 1), format!("ウェーブ {}", number + 1)).get(lang))
+            @if under_way {
+                " " (Text::new("(under way)", "(実行中)").get(lang))
+            }
+        }
+        "\n"
+        table.hosts {
+            tr {
+                th { (Text::new("Host", "ホスト").get(lang)) }
+                th { (Text::new("Phase", "フェーズ").get(lang)) }
+                th { (Text::new("Planned (min)", "計画(分)").get(lang)) }
+            }
+            "\n"
+            @for host in hosts {
+                tr data-host=(host.name) {
+                    td { (host.name) }
+                    td.phase { (host.phase.get(lang)) }
+                    td { (minutes(host.predicted_seconds)) }
+                }
+                "\n"
+            }
+        }
+        "\n"
+        @if !moves.is_empty() {
+            table.moves {
+                tr {
+                    th { "VM" }
+                    th { (Text::new("From", "移行元").get(lang)) }
+                    th { (Text::new("To", "移行先").get(lang)) }
+                    th { (Text::new("Move", "移行").get(lang)) }
+                }
+                "\n"
+                @for row in moves {
+                    tr {
+                        td { (row.vm) }
+                        td { (row.from) }
+                        td { (row.to) }
+                        td { (row.state.get(lang)) }
+                    }
+                    "\n"
+                }
+            }
+            "\n"
+        }
+    }
+}
+
+/// A chain's stages or a workflow's steps, each with where it stands.
+fn steps(title: Text, rows: &[(Text, StagePhase)], lang: Lang) -> Markup {
+    html! {
+        h2 { (title.get(lang)) } "\n"
+        table #steps {
+            @for (number, (what, phase)) in rows.iter().enumerate() {
+                tr data-phase=(json_word(phase)) {
+                    td { (number + 1) }
+                    td { (what.get(lang)) }
+                    td.phase { (stage_word(*phase).get(lang)) }
+                }
+                "\n"
+            }
+        }
+        "\n"
+    }
+}
+
+/// A step's phase as the journal's JSON spells it, for scripts and tests to read.
+fn json_word(phase: &StagePhase) -> String {
+    serde_json::to_value(phase)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// "14:03:07": an engine time of day, UTC.
-fn clock(at: Timestamp) -> String {
+pub(crate) fn clock(at: Timestamp) -> String {
     let seconds = at.0.div_euclid(1000).rem_euclid(86_400);
     format!(
         "{:02}:{:02}:{:02}",
@@ -406,6 +573,32 @@ fn move_state(state: &RunState, vm: model::VmId, from: HostId) -> Text {
     }
 }
 
+/// The engine's answer to a step, as a line of the event log.
+fn answered(step: u64, answer: &Answer) -> Text {
+    match answer {
+        Answer::Accepted => Text::owned(format!("#{step} accepted"), format!("#{step} 受理")),
+        Answer::Refused { detail } => Text::owned(
+            format!("#{step} refused: {detail}"),
+            format!("#{step} 拒否: {detail}"),
+        ),
+        Answer::NoAnswer { error } => Text::owned(
+            format!("#{step} no answer: {error}"),
+            format!("#{step} 応答なし: {error}"),
+        ),
+    }
+}
+
+/// What a step came to, as a line of the event log.
+fn observed(step: u64, effect: &Effect) -> Text {
+    match effect {
+        Effect::Done => Text::owned(format!("#{step} done"), format!("#{step} 完了")),
+        Effect::Failed { reason } => Text::owned(
+            format!("#{step} failed: {reason}"),
+            format!("#{step} 失敗: {reason}"),
+        ),
+    }
+}
+
 /// A record as a line of the event log, with host names from the plan.
 fn describe(record: &Record, names: &BTreeMap<HostId, String>, lang: Lang) -> String {
     let host = |id: &HostId| names.get(id).cloned().unwrap_or_else(|| id.to_string());
@@ -441,24 +634,8 @@ fn describe(record: &Record, names: &BTreeMap<HostId, String>, lang: Lang) -> St
             };
             Text::same(format!("#{step} {what}"))
         }
-        Record::Answered { step, answer } => match answer {
-            Answer::Accepted => Text::owned(format!("#{step} accepted"), format!("#{step} 受理")),
-            Answer::Refused { detail } => Text::owned(
-                format!("#{step} refused: {detail}"),
-                format!("#{step} 拒否: {detail}"),
-            ),
-            Answer::NoAnswer { error } => Text::owned(
-                format!("#{step} no answer: {error}"),
-                format!("#{step} 応答なし: {error}"),
-            ),
-        },
-        Record::Observed { step, effect } => match effect {
-            Effect::Done => Text::owned(format!("#{step} done"), format!("#{step} 完了")),
-            Effect::Failed { reason } => Text::owned(
-                format!("#{step} failed: {reason}"),
-                format!("#{step} 失敗: {reason}"),
-            ),
-        },
+        Record::Answered { step, answer } => answered(*step, answer),
+        Record::Observed { step, effect } => observed(*step, effect),
         Record::Retargeted { vm, to, reason } => {
             Text::same(format!("{vm} → {}: {reason}", host(to)))
         }
@@ -509,9 +686,6 @@ fn cluster_panel(header: &RunHeader, entries: &[Entry], lang: Lang) -> Markup {
         .flat_map(|p| p.steps())
         .map(|s| (s.host, s.name.clone()))
         .collect();
-    let planned = names.len();
-    let finished = state.finished_hosts.len();
-    let percent = (finished * 100).checked_div(planned).unwrap_or(0);
     // The plan's time for what is left: each unfinished wave takes as long as its slowest host.
     let left_seconds: u64 = plan
         .into_iter()
@@ -525,95 +699,464 @@ fn cluster_panel(header: &RunHeader, entries: &[Entry], lang: Lang) -> Markup {
                 .unwrap_or(0)
         })
         .sum();
-    let predicted = plan.map_or(0, |p| p.prediction.duration_seconds);
-    let elapsed = match (state.began.first(), state.last_at) {
-        (Some(began), Some(last)) => u64::try_from((last.0 - began.0) / 1000).unwrap_or(0),
-        _ => 0,
-    };
+    let ended = status.summary.as_ref().map(|summary| {
+        (
+            summary.duration_seconds,
+            summary.predicted_seconds,
+            summary.outcome.message(),
+        )
+    });
     let current_wave = state.wave.map(|(_, wave)| wave);
     html! {
-        p data-records=(entries.len()) {
-            b { (Text::new("Cluster", "クラスター").get(lang)) ": " } (header.cluster_name) " · "
-            b { (Text::new("Engine", "エンジン").get(lang)) ": " } code { (header.engine) } " · "
-            b { (Text::new("State", "状態").get(lang)) ": " } span #state { (phase_word(Some(status.state)).get(lang)) }
-        }
-        "\n"
-        p {
-            label for="progress" {
-                (Text::owned(
-                    format!("{finished} of {planned} hosts done ({percent}%)"),
-                    format!("{planned} ホスト中 {finished} 完了({percent}%)"),
-                ).get(lang))
-            }
-            br;
-            progress #progress max="100" value=(percent) { (percent) "%" }
-        }
-        "\n"
-        p #eta {
-            @if let Some(summary) = &status.summary {
-                (Text::owned(
-                    format!("Took {} min against {} min planned. {}", minutes(summary.duration_seconds), minutes(summary.predicted_seconds), summary.outcome.message().en),
-                    format!("所要 {} 分(計画 {} 分)。{}", minutes(summary.duration_seconds), minutes(summary.predicted_seconds), summary.outcome.message().ja),
-                ).get(lang))
-            } @else {
-                (Text::owned(
-                    format!("Planned: {} min. Elapsed: {} min. By the plan, about {} min left.", minutes(predicted), minutes(elapsed), minutes(left_seconds)),
-                    format!("計画: {} 分。経過: {} 分。計画では残り約 {} 分。", minutes(predicted), minutes(elapsed), minutes(left_seconds)),
-                ).get(lang))
-            }
-        }
-        "\n"
-        @if let Some(reason) = &status.stopped_because {
-            p.error { (Text::new("Stopping", "停止中").get(lang)) ": " (reason) } "\n"
-        }
-        @for (number, wave) in plan.into_iter().flat_map(|p| p.waves.iter().enumerate()) {
-            h2 {
-                (Text::owned(format!("Wave {}", number + 1), format!("ウェーブ {}", number + 1)).get(lang))
-                @if current_wave == Some(number) && status.summary.is_none() {
-                    " " (Text::new("(under way)", "(実行中)").get(lang))
-                }
-            }
-            "\n"
-            table.hosts {
-                tr {
-                    th { (Text::new("Host", "ホスト").get(lang)) }
-                    th { (Text::new("Phase", "フェーズ").get(lang)) }
-                    th { (Text::new("Planned (min)", "計画(分)").get(lang)) }
-                }
-                "\n"
-                @for host in &wave.hosts {
-                    tr data-host=(host.name) {
-                        td { (host.name) }
-                        td.phase { (host_phase(&state, host.host, current_wave == Some(number)).get(lang)) }
-                        td { (minutes(host.predicted_seconds)) }
-                    }
-                    "\n"
-                }
-            }
-            "\n"
-            @let moves: Vec<_> = wave.hosts.iter().flat_map(|h| h.migrations.iter().map(move |m| (h, m))).collect();
-            @if !moves.is_empty() {
-                table.moves {
-                    tr {
-                        th { "VM" }
-                        th { (Text::new("From", "移行元").get(lang)) }
-                        th { (Text::new("To", "移行先").get(lang)) }
-                        th { (Text::new("Move", "移行").get(lang)) }
-                    }
-                    "\n"
-                    @for (host, migration) in &moves {
-                        tr {
-                            td { (migration.vm_name) }
-                            td { (host.name) }
-                            td { (migration.to_name) }
-                            td { (move_state(&state, migration.vm, host.host).get(lang)) }
-                        }
-                        "\n"
-                    }
-                }
-                "\n"
-            }
+        (heading(entries.len(), &[
+            (Text::new("Cluster", "クラスター"), &header.cluster_name),
+            (Text::new("Engine", "エンジン"), &header.engine),
+        ], status.state, lang))
+        (progress_bar(state.finished_hosts.len(), names.len(), ("hosts", "ホスト"), lang))
+        (eta(ended, plan.map_or(0, |p| p.prediction.duration_seconds), elapsed(state.began.first(), state.last_at), left_seconds, lang))
+        (stopping(status.stopped_because.as_deref(), lang))
+        @for (number, planned) in plan.into_iter().flat_map(|p| p.waves.iter().enumerate()) {
+            @let in_wave = current_wave == Some(number);
+            @let hosts: Vec<HostRow> = planned.hosts.iter().map(|host| HostRow {
+                name: &host.name,
+                phase: host_phase(&state, host.host, in_wave),
+                predicted_seconds: host.predicted_seconds,
+            }).collect();
+            @let moves: Vec<MoveRow> = planned.hosts.iter().flat_map(|host| host.migrations.iter().map(|m| MoveRow {
+                vm: &m.vm_name,
+                from: &host.name,
+                to: &m.to_name,
+                state: move_state(&state, m.vm, host.host),
+            })).collect();
+            (wave(number, in_wave && status.summary.is_none(), &hosts, &moves, lang))
         }
         (log(entries.iter().map(|entry| (entry.at, describe(&entry.record, &names, lang))), lang))
     }
+}
+
+/// Where a host of a migration stands: its result, else the last stage asked of it.
+fn migrate_phase(line: &migrate::state::HostStatusLine, in_current_wave: bool) -> Text {
+    match (&line.result, line.stage) {
+        (Some(migrate::HostResult::Migrated { seconds }), _) => Text::owned(
+            format!("migrated in {} min", minutes(*seconds)),
+            format!("移行完了({} 分)", minutes(*seconds)),
+        ),
+        (Some(migrate::HostResult::Failed { failure }), _) => {
+            let why = failure.message();
+            Text::owned(format!("failed: {}", why.en), format!("失敗: {}", why.ja))
+        }
+        (None, Some(stage)) => stage.message(),
+        (None, None) if in_current_wave => Text::new("in the current wave", "現在のウェーブ"),
+        (None, None) => Text::new("waiting", "待機中"),
+    }
+}
+
+/// How each VM's move off each host stands in a migration, by VM and host name, and the wave
+/// under way.
+fn migrate_moves(entries: &[MigrateEntry]) -> (BTreeMap<(&str, &str), bool>, Option<usize>) {
+    let mut moves = BTreeMap::new();
+    let mut leaving: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut wave = None;
+    for entry in entries {
+        match &entry.record {
+            MigrateRecord::WaveStarted { wave: started } => wave = Some(*started),
+            MigrateRecord::Migrating { vm, from, .. } => {
+                leaving.insert(vm, from);
+                moves.insert((vm.as_str(), from.as_str()), false);
+            }
+            MigrateRecord::Migrated { vm, .. } => {
+                if let Some(from) = leaving.remove(vm.as_str()) {
+                    moves.insert((vm.as_str(), from), true);
+                }
+            }
+            _ => {}
+        }
+    }
+    (moves, wave)
+}
+
+fn migrate_panel(header: &MigrateHeader, entries: &[MigrateEntry], lang: Lang) -> Markup {
+    let state = MigrateState::from_entries(entries);
+    let status = MigrateStatus::from_journal(header, entries);
+    let plan = state.plan.as_ref();
+    let lines: BTreeMap<&str, &migrate::state::HostStatusLine> = status
+        .hosts
+        .iter()
+        .map(|line| (line.host.as_str(), line))
+        .collect();
+    let (moves, current_wave) = migrate_moves(entries);
+    let left_seconds: u64 = plan
+        .into_iter()
+        .flat_map(|p| &p.waves)
+        .map(|wave| {
+            wave.iter()
+                .filter(|h| !state.results.contains_key(&h.name))
+                .map(|h| h.predicted_seconds)
+                .max()
+                .unwrap_or(0)
+        })
+        .sum();
+    let ended = status.summary.as_ref().map(|summary| {
+        (
+            summary.duration_seconds,
+            summary.predicted_seconds,
+            migrate_ending(summary),
+        )
+    });
+    html! {
+        (heading(entries.len(), &[
+            (Text::new("Cluster", "クラスター"), &header.cluster_name),
+            (Text::new("Engine", "エンジン"), &header.engine),
+            (Text::new("Reinstall", "再インストール"), &header.reinstall),
+        ], status.state, lang))
+        (progress_bar(state.results.len(), plan.map_or(0, |p| p.hosts().count()), ("hosts", "ホスト"), lang))
+        (eta(ended, plan.map_or(0, |p| p.prediction.duration_seconds), elapsed(state.began.first(), state.last_at), left_seconds, lang))
+        (stopping(status.stopped_because.as_deref(), lang))
+        @for (number, planned) in plan.into_iter().flat_map(|p| p.waves.iter().enumerate()) {
+            @let in_wave = current_wave == Some(number);
+            @let hosts: Vec<HostRow> = planned.iter().map(|host| HostRow {
+                name: &host.name,
+                phase: lines.get(host.name.as_str()).map_or_else(|| Text::new("waiting", "待機中"), |line| migrate_phase(line, in_wave)),
+                predicted_seconds: host.predicted_seconds,
+            }).collect();
+            @let rows: Vec<MoveRow> = planned.iter().flat_map(|host| host.migrations.iter().map(|m| MoveRow {
+                vm: &m.vm_name,
+                from: &host.name,
+                to: &m.to_name,
+                state: match moves.get(&(m.vm_name.as_str(), host.name.as_str())) {
+                    None => Text::new("planned", "計画済み"),
+                    Some(false) => Text::new("migrating", "移行中"),
+                    Some(true) => Text::new("moved", "移行済み"),
+                },
+            })).collect();
+            (wave(number, in_wave && status.summary.is_none(), &hosts, &rows, lang))
+        }
+        (log(entries.iter().map(|entry| (entry.at, describe_migrate(&entry.record, lang))), lang))
+    }
+}
+
+/// How a migration ended, from its summary.
+fn migrate_ending(summary: &migrate::MigrateSummary) -> Text {
+    match summary.failed.first() {
+        None if summary.not_started.is_empty() => Text::owned(
+            format!("{} host(s) migrated.", summary.migrated.len()),
+            format!("{} ホストを移行しました。", summary.migrated.len()),
+        ),
+        None => Text::owned(
+            format!(
+                "Stopped with {} host(s) not started; `ovirt-upgrade resume` goes on.",
+                summary.not_started.len()
+            ),
+            format!(
+                "{} ホストが未着手のまま停止しました。`ovirt-upgrade resume` で続行します。",
+                summary.not_started.len()
+            ),
+        ),
+        Some(failed) => {
+            let why = failed.failure.message();
+            Text::owned(
+                format!("{} failed: {}", failed.host, why.en),
+                format!("{} 失敗: {}", failed.host, why.ja),
+            )
+        }
+    }
+}
+
+/// A migration's record as a line of the event log.
+fn describe_migrate(record: &MigrateRecord, lang: Lang) -> String {
+    let text = match record {
+        MigrateRecord::Planned { plan } => Text::owned(
+            format!(
+                "plan: {} waves, {} hosts",
+                plan.waves.len(),
+                plan.hosts().count()
+            ),
+            format!(
+                "計画: {} ウェーブ、{} ホスト",
+                plan.waves.len(),
+                plan.hosts().count()
+            ),
+        ),
+        MigrateRecord::Began { resumed: false } => Text::new("the run began", "実行開始"),
+        MigrateRecord::Began { resumed: true } => Text::new("the run was resumed", "実行再開"),
+        MigrateRecord::WaveStarted { wave } => Text::owned(
+            format!("wave {} started", wave + 1),
+            format!("ウェーブ {} 開始", wave + 1),
+        ),
+        MigrateRecord::Migrating { vm, from, to } => {
+            Text::same(format!("migrate {vm}: {from} → {to}"))
+        }
+        MigrateRecord::Migrated { vm, to } => {
+            Text::owned(format!("{vm} runs on {to}"), format!("{vm} は {to} で稼働"))
+        }
+        MigrateRecord::Intent { host, stage } => {
+            let what = stage.message();
+            Text::owned(
+                format!("{host}: {}", what.en),
+                format!("{host}: {}", what.ja),
+            )
+        }
+        MigrateRecord::Done { host, stage, .. } => {
+            let what = stage.message();
+            Text::owned(
+                format!("{host}: {} — done", what.en),
+                format!("{host}: {} — 完了", what.ja),
+            )
+        }
+        MigrateRecord::HostFinished { host, result } => match result {
+            migrate::HostResult::Migrated { seconds } => Text::owned(
+                format!("{host} migrated in {} min", minutes(*seconds)),
+                format!("{host} 移行完了({} 分)", minutes(*seconds)),
+            ),
+            migrate::HostResult::Failed { failure } => {
+                let why = failure.message();
+                Text::owned(
+                    format!("{host} failed: {}", why.en),
+                    format!("{host} 失敗: {}", why.ja),
+                )
+            }
+        },
+        MigrateRecord::Stopping { reason } => {
+            Text::owned(format!("stopping: {reason}"), format!("停止中: {reason}"))
+        }
+        MigrateRecord::Finished { summary } => {
+            let ending = migrate_ending(summary);
+            Text::owned(
+                format!("finished: {}", ending.en),
+                format!("終了: {}", ending.ja),
+            )
+        }
+    };
+    text.get(lang).to_owned()
+}
+
+fn chain_panel(header: &ChainHeader, entries: &[ChainEntry], lang: Lang) -> Markup {
+    let state = ChainState::from_entries(entries);
+    let status = ChainStatus::from_journal(header, entries);
+    let stages: Vec<(Text, StagePhase)> = state
+        .plan
+        .iter()
+        .flat_map(|p| &p.stages)
+        .zip(&status.stages)
+        .map(|(stage, line)| (stage.message(), line.state))
+        .collect();
+    let done = stages
+        .iter()
+        .filter(|(_, phase)| *phase == StagePhase::Done)
+        .count();
+    let target = status
+        .target
+        .map(|level| level.to_string())
+        .unwrap_or_default();
+    html! {
+        (heading(entries.len(), &[
+            (Text::new("Command", "コマンド"), &header.command),
+            (Text::new("Engine", "エンジン"), &header.engine),
+            (Text::new("Target level", "目標の互換レベル"), &target),
+        ], status.state, lang))
+        (progress_bar(done, stages.len(), ("stages", "ステージ"), lang))
+        @if let Some(summary) = &status.summary {
+            p #eta { (summary.outcome.message().get(lang)) } "\n"
+        }
+        (stopping(status.stopped_because.as_deref(), lang))
+        (steps(Text::new("Stages", "ステージ"), &stages, lang))
+        p {
+            (Text::owned(
+                format!("VMs restarted: {}. Failed: {}.", status.restarted, status.failed.len()),
+                format!("再起動した VM: {}。失敗: {}。", status.restarted, status.failed.len()),
+            ).get(lang))
+            @if !status.restarting.is_empty() {
+                " " (Text::new("Restarting now", "再起動中")
+                    .get(lang)) ": " (status.restarting.join(", "))
+            }
+        }
+        "\n"
+        (log(entries.iter().map(|entry| (entry.at, describe_chain(&entry.record, &state, lang))), lang))
+    }
+}
+
+/// A chain's record as a line of the event log.
+fn describe_chain(record: &ChainRecord, state: &ChainState, lang: Lang) -> String {
+    let stage = |number: usize| {
+        state
+            .plan
+            .as_ref()
+            .and_then(|p| p.stages.get(number))
+            .map_or_else(|| Text::same(format!("#{}", number + 1)), |s| s.message())
+    };
+    let text = match record {
+        ChainRecord::Planned { plan } => Text::owned(
+            format!("plan: {} stages to {}", plan.stages.len(), plan.target),
+            format!("計画: {} への {} ステージ", plan.target, plan.stages.len()),
+        ),
+        ChainRecord::Began { resumed: false } => Text::new("the run began", "実行開始"),
+        ChainRecord::Began { resumed: true } => Text::new("the run was resumed", "実行再開"),
+        ChainRecord::StageStarted { stage: number } => {
+            let what = stage(*number);
+            Text::owned(
+                format!("started: {}", what.en),
+                format!("開始: {}", what.ja),
+            )
+        }
+        ChainRecord::StageFinished { stage: number } => {
+            let what = stage(*number);
+            Text::owned(format!("done: {}", what.en), format!("完了: {}", what.ja))
+        }
+        ChainRecord::Intent { step, action } => Text::same(match action {
+            ChainAction::SetClusterLevel { name, from, to, .. } => {
+                format!("#{step} cluster {name}: {from} → {to}")
+            }
+            ChainAction::SetDataCenterLevel { name, from, to, .. } => {
+                format!("#{step} data center {name}: {from} → {to}")
+            }
+            ChainAction::Reboot { vm_name, .. } => format!("#{step} restart {vm_name}"),
+            ChainAction::Start { vm_name, .. } => format!("#{step} start {vm_name}"),
+        }),
+        ChainRecord::Answered { step, answer } => answered(*step, answer),
+        ChainRecord::Observed { step, effect } => observed(*step, effect),
+        ChainRecord::RestartsPlanned {
+            stage: number,
+            batches,
+        } => {
+            let vms: usize = batches.iter().map(Vec::len).sum();
+            let what = stage(*number);
+            Text::owned(
+                format!(
+                    "{}: {vms} VM(s) to restart in {} batch(es)",
+                    what.en,
+                    batches.len()
+                ),
+                format!("{}: 再起動する VM {vms}、{} バッチ", what.ja, batches.len()),
+            )
+        }
+        ChainRecord::BatchStarted { batch, .. } => Text::owned(
+            format!("restart batch {} started", batch + 1),
+            format!("再起動バッチ {} 開始", batch + 1),
+        ),
+        ChainRecord::VmSettled { name, result, .. } => {
+            let how = result.message();
+            Text::owned(format!("{name}: {}", how.en), format!("{name}: {}", how.ja))
+        }
+        ChainRecord::Stopping { reason } => {
+            Text::owned(format!("stopping: {reason}"), format!("停止中: {reason}"))
+        }
+        ChainRecord::Finished { summary } => {
+            let outcome = summary.outcome.message();
+            Text::owned(
+                format!("finished: {}", outcome.en),
+                format!("終了: {}", outcome.ja),
+            )
+        }
+    };
+    text.get(lang).to_owned()
+}
+
+fn workflow_panel(header: &WorkflowHeader, entries: &[WorkflowEntry], lang: Lang) -> Markup {
+    let state = WorkflowState::from_entries(entries);
+    let status = WorkflowStatus::from_journal(header, entries);
+    let rows: Vec<(Text, StagePhase)> = status
+        .steps
+        .iter()
+        .map(|line| (line.step.message(), line.state))
+        .collect();
+    let done = rows
+        .iter()
+        .filter(|(_, phase)| *phase == StagePhase::Done)
+        .count();
+    html! {
+        (heading(entries.len(), &[
+            (Text::new("Engine", "エンジン"), &header.engine),
+            (Text::new("Journals", "ジャーナル"), &header.journals),
+        ], status.state, lang))
+        (progress_bar(done, rows.len(), ("steps", "ステップ"), lang))
+        @if let Some(summary) = &status.summary {
+            p #eta {
+                (Text::owned(
+                    format!("Took {} min.", minutes(summary.duration_seconds)),
+                    format!("所要 {} 分。", minutes(summary.duration_seconds)),
+                ).get(lang))
+            }
+            "\n"
+        }
+        (stopping(status.stopped_because.as_deref(), lang))
+        (steps(Text::new("Steps", "ステップ"), &rows, lang))
+        @if !status.runs.is_empty() {
+            h2 { (Text::new("Runs of the steps", "ステップの実行").get(lang)) } "\n"
+            ul {
+                @for run in &status.runs {
+                    li {
+                        code { (run.journal) } ": "
+                        (phase_word(Some(if run.finished { RunPhase::Finished } else { RunPhase::Interrupted })).get(lang))
+                    }
+                    "\n"
+                }
+            }
+            "\n"
+        }
+        (log(entries.iter().map(|entry| (entry.at, describe_workflow(&entry.record, &state, lang))), lang))
+    }
+}
+
+/// A workflow's record as a line of the event log.
+fn describe_workflow(record: &WorkflowRecord, state: &WorkflowState, lang: Lang) -> String {
+    let step = |number: usize| {
+        state
+            .plan
+            .as_ref()
+            .and_then(|p| p.steps.get(number))
+            .map_or_else(|| Text::same(format!("#{}", number + 1)), |s| s.message())
+    };
+    let text = match record {
+        WorkflowRecord::Planned { plan } => Text::owned(
+            format!(
+                "plan: {} steps, {} → {}",
+                plan.steps.len(),
+                plan.manager_from,
+                plan.manager_to
+            ),
+            format!(
+                "計画: {} ステップ、{} → {}",
+                plan.steps.len(),
+                plan.manager_from,
+                plan.manager_to
+            ),
+        ),
+        WorkflowRecord::Began { resumed: false } => Text::new("the run began", "実行開始"),
+        WorkflowRecord::Began { resumed: true } => Text::new("the run was resumed", "実行再開"),
+        WorkflowRecord::StepStarted { step: number } => {
+            let what = step(*number);
+            Text::owned(
+                format!("started: {}", what.en),
+                format!("開始: {}", what.ja),
+            )
+        }
+        WorkflowRecord::StepFinished { step: number } => {
+            let what = step(*number);
+            Text::owned(format!("done: {}", what.en), format!("完了: {}", what.ja))
+        }
+        WorkflowRecord::RunStarted { run, .. } => Text::owned(
+            format!("run {} started", run.journal),
+            format!("実行 {} 開始", run.journal),
+        ),
+        WorkflowRecord::RunFinished { journal, .. } => Text::owned(
+            format!("run {journal} ended"),
+            format!("実行 {journal} 終了"),
+        ),
+        WorkflowRecord::Activating { host, .. } => Text::owned(
+            format!("activating {host} to install it again"),
+            format!("{host} を再インストールのため有効化中"),
+        ),
+        WorkflowRecord::Activated { host, .. } => Text::owned(
+            format!("{host} is active"),
+            format!("{host} を有効化しました"),
+        ),
+        WorkflowRecord::Stopping { reason } => {
+            Text::owned(format!("stopping: {reason}"), format!("停止中: {reason}"))
+        }
+        WorkflowRecord::Finished { summary } => Text::owned(
+            format!("finished in {} min", minutes(summary.duration_seconds)),
+            format!("終了({} 分)", minutes(summary.duration_seconds)),
+        ),
+    };
+    text.get(lang).to_owned()
 }

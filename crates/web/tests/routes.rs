@@ -1,5 +1,5 @@
 //! Every route through the router itself: the token, the Upgrade Helper against `plan`'s
-//! renderer and tracker, the check report, and the live run's event stream.
+//! renderer and tracker, the check and discrepancies reports, and the live run's event stream.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,7 +17,14 @@ use tower::ServiceExt as _;
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 const CHOICES: &str = "from=4.3.11&to=4.4&deployment=self-hosted&ovn=on";
 
+/// The router over `dir`, whose `storage` holds the demo's file domains as the simulator
+/// writes them.
 fn app(dir: &Path) -> Router {
+    let storage = dir.join("storage");
+    if !storage.exists() {
+        let inventory = scenario::load("example:demo").unwrap();
+        discrepancies::sim::write_storage(&inventory, &storage, 0, 0).unwrap();
+    }
     web::router(
         web::Config {
             state_dir: dir.join("state"),
@@ -25,6 +32,11 @@ fn app(dir: &Path) -> Router {
             environment: Some(web::Environment {
                 name: "example:demo".into(),
                 load: Arc::new(|| Ok(scenario::load("example:demo")?)),
+            }),
+            storage: Some(web::Storage {
+                name: storage.display().to_string(),
+                simulated: true,
+                sources: vec![discrepancies::StorageSource::FileDomain(storage)],
             }),
             lang: Lang::En,
             poll: Duration::from_millis(20),
@@ -59,7 +71,14 @@ fn plan() -> guide::Plan {
 async fn every_page_wants_the_token_and_a_token_in_the_address_sets_the_cookie() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(dir.path());
-    for path in ["/", "/plan", "/check", "/runs", "/runs/x.sqlite/events"] {
+    for path in [
+        "/",
+        "/plan",
+        "/check",
+        "/discrepancies",
+        "/runs",
+        "/runs/x.sqlite/events",
+    ] {
         assert_eq!(get(&app, path).await.0, StatusCode::UNAUTHORIZED, "{path}");
         let wrong = format!("{path}?token=0123456789abcdef0123456789abcdee");
         assert_eq!(
@@ -168,6 +187,33 @@ async fn the_check_report_is_checks_html_in_the_language_asked_for() {
         .await
         .1
         .contains("ブラウザで使う"));
+}
+
+#[tokio::test]
+async fn the_discrepancies_report_is_made_again_at_each_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(dir.path());
+    let uri = format!("/discrepancies?token={TOKEN}");
+    let (status, page) = get(&app, &uri).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(": 0 discrepancies"), "{page}");
+    assert!(page.contains("No missing images found"), "{page}");
+    assert!(page.contains("id=\"refresh\""), "{page}");
+
+    // A disk gone from storage shows at the next request.
+    let images = std::fs::read_dir(dir.path().join("storage"))
+        .unwrap()
+        .map(|domain| domain.unwrap().path().join("images"))
+        .find(|images| images.read_dir().is_ok_and(|mut d| d.next().is_some()))
+        .unwrap();
+    let image = images.read_dir().unwrap().next().unwrap().unwrap().path();
+    std::fs::remove_dir_all(&image).unwrap();
+    let (_, page) = get(&app, &uri).await;
+    assert!(page.contains("is on DB but not on storage"), "{page}");
+    assert!(!page.contains(": 0 discrepancies"), "{page}");
+
+    let (_, page) = get(&app, &format!("{uri}&lang=ja")).await;
+    assert!(page.contains("不一致"), "{page}");
 }
 
 fn header() -> RunHeader {

@@ -45,6 +45,26 @@ pub struct DiscrepanciesArgs {
     #[arg(long, value_name = "FILE", help_heading = "Engine side (one of)")]
     pub db_conf: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub storage: StorageArgs,
+
+    /// Collect both sides twice and report only the differences seen both times (the guide
+    /// says to rerun the tool to confirm what it finds).
+    #[arg(long)]
+    pub confirm: bool,
+    /// Seconds between the two collections of --confirm.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        requires = "confirm"
+    )]
+    pub confirm_interval: u64,
+}
+
+/// The storage side of a comparison; `serve` takes the same options for its discrepancies page.
+#[derive(Debug, Args)]
+pub struct StorageArgs {
     /// A mounted file storage domain (its dom_md/ and images/), or a directory of them such as
     /// /rhev/data-center/mnt/SERVER:_PATH. Repeatable.
     #[arg(long = "domain-dir", value_name = "DIR", help_heading = "Storage side")]
@@ -70,24 +90,16 @@ pub struct DiscrepanciesArgs {
     /// file name (SD.json) says the domain. Repeatable.
     #[arg(long = "dump", value_name = "[SD=]FILE", help_heading = "Storage side")]
     pub dumps: Vec<String>,
-
-    /// Collect both sides twice and report only the differences seen both times (the guide
-    /// says to rerun the tool to confirm what it finds).
-    #[arg(long)]
-    pub confirm: bool,
-    /// Seconds between the two collections of --confirm.
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        default_value_t = 10,
-        requires = "confirm"
-    )]
-    pub confirm_interval: u64,
 }
 
 pub fn run(args: DiscrepanciesArgs, ctx: &Context) -> anyhow::Result<Exit> {
     let mut engine = engine_source(&args, ctx)?;
-    let sources = storage_sources(&args).map_err(input_error)?;
+    let sources = args.storage.sources().map_err(input_error)?;
+    if sources.is_empty() {
+        return Err(input_error(anyhow::anyhow!(
+            "name the storage side: --domain-dir, --lvs or --dump"
+        )));
+    }
 
     let first = collect(engine.as_mut(), &sources, ctx)?;
     let report = if args.confirm {
@@ -206,57 +218,70 @@ fn database_or_file_source(args: &DiscrepanciesArgs) -> anyhow::Result<Box<dyn E
     }))
 }
 
-fn storage_sources(args: &DiscrepanciesArgs) -> anyhow::Result<Vec<StorageSource>> {
-    let mut sources: Vec<StorageSource> = args
-        .domain_dirs
-        .iter()
-        .map(|dir| StorageSource::FileDomain(dir.clone()))
-        .collect();
-    let layout = match args.block_version {
-        None => None,
-        Some(version @ 3..=5) => Some(SlotLayout::for_version(version)),
-        Some(other) => {
-            bail!("--block-version {other}: block domains have format version 3, 4 or 5")
-        }
-    };
-    let mut metadata_paths = std::collections::BTreeMap::new();
-    for item in &args.metadata_lvs {
-        let (vg, path) = item
-            .split_once('=')
-            .filter(|(vg, path)| !vg.is_empty() && !path.is_empty())
-            .with_context(|| format!("--metadata-lv `{item}`: write it as VG=PATH"))?;
-        metadata_paths.insert(vg.to_owned(), PathBuf::from(path));
+impl StorageArgs {
+    /// The paths the options name, for a page to show.
+    pub fn describe(&self) -> String {
+        let paths = self
+            .domain_dirs
+            .iter()
+            .chain(&self.lvs)
+            .map(|p| p.display().to_string());
+        paths
+            .chain(self.dumps.iter().cloned())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
-    if args.lvs.is_empty() && (!metadata_paths.is_empty() || layout.is_some()) {
-        bail!(
+
+    /// The sources the options name; none when none is given.
+    pub fn sources(&self) -> anyhow::Result<Vec<StorageSource>> {
+        let mut sources: Vec<StorageSource> = self
+            .domain_dirs
+            .iter()
+            .map(|dir| StorageSource::FileDomain(dir.clone()))
+            .collect();
+        let layout = match self.block_version {
+            None => None,
+            Some(version @ 3..=5) => Some(SlotLayout::for_version(version)),
+            Some(other) => {
+                bail!("--block-version {other}: block domains have format version 3, 4 or 5")
+            }
+        };
+        let mut metadata_paths = std::collections::BTreeMap::new();
+        for item in &self.metadata_lvs {
+            let (vg, path) = item
+                .split_once('=')
+                .filter(|(vg, path)| !vg.is_empty() && !path.is_empty())
+                .with_context(|| format!("--metadata-lv `{item}`: write it as VG=PATH"))?;
+            metadata_paths.insert(vg.to_owned(), PathBuf::from(path));
+        }
+        if self.lvs.is_empty() && (!metadata_paths.is_empty() || layout.is_some()) {
+            bail!(
             "--metadata-lv and --block-version describe block domains: give their --lvs report too"
         );
+        }
+        for lvs in &self.lvs {
+            sources.push(StorageSource::Block {
+                lvs: lvs.clone(),
+                options: BlockOptions {
+                    metadata_paths: metadata_paths.clone(),
+                    layout,
+                },
+            });
+        }
+        for item in &self.dumps {
+            let (domain, path) = match item.split_once('=') {
+                Some((domain, path)) => {
+                    let domain: StorageDomainId = domain.parse().with_context(|| {
+                        format!("--dump `{item}`: `{domain}` is not a storage domain UUID")
+                    })?;
+                    (Some(domain), PathBuf::from(path))
+                }
+                None => (None, PathBuf::from(item)),
+            };
+            sources.push(StorageSource::Dump { path, domain });
+        }
+        Ok(sources)
     }
-    for lvs in &args.lvs {
-        sources.push(StorageSource::Block {
-            lvs: lvs.clone(),
-            options: BlockOptions {
-                metadata_paths: metadata_paths.clone(),
-                layout,
-            },
-        });
-    }
-    for item in &args.dumps {
-        let (domain, path) = match item.split_once('=') {
-            Some((domain, path)) => {
-                let domain: StorageDomainId = domain.parse().with_context(|| {
-                    format!("--dump `{item}`: `{domain}` is not a storage domain UUID")
-                })?;
-                (Some(domain), PathBuf::from(path))
-            }
-            None => (None, PathBuf::from(item)),
-        };
-        sources.push(StorageSource::Dump { path, domain });
-    }
-    if sources.is_empty() {
-        bail!("name the storage side: --domain-dir, --lvs or --dump");
-    }
-    Ok(sources)
 }
 
 /// Collects both sides once and compares them.

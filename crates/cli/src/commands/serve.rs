@@ -1,5 +1,6 @@
-//! `ovirt-upgrade serve`: the Upgrade Helper, the check report and live runs in the browser
-//! (the `web` crate); this module gathers the arguments and prints the address.
+//! `ovirt-upgrade serve`: the Upgrade Helper, the check and discrepancies reports and live runs
+//! in the browser (the `web` crate); this module gathers the arguments, writes the simulated
+//! storage the discrepancies report reads by default, and prints the address.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,16 +10,20 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::Args;
 
+use super::discrepancies::StorageArgs;
 use crate::cli::OutputFormat;
 use crate::context::Context;
-use crate::exit::Exit;
+use crate::exit::{input_error, Exit};
 
-/// Serve the checklist, the check report and the runs as web pages.
+/// Serve the checklist, the check and discrepancies reports and the runs as web pages.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Local by default: the address printed at start carries an access token (`?token=`) that every
 page needs; share the page with --listen 0.0.0.0:8080 and the printed address. With --engine the
-engine is read on the server; its password never reaches the browser. docs/serve.md.
+engine is read on the server; its password never reaches the browser. The discrepancies page
+compares the environment's records with the storage named as for `ovirt-upgrade discrepancies`
+(--domain-dir, --lvs, --dump); with --env and none of them, with the environment's file domains
+as `ovirt-upgrade sim storage` writes them, in a temporary directory. docs/serve.md.
 
 Example:
   ovirt-upgrade serve --env example:demo --runs ~/.local/state/ovirt-upgrade")]
@@ -26,8 +31,9 @@ pub struct ServeArgs {
     /// Address and port to listen on (port 0 picks a free one).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
-    /// The environment of the check report and of the helper's detection: a scenario (.toml),
-    /// an inventory (.json) or `example:NAME` [default: the engine named with --engine].
+    /// The environment of the check report, of the helper's detection and of the discrepancies
+    /// page's engine side: a scenario (.toml), an inventory (.json) or `example:NAME`
+    /// [default: the engine named with --engine].
     #[arg(long, value_name = "FILE")]
     pub env: Option<String>,
     /// Where the run journals (*.sqlite) are.
@@ -36,9 +42,28 @@ pub struct ServeArgs {
     /// Where the Upgrade Helper keeps its trackers [default: the state directory].
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// The storage side of the discrepancies page [default: with --env, its simulated storage].
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<Exit> {
+    let sources = args.storage.sources().map_err(input_error)?;
+    // The simulated storage's directory lives as long as the server.
+    let (storage, _simulated) = if !sources.is_empty() {
+        let name = args.storage.describe();
+        let storage = web::Storage {
+            name,
+            simulated: false,
+            sources,
+        };
+        (Some(storage), None)
+    } else if let Some(spec) = &args.env {
+        let (storage, dir) = simulated_storage(spec)?;
+        (Some(storage), Some(dir))
+    } else {
+        (None, None)
+    };
     let environment = match args.env {
         Some(spec) => Some(web::Environment {
             name: spec.clone(),
@@ -68,6 +93,7 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<Exit> {
         state_dir,
         runs_dir: args.runs,
         environment,
+        storage,
         lang: ctx.lang,
         poll: Duration::from_millis(250),
     };
@@ -89,4 +115,29 @@ pub fn run(args: ServeArgs, ctx: &Context) -> anyhow::Result<Exit> {
         server.serve(stopped).await.context("the server stopped")
     })?;
     Ok(Exit::Success)
+}
+
+/// The environment's file domains written to a temporary directory by the simulator, without
+/// planted faults: what `sim storage --seed 0` writes.
+fn simulated_storage(spec: &str) -> anyhow::Result<(web::Storage, tempfile::TempDir)> {
+    let inventory =
+        scenario::load(spec).with_context(|| format!("cannot load the environment {spec}"))?;
+    let dir = tempfile::Builder::new()
+        .prefix("ovirt-upgrade-storage-")
+        .tempdir()
+        .context("cannot make a temporary directory for the simulated storage")?;
+    discrepancies::sim::write_storage(&inventory, dir.path(), 0, 0).with_context(|| {
+        format!(
+            "cannot write the simulated storage of {spec} under {}",
+            dir.path().display()
+        )
+    })?;
+    let storage = web::Storage {
+        name: dir.path().display().to_string(),
+        simulated: true,
+        sources: vec![discrepancies::StorageSource::FileDomain(
+            dir.path().to_path_buf(),
+        )],
+    };
+    Ok((storage, dir))
 }

@@ -13,7 +13,7 @@ use model::{Inventory, Lang, Level, Text, Timestamp, Version};
 use orchestrator::chain::state::StagePhase;
 use orchestrator::chain::LevelObject;
 use orchestrator::event::VmDowntime;
-use orchestrator::workflow::{self, VmTransition, WorkflowStatus, WorkflowStep, WorkflowSummary};
+use orchestrator::workflow::{self, VmTransition, WorkflowStatus, WorkflowSummary};
 use orchestrator::{EventSink, RunEvent};
 use serde::Serialize;
 
@@ -104,31 +104,6 @@ impl Narrator {
     }
 }
 
-/// A workflow step's title in the story.
-fn step_title(step: &WorkflowStep) -> Text {
-    match step {
-        WorkflowStep::GlobalMaintenance { enabled: true } => {
-            Text::new("Global maintenance on", "グローバルメンテナンスを有効化")
-        }
-        WorkflowStep::ManagerUpdate { from, to } => Text::owned(
-            format!("The Manager's update: engine-setup {from} → {to} (simulated)"),
-            format!("Manager の更新: engine-setup {from} → {to} (シミュレーション)"),
-        ),
-        WorkflowStep::GlobalMaintenance { enabled: false } => Text::new(
-            "Global maintenance off, waiting for the engine's health",
-            "グローバルメンテナンスを無効化し、エンジンの正常性を待機",
-        ),
-        WorkflowStep::Hosts { .. } => Text::new(
-            "Every cluster's hosts, one cluster at a time",
-            "クラスターごとにすべてのホストを更新",
-        ),
-        WorkflowStep::CompatibilityChain { level } => Text::owned(
-            format!("The compatibility chain to {level}: clusters, their VMs, data centers"),
-            format!("互換レベル {level} への変更: クラスター、仮想マシン、データセンター"),
-        ),
-    }
-}
-
 impl EventSink for Narrator {
     fn emit(&self, at: Timestamp, event: RunEvent) {
         let lang = self.lang;
@@ -136,7 +111,7 @@ impl EventSink for Narrator {
             RunEvent::WorkflowStepStarted { step, what, .. } => {
                 self.step(
                     self.before + step,
-                    step_title(what).into_lang(lang).into_owned(),
+                    what.message().into_lang(lang).into_owned(),
                     Some(at),
                 );
                 None
@@ -557,7 +532,7 @@ pub fn render_status(status: &WorkflowStatus, path: &Path, lang: Lang) -> String
             StagePhase::UnderWay => "[>]",
             StagePhase::Pending => "[ ]",
         };
-        let _ = writeln!(out, "  {mark} {}", step_title(&step.step).get(lang));
+        let _ = writeln!(out, "  {mark} {}", step.step.message().get(lang));
     }
     out
 }

@@ -31,7 +31,7 @@ fn run_in(state: &Path, args: &[&str]) -> Output {
 
 /// The demo environment once its Manager runs 4.4.10, which offers level 4.6: what the
 /// compatibility chain meets after the Manager's update.
-fn updated_demo(dir: &Path) -> String {
+pub(crate) fn updated_demo(dir: &Path) -> String {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/demo.toml"),
     )

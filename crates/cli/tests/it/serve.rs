@@ -1,7 +1,10 @@
 //! `ovirt-upgrade serve` in a real headless Chromium (Debian's, through its chromedriver): the
-//! form gives `plan`'s checklist, a tick survives a reload, and a live page follows a run from
-//! the terminal to its end. Screenshots go to target/tmp/serve-*.png; the page's load time and
-//! the delay from a journal write to the page are printed, not asserted.
+//! form gives `plan`'s checklist, a tick survives a reload, the discrepancies page shows the
+//! demo's simulated storage and its Refresh finds a disk removed meanwhile, live pages follow a
+//! cluster upgrade and a host migration from the terminal to their end, and a compatibility
+//! chain's page shows its stages. Screenshots go to
+//! target/tmp/serve-*.png (the `-ja` ones in Japanese); the page's load time and the delay from a
+//! journal write to the page are printed, not asserted.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
@@ -354,13 +357,191 @@ async fn the_three_pages_work_in_a_real_browser() {
     client.goto(&format!("{base}/runs")).await.unwrap();
     until(&client, "document.getElementById('runs') !== null").await;
     screenshot(&client, "runs").await;
+
+    let discrepancies_load = discrepancies_page(&client, &base).await;
+    let migrate_updates = host_migration(&client, &base, dir.path()).await;
+    chain(&client, &base, dir.path()).await;
     client.close().await.unwrap();
 
-    println!("serve: /plan loaded in {plan_load:.0} ms, the live run page in {live_load:.0} ms");
+    println!("serve: /plan loaded in {plan_load:.0} ms, the live run page in {live_load:.0} ms, /discrepancies in {discrepancies_load:.0} ms; the host migration's page took {migrate_updates} updates");
     if let (Some(median), Some(worst)) = (delays.get(delays.len() / 2), delays.last()) {
         println!(
             "serve: journal write to page: median {median:.0} ms, worst {worst:.0} ms over {} updates (the server reads the journal every 250 ms)",
             delays.len()
         );
     }
+}
+
+/// The discrepancies page on the demo's simulated storage: nothing found, then a disk removed
+/// from that storage shows after Refresh. Returns the page's load time.
+async fn discrepancies_page(client: &Client, base: &str) -> f64 {
+    client.goto(&format!("{base}/discrepancies")).await.unwrap();
+    let load = load_time(client).await;
+    until(
+        client,
+        "document.getElementById('summary').textContent.includes(': 0 discrepancies')",
+    )
+    .await;
+    let storage = client
+        .find(Locator::Id("storage"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let images = std::fs::read_dir(&storage)
+        .unwrap()
+        .map(|domain| domain.unwrap().path().join("images"))
+        .find(|images| images.read_dir().is_ok_and(|mut d| d.next().is_some()))
+        .unwrap();
+    let image = images.read_dir().unwrap().next().unwrap().unwrap().path();
+    std::fs::remove_dir_all(&image).unwrap();
+    client
+        .find(Locator::Id("refresh"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    until(
+        client,
+        "document.body.textContent.includes('is on DB but not on storage')",
+    )
+    .await;
+    screenshot(client, "discrepancies").await;
+    client
+        .goto(&format!("{base}/discrepancies?lang=ja"))
+        .await
+        .unwrap();
+    until(
+        client,
+        "document.getElementById('summary').textContent.includes('不一致')",
+    )
+    .await;
+    screenshot(client, "discrepancies-ja").await;
+    load
+}
+
+/// A host migration started from the terminal on the simulator, followed on its live page to
+/// its end. Returns how many updates the page took.
+async fn host_migration(client: &Client, base: &str, dir: &Path) -> u64 {
+    let journal = dir.join("migrate.sqlite");
+    let _run = Running(
+        Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
+            .args([
+                "-q",
+                "migrate-hosts",
+                "--cluster",
+                "Production",
+                "--sim",
+                "example:self-hosted-migration",
+                "--sim-speed",
+                "600",
+                "--journal",
+            ])
+            .arg(&journal)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while !journal.exists() {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the migration wrote no journal"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    client
+        .goto(&format!("{base}/runs/migrate.sqlite?lang=ja"))
+        .await
+        .unwrap();
+    client
+        .execute(
+            "window.updates = 0; new MutationObserver(() => window.updates++).observe(document.getElementById('live'), {attributes: true});",
+            vec![],
+        )
+        .await
+        .unwrap();
+    // Somewhere in the middle: a host on its way, in Japanese.
+    until(
+        client,
+        "[...document.querySelectorAll('td.phase')].some(td => td.textContent.includes('移行完了'))",
+    )
+    .await;
+    screenshot(client, "migrate-ja").await;
+    until(
+        client,
+        "document.getElementById('state').textContent === '完了'",
+    )
+    .await;
+    until(client, "document.getElementById('progress').value === 100").await;
+    let phases = client
+        .execute(
+            "return [...document.querySelectorAll('td.phase')].map(td => td.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let phases = phases.as_array().unwrap();
+    assert!(!phases.is_empty());
+    assert!(
+        phases
+            .iter()
+            .all(|p| p.as_str().unwrap().starts_with("移行完了")),
+        "{phases:?}"
+    );
+    let updates = client
+        .execute("return window.updates;", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    assert!(updates > 1, "the page took {updates} update(s)");
+    client
+        .goto(&format!("{base}/runs/migrate.sqlite"))
+        .await
+        .unwrap();
+    until(
+        client,
+        "document.getElementById('state').textContent === 'finished'",
+    )
+    .await;
+    screenshot(client, "migrate").await;
+    updates
+}
+
+/// A compatibility chain run from the terminal: its page shows every stage done.
+async fn chain(client: &Client, base: &str, dir: &Path) {
+    let demo = super::finish::updated_demo(dir);
+    let status = Command::new(env!("CARGO_BIN_EXE_ovirt-upgrade"))
+        .args(["-q", "finish", "--to", "4.6", "--sim", &demo])
+        .args(["--sim-speed", "2000", "--journal"])
+        .arg(dir.join("chain.sqlite"))
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    client
+        .goto(&format!("{base}/runs/chain.sqlite"))
+        .await
+        .unwrap();
+    until(
+        client,
+        "document.getElementById('state').textContent === 'finished'",
+    )
+    .await;
+    let phases = client
+        .execute(
+            "return [...document.querySelectorAll('#steps tr')].map(tr => tr.dataset.phase);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let phases = phases.as_array().unwrap();
+    assert!(!phases.is_empty());
+    assert!(phases.iter().all(|p| p == "done"), "{phases:?}");
+    until(client, "document.getElementById('progress').value === 100").await;
+    screenshot(client, "chain").await;
 }

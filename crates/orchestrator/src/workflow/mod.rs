@@ -18,7 +18,7 @@ pub mod state;
 
 use std::future::Future;
 
-use model::{Level, Version};
+use model::{Level, Text, Version};
 use serde::{Deserialize, Serialize};
 
 use crate::chain::{ChainOptions, ChainSummary};
@@ -107,6 +107,33 @@ pub enum WorkflowStep {
     Hosts { clusters: Vec<String> },
     /// The compatibility chain: every cluster, its VMs, every data center.
     CompatibilityChain { level: Level },
+}
+
+impl WorkflowStep {
+    /// The step's title: what it does, in both languages.
+    pub fn message(&self) -> Text {
+        match self {
+            WorkflowStep::GlobalMaintenance { enabled: true } => {
+                Text::new("Global maintenance on", "グローバルメンテナンスを有効化")
+            }
+            WorkflowStep::ManagerUpdate { from, to } => Text::owned(
+                format!("The Manager's update: engine-setup {from} → {to}"),
+                format!("Manager の更新: engine-setup {from} → {to}"),
+            ),
+            WorkflowStep::GlobalMaintenance { enabled: false } => Text::new(
+                "Global maintenance off, waiting for the engine's health",
+                "グローバルメンテナンスを無効化し、エンジンの正常性を待機",
+            ),
+            WorkflowStep::Hosts { .. } => Text::new(
+                "Every cluster's hosts, one cluster at a time",
+                "クラスターごとにすべてのホストを更新",
+            ),
+            WorkflowStep::CompatibilityChain { level } => Text::owned(
+                format!("The compatibility chain to {level}: clusters, their VMs, data centers"),
+                format!("互換レベル {level} への変更: クラスター、仮想マシン、データセンター"),
+            ),
+        }
+    }
 }
 
 /// The steps, decided up front.
