@@ -889,6 +889,24 @@ fn describe_migrate(record: &MigrateRecord, lang: Lang) -> String {
         MigrateRecord::Migrated { vm, to } => {
             Text::owned(format!("{vm} runs on {to}"), format!("{vm} は {to} で稼働"))
         }
+        MigrateRecord::Held { host, vm } => Text::owned(
+            format!("{host}: pinned VM {} held until the host is back", vm.name),
+            format!("{host}: 固定 VM {} をホストの復帰まで保留", vm.name),
+        ),
+        MigrateRecord::VmIntent { host, vm, stage } => {
+            let what = stage.message();
+            Text::owned(
+                format!("{host}: {vm}: {}", what.en),
+                format!("{host}: {vm}: {}", what.ja),
+            )
+        }
+        MigrateRecord::VmDone { host, vm, stage } => {
+            let what = stage.message();
+            Text::owned(
+                format!("{host}: {vm}: {} — done", what.en),
+                format!("{host}: {vm}: {} — 完了", what.ja),
+            )
+        }
         MigrateRecord::Intent { host, stage } => {
             let what = stage.message();
             Text::owned(

@@ -573,6 +573,23 @@ pub enum VmStage {
     Start,
 }
 
+impl VmStage {
+    pub fn message(self) -> Text {
+        match self {
+            VmStage::Stop => Text::new("shutting it down", "シャットダウン"),
+            VmStage::Unpin => Text::new(
+                "taking the host out of its placement",
+                "配置からホストを外す",
+            ),
+            VmStage::Repin => Text::new(
+                "pinning it to the host's new id",
+                "ホストの新しい ID に固定",
+            ),
+            VmStage::Start => Text::new("starting it again", "再起動"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum HostResult {
