@@ -443,13 +443,7 @@ impl RunEvent {
                     format!("{host} アップグレード完了 ({})", took.ja),
                 )
             }
-            RunEvent::HostFailed { host, failure } => {
-                let why = failure.message();
-                Text::owned(
-                    format!("{host} FAILED: {}", why.en),
-                    format!("{host} 失敗: {}", why.ja),
-                )
-            }
+            RunEvent::HostFailed { host, failure } => host_failed(host, failure.message()),
             RunEvent::VmStopping {
                 vm,
                 host,
@@ -616,15 +610,17 @@ impl RunEvent {
                     format!("{host} 再インストールして稼働 ({})", took.ja),
                 )
             }
-            RunEvent::HostMigrationFailed { host, failure } => {
-                let why = failure.message();
-                Text::owned(
-                    format!("{host} FAILED: {}", why.en),
-                    format!("{host} 失敗: {}", why.ja),
-                )
-            }
+            RunEvent::HostMigrationFailed { host, failure } => host_failed(host, failure.message()),
         })
     }
+}
+
+/// A host's failure line, for an upgrade's and a migration's failures alike.
+fn host_failed(host: &str, why: Text) -> Text {
+    Text::owned(
+        format!("{host} FAILED: {}", why.en),
+        format!("{host} 失敗: {}", why.ja),
+    )
 }
 
 /// How a run ended.
