@@ -663,18 +663,23 @@ fn describe(record: &Record, names: &BTreeMap<HostId, String>, lang: Lang) -> St
         Record::Progress { percent } => {
             Text::owned(format!("progress {percent}%"), format!("進捗 {percent}%"))
         }
-        Record::Stopping { reason } => {
-            Text::owned(format!("stopping: {reason}"), format!("停止中: {reason}"))
-        }
-        Record::Finished { summary } => {
-            let outcome = summary.outcome.message();
-            Text::owned(
-                format!("finished: {}", outcome.en),
-                format!("終了: {}", outcome.ja),
-            )
-        }
+        Record::Stopping { reason } => stopping_line(reason),
+        Record::Finished { summary } => finished_line(summary.outcome.message()),
     };
     text.get(lang).to_owned()
+}
+
+/// A journal's stop request, as a line of the event log.
+fn stopping_line(reason: &str) -> Text {
+    Text::owned(format!("stopping: {reason}"), format!("停止中: {reason}"))
+}
+
+/// A journal's end, as a line of the event log.
+fn finished_line(outcome: Text) -> Text {
+    Text::owned(
+        format!("finished: {}", outcome.en),
+        format!("終了: {}", outcome.ja),
+    )
 }
 
 fn cluster_panel(header: &RunHeader, entries: &[Entry], lang: Lang) -> Markup {
@@ -934,16 +939,8 @@ fn describe_migrate(record: &MigrateRecord, lang: Lang) -> String {
                 )
             }
         },
-        MigrateRecord::Stopping { reason } => {
-            Text::owned(format!("stopping: {reason}"), format!("停止中: {reason}"))
-        }
-        MigrateRecord::Finished { summary } => {
-            let ending = migrate_ending(summary);
-            Text::owned(
-                format!("finished: {}", ending.en),
-                format!("終了: {}", ending.ja),
-            )
-        }
+        MigrateRecord::Stopping { reason } => stopping_line(reason),
+        MigrateRecord::Finished { summary } => finished_line(migrate_ending(summary)),
     };
     text.get(lang).to_owned()
 }
@@ -1055,16 +1052,8 @@ fn describe_chain(record: &ChainRecord, state: &ChainState, lang: Lang) -> Strin
             let how = result.message();
             Text::owned(format!("{name}: {}", how.en), format!("{name}: {}", how.ja))
         }
-        ChainRecord::Stopping { reason } => {
-            Text::owned(format!("stopping: {reason}"), format!("停止中: {reason}"))
-        }
-        ChainRecord::Finished { summary } => {
-            let outcome = summary.outcome.message();
-            Text::owned(
-                format!("finished: {}", outcome.en),
-                format!("終了: {}", outcome.ja),
-            )
-        }
+        ChainRecord::Stopping { reason } => stopping_line(reason),
+        ChainRecord::Finished { summary } => finished_line(summary.outcome.message()),
     };
     text.get(lang).to_owned()
 }
@@ -1168,9 +1157,7 @@ fn describe_workflow(record: &WorkflowRecord, state: &WorkflowState, lang: Lang)
             format!("{host} is active"),
             format!("{host} を有効化しました"),
         ),
-        WorkflowRecord::Stopping { reason } => {
-            Text::owned(format!("stopping: {reason}"), format!("停止中: {reason}"))
-        }
+        WorkflowRecord::Stopping { reason } => stopping_line(reason),
         WorkflowRecord::Finished { summary } => Text::owned(
             format!("finished in {} min", minutes(summary.duration_seconds)),
             format!("終了({} 分)", minutes(summary.duration_seconds)),
