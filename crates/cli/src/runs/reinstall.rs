@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use model::{ElVersion, HostType, Lang};
-
-use crate::report::reinstall::ReinstallNeeds;
 use orchestrator::migrate::{ReinstallState, Reinstaller};
 use ovirt_sim::{MachineState, Reinstall, SimEngine};
+
+use crate::report::reinstall::ReinstallNeeds;
 
 /// How the header of a journal names a reinstall done by the simulated engine.
 pub const SIMULATED: &str = "simulated";
