@@ -615,8 +615,7 @@ fn describe(record: &Record, names: &BTreeMap<HostId, String>, lang: Lang) -> St
                 plan.steps().count()
             ),
         ),
-        Record::Began { resumed: false } => Text::new("the run began", "実行開始"),
-        Record::Began { resumed: true } => Text::new("the run was resumed", "実行再開"),
+        Record::Began { resumed } => began_line(*resumed),
         Record::Intent { step, action } => {
             let what = match action {
                 Action::Migrate {
@@ -667,6 +666,21 @@ fn describe(record: &Record, names: &BTreeMap<HostId, String>, lang: Lang) -> St
         Record::Finished { summary } => finished_line(summary.outcome.message()),
     };
     text.get(lang).to_owned()
+}
+
+/// A journal's start or resumption, as a line of the event log.
+fn began_line(resumed: bool) -> Text {
+    match resumed {
+        false => Text::new("the run began", "実行開始"),
+        true => Text::new("the run was resumed", "実行再開"),
+    }
+}
+
+/// Item `number` of a plan's list in its own words, or `#n` while the plan is not read.
+fn numbered<T>(items: Option<&[T]>, number: usize, message: impl Fn(&T) -> Text) -> Text {
+    items
+        .and_then(|items| items.get(number))
+        .map_or_else(|| Text::same(format!("#{}", number + 1)), message)
 }
 
 /// A journal's stop request, as a line of the event log.
@@ -882,8 +896,7 @@ fn describe_migrate(record: &MigrateRecord, lang: Lang) -> String {
                 plan.hosts().count()
             ),
         ),
-        MigrateRecord::Began { resumed: false } => Text::new("the run began", "実行開始"),
-        MigrateRecord::Began { resumed: true } => Text::new("the run was resumed", "実行再開"),
+        MigrateRecord::Began { resumed } => began_line(*resumed),
         MigrateRecord::WaveStarted { wave } => Text::owned(
             format!("wave {} started", wave + 1),
             format!("ウェーブ {} 開始", wave + 1),
@@ -993,19 +1006,18 @@ fn chain_panel(header: &ChainHeader, entries: &[ChainEntry], lang: Lang) -> Mark
 /// A chain's record as a line of the event log.
 fn describe_chain(record: &ChainRecord, state: &ChainState, lang: Lang) -> String {
     let stage = |number: usize| {
-        state
-            .plan
-            .as_ref()
-            .and_then(|p| p.stages.get(number))
-            .map_or_else(|| Text::same(format!("#{}", number + 1)), |s| s.message())
+        numbered(
+            state.plan.as_ref().map(|p| p.stages.as_slice()),
+            number,
+            |s| s.message(),
+        )
     };
     let text = match record {
         ChainRecord::Planned { plan } => Text::owned(
             format!("plan: {} stages to {}", plan.stages.len(), plan.target),
             format!("計画: {} への {} ステージ", plan.target, plan.stages.len()),
         ),
-        ChainRecord::Began { resumed: false } => Text::new("the run began", "実行開始"),
-        ChainRecord::Began { resumed: true } => Text::new("the run was resumed", "実行再開"),
+        ChainRecord::Began { resumed } => began_line(*resumed),
         ChainRecord::StageStarted { stage: number } => {
             let what = stage(*number);
             Text::owned(
@@ -1107,11 +1119,11 @@ fn workflow_panel(header: &WorkflowHeader, entries: &[WorkflowEntry], lang: Lang
 /// A workflow's record as a line of the event log.
 fn describe_workflow(record: &WorkflowRecord, state: &WorkflowState, lang: Lang) -> String {
     let step = |number: usize| {
-        state
-            .plan
-            .as_ref()
-            .and_then(|p| p.steps.get(number))
-            .map_or_else(|| Text::same(format!("#{}", number + 1)), |s| s.message())
+        numbered(
+            state.plan.as_ref().map(|p| p.steps.as_slice()),
+            number,
+            |s| s.message(),
+        )
     };
     let text = match record {
         WorkflowRecord::Planned { plan } => Text::owned(
@@ -1128,8 +1140,7 @@ fn describe_workflow(record: &WorkflowRecord, state: &WorkflowState, lang: Lang)
                 plan.manager_to
             ),
         ),
-        WorkflowRecord::Began { resumed: false } => Text::new("the run began", "実行開始"),
-        WorkflowRecord::Began { resumed: true } => Text::new("the run was resumed", "実行再開"),
+        WorkflowRecord::Began { resumed } => began_line(*resumed),
         WorkflowRecord::StepStarted { step: number } => {
             let what = step(*number);
             Text::owned(

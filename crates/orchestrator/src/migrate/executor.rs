@@ -702,20 +702,30 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                 .copied()
                 .filter(|&h| h != on)
                 .collect();
-            if let Err(e) = self
-                .hands
-                .engine
-                .set_vm_placement(vm.id, now.affinity, others)
-                .await
-            {
-                return Ok(Err(MigrationFailure::Refused {
-                    stage: Stage::Hold,
-                    detail: format!("the placement of VM {}: {e}", vm.name),
-                }));
+            if let Err(failure) = self.place(vm, now.affinity, others, Stage::Hold).await {
+                return Ok(Err(failure));
             }
         }
         self.vm_done(host, vm, VmStage::Unpin)?;
         Ok(Ok(()))
+    }
+
+    /// Sets a held VM's placement; a refusal fails the host at `stage`.
+    async fn place(
+        &self,
+        vm: &HeldVm,
+        affinity: Affinity,
+        hosts: Vec<HostId>,
+        stage: Stage,
+    ) -> Result<(), MigrationFailure> {
+        self.hands
+            .engine
+            .set_vm_placement(vm.id, affinity, hosts)
+            .await
+            .map_err(|e| MigrationFailure::Refused {
+                stage,
+                detail: format!("the placement of VM {}: {e}", vm.name),
+            })
     }
 
     /// The held VMs pinned to the host's new id with their own affinity, and those that ran
@@ -745,16 +755,8 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                     if !hosts.contains(&new) {
                         hosts.push(new);
                     }
-                    if let Err(e) = self
-                        .hands
-                        .engine
-                        .set_vm_placement(vm.id, vm.affinity, hosts)
-                        .await
-                    {
-                        return Ok(Err(MigrationFailure::Refused {
-                            stage: Stage::Restore,
-                            detail: format!("the placement of VM {}: {e}", vm.name),
-                        }));
+                    if let Err(failure) = self.place(vm, vm.affinity, hosts, Stage::Restore).await {
+                        return Ok(Err(failure));
                     }
                 }
                 self.vm_done(host, vm, VmStage::Repin)?;
