@@ -253,6 +253,7 @@ fn sample_inventory(volumes: &[Vol]) -> Inventory {
             master: n == 0,
             hosted_engine: false,
             format_version: Some(5),
+            path: None,
         })
         .collect();
     inventory.disks = volumes

@@ -9,7 +9,9 @@ use std::future::Future;
 use serde::Serialize;
 
 use crate::id::*;
-use crate::inventory::{Affinity, Host, Inventory, SchedulingPolicy, Vm};
+use crate::inventory::{
+    Affinity, DataCenter, Host, Inventory, SchedulingPolicy, StorageDomain, Vm,
+};
 use crate::time::Timestamp;
 use crate::version::Level;
 
@@ -58,6 +60,9 @@ pub enum VmAction {
 pub struct ClusterUpdate {
     pub version: Option<Level>,
     pub scheduling_policy: Option<SchedulingPolicy>,
+    /// Puts a cluster that has no data center (its own was removed) into this one
+    /// (`UpdateClusterCommand` refuses to move a cluster between two data centers).
+    pub data_center: Option<DataCenterId>,
 }
 
 /// The cluster's upgrade flag (API `ClusterUpgradeAction`).
@@ -135,6 +140,49 @@ impl NewHost {
             reboot: true,
         }
     }
+}
+
+/// A data center to create (API `POST /datacenters`, engine `AddEmptyStoragePoolCommand`):
+/// uninitialized until its first data domain is attached and active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDataCenter {
+    /// Unique among the engine's data centers.
+    pub name: String,
+    /// Storage local to its one host (`<local>true</local>`) rather than shared.
+    pub local: bool,
+    pub version: Level,
+}
+
+/// A data domain in a directory of one host of a local data center (API `POST
+/// /storagedomains` with `<storage><type>localfs</type><path>`): made new
+/// (`AddLocalStorageDomainCommand`), or, with `import`, found there with what it holds
+/// (`AddExistingFileStorageDomainCommand`; it keeps its id, and its VMs wait to be
+/// registered). Either way it is unattached until attached to the host's data center.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLocalDomain {
+    pub name: String,
+    /// The host whose directory it is; it must be up.
+    pub host: HostId,
+    pub path: String,
+    pub import: bool,
+}
+
+/// A storage domain's activation in its data center (API
+/// `/datacenters/{id}/storagedomains/{id}/activate|deactivate`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainAction {
+    Activate,
+    /// To maintenance (`DeactivateStorageDomainWithOvfUpdateCommand`: its OVF stores are
+    /// written first). A master domain goes last; with it the data center goes to maintenance.
+    Deactivate,
+}
+
+/// A VM a data domain holds that the engine does not know (API `GET
+/// /storagedomains/{id}/vms;unregistered`), read from the domain's OVF stores.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnregisteredVm {
+    pub id: VmId,
+    pub name: String,
 }
 
 /// Severity of an engine event (API `LogSeverity`).
@@ -249,6 +297,54 @@ pub trait Engine: Send + Sync {
         id: VmId,
         affinity: Affinity,
         hosts: Vec<HostId>,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    /// Creates a data center (API `POST /datacenters`).
+    fn add_data_center(
+        &self,
+        data_center: NewDataCenter,
+    ) -> impl Future<Output = Result<DataCenter, EngineError>> + Send;
+    /// Removes a data center from the engine's records with `force=true` (API `DELETE
+    /// /datacenters/{id}?force=true`, `RemoveStoragePoolCommand.forceRemoveStorageDomains`):
+    /// its domains leave the records (and with them the VMs whose disks are all there), the
+    /// storage itself is not touched. Its domains and hosts must be in maintenance. Without
+    /// `force` the engine formats a local data center's domain, which is why the seam offers
+    /// no other removal.
+    fn force_remove_data_center(
+        &self,
+        id: DataCenterId,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    /// Creates or imports a local data domain (API `POST /storagedomains`).
+    fn add_local_domain(
+        &self,
+        domain: NewLocalDomain,
+    ) -> impl Future<Output = Result<StorageDomain, EngineError>> + Send;
+    /// Attaches a domain to a data center and activates it (API `POST
+    /// /datacenters/{id}/storagedomains`, `AttachStorageDomainToPoolCommand`); the first data
+    /// domain becomes its master and brings it up.
+    fn attach_storage_domain(
+        &self,
+        data_center: DataCenterId,
+        domain: StorageDomainId,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    fn storage_domain_action(
+        &self,
+        data_center: DataCenterId,
+        domain: StorageDomainId,
+        action: DomainAction,
+    ) -> impl Future<Output = Result<(), EngineError>> + Send;
+    /// The VMs an attached domain holds that the engine does not know.
+    fn unregistered_vms(
+        &self,
+        domain: StorageDomainId,
+    ) -> impl Future<Output = Result<Vec<UnregisteredVm>, EngineError>> + Send;
+    /// Registers one of them into a cluster of the domain's data center, with its id (API
+    /// `POST /storagedomains/{id}/vms/{id}/register`, `ImportVmFromConfigurationCommand`);
+    /// it is down.
+    fn register_vm(
+        &self,
+        domain: StorageDomainId,
+        vm: VmId,
+        cluster: ClusterId,
     ) -> impl Future<Output = Result<(), EngineError>> + Send;
     fn update_cluster(
         &self,

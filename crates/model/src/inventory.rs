@@ -614,6 +614,10 @@ pub struct StorageDomain {
     /// Storage format version (`v4` = 4, `v5` = 5), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format_version: Option<u8>,
+    /// Its directory on its host, for a local domain (`<storage><path>`): where a
+    /// reinstalled host mounts it again to import it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 /// A disk (an image group) and its chain of volumes, base first.

@@ -20,6 +20,7 @@ use crate::messages::{self as msg, USER};
 use crate::placement::{self, VM_OVERHEAD};
 
 mod hosts;
+mod storage;
 pub use hosts::{Machine, MachineState, Reinstall};
 
 /// How long things take, in milliseconds of virtual time. The defaults follow the research:

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use model::engine::{
-    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, NewHost, VmAction,
+    ClusterUpdate, ClusterUpgrade, DomainAction, Engine, EngineError, Event, HostAction,
+    NewDataCenter, NewHost, NewLocalDomain, UnregisteredVm, VmAction,
 };
 use model::rng::Rng;
 use model::*;
@@ -155,6 +156,75 @@ impl Engine for SimEngine {
     ) -> Result<(), EngineError> {
         self.transport().await?;
         self.simulator().set_vm_placement(id, affinity, hosts)
+    }
+
+    async fn add_data_center(&self, new: NewDataCenter) -> Result<DataCenter, EngineError> {
+        self.transport().await?;
+        let mut simulator = self.simulator();
+        let id = simulator.add_data_center(new)?;
+        Ok(simulator
+            .inventory()
+            .data_centers
+            .iter()
+            .find(|d| d.id == id)
+            .cloned()
+            .expect("a data center just added"))
+    }
+
+    async fn force_remove_data_center(&self, id: DataCenterId) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().force_remove_data_center(id)
+    }
+
+    async fn add_local_domain(&self, new: NewLocalDomain) -> Result<StorageDomain, EngineError> {
+        self.transport().await?;
+        let mut simulator = self.simulator();
+        let id = simulator.add_local_domain(new)?;
+        Ok(simulator
+            .inventory()
+            .storage_domains
+            .iter()
+            .find(|d| d.id == id)
+            .cloned()
+            .expect("a domain just added"))
+    }
+
+    async fn attach_storage_domain(
+        &self,
+        data_center: DataCenterId,
+        domain: StorageDomainId,
+    ) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().attach_storage_domain(data_center, domain)
+    }
+
+    async fn storage_domain_action(
+        &self,
+        data_center: DataCenterId,
+        domain: StorageDomainId,
+        action: DomainAction,
+    ) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator()
+            .storage_domain_action(data_center, domain, action)
+    }
+
+    async fn unregistered_vms(
+        &self,
+        domain: StorageDomainId,
+    ) -> Result<Vec<UnregisteredVm>, EngineError> {
+        self.transport().await?;
+        self.simulator().unregistered_vms(domain)
+    }
+
+    async fn register_vm(
+        &self,
+        domain: StorageDomainId,
+        vm: VmId,
+        cluster: ClusterId,
+    ) -> Result<(), EngineError> {
+        self.transport().await?;
+        self.simulator().register_vm(domain, vm, cluster)
     }
 
     async fn update_cluster(

@@ -501,6 +501,7 @@ fn storage_domains_round_trip_through_both_lists() {
         master: true,
         hosted_engine: true,
         format_version: Some(5),
+        path: None,
     };
     let unattached = StorageDomain {
         id: id(StorageDomainId, "sd", "export"),
@@ -512,6 +513,7 @@ fn storage_domains_round_trip_through_both_lists() {
         master: false,
         hosted_engine: false,
         format_version: Some(1),
+        path: None,
     };
     let top_level: Vec<_> = [&attached, &unattached]
         .map(|sd| ovirt_wire::StorageDomain::from_model(sd, &api, StorageDomainView::TopLevel))
@@ -730,6 +732,7 @@ fn events_and_actions_convert_to_the_engine_seam() {
     let update = ClusterUpdate {
         version: Some(Level::new(4, 7)),
         scheduling_policy: Some(SchedulingPolicy::ClusterMaintenance),
+        data_center: None,
     };
     let body = ovirt_wire::to_request_xml(&ovirt_wire::Cluster::from_update(&update, &api));
     let read: ovirt_wire::Cluster = ovirt_wire::from_xml(body.as_bytes()).unwrap();

@@ -358,6 +358,10 @@ impl<'t> Builder<'t> {
                 master: sd.master,
                 hosted_engine: sd.hosted_engine,
                 format_version: sd.format_version,
+                path: sd.path.clone().or_else(|| {
+                    (sd.storage == StorageType::Localfs)
+                        .then(|| format!("/data/{}", sd.name.get_ref()))
+                }),
             });
         }
         if spec.storage_domains.is_empty() {
@@ -387,6 +391,8 @@ impl<'t> Builder<'t> {
                     master: true,
                     hosted_engine: false,
                     format_version: Some(if dc.version >= Level::new(4, 3) { 5 } else { 4 }),
+                    // The guide's example mounts the old local storage at /data (§1.1.9).
+                    path: local.then(|| "/data".to_owned()),
                 });
                 if self_hosted && Some(dc.id) == first_dc {
                     let id = StorageDomainId(Uuid::derived("storage-domain", "hosted_storage"));
@@ -401,6 +407,7 @@ impl<'t> Builder<'t> {
                         master: false,
                         hosted_engine: true,
                         format_version: Some(if dc.version >= Level::new(4, 3) { 5 } else { 4 }),
+                        path: None,
                     });
                 }
             }

@@ -273,6 +273,8 @@ pub struct StorageDomainSpec {
     #[serde(default)]
     pub hosted_engine: bool,
     pub format_version: Option<u8>,
+    /// A local domain's directory on its host; `/data/NAME` when not given.
+    pub path: Option<String>,
     pub id: Option<model::Uuid>,
 }
 

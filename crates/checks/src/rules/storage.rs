@@ -481,6 +481,7 @@ mod tests {
             master: false,
             hosted_engine: false,
             format_version: None,
+            path: None,
         }
     }
 

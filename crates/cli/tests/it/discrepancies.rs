@@ -84,6 +84,7 @@ fn write_sample(root: &Path) {
             master: n == 0,
             hosted_engine: false,
             format_version: Some(5),
+            path: None,
         })
         .collect();
     inventory.disks.clear();

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use model::engine::{
-    ClusterUpdate, ClusterUpgrade, Engine, EngineError, Event, HostAction, NewHost, VmAction,
+    ClusterUpdate, ClusterUpgrade, DomainAction, Engine, EngineError, Event, HostAction,
+    NewDataCenter, NewHost, NewLocalDomain, UnregisteredVm, VmAction,
 };
 use model::rng::Rng;
 use model::*;
@@ -511,6 +512,53 @@ impl<E: Engine> Engine for Outage<E> {
     ) -> Result<(), EngineError> {
         self.down()?;
         self.inner.set_vm_placement(id, affinity, hosts).await
+    }
+    async fn add_data_center(&self, new: NewDataCenter) -> Result<DataCenter, EngineError> {
+        self.down()?;
+        self.inner.add_data_center(new).await
+    }
+    async fn force_remove_data_center(&self, id: DataCenterId) -> Result<(), EngineError> {
+        self.down()?;
+        self.inner.force_remove_data_center(id).await
+    }
+    async fn add_local_domain(&self, new: NewLocalDomain) -> Result<StorageDomain, EngineError> {
+        self.down()?;
+        self.inner.add_local_domain(new).await
+    }
+    async fn attach_storage_domain(
+        &self,
+        data_center: DataCenterId,
+        domain: StorageDomainId,
+    ) -> Result<(), EngineError> {
+        self.down()?;
+        self.inner.attach_storage_domain(data_center, domain).await
+    }
+    async fn storage_domain_action(
+        &self,
+        data_center: DataCenterId,
+        domain: StorageDomainId,
+        action: DomainAction,
+    ) -> Result<(), EngineError> {
+        self.down()?;
+        self.inner
+            .storage_domain_action(data_center, domain, action)
+            .await
+    }
+    async fn unregistered_vms(
+        &self,
+        domain: StorageDomainId,
+    ) -> Result<Vec<UnregisteredVm>, EngineError> {
+        self.down()?;
+        self.inner.unregistered_vms(domain).await
+    }
+    async fn register_vm(
+        &self,
+        domain: StorageDomainId,
+        vm: VmId,
+        cluster: ClusterId,
+    ) -> Result<(), EngineError> {
+        self.down()?;
+        self.inner.register_vm(domain, vm, cluster).await
     }
     async fn update_cluster(
         &self,

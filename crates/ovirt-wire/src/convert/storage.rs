@@ -83,6 +83,7 @@ impl StorageDomain {
             status: (sd.data_center.is_none()).then_some(StorageDomainStatus::Unattached),
             storage: Some(HostStorage {
                 type_: Some(storage_type),
+                path: sd.path.clone(),
                 ..HostStorage::default()
             }),
             storage_format: sd.format_version.and_then(StorageFormat::from_number),
@@ -177,6 +178,10 @@ impl StorageDomain {
             status,
             master: self.master.unwrap_or(false),
             format_version: self.storage_format.map(StorageFormat::number),
+            path: match storage {
+                model::StorageType::Localfs => self.storage.as_ref().and_then(|s| s.path.clone()),
+                _ => None,
+            },
         })
     }
 }
