@@ -9,9 +9,7 @@ use std::future::Future;
 use serde::Serialize;
 
 use crate::id::*;
-use crate::inventory::{
-    Affinity, DataCenter, Host, Inventory, SchedulingPolicy, StorageDomain, Vm,
-};
+use crate::inventory::{Affinity, Host, Inventory, SchedulingPolicy, StorageDomain, Vm};
 use crate::time::Timestamp;
 use crate::version::Level;
 
@@ -60,9 +58,6 @@ pub enum VmAction {
 pub struct ClusterUpdate {
     pub version: Option<Level>,
     pub scheduling_policy: Option<SchedulingPolicy>,
-    /// Puts a cluster that has no data center (its own was removed) into this one
-    /// (`UpdateClusterCommand` refuses to move a cluster between two data centers).
-    pub data_center: Option<DataCenterId>,
 }
 
 /// The cluster's upgrade flag (API `ClusterUpgradeAction`).
@@ -140,17 +135,6 @@ impl NewHost {
             reboot: true,
         }
     }
-}
-
-/// A data center to create (API `POST /datacenters`, engine `AddEmptyStoragePoolCommand`):
-/// uninitialized until its first data domain is attached and active.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewDataCenter {
-    /// Unique among the engine's data centers.
-    pub name: String,
-    /// Storage local to its one host (`<local>true</local>`) rather than shared.
-    pub local: bool,
-    pub version: Level,
 }
 
 /// A data domain in a directory of one host of a local data center (API `POST
@@ -298,20 +282,14 @@ pub trait Engine: Send + Sync {
         affinity: Affinity,
         hosts: Vec<HostId>,
     ) -> impl Future<Output = Result<(), EngineError>> + Send;
-    /// Creates a data center (API `POST /datacenters`).
-    fn add_data_center(
+    /// Takes a storage domain out of the engine's records (API `DELETE
+    /// /storagedomains/{id}?destroy=true`, `ForceRemoveStorageDomainCommand`): the VMs whose
+    /// disks are all there leave with it, the storage itself is not touched, so the domain
+    /// can be imported again. It must not be active; a master goes last, and with it the
+    /// data center becomes uninitialized.
+    fn destroy_storage_domain(
         &self,
-        data_center: NewDataCenter,
-    ) -> impl Future<Output = Result<DataCenter, EngineError>> + Send;
-    /// Removes a data center from the engine's records with `force=true` (API `DELETE
-    /// /datacenters/{id}?force=true`, `RemoveStoragePoolCommand.forceRemoveStorageDomains`):
-    /// its domains leave the records (and with them the VMs whose disks are all there), the
-    /// storage itself is not touched. Its domains and hosts must be in maintenance. Without
-    /// `force` the engine formats a local data center's domain, which is why the seam offers
-    /// no other removal.
-    fn force_remove_data_center(
-        &self,
-        id: DataCenterId,
+        id: StorageDomainId,
     ) -> impl Future<Output = Result<(), EngineError>> + Send;
     /// Creates or imports a local data domain (API `POST /storagedomains`).
     fn add_local_domain(

@@ -133,7 +133,6 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
     let maintenance = ClusterUpdate {
         version: None,
         scheduling_policy: Some(SchedulingPolicy::ClusterMaintenance),
-        data_center: None,
     };
     let _ = engine.update_cluster(cluster, maintenance).await;
     // The pinned VMs' look-up and two progress notes.
@@ -232,7 +231,6 @@ pub async fn ovirt_role<E: Engine, C: Clock>(
                 ClusterUpdate {
                     version: None,
                     scheduling_policy: Some(policy),
-                    data_center: None,
                 },
             )
             .await;

@@ -1,12 +1,12 @@
 //! The engine seam over HTTP: what the orchestrator and the live checks ask, as API requests.
 
 use model::engine::{
-    ClusterUpdate, ClusterUpgrade, DomainAction, Engine, EngineError, Event, HostAction,
-    NewDataCenter, NewHost, NewLocalDomain, UnregisteredVm, VmAction,
+    ClusterUpdate, ClusterUpgrade, DomainAction, Engine, EngineError, Event, HostAction, NewHost,
+    NewLocalDomain, UnregisteredVm, VmAction,
 };
 use model::{
-    release, Affinity, ClusterId, DataCenter, DataCenterId, ElVersion, Host, HostId, Inventory,
-    Level, StorageDomain, StorageDomainId, VmId,
+    release, Affinity, ClusterId, DataCenterId, ElVersion, Host, HostId, Inventory, Level,
+    StorageDomain, StorageDomainId, VmId,
 };
 use ovirt_wire::Action;
 use reqwest::Method;
@@ -148,12 +148,7 @@ impl Engine for Client {
     }
 
     // BASE STUB: filled by the client work; nothing here may land as it is.
-    async fn add_data_center(&self, new: NewDataCenter) -> Result<DataCenter, EngineError> {
-        let _ = new;
-        Err(EngineError::Protocol("not built yet".into()))
-    }
-
-    async fn force_remove_data_center(&self, id: DataCenterId) -> Result<(), EngineError> {
+    async fn destroy_storage_domain(&self, id: StorageDomainId) -> Result<(), EngineError> {
         let _ = id;
         Err(EngineError::Protocol("not built yet".into()))
     }

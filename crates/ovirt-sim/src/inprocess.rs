@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use model::engine::{
-    ClusterUpdate, ClusterUpgrade, DomainAction, Engine, EngineError, Event, HostAction,
-    NewDataCenter, NewHost, NewLocalDomain, UnregisteredVm, VmAction,
+    ClusterUpdate, ClusterUpgrade, DomainAction, Engine, EngineError, Event, HostAction, NewHost,
+    NewLocalDomain, UnregisteredVm, VmAction,
 };
 use model::rng::Rng;
 use model::*;
@@ -158,22 +158,9 @@ impl Engine for SimEngine {
         self.simulator().set_vm_placement(id, affinity, hosts)
     }
 
-    async fn add_data_center(&self, new: NewDataCenter) -> Result<DataCenter, EngineError> {
+    async fn destroy_storage_domain(&self, id: StorageDomainId) -> Result<(), EngineError> {
         self.transport().await?;
-        let mut simulator = self.simulator();
-        let id = simulator.add_data_center(new)?;
-        Ok(simulator
-            .inventory()
-            .data_centers
-            .iter()
-            .find(|d| d.id == id)
-            .cloned()
-            .expect("a data center just added"))
-    }
-
-    async fn force_remove_data_center(&self, id: DataCenterId) -> Result<(), EngineError> {
-        self.transport().await?;
-        self.simulator().force_remove_data_center(id)
+        self.simulator().destroy_storage_domain(id)
     }
 
     async fn add_local_domain(&self, new: NewLocalDomain) -> Result<StorageDomain, EngineError> {

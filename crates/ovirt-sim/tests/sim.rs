@@ -366,7 +366,6 @@ fn raising_a_cluster_level_leaves_running_vms_pending_until_restarted() {
         ClusterUpdate {
             version: Some(Level::new(4, 4)),
             scheduling_policy: None,
-            data_center: None,
         },
     ));
     assert!(
@@ -398,7 +397,6 @@ fn raising_a_cluster_level_leaves_running_vms_pending_until_restarted() {
         ClusterUpdate {
             version: Some(Level::new(4, 4)),
             scheduling_policy: None,
-            data_center: None,
         },
     )
     .unwrap();
@@ -447,7 +445,6 @@ fn previewed_snapshots_block_a_level_change() {
         ClusterUpdate {
             version: Some(Level::new(4, 7)),
             scheduling_policy: None,
-            data_center: None,
         },
     ));
     assert!(
@@ -473,7 +470,6 @@ fn previewed_snapshots_block_a_level_change() {
         ClusterUpdate {
             version: Some(Level::new(4, 7)),
             scheduling_policy: None,
-            data_center: None,
         },
     ));
     assert!(
@@ -672,7 +668,6 @@ fn the_engine_refuses_levels_it_cannot_give_the_vms() {
     let to_4_6 = ClusterUpdate {
         version: Some(Level::new(4, 6)),
         scheduling_policy: None,
-        data_center: None,
     };
     let mut sim = at_4_5("refuse-level:compute", None);
     let cluster = sim.inventory().clusters[0].id;
@@ -928,7 +923,6 @@ fn cluster_maintenance_lets_only_ha_vms_start() {
         ClusterUpdate {
             version: None,
             scheduling_policy: Some(SchedulingPolicy::ClusterMaintenance),
-            data_center: None,
         },
     )
     .unwrap();
@@ -939,7 +933,6 @@ fn cluster_maintenance_lets_only_ha_vms_start() {
         ClusterUpdate {
             version: None,
             scheduling_policy: Some(SchedulingPolicy::None),
-            data_center: None,
         },
     )
     .unwrap();

@@ -732,7 +732,6 @@ fn events_and_actions_convert_to_the_engine_seam() {
     let update = ClusterUpdate {
         version: Some(Level::new(4, 7)),
         scheduling_policy: Some(SchedulingPolicy::ClusterMaintenance),
-        data_center: None,
     };
     let body = ovirt_wire::to_request_xml(&ovirt_wire::Cluster::from_update(&update, &api));
     let read: ovirt_wire::Cluster = ovirt_wire::from_xml(body.as_bytes()).unwrap();

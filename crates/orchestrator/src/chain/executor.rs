@@ -172,7 +172,6 @@ impl<'a, E: Engine, C: Clock> ChainExecutor<'a, E, C> {
                 let update = ClusterUpdate {
                     version: Some(*to),
                     scheduling_policy: None,
-                    data_center: None,
                 };
                 self.call(what, engine.update_cluster(*cluster, update))
                     .await

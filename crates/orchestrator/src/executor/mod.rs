@@ -424,7 +424,6 @@ impl<'a, E: Engine, C: Clock> Executor<'a, E, C> {
                 let update = ClusterUpdate {
                     version: None,
                     scheduling_policy: Some(*to),
-                    data_center: None,
                 };
                 self.call(what, engine.update_cluster(cluster, update))
                     .await

@@ -281,7 +281,6 @@ impl<E: Engine, C: Clock> Executor<'_, E, C> {
             let update = ClusterUpdate {
                 version: None,
                 scheduling_policy: Some(original),
-                data_center: None,
             };
             let _ = engine.update_cluster(self.cluster, update).await;
         }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use model::engine::{
-    ClusterUpdate, ClusterUpgrade, DomainAction, Engine, EngineError, Event, HostAction,
-    NewDataCenter, NewHost, NewLocalDomain, UnregisteredVm, VmAction,
+    ClusterUpdate, ClusterUpgrade, DomainAction, Engine, EngineError, Event, HostAction, NewHost,
+    NewLocalDomain, UnregisteredVm, VmAction,
 };
 use model::rng::Rng;
 use model::*;
@@ -513,13 +513,9 @@ impl<E: Engine> Engine for Outage<E> {
         self.down()?;
         self.inner.set_vm_placement(id, affinity, hosts).await
     }
-    async fn add_data_center(&self, new: NewDataCenter) -> Result<DataCenter, EngineError> {
+    async fn destroy_storage_domain(&self, id: StorageDomainId) -> Result<(), EngineError> {
         self.down()?;
-        self.inner.add_data_center(new).await
-    }
-    async fn force_remove_data_center(&self, id: DataCenterId) -> Result<(), EngineError> {
-        self.down()?;
-        self.inner.force_remove_data_center(id).await
+        self.inner.destroy_storage_domain(id).await
     }
     async fn add_local_domain(&self, new: NewLocalDomain) -> Result<StorageDomain, EngineError> {
         self.down()?;

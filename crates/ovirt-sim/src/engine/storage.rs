@@ -1,17 +1,12 @@
-//! Data centers and local storage domains coming and going (guide §1.1.9).
+//! Local storage domains leaving the engine's records and imported again (guide §1.1.9).
 // BASE STUB: the bodies are filled by the storage work; nothing here may land as it is.
 
-use model::engine::{DomainAction, NewDataCenter, NewLocalDomain, UnregisteredVm};
+use model::engine::{DomainAction, NewLocalDomain, UnregisteredVm};
 
 use super::*;
 
 impl Simulator {
-    pub fn add_data_center(&mut self, new: NewDataCenter) -> Result<DataCenterId, EngineError> {
-        let _ = new;
-        Err(refused(501, "not built yet"))
-    }
-
-    pub fn force_remove_data_center(&mut self, id: DataCenterId) -> Result<(), EngineError> {
+    pub fn destroy_storage_domain(&mut self, id: StorageDomainId) -> Result<(), EngineError> {
         let _ = id;
         Err(refused(501, "not built yet"))
     }

@@ -627,7 +627,6 @@ fn a_level_is_refused_for_preparing_hosts_that_lack_it_and_when_no_host_has_it()
     let to_4_4 = ClusterUpdate {
         version: Some(Level::new(4, 4)),
         scheduling_policy: None,
-        data_center: None,
     };
     let (status, detail) = refusal(sim.update_cluster(cluster, to_4_4.clone()));
     assert_eq!(status, 400);

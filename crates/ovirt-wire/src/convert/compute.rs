@@ -192,9 +192,6 @@ impl Cluster {
             scheduling_policy: update.scheduling_policy.map(|policy| {
                 api.reference("schedulingpolicies", built_in_scheduling_policy_id(policy))
             }),
-            data_center: update
-                .data_center
-                .map(|dc| api.reference("datacenters", dc)),
             ..Cluster::default()
         }
     }
@@ -209,11 +206,6 @@ impl Cluster {
                 .scheduling_policy
                 .as_ref()
                 .map(|policy| scheduling_policy_of(&c, policy))
-                .transpose()?,
-            data_center: self
-                .data_center
-                .as_ref()
-                .map(|dc| c.reference_id(dc, "<data_center>"))
                 .transpose()?,
         })
     }
