@@ -208,6 +208,11 @@ pub enum RunEvent {
     VmStarted {
         vm: String,
     },
+    /// Registered again from a local domain imported after its host's reinstall.
+    VmRegistered {
+        vm: String,
+        domain: String,
+    },
     VmStartFailed {
         vm: String,
         reason: String,
@@ -449,20 +454,24 @@ impl RunEvent {
                 host,
                 forced: false,
             } => Text::owned(
-                format!("shutting pinned VM {vm} down on {host}"),
-                format!("{host} の固定 VM {vm} をシャットダウン"),
+                format!("shutting VM {vm} down on {host}: it cannot migrate"),
+                format!("{host} の VM {vm} をシャットダウン (移行できません)"),
             ),
             RunEvent::VmStopping {
                 vm,
                 host,
                 forced: true,
             } => Text::owned(
-                format!("powering pinned VM {vm} off on {host}: it did not shut down in time"),
-                format!("{host} の固定 VM {vm} を電源オフ (時間内にシャットダウンしませんでした)"),
+                format!("powering VM {vm} off on {host}: it did not shut down in time"),
+                format!("{host} の VM {vm} を電源オフ (時間内にシャットダウンしませんでした)"),
             ),
             RunEvent::VmStarted { vm } => Text::owned(
-                format!("started pinned VM {vm}"),
-                format!("固定 VM を起動: {vm}"),
+                format!("started VM {vm} again"),
+                format!("VM {vm} を再起動"),
+            ),
+            RunEvent::VmRegistered { vm, domain } => Text::owned(
+                format!("registered VM {vm} from imported domain {domain}"),
+                format!("インポートしたドメイン {domain} から VM {vm} を登録"),
             ),
             RunEvent::VmStartFailed { vm, reason } => Text::owned(
                 format!("could not start {vm}: {reason}"),

@@ -85,31 +85,30 @@ pub fn render_plan(plan: &MigrationPlan, lang: Lang) -> String {
                     tr(lang, "pinned", "固定")
                 );
             }
-            let _ = writeln!(
-                out,
-                "    {}",
-                tr(
+            let steps = match &host.local {
+                None => tr(
                     lang,
                     "maintenance → remove → reinstall → add back → up",
-                    "メンテナンス → 削除 → 再インストール → 再追加 → 稼働"
+                    "メンテナンス → 削除 → 再インストール → 再追加 → 稼働",
                 )
-            );
-        }
-    }
-    for manual in &plan.manual {
-        let _ = writeln!(
-            out,
-            "\n{} {} ({}, §1.1.9):",
-            tr(
-                lang,
-                "local-storage host left to the administrator:",
-                "管理者が行うローカルストレージホスト:"
-            ),
-            manual.name,
-            manual.data_center
-        );
-        for (i, step) in manual.steps().iter().enumerate() {
-            let _ = writeln!(out, "  {}. {}", i + 1, step.get(lang));
+                .to_owned(),
+                Some(local) => {
+                    let domains: Vec<&str> =
+                        local.domains.iter().map(|d| d.name.as_str()).collect();
+                    let domains = domains.join(", ");
+                    match lang {
+                        Lang::En => format!(
+                            "local storage (§1.1.9): {domains} to maintenance → host to maintenance → {domains} out of the Manager's records (the disk is kept) → remove → reinstall → add back → up → new first domain {} at {} → import {domains}, register their VMs → start",
+                            local.first_domain, local.first_path
+                        ),
+                        Lang::Ja => format!(
+                            "ローカルストレージ (§1.1.9): {domains} をメンテナンス → ホストをメンテナンス → {domains} を Manager の記録から外す (ディスクは保持) → 削除 → 再インストール → 再追加 → 稼働 → 新しい最初のドメイン {} ({}) → {domains} をインポートし VM を登録 → 起動",
+                            local.first_domain, local.first_path
+                        ),
+                    }
+                }
+            };
+            let _ = writeln!(out, "    {steps}");
         }
     }
     if !plan.skipped.is_empty() {
@@ -198,10 +197,6 @@ impl RunSummary for MigrateSummary {
                 counted(&self.not_started),
             ],
             vec![
-                tr(lang, "left to you (§1.1.9)", "管理者が行う (§1.1.9)").to_owned(),
-                counted(&self.manual),
-            ],
-            vec![
                 tr(lang, "migrations", "移行").to_owned(),
                 match lang {
                     Lang::En => format!(
@@ -253,6 +248,17 @@ impl RunSummary for MigrateSummary {
             rows.push(vec![
                 tr(lang, "pinned to new host ids", "新しいホスト ID へ固定").to_owned(),
                 counted(&self.repinned),
+            ]);
+        }
+        if !self.registered.is_empty() {
+            rows.push(vec![
+                tr(
+                    lang,
+                    "registered from imported local domains",
+                    "インポートしたローカルドメインから登録",
+                )
+                .to_owned(),
+                counted(&self.registered),
             ]);
         }
         if !self.left_stopped.is_empty() {

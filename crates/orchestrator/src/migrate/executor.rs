@@ -12,19 +12,30 @@
 //! they ran, started again (not those with host devices, which the engine dropped). Each of
 //! those steps, too, looks at the VM first, so a resume neither loses a pinning nor starts a
 //! VM twice.
+//!
+//! A local-storage host (§1.1.9) holds every VM it runs; its domains go to maintenance and
+//! out of the engine's records before the host is removed (the engine removes no host from
+//! a local data center with domains), and once it is back a new first domain brings the
+//! data center up and the old domains are imported from the same directories, their VMs
+//! registered into the cluster. Domains keep their ids, so each step finds what is done.
 
 use crate::journal::Fold;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use model::engine::{
-    Engine, EngineError, HostAction, NewHost, Severity, SshAuthentication, VmAction,
+    DomainAction, Engine, EngineError, HostAction, NewHost, NewLocalDomain, Severity,
+    SshAuthentication, VmAction,
 };
-use model::{release, Affinity, Host, HostId, HostStatus, Inventory, Timestamp, VmStatus};
+use model::{
+    release, Affinity, DataCenterId, Host, HostId, HostStatus, Inventory, StorageDomainId,
+    StorageDomainStatus, Timestamp, VmStatus,
+};
 
 use super::{
-    HeldVm, HostMigration, HostResult, MigrateJournal, MigrateOutcome, MigrateRecord, MigrateState,
-    MigrateSummary, MigrationFailure, MigrationPlan, ReinstallState, Reinstaller, Stage, VmStage,
+    HeldVm, HostMigration, HostResult, LocalDomain, LocalStorage, MigrateJournal, MigrateOutcome,
+    MigrateRecord, MigrateState, MigrateSummary, MigrationFailure, MigrationPlan, ReinstallState,
+    Reinstaller, Stage, VmStage,
 };
 use crate::clock::Clock;
 use crate::cluster::{mobility, Mobility};
@@ -41,6 +52,35 @@ const MIGRATION_TIMEOUT_MS: i64 = 10 * 60_000;
 const MAINTENANCE_TIMEOUT_MS: i64 = 15 * 60_000;
 /// A restarted VM must be up within this long of its start.
 const VM_UP_TIMEOUT_MS: i64 = 10 * 60_000;
+/// A storage domain's move to maintenance, out of the records or to active.
+const DOMAIN_TIMEOUT_MS: i64 = 10 * 60_000;
+
+/// Every stage in order, each for the hosts it applies to.
+const STAGES: [Stage; 12] = [
+    Stage::Evacuate,
+    Stage::Hold,
+    Stage::StorageMaintenance,
+    Stage::Maintenance,
+    Stage::Forget,
+    Stage::Remove,
+    Stage::Reinstall,
+    Stage::Add,
+    Stage::WaitUp,
+    Stage::FirstDomain,
+    Stage::Import,
+    Stage::Restore,
+];
+
+/// Whether `host` goes through `stage`: a local-storage host's VMs cannot move, and only it
+/// has local domains.
+fn applies(stage: Stage, host: &HostMigration) -> bool {
+    let local = host.local.is_some();
+    match stage {
+        Stage::Evacuate => !local,
+        Stage::StorageMaintenance | Stage::Forget | Stage::FirstDomain | Stage::Import => local,
+        _ => true,
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
@@ -226,19 +266,10 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
     async fn wave(&mut self, hosts: &[HostMigration]) -> Result<Option<String>, MigrateError> {
         let mut alive: Vec<HostMigration> = hosts.to_vec();
         let mut failed = None;
-        for stage in [
-            Stage::Evacuate,
-            Stage::Hold,
-            Stage::Maintenance,
-            Stage::Remove,
-            Stage::Reinstall,
-            Stage::Add,
-            Stage::WaitUp,
-            Stage::Restore,
-        ] {
+        for stage in STAGES {
             let mut next = Vec::new();
             for host in alive {
-                if self.state.done(&host.name, stage) {
+                if self.state.done(&host.name, stage) || !applies(stage, &host) {
                     next.push(host);
                     continue;
                 }
@@ -254,6 +285,10 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                     Stage::Reinstall => self.start_reinstall(&host).await?,
                     Stage::Add => self.add(&host).await?,
                     Stage::WaitUp => self.wait_up(&host).await?,
+                    Stage::StorageMaintenance => self.storage_maintenance(&host).await?,
+                    Stage::Forget => self.forget(&host).await?,
+                    Stage::FirstDomain => self.first_domain(&host).await?,
+                    Stage::Import => self.import(&host).await?,
                     Stage::Restore => self.restore(&host).await?,
                 };
                 match outcome {
@@ -529,15 +564,15 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
     fn vm_intent(
         &mut self,
         host: &HostMigration,
-        vm: &HeldVm,
+        vm: &str,
         stage: VmStage,
     ) -> Result<(), JournalError> {
-        if self.state.vm_asked(&host.name, &vm.name, stage) {
+        if self.state.vm_asked(&host.name, vm, stage) {
             return Ok(());
         }
         self.record(MigrateRecord::VmIntent {
             host: host.name.clone(),
-            vm: vm.name.clone(),
+            vm: vm.to_owned(),
             stage,
         })
     }
@@ -545,12 +580,12 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
     fn vm_done(
         &mut self,
         host: &HostMigration,
-        vm: &HeldVm,
+        vm: &str,
         stage: VmStage,
     ) -> Result<(), JournalError> {
         self.record(MigrateRecord::VmDone {
             host: host.name.clone(),
-            vm: vm.name.clone(),
+            vm: vm.to_owned(),
             stage,
         })
     }
@@ -573,8 +608,9 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
             .iter()
             .filter(|v| v.cluster == current.cluster && !v.hosted_engine)
         {
-            let runs_here =
-                vm.host == Some(current.id) && vm.is_running() && mobility(vm) == Mobility::Fixed;
+            let runs_here = vm.host == Some(current.id)
+                && vm.is_running()
+                && (host.local.is_some() || mobility(vm) == Mobility::Fixed);
             let pinned_here = vm.pinned_hosts.contains(&current.id)
                 && (!only_pinned || vm.affinity == Affinity::Pinned || vm.host_devices > 0);
             let known = self.state.held(&host.name).iter().any(|h| h.id == vm.id);
@@ -635,7 +671,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
         loop {
             let now = self.hands.engine.vm(vm.id).await?;
             if !now.is_running() || now.host != Some(on) {
-                self.vm_done(host, vm, VmStage::Stop)?;
+                self.vm_done(host, &vm.name, VmStage::Stop)?;
                 self.emit(RunEvent::VmStopped {
                     vm: vm.name.clone(),
                 });
@@ -652,7 +688,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                 // A shutdown asked before a resume counts from the resume.
                 let mut force = self.now().0 - shutdown.unwrap_or(began).0 > SHUTDOWN_TIMEOUT_MS;
                 if !force && shutdown.is_none() && now.status == VmStatus::Up {
-                    self.vm_intent(host, vm, VmStage::Stop)?;
+                    self.vm_intent(host, &vm.name, VmStage::Stop)?;
                     match self.hands.engine.vm_action(vm.id, VmAction::Shutdown).await {
                         Ok(()) => {
                             shutdown = Some(self.now());
@@ -667,7 +703,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                     }
                 }
                 if force {
-                    self.vm_intent(host, vm, VmStage::Stop)?;
+                    self.vm_intent(host, &vm.name, VmStage::Stop)?;
                     if let Err(e) = self.hands.engine.vm_action(vm.id, VmAction::Stop).await {
                         return Ok(Err(MigrationFailure::CannotStopVm {
                             vm: vm.name.clone(),
@@ -695,7 +731,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
     ) -> Result<Step, MigrateError> {
         let now = self.hands.engine.vm(vm.id).await?;
         if now.pinned_hosts.contains(&on) {
-            self.vm_intent(host, vm, VmStage::Unpin)?;
+            self.vm_intent(host, &vm.name, VmStage::Unpin)?;
             let others = now
                 .pinned_hosts
                 .iter()
@@ -706,7 +742,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                 return Ok(Err(failure));
             }
         }
-        self.vm_done(host, vm, VmStage::Unpin)?;
+        self.vm_done(host, &vm.name, VmStage::Unpin)?;
         Ok(Ok(()))
     }
 
@@ -750,7 +786,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
             if !repinned && vm.hosts.contains(&host.host) {
                 let now = self.hands.engine.vm(vm.id).await?;
                 if !now.pinned_hosts.contains(&new) || now.affinity != vm.affinity {
-                    self.vm_intent(host, vm, VmStage::Repin)?;
+                    self.vm_intent(host, &vm.name, VmStage::Repin)?;
                     let mut hosts = now.pinned_hosts.clone();
                     if !hosts.contains(&new) {
                         hosts.push(new);
@@ -759,7 +795,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                         return Ok(Err(failure));
                     }
                 }
-                self.vm_done(host, vm, VmStage::Repin)?;
+                self.vm_done(host, &vm.name, VmStage::Repin)?;
             }
             if vm.restarted()
                 && self
@@ -785,7 +821,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
             match now.status {
                 VmStatus::Up => break,
                 VmStatus::Down if !asked => {
-                    self.vm_intent(host, vm, VmStage::Start)?;
+                    self.vm_intent(host, &vm.name, VmStage::Start)?;
                     if let Err(e) = self.hands.engine.vm_action(vm.id, VmAction::Start).await {
                         self.emit(RunEvent::VmStartFailed {
                             vm: vm.name.clone(),
@@ -814,7 +850,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
             }
             self.sleep().await;
         }
-        self.vm_done(host, vm, VmStage::Start)?;
+        self.vm_done(host, &vm.name, VmStage::Start)?;
         self.emit(RunEvent::VmStarted {
             vm: vm.name.clone(),
         });
@@ -1020,5 +1056,299 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
             .rev()
             .find(|e| e.host.is_some() && e.host == id && e.severity == Severity::Error)
             .map(|e| e.description))
+    }
+
+    fn storage<'h>(&self, host: &'h HostMigration) -> &'h LocalStorage {
+        host.local
+            .as_ref()
+            .expect("local stages run for local-storage hosts only")
+    }
+
+    /// Its local domains in maintenance, non-master first (the engine deactivates a master
+    /// only when no other active domain is left to hold it); a domain out of the records
+    /// already counts.
+    async fn storage_maintenance(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        let storage = self.storage(host).clone();
+        for domain in &storage.domains {
+            let mut asked = false;
+            let began = self.now();
+            loop {
+                let Some(now) = self.domain(domain.id).await? else {
+                    break;
+                };
+                match now.status {
+                    StorageDomainStatus::Maintenance => break,
+                    StorageDomainStatus::Active | StorageDomainStatus::Unknown if !asked => {
+                        self.intent(host, Stage::StorageMaintenance)?;
+                        let deactivate = self.hands.engine.storage_domain_action(
+                            storage.data_center,
+                            domain.id,
+                            DomainAction::Deactivate,
+                        );
+                        if let Err(e) = deactivate.await {
+                            return Ok(Err(refused_on(Stage::StorageMaintenance, &domain.name, e)));
+                        }
+                        asked = true;
+                    }
+                    status if self.now().0 - began.0 > DOMAIN_TIMEOUT_MS => {
+                        return Ok(Err(MigrationFailure::Refused {
+                            stage: Stage::StorageMaintenance,
+                            detail: format!(
+                                "domain {} still {status} after ten minutes",
+                                domain.name
+                            ),
+                        }));
+                    }
+                    _ => {}
+                }
+                self.sleep().await;
+            }
+        }
+        self.done(host, Stage::StorageMaintenance, None)
+    }
+
+    /// Its local domains out of the engine's records, non-master first (the master goes
+    /// last, when it is the pool's only domain); the VMs whose disks are there leave with
+    /// them, and the disk keeps them all.
+    async fn forget(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        let storage = self.storage(host).clone();
+        for domain in &storage.domains {
+            if self.domain(domain.id).await?.is_none() {
+                continue;
+            }
+            self.intent(host, Stage::Forget)?;
+            if let Err(e) = self.hands.engine.destroy_storage_domain(domain.id).await {
+                return Ok(Err(refused_on(Stage::Forget, &domain.name, e)));
+            }
+            while self.domain(domain.id).await?.is_some() {
+                self.sleep().await;
+            }
+        }
+        self.done(host, Stage::Forget, None)
+    }
+
+    /// The data center's new first domain in a new directory of the host, made unless the
+    /// engine has it already, attached and active: the data center is up again.
+    async fn first_domain(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        let storage = self.storage(host).clone();
+        let inventory = self.hands.engine.inventory().await?;
+        let made = inventory
+            .storage_domains
+            .iter()
+            .find(|d| d.name == storage.first_domain)
+            .map(|d| d.id);
+        let id = match made {
+            Some(id) => id,
+            None => {
+                let Some(current) = self.find(&host.address).await? else {
+                    return Ok(Err(gone(Stage::FirstDomain)));
+                };
+                self.intent(host, Stage::FirstDomain)?;
+                let new = NewLocalDomain {
+                    name: storage.first_domain.clone(),
+                    host: current.id,
+                    path: storage.first_path.clone(),
+                    import: false,
+                };
+                match self.hands.engine.add_local_domain(new).await {
+                    Ok(domain) => domain.id,
+                    Err(e) => {
+                        return Ok(Err(refused_on(
+                            Stage::FirstDomain,
+                            &storage.first_domain,
+                            e,
+                        )))
+                    }
+                }
+            }
+        };
+        if let Err(failure) = self
+            .attached(
+                storage.data_center,
+                id,
+                &storage.first_domain,
+                Stage::FirstDomain,
+            )
+            .await?
+        {
+            return Ok(Err(failure));
+        }
+        self.done(host, Stage::FirstDomain, None)
+    }
+
+    /// Each old domain imported from its directory (it keeps its id) unless the engine has
+    /// it, attached and active, and the VMs it holds registered into the cluster again.
+    async fn import(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
+        let storage = self.storage(host).clone();
+        for domain in &storage.domains {
+            if self.domain(domain.id).await?.is_none() {
+                let Some(current) = self.find(&host.address).await? else {
+                    return Ok(Err(gone(Stage::Import)));
+                };
+                self.intent(host, Stage::Import)?;
+                let new = NewLocalDomain {
+                    name: domain.name.clone(),
+                    host: current.id,
+                    path: domain.path.clone(),
+                    import: true,
+                };
+                if let Err(e) = self.hands.engine.add_local_domain(new).await {
+                    return Ok(Err(MigrationFailure::ImportFailed {
+                        domain: domain.name.clone(),
+                        path: domain.path.clone(),
+                        detail: e.to_string(),
+                    }));
+                }
+            }
+            if let Err(failure) = self
+                .attached(storage.data_center, domain.id, &domain.name, Stage::Import)
+                .await?
+            {
+                return Ok(Err(failure));
+            }
+            if let Err(failure) = self.register(host, domain).await? {
+                return Ok(Err(failure));
+            }
+        }
+        self.done(host, Stage::Import, None)
+    }
+
+    /// The VMs `domain` holds that the engine does not know, registered into the cluster;
+    /// one registered before a resume is journaled as done.
+    async fn register(
+        &mut self,
+        host: &HostMigration,
+        domain: &LocalDomain,
+    ) -> Result<Step, MigrateError> {
+        let cluster = self.plan().cluster;
+        let known = self.hands.engine.inventory().await?.vms;
+        let pending: Vec<String> = self
+            .state
+            .vm_intents_of(&host.name, VmStage::Register)
+            .into_iter()
+            .filter(|vm| {
+                self.state
+                    .vm_done(&host.name, vm, VmStage::Register)
+                    .is_none()
+            })
+            .collect();
+        for vm in pending {
+            if known.iter().any(|v| v.name == vm && v.cluster == cluster) {
+                self.vm_done(host, &vm, VmStage::Register)?;
+            }
+        }
+        let unregistered = match self.hands.engine.unregistered_vms(domain.id).await {
+            Ok(vms) => vms,
+            Err(e) => return Ok(Err(refused_on(Stage::Import, &domain.name, e))),
+        };
+        for vm in unregistered {
+            self.vm_intent(host, &vm.name, VmStage::Register)?;
+            if let Err(e) = self
+                .hands
+                .engine
+                .register_vm(domain.id, vm.id, cluster)
+                .await
+            {
+                return Ok(Err(MigrationFailure::Refused {
+                    stage: Stage::Import,
+                    detail: format!(
+                        "registering VM {} from domain {}: {e}",
+                        vm.name, domain.name
+                    ),
+                }));
+            }
+            self.vm_done(host, &vm.name, VmStage::Register)?;
+            self.emit(RunEvent::VmRegistered {
+                vm: vm.name.clone(),
+                domain: domain.name.clone(),
+            });
+        }
+        Ok(Ok(()))
+    }
+
+    /// The domain attached to `data_center` and active: attached when unattached,
+    /// activated when in maintenance, then waited for.
+    async fn attached(
+        &mut self,
+        data_center: DataCenterId,
+        id: StorageDomainId,
+        name: &str,
+        stage: Stage,
+    ) -> Result<Step, MigrateError> {
+        let began = self.now();
+        let mut asked = false;
+        loop {
+            let Some(now) = self.domain(id).await? else {
+                return Ok(Err(MigrationFailure::Refused {
+                    stage,
+                    detail: format!("domain {name} is gone from the engine"),
+                }));
+            };
+            let action = match (now.data_center == Some(data_center), now.status) {
+                (true, StorageDomainStatus::Active) => return Ok(Ok(())),
+                (false, StorageDomainStatus::Unattached) if !asked => Some(None),
+                (true, StorageDomainStatus::Maintenance) if !asked => {
+                    Some(Some(DomainAction::Activate))
+                }
+                _ => None,
+            };
+            if let Some(action) = action {
+                let asked_now = match action {
+                    None => {
+                        self.hands
+                            .engine
+                            .attach_storage_domain(data_center, id)
+                            .await
+                    }
+                    Some(action) => {
+                        self.hands
+                            .engine
+                            .storage_domain_action(data_center, id, action)
+                            .await
+                    }
+                };
+                if let Err(e) = asked_now {
+                    return Ok(Err(refused_on(stage, name, e)));
+                }
+                asked = true;
+            } else if self.now().0 - began.0 > DOMAIN_TIMEOUT_MS {
+                return Ok(Err(MigrationFailure::Refused {
+                    stage,
+                    detail: format!("domain {name} still {} after ten minutes", now.status),
+                }));
+            }
+            self.sleep().await;
+        }
+    }
+
+    /// A storage domain as the engine records it now, if it does.
+    async fn domain(
+        &self,
+        id: StorageDomainId,
+    ) -> Result<Option<model::StorageDomain>, MigrateError> {
+        Ok(self
+            .hands
+            .engine
+            .inventory()
+            .await?
+            .storage_domains
+            .into_iter()
+            .find(|d| d.id == id))
+    }
+}
+
+/// The engine's refusal of `stage` on the domain `name`.
+fn refused_on(stage: Stage, name: &str, error: EngineError) -> MigrationFailure {
+    MigrationFailure::Refused {
+        stage,
+        detail: format!("domain {name}: {error}"),
+    }
+}
+
+/// The host vanished from the engine after it was added back.
+fn gone(stage: Stage) -> MigrationFailure {
+    MigrationFailure::Refused {
+        stage,
+        detail: "the host is gone from the engine".into(),
     }
 }

@@ -6,10 +6,13 @@
 //! - [`plan`] decides, pure: the host order and every VM's destination come from the rolling
 //!   upgrade's planner (migrate-once: VMs go to hosts already reinstalled; the Manager VM's
 //!   host last), with what the migration adds: what blocks it, what to warn about, the
-//!   local-storage hosts left to the administrator and the cluster level.
+//!   cluster level, and for a local-storage host its domains (§1.1.9).
 //! - [`executor`] carries it out through the engine seam and a [`Reinstaller`] (the
 //!   administrator's hook), journaling before and after every side effect; a resume looks
-//!   each host up by its address, so it never removes a host twice nor adds one twice.
+//!   each host up by its address, so it never removes a host twice nor adds one twice. A
+//!   local-storage host's VMs are shut down, its domains put in maintenance and taken out of
+//!   the engine's records (the disk is not touched), and once it is back a new first domain
+//!   brings its data center up and the old domains are imported with their VMs.
 //! - [`state`] folds the journal for resume and status.
 
 pub mod executor;
@@ -19,7 +22,10 @@ pub mod state;
 use std::fmt;
 use std::future::Future;
 
-use model::{Affinity, ClusterId, ElVersion, HostId, HostStatus, Level, Text, Version, VmId};
+use model::{
+    Affinity, ClusterId, DataCenterId, ElVersion, HostId, HostStatus, Level, StorageDomainId, Text,
+    Version, VmId,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::journal::{Log, LogEntry, RunKind};
@@ -110,8 +116,6 @@ pub struct MigrationPlan {
     pub level: Level,
     /// Hosts reinstalled together; a wave starts when the one before it is back.
     pub waves: Vec<Vec<HostMigration>>,
-    /// Hosts the run leaves to the administrator, with what to do.
-    pub manual: Vec<ManualHost>,
     /// Hosts not migrated and why (already Enterprise Linux 8, not up).
     pub skipped: Vec<SkippedMachine>,
     pub blockers: Vec<MigrationBlocker>,
@@ -155,7 +159,38 @@ pub struct HostMigration {
     /// The VMs its removal needs out of the way, which do not migrate.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pinned: Vec<PinnedVmPlan>,
+    /// Its data center's storage is on its own disks (§1.1.9).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local: Option<LocalStorage>,
     pub predicted_seconds: u64,
+}
+
+/// A local-storage host's storage (§1.1.9). Its VMs cannot leave it: they are shut down,
+/// its domains put in maintenance and taken out of the engine's records with their VMs (the
+/// disk keeps them); the reinstall keeps that disk and mounts it where it was. Once the host
+/// is back, a new first domain brings the data center up (it is uninitialized without one,
+/// and keeps its networks and permissions), and the old domains are imported from their
+/// directories, their VMs registered into the cluster again with their ids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalStorage {
+    pub data_center: DataCenterId,
+    pub data_center_name: String,
+    /// The data domains on the host, non-master first: the order the engine takes them out.
+    pub domains: Vec<LocalDomain>,
+    /// The new first domain: a new empty directory on the host.
+    pub first_domain: String,
+    pub first_path: String,
+}
+
+/// One of a local-storage host's domains.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalDomain {
+    /// It keeps its id through the import.
+    pub id: StorageDomainId,
+    pub name: String,
+    /// Its directory on the host, where the reinstalled host mounts it again.
+    pub path: String,
+    pub master: bool,
 }
 
 /// A VM the engine would not let a host go with (`RemoveVdsCommand.validate`): pinned to it,
@@ -191,44 +226,6 @@ pub struct SkippedMachine {
     pub status: HostStatus,
 }
 
-/// A local-storage host (§1.1.9): its storage stays on its disks, the administrator
-/// reinstalls it keeping them, makes a new local data center and imports the domain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ManualHost {
-    pub name: String,
-    pub data_center: String,
-    pub domains: Vec<String>,
-}
-
-impl ManualHost {
-    /// The guide's steps, in order.
-    pub fn steps(&self) -> Vec<Text> {
-        let domains = self.domains.join(", ");
-        vec![
-            Text::owned(
-                format!("put the local storage domain {domains} of {} in maintenance (Data Centers → Storage → Maintenance)", self.name),
-                format!("{} のローカルストレージドメイン {domains} をメンテナンスモードにする (データセンター → ストレージ → メンテナンス)", self.name),
-            ),
-            Text::new(
-                "reinstall the host with RHVH 4.4 or RHEL 8 without touching the disk that holds the VMs (kickstart: clearpart --all --drives=<the OS disk only>)",
-                "仮想マシンを保存するディスクに触れずに RHVH 4.4 または RHEL 8 でホストを再インストールする (キックスタート: clearpart --all --drives=<OS ディスクのみ>)",
-            ),
-            Text::new(
-                "mount the old storage again: mkdir /data; mount /dev/sdX1 /data; chown -R 36:36 /data; chmod -R 0755 /data; add it to /etc/fstab by UUID",
-                "以前のストレージを再度マウントする: mkdir /data; mount /dev/sdX1 /data; chown -R 36:36 /data; chmod -R 0755 /data; UUID で /etc/fstab に追加",
-            ),
-            Text::owned(
-                format!("create a new data center with storage type Local and a cluster in it, and add {} there", self.name),
-                format!("ストレージタイプ Local の新しいデータセンターとクラスターを作成し、{} を追加する", self.name),
-            ),
-            Text::new(
-                "create a first local domain (mkdir -p /localfs; chown 36:36 /localfs), then Import Domain from /data and import its VMs",
-                "最初のローカルドメインを作成し (mkdir -p /localfs; chown 36:36 /localfs)、/data からドメインをインポートして VM をインポートする",
-            ),
-        ]
-    }
-}
-
 /// Why the migration cannot start. Each names the object and what to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -239,6 +236,14 @@ pub enum MigrationBlocker {
     LevelTooLow { cluster: String, level: Level },
     /// The rolling planner's: a host cannot be emptied, the Manager VM has nowhere to go, …
     Evacuation { blocker: crate::plan::Blocker },
+    /// The inventory does not say where a local domain lives on its host.
+    LocalPathUnknown { domain: String },
+    /// A local data center also has shared domains (ISO, export): the engine removes no
+    /// host from a local data center that has any domain.
+    SharedDomainsInLocalDataCenter {
+        data_center: String,
+        domains: Vec<String>,
+    },
 }
 
 impl MigrationBlocker {
@@ -253,6 +258,17 @@ impl MigrationBlocker {
                 format!("クラスター {cluster} の互換レベルは {level} です。4.4 ホストが参加できるのは 4.2 以降です。先に 4.2 または 4.3 に上げてください"),
             ),
             MigrationBlocker::Evacuation { blocker } => blocker.message(),
+            MigrationBlocker::LocalPathUnknown { domain } => Text::owned(
+                format!("the inventory does not say where local domain {domain} lives on its host: take the inventory from the engine again (ovirt-upgrade inventory export), which reads its path"),
+                format!("ローカルドメイン {domain} のホスト上のパスがインベントリにありません。エンジンからインベントリを取り直してください (ovirt-upgrade inventory export)"),
+            ),
+            MigrationBlocker::SharedDomainsInLocalDataCenter { data_center, domains } => {
+                let domains = domains.join(", ");
+                Text::owned(
+                    format!("local data center {data_center} also has {domains}; the engine removes no host from a local data center with any domain: put them in maintenance and detach them (Storage → Data Center → Maintenance, Detach), attach them again once the host is back"),
+                    format!("ローカルデータセンター {data_center} には {domains} もあります。ドメインが残るローカルデータセンターからはホストを削除できません。メンテナンスにしてデタッチし (ストレージ → データセンター → メンテナンス、デタッチ)、ホストが戻ったら再度アタッチしてください"),
+                )
+            }
         }
     }
 }
@@ -286,6 +302,16 @@ pub enum MigrationWarning {
     NonOsStorage,
     /// The cluster stays at its level until every host is back; then it may be raised.
     LevelWaits { level: Level, after: Option<Level> },
+    /// A local-storage host: its VMs are down while it is reinstalled, and its disk must
+    /// survive the reinstall.
+    LocalStorage {
+        host: String,
+        data_center: String,
+        /// Each domain as `name at path`.
+        domains: Vec<String>,
+        vms: usize,
+        downtime_seconds: u64,
+    },
 }
 
 impl MigrationWarning {
@@ -322,6 +348,14 @@ impl MigrationWarning {
                 format!("the cluster stays at {level} until every host is back"),
                 format!("全ホストが戻るまでクラスターは {level} のままです"),
             ),
+            MigrationWarning::LocalStorage { host, data_center, domains, vms, downtime_seconds } => {
+                let down = model::text::duration(*downtime_seconds);
+                let domains = domains.join(", ");
+                Text::owned(
+                    format!("{host} keeps its VMs on local storage ({domains}) in data center {data_center}: its {vms} VMs cannot move and are down about {} (guide §1.1.9); its domains leave the Manager's records with their VMs and are imported again once it is back; the reinstall must keep the disk that holds them and mount it again at the same path, owned by 36:36", down.en),
+                    format!("{host} はデータセンター {data_center} のローカルストレージ ({domains}) に VM を保存しています。VM {vms} 台は移行できず約 {} 停止します (ガイド §1.1.9)。ドメインは VM とともに Manager の記録から外し、ホストが戻った後に再インポートします。再インストールではそのディスクを保持し、同じパスに再マウントして 36:36 を所有者にしてください", down.ja),
+                )
+            }
         }
     }
 }
@@ -344,6 +378,14 @@ pub enum Stage {
     Reinstall,
     Add,
     WaitUp,
+    /// Its local domains put in maintenance.
+    StorageMaintenance,
+    /// Its local domains taken out of the engine's records, the disk untouched.
+    Forget,
+    /// Its data center's new first domain made and attached.
+    FirstDomain,
+    /// Its old local domains imported and attached, their VMs registered.
+    Import,
     /// Its pinned VMs pinned to its new id and started again.
     Restore,
 }
@@ -365,6 +407,22 @@ impl Stage {
             Stage::WaitUp => Text::new(
                 "deploying, waiting until it is up",
                 "デプロイ中、稼働を待機",
+            ),
+            Stage::StorageMaintenance => Text::new(
+                "putting its local storage domains in maintenance",
+                "ローカルストレージドメインをメンテナンスへ",
+            ),
+            Stage::Forget => Text::new(
+                "taking its local domains out of the Manager's records (the disk is kept)",
+                "ローカルドメインを Manager の記録から外す (ディスクは保持)",
+            ),
+            Stage::FirstDomain => Text::new(
+                "making its data center's new first local domain",
+                "データセンターの新しい最初のローカルドメインを作成中",
+            ),
+            Stage::Import => Text::new(
+                "importing its old local domains and registering their VMs",
+                "以前のローカルドメインをインポートし VM を登録中",
             ),
             Stage::Restore => Text::new(
                 "pinning its VMs to it again, starting them",
@@ -397,6 +455,12 @@ pub enum MigrationFailure {
     },
     /// The host is back and the VM pinned to it, but it did not start again.
     VmNotStarted { vm: String, detail: String },
+    /// A local domain could not be imported: out of the Manager's records, with its VMs.
+    ImportFailed {
+        domain: String,
+        path: String,
+        detail: String,
+    },
 }
 
 impl MigrationFailure {
@@ -434,6 +498,10 @@ impl MigrationFailure {
             MigrationFailure::VmNotStarted { vm, detail } => Text::owned(
                 format!("the host is back and VM {vm} pinned to it, but the VM did not start again ({detail}); see why in the Manager's events, then `ovirt-upgrade resume` starts it"),
                 format!("ホストは戻り VM {vm} も再度固定されましたが、VM が起動しませんでした ({detail})。Manager のイベントで原因を確認し、`ovirt-upgrade resume` で起動してください"),
+            ),
+            MigrationFailure::ImportFailed { domain, path, detail } => Text::owned(
+                format!("local domain {domain} could not be imported from {path} ({detail}): it and its VMs are out of the Manager's records but still on the host's disk if the reinstall kept it; mount that disk at {path} (chown 36:36), then `ovirt-upgrade resume` imports it"),
+                format!("ローカルドメイン {domain} を {path} からインポートできませんでした ({detail})。ドメインと VM は Manager の記録から外れていますが、再インストールでディスクが保持されていればホスト上に残っています。そのディスクを {path} にマウントし (chown 36:36)、`ovirt-upgrade resume` でインポートしてください"),
             ),
         }
     }
@@ -570,6 +638,8 @@ pub enum VmStage {
     Unpin,
     /// The host's new id put in its placement, with its affinity.
     Repin,
+    /// Registered again from its imported local domain.
+    Register,
     Start,
 }
 
@@ -584,6 +654,10 @@ impl VmStage {
             VmStage::Repin => Text::new(
                 "pinning it to the host's new id",
                 "ホストの新しい ID に固定",
+            ),
+            VmStage::Register => Text::new(
+                "registering it from its imported domain",
+                "インポートしたドメインから登録",
             ),
             VmStage::Start => Text::new("starting it again", "再起動"),
         }
@@ -627,8 +701,6 @@ pub struct MigrateSummary {
     pub failed: Vec<FailedMigration>,
     /// Planned hosts not reached.
     pub not_started: Vec<String>,
-    /// Local-storage hosts left to the administrator.
-    pub manual: Vec<String>,
     pub migrations: usize,
     pub vms_moved: usize,
     pub max_migrations_of_a_vm: u32,
@@ -641,6 +713,9 @@ pub struct MigrateSummary {
     /// VMs with host devices shut down and left down: their devices to attach again.
     #[serde(default)]
     pub left_stopped: Vec<String>,
+    /// VMs registered again from local domains imported after their host's reinstall.
+    #[serde(default)]
+    pub registered: Vec<String>,
     pub duration_seconds: u64,
     pub predicted_seconds: u64,
     pub level: Level,

@@ -113,6 +113,15 @@ impl MigrateState {
             .contains(&(host.to_owned(), vm.to_owned(), stage))
     }
 
+    /// The VMs a step was asked of for `host`, in name order.
+    pub fn vm_intents_of(&self, host: &str, stage: VmStage) -> Vec<String> {
+        self.vm_intents
+            .iter()
+            .filter(|(h, _, s)| h == host && *s == stage)
+            .map(|(_, vm, _)| vm.clone())
+            .collect()
+    }
+
     /// When the step on the held VM was done.
     pub fn vm_done(&self, host: &str, vm: &str, stage: VmStage) -> Option<Timestamp> {
         self.vm_done
@@ -178,19 +187,24 @@ impl MigrateState {
             migrated,
             failed,
             not_started,
-            manual: plan.manual.iter().map(|m| m.name.clone()).collect(),
             migrations: self.migrations.values().map(|&n| n as usize).sum(),
             vms_moved: self.migrations.len(),
             max_migrations_of_a_vm: self.migrations.values().copied().max().unwrap_or(0),
             restarted,
             repinned,
             left_stopped,
+            registered: self
+                .vm_done
+                .keys()
+                .filter(|(_, _, stage)| *stage == VmStage::Register)
+                .map(|(_, vm, _)| vm.clone())
+                .collect(),
             duration_seconds,
             predicted_seconds: plan.prediction.duration_seconds,
             level: plan.level,
             level_after: plan
                 .level_after()
-                .filter(|&l| every_host_back && plan.manual.is_empty() && l > plan.level),
+                .filter(|&l| every_host_back && l > plan.level),
         }
     }
 }

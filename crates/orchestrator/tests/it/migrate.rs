@@ -276,10 +276,51 @@ fn a_43_manager_and_local_storage_are_named_before_anything_runs() {
         .unwrap()
         .name
         .clone();
-    let plan = plan(&local, &cluster, &MigrateOptions::default()).unwrap();
-    assert_eq!(plan.hosts().count(), 0);
-    assert_eq!(plan.manual.len(), 1);
-    assert_eq!(plan.manual[0].steps().len(), 5);
+    let planned = plan(&local, &cluster, &MigrateOptions::default()).unwrap();
+    assert!(planned.is_feasible(), "{:?}", planned.blockers);
+    let host = planned.hosts().next().expect("the local host is planned");
+    let storage = host.local.as_ref().expect("with its local storage");
+    assert_eq!(storage.data_center_name, "Branch");
+    let domains: Vec<(&str, &str)> = storage
+        .domains
+        .iter()
+        .map(|d| (d.name.as_str(), d.path.as_str()))
+        .collect();
+    assert_eq!(domains, [("branch-local", "/data/branch-local")]);
+    assert_eq!(storage.first_path, "/localfs");
+    // Its VMs cannot leave it: both shut down and started again, none migrated.
+    assert!(host.migrations.is_empty());
+    assert_eq!(host.pinned.iter().filter(|p| p.restarted()).count(), 2);
+    assert!(planned.warnings.iter().any(
+        |w| matches!(w, MigrationWarning::LocalStorage { host, vms: 2, .. } if host == "branch-host")
+    ));
+
+    // The engine removes no host from a local data center that has any domain: a shared
+    // ISO domain there must be detached first; a domain without a path cannot be imported.
+    let dc = local.data_centers.iter().find(|d| d.name == "Branch").unwrap().id;
+    let mut iso = local.storage_domains[0].clone();
+    iso.id = StorageDomainId(Uuid::derived("storage-domain", "iso"));
+    iso.name = "iso".into();
+    iso.role = DomainRole::Iso;
+    iso.storage = StorageType::Nfs;
+    iso.master = false;
+    iso.data_center = Some(dc);
+    local.storage_domains.push(iso);
+    local
+        .storage_domains
+        .iter_mut()
+        .find(|d| d.name == "branch-local")
+        .unwrap()
+        .path = None;
+    let blocked = plan(&local, &cluster, &MigrateOptions::default()).unwrap();
+    assert!(blocked.blockers.iter().any(|b| matches!(
+        b,
+        MigrationBlocker::SharedDomainsInLocalDataCenter { domains, .. } if domains == &["iso"]
+    )));
+    assert!(blocked.blockers.iter().any(|b| matches!(
+        b,
+        MigrationBlocker::LocalPathUnknown { domain } if domain == "branch-local"
+    )));
 }
 
 /// A seeded cluster of EL7 hosts under a 4.4 Manager.
