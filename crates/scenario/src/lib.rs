@@ -50,6 +50,7 @@ pub const EXAMPLES: &[Example] = examples!(
     "rhv-4.2",
     "demo",
     "self-hosted-migration",
+    "local-storage-migration",
 );
 
 /// The example used when no environment is named.

@@ -78,12 +78,11 @@ pub fn render_plan(plan: &MigrationPlan, lang: Lang) -> String {
                         "ここに固定 (停止中): 戻った後に新しい ID へ固定".to_owned()
                     }
                 };
-                let _ = writeln!(
-                    out,
-                    "    {} ({}): {what}",
-                    vm.vm,
-                    tr(lang, "pinned", "固定")
-                );
+                let why = match host.local {
+                    Some(_) => tr(lang, "on local storage", "ローカルストレージ"),
+                    None => tr(lang, "pinned", "固定"),
+                };
+                let _ = writeln!(out, "    {} ({why}): {what}", vm.vm);
             }
             let steps = match &host.local {
                 None => tr(

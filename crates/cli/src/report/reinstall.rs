@@ -1,13 +1,14 @@
 //! What a host's reinstall must leave on its machine before the engine deploys it, by the
 //! host's kind, as `plan` gives it: the guide's "host-packages" step of the 4.3 → 4.4 host
-//! migration (§1.1.8, §2.1.6, §3.1.7), RHVH and RHEL commands apart.
+//! migration (§1.1.8, §2.1.6, §3.1.7), RHVH and RHEL commands apart, and for a local-storage
+//! host what keeps its storage (§1.1.9).
 
 use std::fmt::Write as _;
 
 use guide::{DeploymentKind, HostTypes, Options, PlanRequest};
 use model::release::release;
 use model::{Deployment, HostType, Inventory, Lang, Level, Text};
-use orchestrator::migrate::MigrationPlan;
+use orchestrator::migrate::{LocalStorage, MigrationPlan};
 
 use crate::text::tr;
 
@@ -20,6 +21,31 @@ pub struct ReinstallNeeds {
     pub host_type: HostType,
     pub hosts: Vec<String>,
     pub commands: Vec<String>,
+    /// Its local-storage hosts, each with what keeps its storage.
+    pub local: Vec<(String, Vec<String>)>,
+}
+
+/// What a local-storage host's reinstall must do about its storage (§1.1.9): leave the disk
+/// that holds each domain alone, mount it where the domain was, and make the directory of
+/// the data center's new first domain, all owned by vdsm (36:36).
+fn keep_local_storage(storage: &LocalStorage) -> Vec<String> {
+    let mut commands =
+        vec!["# kickstart: clearpart --all --drives=<the operating system's disk only>".to_owned()];
+    for domain in &storage.domains {
+        let path = &domain.path;
+        commands.push(format!(
+            "mkdir -p {path}; mount /dev/<the disk that holds {}> {path}; chown -R 36:36 {path}; chmod -R 0755 {path}",
+            domain.name
+        ));
+        commands.push(format!(
+            "# /etc/fstab: UUID=<its UUID, from blkid> {path} <its file system> defaults 0 0"
+        ));
+    }
+    let first = &storage.first_path;
+    commands.push(format!(
+        "mkdir -p {first}; chown 36:36 {first}; chmod 0755 {first}"
+    ));
+    commands
 }
 
 /// The needs of the plan's hosts, one entry per kind of host among them.
@@ -48,8 +74,14 @@ pub fn reinstall_needs(inventory: &Inventory, plan: &MigrationPlan) -> Vec<Reins
         else {
             continue;
         };
+        let local: Vec<(String, Vec<String>)> = host
+            .local
+            .iter()
+            .map(|storage| (host.name.clone(), keep_local_storage(storage)))
+            .collect();
         if let Some(need) = needs.iter_mut().find(|n| n.host_type == host_type) {
             need.hosts.push(host.name.clone());
+            need.local.extend(local);
             continue;
         }
         let host_types = match host_type {
@@ -80,6 +112,7 @@ pub fn reinstall_needs(inventory: &Inventory, plan: &MigrationPlan) -> Vec<Reins
             host_type,
             hosts: vec![host.name.clone()],
             commands,
+            local,
         });
     }
     needs
@@ -106,6 +139,20 @@ pub fn render(needs: &[ReinstallNeeds], lang: Lang) -> String {
         );
         for command in &need.commands {
             let _ = writeln!(out, "  {command}");
+        }
+        for (host, commands) in &need.local {
+            let _ = writeln!(
+                out,
+                "{host}: {}",
+                Text::new(
+                    "it keeps its local storage (guide §1.1.9): the installer must not touch the disk that holds it, and after the installation:",
+                    "ローカルストレージを保持します (ガイド §1.1.9)。インストーラーはそのディスクに触れず、インストール後に次を実行する:",
+                )
+                .get(lang)
+            );
+            for command in commands {
+                let _ = writeln!(out, "  {command}");
+            }
         }
     }
     out

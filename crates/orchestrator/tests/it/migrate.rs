@@ -297,7 +297,12 @@ fn a_43_manager_and_local_storage_are_named_before_anything_runs() {
 
     // The engine removes no host from a local data center that has any domain: a shared
     // ISO domain there must be detached first; a domain without a path cannot be imported.
-    let dc = local.data_centers.iter().find(|d| d.name == "Branch").unwrap().id;
+    let dc = local
+        .data_centers
+        .iter()
+        .find(|d| d.name == "Branch")
+        .unwrap()
+        .id;
     let mut iso = local.storage_domains[0].clone();
     iso.id = StorageDomainId(Uuid::derived("storage-domain", "iso"));
     iso.name = "iso".into();
