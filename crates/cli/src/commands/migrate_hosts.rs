@@ -33,11 +33,16 @@ use crate::text::tr;
 #[command(after_help = "\
 The plan comes first: the host order (the Manager VM's host last, another hosted-engine host
 redeployed before it), every VM's destination (hosts already reinstalled, so most VMs move
-once), CPU-passthrough VMs, local-storage hosts (§1.1.9, left to you with their steps) and the
-cluster level, which waits until every host is back. VMs pinned to a host or unable to leave it
-are shut down, the host taken out of their placement before its removal, and once it is back
-pinned to its new id and started again (those with host devices are left down: attach their
-devices again, then start them).
+once), CPU-passthrough VMs and the cluster level, which waits until every host is back. VMs
+pinned to a host or unable to leave it are shut down, the host taken out of their placement
+before its removal, and once it is back pinned to its new id and started again (those with host
+devices are left down: attach their devices again, then start them).
+
+A local-storage host (§1.1.9) keeps its storage: its VMs are shut down, its domains put in
+maintenance and taken out of the Manager's records (the disk is not touched); the reinstall
+must keep that disk and mount it at the same path (the dry run lists the commands); once the
+host is back, a new first domain at /localfs brings its data center up, the old domains are
+imported from their paths and their VMs registered and started again.
 
 The reinstall is yours: --reinstall-command runs `sh -c CMD` with {host} and {fqdn} replaced and
 must return once the machine runs Enterprise Linux 8 (exit 0); --reinstall pause prints what to
@@ -48,6 +53,7 @@ fix it, then `ovirt-upgrade resume`.
 Examples:
   ovirt-upgrade migrate-hosts --cluster Production --sim example:self-hosted-migration
   ovirt-upgrade migrate-hosts --cluster Production --sim example:self-hosted-migration --dry-run
+  ovirt-upgrade migrate-hosts --cluster branch --sim example:local-storage-migration
   ovirt-upgrade migrate-hosts --cluster Production --engine https://engine.example.com/ovirt-engine/api \\
       --reinstall-command 'foreman-reinstall {fqdn}' --root-password-file /root/host-password
 

@@ -120,9 +120,17 @@ pub struct Simulated<'a> {
 
 impl Reinstaller for Simulated<'_> {
     async fn start(&self, _: &str, address: &str) -> Result<(), String> {
+        // An RHVH machine gets RHVH 4.4, an Enterprise Linux one its next release.
+        let host_type = self
+            .engine
+            .simulator()
+            .machines()
+            .iter()
+            .find(|m| m.is(address))
+            .map_or(HostType::Rhel, |m| m.host_type);
         let to = Reinstall {
             os: self.os,
-            host_type: HostType::Rhel,
+            host_type,
             engine_key: true,
         };
         self.engine

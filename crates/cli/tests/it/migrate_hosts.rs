@@ -78,6 +78,44 @@ fn a_run_on_the_simulated_engine_brings_every_host_back_and_status_shows_it() {
     assert!(stdout(&status).contains("finished"), "{}", stdout(&status));
 }
 
+/// A local-storage host (§1.1.9): the dry run says what its reinstall must keep; the run
+/// brings the host back with its domain imported and its VMs registered and started.
+#[test]
+fn a_local_storage_host_keeps_its_storage_and_its_vms_come_back() {
+    let state = scratch("local");
+    let journal = state.join("migrate.sqlite");
+    let journal = journal.to_str().unwrap();
+    let local = [
+        "migrate-hosts",
+        "--cluster",
+        "branch",
+        "--sim",
+        "example:local-storage-migration",
+    ];
+    let dry = run_in(&state, &[&local[..], &["--dry-run"]].concat());
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let plan = stdout(&dry);
+    assert!(
+        plan.contains("mkdir -p /data; mount /dev/<the disk that holds branch-local> /data"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("new first domain branch-localfs at /localfs"),
+        "{plan}"
+    );
+    let args = [&local[..], &["--sim-speed", "20000", "--journal", journal]].concat();
+    let output = run_in(&state, &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = stdout(&output);
+    assert!(
+        summary.contains(
+            "registered from imported local domains 3 (archive, file-server, print-server)"
+        ),
+        "{summary}"
+    );
+    assert!(summary.contains("raise it to 4.6"), "{summary}");
+}
+
 #[test]
 fn a_failed_reinstall_exits_1_naming_the_removed_host_and_its_machine() {
     let state = scratch("fail");

@@ -200,6 +200,75 @@ fn pinned_vms_back(sim: &SimEngine, initial: &Inventory) -> Result<(), String> {
     Ok(())
 }
 
+fn local_example() -> Inventory {
+    scenario::load("example:local-storage-migration").expect("the example loads")
+}
+
+/// What a local-storage host's migration leaves (§1.1.9): each old domain of its data
+/// center back there with its id and active, beside the new first domain, the master; the
+/// data center up; every VM back with its id in its cluster.
+fn local_storage_back(sim: &SimEngine, initial: &Inventory) -> Result<(), String> {
+    let end = sim.simulator().inventory().clone();
+    for dc in initial
+        .data_centers
+        .iter()
+        .filter(|d| d.storage == StorageKind::Local)
+    {
+        for old in initial
+            .storage_domains
+            .iter()
+            .filter(|s| s.data_center == Some(dc.id))
+        {
+            let now = end
+                .storage_domains
+                .iter()
+                .find(|s| s.id == old.id)
+                .ok_or_else(|| format!("domain {} was not imported", old.name))?;
+            if now.data_center != Some(dc.id) || now.status != StorageDomainStatus::Active {
+                return Err(format!(
+                    "domain {} is {} in {:?}",
+                    now.name, now.status, now.data_center
+                ));
+            }
+        }
+        let master = end
+            .storage_domains
+            .iter()
+            .find(|s| s.data_center == Some(dc.id) && s.master)
+            .ok_or_else(|| format!("data center {} has no master", dc.name))?;
+        if !master.name.ends_with("-localfs") {
+            return Err(format!(
+                "{} is the master, not the new first domain",
+                master.name
+            ));
+        }
+        let status = end
+            .data_centers
+            .iter()
+            .find(|d| d.id == dc.id)
+            .map(|d| d.status);
+        if status != Some(DataCenterStatus::Up) {
+            return Err(format!("data center {} is {status:?}", dc.name));
+        }
+        let clusters: Vec<ClusterId> = initial
+            .clusters
+            .iter()
+            .filter(|c| c.data_center == dc.id)
+            .map(|c| c.id)
+            .collect();
+        for vm in initial.vms.iter().filter(|v| clusters.contains(&v.cluster)) {
+            if !end
+                .vms
+                .iter()
+                .any(|v| v.id == vm.id && v.cluster == vm.cluster)
+            {
+                return Err(format!("VM {} is not back in its cluster", vm.name));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn every_host_back(sim: &SimEngine, initial: &Inventory) -> Result<(), String> {
     let end = sim.simulator().inventory().clone();
     for host in &initial.hosts {
@@ -408,6 +477,74 @@ fn a_43_cluster_ends_reinstalled_and_back_with_no_vm_lost() {
     );
 }
 
+/// A local-storage host (§1.1.9): its VMs shut down, its domain out of the records and
+/// imported again once the host is back, every VM registered with its id, those that ran
+/// started again.
+#[test]
+fn a_local_storage_host_comes_back_with_its_domain_and_its_vms() {
+    let inventory = local_example();
+    let plan = plan(&inventory, "branch", &MigrateOptions::default()).unwrap();
+    assert!(plan.is_feasible(), "{:?}", plan.blockers);
+    let sim = engine(&inventory, "", 7);
+    let recorder = Recorder::default();
+    let mut journal = MigrateJournal::in_memory(header()).unwrap();
+    let summary = paused(go(&sim, &mut journal, Some(plan), &recorder)).unwrap();
+    assert!(summary.is_clean(), "{summary:#?}");
+    check_engine(&sim, &inventory).unwrap();
+    every_host_back(&sim, &inventory).unwrap();
+    local_storage_back(&sim, &inventory).unwrap();
+    let mut registered = summary.registered.clone();
+    registered.sort();
+    assert_eq!(registered, ["archive", "file-server", "print-server"]);
+    let mut restarted: Vec<&str> = summary.restarted.iter().map(|r| r.vm.as_str()).collect();
+    restarted.sort();
+    assert_eq!(restarted, ["file-server", "print-server"]);
+    assert_eq!(summary.migrations, 0);
+    eprintln!(
+        "figures: VMs down {:?} s, window {} s against {} s planned, {} journal writes",
+        summary
+            .restarted
+            .iter()
+            .map(|r| r.down_seconds)
+            .collect::<Vec<_>>(),
+        summary.duration_seconds,
+        summary.predicted_seconds,
+        journal.writes()
+    );
+}
+
+/// A reinstall that wiped the disk holding the local domain: the import finds nothing at
+/// its path, the run stops there and says what is left: the host is back, the data center
+/// up on its new first domain, the old domain and its VMs out of the Manager's records.
+#[test]
+fn a_wiped_local_disk_stops_the_import_and_says_what_is_left() {
+    let inventory = local_example();
+    let plan = plan(&inventory, "branch", &MigrateOptions::default()).unwrap();
+    let sim = engine(&inventory, "storage-wiped:branch-host", 7);
+    let mut journal = MigrateJournal::in_memory(header()).unwrap();
+    let summary = paused(go(&sim, &mut journal, Some(plan), &Recorder::default())).unwrap();
+    assert_eq!(
+        summary.outcome,
+        MigrateOutcome::HostFailed {
+            host: "branch-host".into()
+        }
+    );
+    let failure = &summary.failed[0].failure;
+    assert!(
+        matches!(failure, MigrationFailure::ImportFailed { domain, path, .. } if domain == "branch-local" && path == "/data"),
+        "{failure:?}"
+    );
+    assert!(!failure.left_removed(), "the host itself is back");
+    eprintln!("aftermath of storage-wiped: {failure}");
+    let end = sim.simulator().inventory().clone();
+    assert!(end
+        .hosts
+        .iter()
+        .any(|h| h.name == "branch-host" && h.status == HostStatus::Up && h.os.major == 8));
+    assert!(end.storage_domains.iter().all(|s| s.name != "branch-local"));
+    assert!(end.vms.iter().all(|v| v.name != "file-server"));
+}
+
 /// A pinned VM running on a host and one pinned there while down no longer block: the first
 /// is shut down, both lose the host from their placement before its removal, and once the
 /// host is back under its new id both are pinned to that; the first starts there again.
@@ -495,10 +632,18 @@ fn a_host_device_vm_is_repinned_and_left_down() {
 
 #[test]
 fn killed_at_any_journal_write_the_resumed_run_ends_the_same_and_adds_no_host_twice() {
-    let inventory = with_pinned_vms();
-    let plan = plan(&inventory, "Production", &MigrateOptions::default()).unwrap();
+    killed_at_every_write(&with_pinned_vms(), "Production");
+}
+
+#[test]
+fn killed_at_any_journal_write_a_local_storage_host_comes_back_with_its_domain_and_vms() {
+    killed_at_every_write(&local_example(), "branch");
+}
+
+fn killed_at_every_write(inventory: &Inventory, cluster: &str) {
+    let plan = plan(inventory, cluster, &MigrateOptions::default()).unwrap();
     let writes = {
-        let sim = engine(&inventory, "", 7);
+        let sim = engine(inventory, "", 7);
         let mut journal = MigrateJournal::in_memory(header()).unwrap();
         paused(go(
             &sim,
@@ -509,10 +654,11 @@ fn killed_at_any_journal_write_the_resumed_run_ends_the_same_and_adds_no_host_tw
         .unwrap();
         journal.writes()
     };
+    eprintln!("{cluster}: killed at each of {writes} writes, before and after commit");
     for at in 1..=writes {
         for committed in [true, false] {
             paused(killed_and_resumed(
-                &inventory,
+                inventory,
                 &plan,
                 KillPoint {
                     writes: at,
@@ -553,6 +699,9 @@ async fn killed_and_resumed(inventory: &Inventory, plan: &MigrationPlan, kill: K
     check_engine(&sim, inventory).map_err(context).unwrap();
     every_host_back(&sim, inventory).map_err(context).unwrap();
     pinned_vms_back(&sim, inventory).map_err(context).unwrap();
+    local_storage_back(&sim, inventory)
+        .map_err(context)
+        .unwrap();
     assert_eq!(
         sim.simulator().inventory().hosts.len(),
         inventory.hosts.len()
