@@ -908,8 +908,8 @@ fn describe_migrate(record: &MigrateRecord, lang: Lang) -> String {
             Text::owned(format!("{vm} runs on {to}"), format!("{vm} は {to} で稼働"))
         }
         MigrateRecord::Held { host, vm } => Text::owned(
-            format!("{host}: pinned VM {} held until the host is back", vm.name),
-            format!("{host}: 固定 VM {} をホストの復帰まで保留", vm.name),
+            format!("{host}: VM {} held until the host is back", vm.name),
+            format!("{host}: VM {} をホストの復帰まで保留", vm.name),
         ),
         MigrateRecord::VmIntent { host, vm, stage } => {
             let what = stage.message();

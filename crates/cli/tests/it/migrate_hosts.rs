@@ -66,7 +66,7 @@ fn a_run_on_the_simulated_engine_brings_every_host_back_and_status_shows_it() {
     assert!(output.status.success(), "{}", stderr(&output));
     let summary = stdout(&output);
     assert!(
-        summary.contains("reinstalled           4 (prod-host03"),
+        summary.contains("reinstalled    4 (prod-host03"),
         "{summary}"
     );
     assert!(
@@ -180,11 +180,11 @@ fn a_live_engine_and_a_reinstall_hook_bring_every_host_back() {
     assert!(output.status.success(), "{}", stderr(&output));
     let summary = stdout(&output);
     assert!(
-        summary.contains("outcome               completed"),
+        summary.contains("outcome        completed"),
         "{summary}"
     );
     assert!(
-        summary.contains("reinstalled           4 (prod-host03"),
+        summary.contains("reinstalled    4 (prod-host03"),
         "{summary}"
     );
     // Every running VM moved and none lost; how often each moved depends on real timing.
