@@ -137,18 +137,17 @@ impl NewHost {
     }
 }
 
-/// A data domain in a directory of one host of a local data center (API `POST
-/// /storagedomains` with `<storage><type>localfs</type><path>`): made new
-/// (`AddLocalStorageDomainCommand`), or, with `import`, found there with what it holds
-/// (`AddExistingFileStorageDomainCommand`; it keeps its id, and its VMs wait to be
-/// registered). Either way it is unattached until attached to the host's data center.
+/// A new data domain in an empty directory of a host of a local data center (API `POST
+/// /storagedomains` with `<storage><type>localfs</type><path>`, `AddLocalStorageDomainCommand`,
+/// which attaches it to the host's data center itself: the first becomes its master). The
+/// REST API sends every localfs domain there: it cannot import one that exists (only the
+/// Administration Portal's Import Domain can, `AddExistingFileStorageDomainCommand`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLocalDomain {
     pub name: String,
     /// The host whose directory it is; it must be up.
     pub host: HostId,
     pub path: String,
-    pub import: bool,
 }
 
 /// A storage domain's activation in its data center (API
@@ -291,7 +290,7 @@ pub trait Engine: Send + Sync {
         &self,
         id: StorageDomainId,
     ) -> impl Future<Output = Result<(), EngineError>> + Send;
-    /// Creates or imports a local data domain (API `POST /storagedomains`).
+    /// Creates a local data domain and attaches it to its host's data center.
     fn add_local_domain(
         &self,
         domain: NewLocalDomain,

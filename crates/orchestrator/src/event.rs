@@ -208,6 +208,12 @@ pub enum RunEvent {
     VmStarted {
         vm: String,
     },
+    /// A local domain's import is asked for (no REST call does it).
+    ImportAsked {
+        host: String,
+        domain: String,
+        path: String,
+    },
     /// Registered again from a local domain imported after its host's reinstall.
     VmRegistered {
         vm: String,
@@ -468,6 +474,10 @@ impl RunEvent {
             RunEvent::VmStarted { vm } => Text::owned(
                 format!("started VM {vm} again"),
                 format!("VM {vm} を再起動"),
+            ),
+            RunEvent::ImportAsked { host, domain, path } => Text::owned(
+                format!("{host}: importing local domain {domain} from {path}"),
+                format!("{host}: ローカルドメイン {domain} を {path} からインポート中"),
             ),
             RunEvent::VmRegistered { vm, domain } => Text::owned(
                 format!("registered VM {vm} from imported domain {domain}"),

@@ -77,6 +77,17 @@ impl SimEngine {
         self.simulator().reinstall_machine(address, to)
     }
 
+    /// Sim control: the Administration Portal's Import Domain of the local domain at `path`
+    /// on `machine` (see [`Simulator::import_local_domain`]).
+    pub fn import_local_domain(
+        &self,
+        machine: &str,
+        path: &str,
+        name: &str,
+    ) -> Result<StorageDomainId, EngineError> {
+        self.simulator().import_local_domain(machine, path, name)
+    }
+
     /// Draws the transport faults of one request.
     pub fn roll_transport(&self) -> TransportRoll {
         let mut rng = self

@@ -235,7 +235,7 @@ pub fn carry_out_live(
         };
         return target.carry_out(start, None, work);
     }
-    let reinstaller = reinstall::Command::new(hook);
+    let reinstaller = reinstall::Command::new(hook, ctx.lang);
     let work = HostMigration {
         journal,
         plan,

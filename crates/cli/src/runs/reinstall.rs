@@ -1,13 +1,14 @@
 //! The operating-system reinstall of `migrate-hosts`, as the administrator gives it: a
 //! command (PXE, kickstart, Foreman or Satellite) that returns once the machine is
 //! reinstalled, a pause until the administrator touches a file, or the simulated engine's
-//! machines.
+//! machines. A local domain's import, which no REST call does, is asked of the
+//! administrator in the Administration Portal, or done by the simulated engine.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use model::{ElVersion, HostType, Lang};
+use model::{ElVersion, HostType, Lang, Text};
 use orchestrator::migrate::{ReinstallState, Reinstaller};
 use ovirt_sim::{MachineState, Reinstall, SimEngine};
 
@@ -23,18 +24,42 @@ pub struct Command {
     pub template: String,
     /// Machines whose command succeeded in this process.
     done: Mutex<BTreeSet<String>>,
+    lang: Lang,
 }
 
 impl Command {
-    pub fn new(template: &str) -> Command {
+    pub fn new(template: &str, lang: Lang) -> Command {
         Command {
             template: template.to_owned(),
             done: Mutex::default(),
+            lang,
         }
     }
 }
 
+/// What the administrator does in the Administration Portal to import a local domain (the
+/// guide's §1.1.9 steps); the run waits until the engine knows it.
+fn ask_for_import(host: &str, data_center: &str, domain: &str, path: &str, lang: Lang) {
+    let text = Text::owned(
+        format!("import local domain {domain} of {host} now, as no REST call can: Administration Portal → Storage → Domains → Import Domain; Data Center: {data_center}, Domain Function: Data, Storage Type: Local on Host, Host: {host}, Path: {path}, Name: {domain}; confirm that it is attached to a data center already. The run goes on once the engine knows it."),
+        format!("REST API ではできないため、{host} のローカルドメイン {domain} を今インポートしてください: 管理ポータル → ストレージ → ドメイン → ドメインのインポート。データセンター: {data_center}、ドメインの機能: データ、ストレージタイプ: ホスト上のローカル、ホスト: {host}、パス: {path}、名前: {domain}。データセンターにアタッチ済みという確認には OK を選びます。エンジンがドメインを認識すると実行が続きます。"),
+    );
+    eprintln!("{}", text.get(lang));
+}
+
 impl Reinstaller for Command {
+    async fn import_local_domain(
+        &self,
+        name: &str,
+        _: &str,
+        data_center: &str,
+        domain: &str,
+        path: &str,
+    ) -> Result<(), String> {
+        ask_for_import(name, data_center, domain, path, self.lang);
+        Ok(())
+    }
+
     async fn start(&self, name: &str, address: &str) -> Result<(), String> {
         let line = self
             .template
@@ -89,6 +114,18 @@ impl Pause {
 }
 
 impl Reinstaller for Pause {
+    async fn import_local_domain(
+        &self,
+        name: &str,
+        _: &str,
+        data_center: &str,
+        domain: &str,
+        path: &str,
+    ) -> Result<(), String> {
+        ask_for_import(name, data_center, domain, path, self.lang);
+        Ok(())
+    }
+
     async fn start(&self, name: &str, address: &str) -> Result<(), String> {
         let needs: Vec<ReinstallNeeds> = self
             .needs
@@ -119,6 +156,21 @@ pub struct Simulated<'a> {
 }
 
 impl Reinstaller for Simulated<'_> {
+    /// The administrator's import in the portal, done by the simulated engine.
+    async fn import_local_domain(
+        &self,
+        _: &str,
+        address: &str,
+        _: &str,
+        domain: &str,
+        path: &str,
+    ) -> Result<(), String> {
+        self.engine
+            .import_local_domain(address, path, domain)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
     async fn start(&self, _: &str, address: &str) -> Result<(), String> {
         // An RHVH machine gets RHVH 4.4, an Enterprise Linux one its next release.
         let host_type = self

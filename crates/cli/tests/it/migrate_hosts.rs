@@ -179,10 +179,7 @@ fn a_live_engine_and_a_reinstall_hook_bring_every_host_back() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     let summary = stdout(&output);
-    assert!(
-        summary.contains("outcome        completed"),
-        "{summary}"
-    );
+    assert!(summary.contains("outcome        completed"), "{summary}");
     assert!(
         summary.contains("reinstalled    4 (prod-host03"),
         "{summary}"

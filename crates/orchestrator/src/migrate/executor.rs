@@ -1128,7 +1128,8 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
     }
 
     /// The data center's new first domain in a new directory of the host, made unless the
-    /// engine has it already, attached and active: the data center is up again.
+    /// engine has it already (the engine attaches it), attached and active: the data center
+    /// is up again.
     async fn first_domain(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
         let storage = self.storage(host).clone();
         let inventory = self.hands.engine.inventory().await?;
@@ -1148,7 +1149,6 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                     name: storage.first_domain.clone(),
                     host: current.id,
                     path: storage.first_path.clone(),
-                    import: false,
                 };
                 match self.hands.engine.add_local_domain(new).await {
                     Ok(domain) => domain.id,
@@ -1176,28 +1176,49 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
         self.done(host, Stage::FirstDomain, None)
     }
 
-    /// Each old domain imported from its directory (it keeps its id) unless the engine has
-    /// it, attached and active, and the VMs it holds registered into the cluster again.
+    /// Each old domain imported from its directory unless the engine has it (it keeps its
+    /// id): asked of the [`Reinstaller`], since no REST call imports a local domain, and
+    /// waited for; then attached and active, and the VMs it holds registered into the
+    /// cluster again.
     async fn import(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
         let storage = self.storage(host).clone();
+        let patience = i64::from(self.plan().options.reinstall_timeout_minutes) * 60_000;
         for domain in &storage.domains {
             if self.domain(domain.id).await?.is_none() {
-                let Some(current) = self.find(&host.address).await? else {
-                    return Ok(Err(gone(Stage::Import)));
-                };
                 self.intent(host, Stage::Import)?;
-                let new = NewLocalDomain {
-                    name: domain.name.clone(),
-                    host: current.id,
+                self.emit(RunEvent::ImportAsked {
+                    host: host.name.clone(),
+                    domain: domain.name.clone(),
                     path: domain.path.clone(),
-                    import: true,
+                });
+                let asked = self
+                    .hands
+                    .reinstaller
+                    .import_local_domain(
+                        &host.name,
+                        &host.address,
+                        &storage.data_center_name,
+                        &domain.name,
+                        &domain.path,
+                    )
+                    .await;
+                let failed = |detail: String| MigrationFailure::ImportFailed {
+                    domain: domain.name.clone(),
+                    path: domain.path.clone(),
+                    detail,
                 };
-                if let Err(e) = self.hands.engine.add_local_domain(new).await {
-                    return Ok(Err(MigrationFailure::ImportFailed {
-                        domain: domain.name.clone(),
-                        path: domain.path.clone(),
-                        detail: e.to_string(),
-                    }));
+                if let Err(detail) = asked {
+                    return Ok(Err(failed(detail)));
+                }
+                let began = self.now();
+                while self.domain(domain.id).await?.is_none() {
+                    if self.now().0 - began.0 > patience {
+                        return Ok(Err(failed(format!(
+                            "the engine did not know it within {} minutes",
+                            patience / 60_000
+                        ))));
+                    }
+                    self.hands.clock.sleep(Duration::from_secs(30)).await;
                 }
             }
             if let Err(failure) = self

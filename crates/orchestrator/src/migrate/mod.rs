@@ -758,12 +758,24 @@ pub enum ReinstallState {
     Unknown,
 }
 
-/// The operating system's reinstall, which no API call does: PXE, kickstart, Foreman or
-/// Satellite through the administrator's command, the administrator by hand, or the
-/// simulated engine's machines.
+/// What the migration needs that no REST call does: the operating system's reinstall (PXE,
+/// kickstart, Foreman or Satellite through the administrator's command, the administrator
+/// by hand, or the simulated engine's machines), and for a local-storage host the
+/// Administration Portal's Import Domain (the REST API sends every localfs domain to
+/// `AddLocalStorageDomainCommand`, which makes a new one).
 pub trait Reinstaller: Send + Sync {
     /// Starts (or carries out) the reinstall of the machine at `address`, the host `name`.
     fn start(&self, name: &str, address: &str) -> impl Future<Output = Result<(), String>> + Send;
     /// Where its reinstall stands.
     fn state(&self, name: &str, address: &str) -> impl Future<Output = ReinstallState> + Send;
+    /// Asks for (or carries out) the import of `domain`, at `path` on host `name`, into its
+    /// data center `data_center`; the run then waits until the engine knows it.
+    fn import_local_domain(
+        &self,
+        name: &str,
+        address: &str,
+        data_center: &str,
+        domain: &str,
+        path: &str,
+    ) -> impl Future<Output = Result<(), String>> + Send;
 }

@@ -8,6 +8,7 @@ use model::engine::SshAuthentication;
 use model::rng::Rng;
 use model::*;
 use orchestrator::bench;
+use orchestrator::event::RunEvent;
 use orchestrator::executor::StopSignal;
 use orchestrator::journal::{JournalError, KillPoint};
 use orchestrator::migrate::executor::Hands;
@@ -18,12 +19,88 @@ use proptest::prelude::*;
 
 use super::harness::{engine, paused, Recorder, START};
 
+/// An administrator asked to import a local domain in the portal who has not done it yet.
+struct PortalNotYetDone<'a>(SimReinstaller<'a>);
+
+impl Reinstaller for PortalNotYetDone<'_> {
+    async fn start(&self, name: &str, address: &str) -> Result<(), String> {
+        self.0.start(name, address).await
+    }
+
+    async fn state(&self, name: &str, address: &str) -> ReinstallState {
+        self.0.state(name, address).await
+    }
+
+    async fn import_local_domain(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// No REST call imports a local domain: the run asks the administrator and waits. Not done
+/// within the reinstall's patience, the host stops with what is left; once the administrator
+/// has imported it, a resume attaches it and registers its VMs.
+#[test]
+fn an_import_left_to_the_administrator_is_waited_for_and_resumed() {
+    paused(async {
+        let inventory = local_example();
+        let options = MigrateOptions {
+            reinstall_timeout_minutes: 45,
+            ..MigrateOptions::default()
+        };
+        let plan = plan(&inventory, "branch", &options).unwrap();
+        let sim = engine(&inventory, "", 7);
+        let recorder = Recorder::default();
+        let waiting = PortalNotYetDone(SimReinstaller(&sim));
+        let mut journal = MigrateJournal::in_memory(header()).unwrap();
+        let summary = go_with(&waiting, &sim, &mut journal, Some(plan), &recorder)
+            .await
+            .unwrap();
+        let failure = &summary.failed[0].failure;
+        assert!(
+            matches!(failure, MigrationFailure::ImportFailed { detail, .. } if detail.contains("within 45 minutes")),
+            "{failure:?}"
+        );
+        assert!(recorder
+            .events()
+            .iter()
+            .any(|e| matches!(e, RunEvent::ImportAsked { domain, path, .. } if domain == "branch-local" && path == "/data")));
+        sim.import_local_domain("branch-host", "/data", "branch-local")
+            .unwrap();
+        let mut journal = journal.reopen();
+        let summary = go(&sim, &mut journal, None, &recorder).await.unwrap();
+        assert!(summary.is_clean(), "{summary:#?}");
+        check_engine(&sim, &inventory).unwrap();
+        local_storage_back(&sim, &inventory).unwrap();
+    });
+}
+
 const TARGET: ElVersion = ElVersion::new(8, 6);
 
 /// The simulator's machines, reinstalled as a kickstart would.
 struct SimReinstaller<'a>(&'a SimEngine);
 
 impl Reinstaller for SimReinstaller<'_> {
+    async fn import_local_domain(
+        &self,
+        _: &str,
+        address: &str,
+        _: &str,
+        domain: &str,
+        path: &str,
+    ) -> Result<(), String> {
+        self.0
+            .import_local_domain(address, path, domain)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
     async fn start(&self, _: &str, address: &str) -> Result<(), String> {
         self.0
             .reinstall_machine(
@@ -76,13 +153,22 @@ async fn go(
     plan: Option<MigrationPlan>,
     recorder: &Recorder,
 ) -> Result<MigrateSummary, MigrateError> {
+    go_with(&SimReinstaller(sim), sim, journal, plan, recorder).await
+}
+
+async fn go_with<R: Reinstaller>(
+    reinstaller: &R,
+    sim: &SimEngine,
+    journal: &mut MigrateJournal,
+    plan: Option<MigrationPlan>,
+    recorder: &Recorder,
+) -> Result<MigrateSummary, MigrateError> {
     let clock = TokioClock::new(sim.simulator().now(), 1.0);
     let stop = StopSignal::new();
-    let reinstaller = SimReinstaller(sim);
     let hands = Hands {
         engine: sim,
         clock: &clock,
-        reinstaller: &reinstaller,
+        reinstaller,
         ssh: &SshAuthentication::PublicKey,
         sink: recorder,
         stop: &stop,

@@ -132,7 +132,7 @@ impl Simulator {
     }
 
     /// The host record a machine is known by, if any.
-    fn host_on(&self, machine: &Machine) -> Option<&Host> {
+    pub(super) fn host_on(&self, machine: &Machine) -> Option<&Host> {
         self.inventory
             .hosts
             .iter()

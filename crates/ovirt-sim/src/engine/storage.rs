@@ -490,13 +490,53 @@ impl Simulator {
 
     // ----- coming back -----
 
-    /// `AddLocalStorageDomainCommand` (new) or `AddExistingFileStorageDomainCommand` (import),
-    /// both through `AddStorageDomainCommand.validate`. Either way the domain is unattached.
+    /// `AddLocalStorageDomainCommand` through `AddStorageDomainCommand.validate`: a new
+    /// domain in an empty directory, then attached to the host's data center by the command
+    /// itself (`executeCommand` runs `AttachStorageDomainToPool`). A failed attach leaves the
+    /// domain made and unattached, as the engine does.
     pub fn add_local_domain(
         &mut self,
         new: NewLocalDomain,
     ) -> Result<StorageDomainId, EngineError> {
-        let host = self.host(new.host)?.clone();
+        let (host, data_center, machine, recorded) = self.local_target(new.host, &new.path)?;
+        let id = self.create_local_domain(new, &host, &data_center, machine, recorded)?;
+        self.attach_storage_domain(data_center.id, id)?;
+        Ok(id)
+    }
+
+    /// Sim control: the Administration Portal's Import Domain of a local domain (Storage →
+    /// Import Domain, "Local on Host"), which the REST API does not offer: the frontend runs
+    /// `AddExistingFileStorageDomainCommand`, then attaches the domain to the host's data
+    /// center. `name` empty keeps the domain's own.
+    pub fn import_local_domain(
+        &mut self,
+        machine: &str,
+        path: &str,
+        name: &str,
+    ) -> Result<StorageDomainId, EngineError> {
+        let host = self
+            .machine_index(machine)
+            .and_then(|i| self.host_on(&self.machines[i]).map(|h| h.id))
+            .ok_or_else(|| {
+                conflict(format!(
+                    "machine {machine} is no host of the engine: add it to its cluster first"
+                ))
+            })?;
+        let (host, data_center, index, recorded) = self.local_target(host, path)?;
+        let id = self.import_existing(name, path, &host, index, recorded)?;
+        self.attach_storage_domain(data_center.id, id)?;
+        Ok(id)
+    }
+
+    /// `AddStorageDomainCommand.validate` and `AddLocalStorageDomainCommand.validate` for a
+    /// directory of `host`: the host, its local data center, its machine, and the domain the
+    /// engine records there, if any.
+    fn local_target(
+        &self,
+        host: HostId,
+        path: &str,
+    ) -> Result<(Host, DataCenter, usize, Option<StorageDomain>), EngineError> {
+        let host = self.host(host)?.clone();
         let prefix = "Cannot add Storage.";
         if host.status != HostStatus::Up {
             return Err(conflict(format!(
@@ -518,10 +558,10 @@ impl Simulator {
         if data_center.storage != StorageKind::Local {
             return Err(conflict("Data Center must be \"Local Storage\""));
         }
-        if !new.path.starts_with('/') {
+        if !path.starts_with('/') {
             return Err(refused(
                 400,
-                format!("{prefix} The path {} is not absolute.", new.path),
+                format!("{prefix} The path {path} is not absolute."),
             ));
         }
         let machine = self
@@ -532,15 +572,10 @@ impl Simulator {
             .storage_domains
             .iter()
             .find(|d| {
-                d.path.as_deref() == Some(new.path.as_str())
-                    && self.local_domains.get(&d.id) == Some(&machine)
+                d.path.as_deref() == Some(path) && self.local_domains.get(&d.id) == Some(&machine)
             })
             .cloned();
-        if new.import {
-            self.import_local_domain(new, &host, machine, recorded)
-        } else {
-            self.create_local_domain(new, &host, &data_center, machine, recorded)
-        }
+        Ok((host, data_center, machine, recorded))
     }
 
     fn check_name(&self, name: &str) -> Result<(), EngineError> {
@@ -612,9 +647,10 @@ impl Simulator {
 
     /// `AddExistingFileStorageDomainCommand.checkExistingStorageDomain`: the domain must be
     /// there (vdsm `getStorageDomainInfo`) and its id unknown to the engine.
-    fn import_local_domain(
+    fn import_existing(
         &mut self,
-        new: NewLocalDomain,
+        name: &str,
+        path: &str,
         host: &Host,
         machine: usize,
         recorded: Option<StorageDomain>,
@@ -624,20 +660,20 @@ impl Simulator {
                 "Cannot add Storage. The Storage Domain already exists.",
             ));
         }
-        let Some(stored) = self.machines[machine].storage.get(&new.path).cloned() else {
+        let Some(stored) = self.machines[machine].storage.get(path).cloned() else {
             return Err(conflict(format!(
-                "Cannot add Storage. Storage Domain doesn't exist. (Nothing is stored at {} on host {}.)",
-                new.path, host.name
+                "Cannot add Storage. Storage Domain doesn't exist. (Nothing is stored at {path} on host {}.)",
+                host.name
             )));
         };
         // `initStorageDomainProperties`: without a name it keeps the one it had.
-        let name = if new.name.trim().is_empty() {
+        let name = if name.trim().is_empty() {
             stored.name.clone()
         } else {
-            new.name
+            name.to_owned()
         };
         self.check_name(&name)?;
-        self.machines[machine].storage.remove(&new.path);
+        self.machines[machine].storage.remove(path);
         let id = stored.id;
         self.record_domain(
             StorageDomain {

@@ -59,12 +59,11 @@ fn deactivate_domain(sim: &mut Simulator, id: StorageDomainId) -> Result<(), Eng
     sim.storage_domain_action(dc, id, DomainAction::Deactivate)
 }
 
-fn local(name: &str, host: HostId, path: &str, import: bool) -> NewLocalDomain {
+fn local(name: &str, host: HostId, path: &str) -> NewLocalDomain {
     NewLocalDomain {
         name: name.into(),
         host,
         path: path.into(),
-        import,
     }
 }
 
@@ -121,9 +120,10 @@ fn back_as_a_4_4_host(sim: &mut Simulator, address: &str) -> HostId {
 /// The whole round trip. `DeactivateStorageDomainCommand` (the last master: 1030, the data
 /// center to maintenance), `ForceRemoveStorageDomainCommand` (981; no master left:
 /// `calcStoragePoolStatusByDomainsStatus` gives uninitialized), `RemoveVdsCommand`,
-/// `AddVdsCommand`, `AddLocalStorageDomainCommand` (956), `AttachStorageDomainToPoolCommand`
-/// (962; the first data domain becomes master and brings the data center up),
-/// `AddExistingFileStorageDomainCommand` (the old id), `GetUnregisteredVmsQuery`,
+/// `AddVdsCommand`, `AddLocalStorageDomainCommand` (956; it runs
+/// `AttachStorageDomainToPoolCommand` itself, 962: the first data domain becomes master and
+/// brings the data center up), the portal's Import Domain (`AddExistingFileStorageDomainCommand`,
+/// the old id, then attached), `GetUnregisteredVmsQuery`,
 /// `ImportVmFromConfigurationCommand` (174): the VMs come back down with their ids and disks.
 #[test]
 fn a_local_data_center_is_taken_out_of_the_records_and_imported_again() {
@@ -155,34 +155,28 @@ fn a_local_data_center_is_taken_out_of_the_records_and_imported_again() {
     assert_eq!((kept.id, kept.vms.len()), (old.id, 2));
 
     let host = back_as_a_4_4_host(&mut sim, &address);
-    let new = sim
-        .add_local_domain(local("branch-new", host, "/localfs", false))
+    sim.add_local_domain(local("branch-new", host, "/localfs"))
         .unwrap();
     let created = domain(&sim, "branch-new");
     assert_eq!(
-        (created.status, created.storage, created.path.as_deref()),
         (
-            StorageDomainStatus::Unattached,
-            StorageType::Localfs,
-            Some("/localfs")
-        )
+            created.data_center,
+            created.storage,
+            created.path.as_deref()
+        ),
+        (Some(dc(&sim)), StorageType::Localfs, Some("/localfs"))
     );
-    sim.attach_storage_domain(dc(&sim), new).unwrap();
     run_until_idle(&mut sim);
     let created = domain(&sim, "branch-new");
     assert!(created.master && created.status == StorageDomainStatus::Active);
     assert_eq!(dc_status(&sim), DataCenterStatus::Up);
 
     let imported = sim
-        .add_local_domain(local("branch-local", host, "/data/branch-local", true))
+        .import_local_domain(&address, "/data/branch-local", "branch-local")
         .unwrap();
     assert_eq!(imported, old.id);
-    assert_eq!(
-        domain(&sim, "branch-local").status,
-        StorageDomainStatus::Unattached
-    );
+    // Read from its OVF stores once it is active, not before.
     assert!(sim.unregistered_vms(imported).unwrap().is_empty());
-    sim.attach_storage_domain(dc(&sim), imported).unwrap();
     run_until_idle(&mut sim);
     assert!(!domain(&sim, "branch-local").master);
 
@@ -390,7 +384,7 @@ fn a_new_local_domain_needs_an_up_host_of_a_local_data_center_a_free_name_and_pa
     let host = host_id(&shared, "host1");
     let (_, text) = refusal(
         shared
-            .add_local_domain(local("x", host, "/localfs", false))
+            .add_local_domain(local("x", host, "/localfs"))
             .map(drop),
     );
     assert_eq!(text, "[Data Center must be \"Local Storage\"]");
@@ -398,20 +392,17 @@ fn a_new_local_domain_needs_an_up_host_of_a_local_data_center_a_free_name_and_pa
     let mut sim = branch("");
     let host = host_id(&sim, "branch-host");
     let (_, text) = refusal(
-        sim.add_local_domain(local("branch-local", host, "/localfs", false))
+        sim.add_local_domain(local("branch-local", host, "/localfs"))
             .map(drop),
     );
     assert!(
         text.contains("The Storage Domain name is already in use."),
         "{text}"
     );
-    let (status, _) = refusal(
-        sim.add_local_domain(local("x", host, "localfs", false))
-            .map(drop),
-    );
+    let (status, _) = refusal(sim.add_local_domain(local("x", host, "localfs")).map(drop));
     assert_eq!(status, 400);
     let (_, text) = refusal(
-        sim.add_local_domain(local("x", host, "/data/branch-local", false))
+        sim.add_local_domain(local("x", host, "/data/branch-local"))
             .map(drop),
     );
     assert!(
@@ -421,23 +412,19 @@ fn a_new_local_domain_needs_an_up_host_of_a_local_data_center_a_free_name_and_pa
     shut_down_all(&mut sim);
     deactivate(&mut sim, host).unwrap();
     run_until_idle(&mut sim);
-    let (_, text) = refusal(
-        sim.add_local_domain(local("x", host, "/localfs", false))
-            .map(drop),
-    );
+    let (_, text) = refusal(sim.add_local_domain(local("x", host, "/localfs")).map(drop));
     assert!(text.contains("only when Host status is Up"), "{text}");
 }
 
-/// `AddExistingFileStorageDomainCommand.checkExistingStorageDomain`: a domain whose id the
+/// The portal's Import Domain, `AddExistingFileStorageDomainCommand.checkExistingStorageDomain`: a domain whose id the
 /// engine has is refused (ACTION_TYPE_FAILED_STORAGE_DOMAIN_ALREADY_EXIST); nothing at the
 /// path is ACTION_TYPE_FAILED_STORAGE_DOMAIN_NOT_EXIST, which the simulator completes with
 /// the path and the host.
 #[test]
 fn an_import_needs_a_domain_at_the_path_that_the_engine_does_not_know() {
     let mut sim = branch("");
-    let host = host_id(&sim, "branch-host");
     let (_, text) = refusal(
-        sim.add_local_domain(local("again", host, "/data/branch-local", true))
+        sim.import_local_domain("branch-host", "/data/branch-local", "again")
             .map(drop),
     );
     assert!(
@@ -445,7 +432,7 @@ fn an_import_needs_a_domain_at_the_path_that_the_engine_does_not_know() {
         "{text}"
     );
     let (_, text) = refusal(
-        sim.add_local_domain(local("x", host, "/elsewhere", true))
+        sim.import_local_domain("branch-host", "/elsewhere", "x")
             .map(drop),
     );
     assert!(
@@ -461,9 +448,9 @@ fn an_import_needs_a_domain_at_the_path_that_the_engine_does_not_know() {
 fn a_wiped_disk_leaves_nothing_to_import_and_its_vms_are_lost() {
     let mut sim = branch("storage-wiped:branch-host");
     let (_, address) = out_of_the_records(&mut sim);
-    let host = back_as_a_4_4_host(&mut sim, &address);
+    back_as_a_4_4_host(&mut sim, &address);
     let (_, text) = refusal(
-        sim.add_local_domain(local("branch-local", host, "/data/branch-local", true))
+        sim.import_local_domain(&address, "/data/branch-local", "branch-local")
             .map(drop),
     );
     assert!(
@@ -508,13 +495,14 @@ fn attaching_needs_an_unattached_domain_and_an_up_master() {
         text.contains("The relevant Storage Domain is inaccessible."),
         "{text}"
     );
-    let new = sim
-        .add_local_domain(local("second", host, "/data/second", false))
-        .unwrap();
     shut_down_all(&mut sim);
     deactivate_domain(&mut sim, old).unwrap();
     run_until_idle(&mut sim);
-    let (_, text) = refusal(sim.attach_storage_domain(dc, new));
+    // `AddLocalStorageDomainCommand.validate` checks the master too, before its own attach.
+    let (_, text) = refusal(
+        sim.add_local_domain(local("second", host, "/data/second"))
+            .map(drop),
+    );
     assert!(
         text.contains("Please activate the master Storage Domain first."),
         "{text}"
@@ -523,7 +511,8 @@ fn attaching_needs_an_unattached_domain_and_an_up_master() {
         .unwrap();
     run_until_idle(&mut sim);
     assert_eq!(dc_status(&sim), DataCenterStatus::Up);
-    sim.attach_storage_domain(dc, new).unwrap();
+    sim.add_local_domain(local("second", host, "/data/second"))
+        .unwrap();
     run_until_idle(&mut sim);
     let second = domain(&sim, "second");
     assert!(!second.master && second.status == StorageDomainStatus::Active);
@@ -550,20 +539,12 @@ fn registering_needs_an_active_domain_its_vm_and_a_cluster_of_its_data_center() 
     let vm = vm_id(&sim, "file-server");
     let (_, address) = out_of_the_records(&mut sim);
     let host = back_as_a_4_4_host(&mut sim, &address);
-    let new = sim
-        .add_local_domain(local("branch-new", host, "/localfs", false))
+    sim.add_local_domain(local("branch-new", host, "/localfs"))
         .unwrap();
-    sim.attach_storage_domain(dc(&sim), new).unwrap();
     run_until_idle(&mut sim);
     let sd = sim
-        .add_local_domain(local("branch-local", host, "/data/branch-local", true))
+        .import_local_domain(&address, "/data/branch-local", "branch-local")
         .unwrap();
-    let (_, text) = refusal(sim.register_vm(sd, vm, cluster));
-    assert!(
-        text.contains("Cannot import VM. The relevant Storage Domain's status is Unattached."),
-        "{text}"
-    );
-    sim.attach_storage_domain(dc(&sim), sd).unwrap();
     let (_, text) = refusal(sim.register_vm(sd, vm, cluster));
     assert!(text.contains("status is Locked"), "{text}");
     run_until_idle(&mut sim);
