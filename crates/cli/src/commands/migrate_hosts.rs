@@ -41,8 +41,10 @@ devices are left down: attach their devices again, then start them).
 A local-storage host (§1.1.9) keeps its storage: its VMs are shut down, its domains put in
 maintenance and taken out of the Manager's records (the disk is not touched); the reinstall
 must keep that disk and mount it at the same path (the dry run lists the commands); once the
-host is back, a new first domain at /localfs brings its data center up, the old domains are
-imported from their paths and their VMs registered and started again.
+host is back, a new first domain at /localfs brings its data center up; each old domain is then
+imported in the Administration Portal (no REST call can: the run prints the fields and waits,
+up to --reinstall-timeout; with --sim the simulated engine does it), and its VMs are registered
+and started again.
 
 The reinstall is yours: --reinstall-command runs `sh -c CMD` with {host} and {fqdn} replaced and
 must return once the machine runs Enterprise Linux 8 (exit 0); --reinstall pause prints what to
@@ -79,7 +81,7 @@ pub struct MigrateHostsArgs {
     /// Hosts reinstalled at once, at most.
     #[arg(long, value_name = "K", default_value = "1")]
     pub max_parallel: usize,
-    /// How long a reinstall may take before its machine counts as lost.
+    /// How long a reinstall (or a local domain's import in the portal) may take before it counts as lost.
     #[arg(long, value_name = "DURATION", default_value = "2h", value_parser = parse_minutes)]
     pub reinstall_timeout: u32,
     /// Print the plan and touch nothing.

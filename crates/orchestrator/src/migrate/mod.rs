@@ -85,7 +85,8 @@ pub struct MigrateOptions {
     pub os: ElVersion,
     /// How long a reinstall should take, for the prediction.
     pub reinstall_minutes: u32,
-    /// How long a machine may take to come back from its reinstall before it counts as lost.
+    /// How long a machine may take to come back from its reinstall before it counts as lost,
+    /// and a local domain's import in the portal before the host fails.
     pub reinstall_timeout_minutes: u32,
     /// How long a host may take from its addition until it is up.
     pub host_timeout_minutes: u32,
