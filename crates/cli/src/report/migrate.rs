@@ -231,7 +231,7 @@ impl RunSummary for MigrateSummary {
             ],
             vec![tr(lang, "cluster level", "互換レベル").to_owned(), level],
         ];
-        if !self.repinned.is_empty() || !self.restarted.is_empty() {
+        if !self.restarted.is_empty() {
             let restarted: Vec<String> = self
                 .restarted
                 .iter()
@@ -241,9 +241,16 @@ impl RunSummary for MigrateSummary {
                 })
                 .collect();
             rows.push(vec![
-                tr(lang, "pinned VMs restarted", "再起動した固定 VM").to_owned(),
+                tr(
+                    lang,
+                    "VMs shut down and started again",
+                    "停止後に再起動した VM",
+                )
+                .to_owned(),
                 counted(&restarted),
             ]);
+        }
+        if !self.repinned.is_empty() {
             rows.push(vec![
                 tr(lang, "pinned to new host ids", "新しいホスト ID へ固定").to_owned(),
                 counted(&self.repinned),

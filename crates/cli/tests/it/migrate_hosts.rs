@@ -109,7 +109,7 @@ fn a_local_storage_host_keeps_its_storage_and_its_vms_come_back() {
     let summary = stdout(&output);
     assert!(
         summary.contains(
-            "registered from imported local domains 3 (archive, file-server, print-server)"
+            "registered from imported local domains  3 (archive, file-server, print-server)"
         ),
         "{summary}"
     );

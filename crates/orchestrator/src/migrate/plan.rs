@@ -325,12 +325,9 @@ fn local_migration(
     let safe_name: String = dc
         .name
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '-'
-            }
+        .map(|c| match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' | '_' => c.to_ascii_lowercase(),
+            _ => '-',
         })
         .collect();
     HostMigration {
