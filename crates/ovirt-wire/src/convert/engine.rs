@@ -1,8 +1,8 @@
 //! The engine seam's values ([`model::engine`]): events, and actions as request bodies.
 
 use model::engine::{
-    ClusterUpgrade, ExternalSource, HostAction, NewHost, Password, Severity, SshAuthentication,
-    VmAction,
+    ClusterUpgrade, DomainAction, ExternalSource, HostAction, NewHost, Password, Severity,
+    SshAuthentication, VmAction,
 };
 use model::{ClusterId, DataCenterId, HostId, InventoryIndex, VmId};
 
@@ -310,6 +310,53 @@ impl Action {
             },
             _ => return Err(c.error("", "is not a VM action of this API subset")),
         })
+    }
+
+    /// The URL segment (`datacenters/{id}/storagedomains/{sd}/<segment>`) and the body of a
+    /// storage domain's activation or deactivation.
+    pub fn for_domain(action: DomainAction) -> (&'static str, Action) {
+        let segment = match action {
+            DomainAction::Activate => "activate",
+            DomainAction::Deactivate => "deactivate",
+        };
+        (segment, Action::default())
+    }
+
+    /// The domain action a request to `…/storagedomains/{sd}/<segment>` asks for.
+    pub fn to_domain_action(segment: &str) -> Result<DomainAction, ConvertError> {
+        match segment {
+            "activate" => Ok(DomainAction::Activate),
+            "deactivate" => Ok(DomainAction::Deactivate),
+            _ => Err(converting_action(segment)
+                .error("", "is not a storage domain action of this API subset")),
+        }
+    }
+
+    /// The body of `POST storagedomains/{sd}/vms/{vm}/register`: the cluster to register
+    /// the VM into.
+    pub fn for_register(cluster: ClusterId) -> Action {
+        Action {
+            cluster: Some(Ref::id(cluster.to_string())),
+            ..Action::default()
+        }
+    }
+
+    /// The cluster a `register` request names, by id or by name (`cluster_named` finds it).
+    /// The engine falls back to the cluster in the VM's OVF; the seam always names one.
+    pub fn to_register_cluster(
+        &self,
+        cluster_named: impl Fn(&str) -> Option<ClusterId>,
+    ) -> Result<ClusterId, ConvertError> {
+        let c = converting_action("register");
+        match &self.cluster {
+            None => Err(c.error("<cluster>", "is missing")),
+            Some(cluster) if cluster.id.is_some() => c.reference_id(cluster, "<cluster>"),
+            Some(Ref {
+                name: Some(name), ..
+            }) => cluster_named(name)
+                .ok_or_else(|| c.error("<cluster>", format!("names no known cluster: {name:?}"))),
+            Some(_) => Err(c.error("<cluster>", "has neither id nor name")),
+        }
     }
 
     /// The body of `POST clusters/{id}/upgrade`.
