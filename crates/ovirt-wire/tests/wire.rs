@@ -1394,27 +1394,12 @@ fn a_local_domain_request_names_what_it_lacks() {
 }
 
 #[test]
-fn a_domain_is_attached_by_id_or_name() {
+fn a_domain_is_attached_by_its_id_alone() {
     let sd = id(StorageDomainId, "sd", "local1");
     let body = ovirt_wire::to_request_xml(&ovirt_wire::StorageDomain::for_attach(sd));
     assert_eq!(body, format!("<storage_domain id=\"{sd}\"/>\n"));
-    let named = |name: &str| (name == "local1").then_some(sd);
     let read: ovirt_wire::StorageDomain = ovirt_wire::from_xml(body.as_bytes()).unwrap();
-    assert_eq!(read.to_attached(named).unwrap(), sd);
-    let by_name: ovirt_wire::StorageDomain =
-        ovirt_wire::from_xml(b"<storage_domain><name>local1</name></storage_domain>").unwrap();
-    assert_eq!(by_name.to_attached(named).unwrap(), sd);
-    let unknown: ovirt_wire::StorageDomain =
-        ovirt_wire::from_xml(b"<storage_domain><name>other</name></storage_domain>").unwrap();
-    assert_eq!(
-        unknown.to_attached(named).unwrap_err().to_string(),
-        "storage domain \"other\": <name> names no known storage domain: \"other\""
-    );
-    let neither: ovirt_wire::StorageDomain = ovirt_wire::from_xml(b"<storage_domain/>").unwrap();
-    assert_eq!(
-        neither.to_attached(named).unwrap_err().to_string(),
-        "storage domain: id is missing, and so is <name>"
-    );
+    assert_eq!(read.id, Some(sd.to_string()));
 }
 
 #[test]
@@ -1440,17 +1425,9 @@ fn domain_actions_and_registration_convert_to_the_engine_seam() {
         ovirt_wire::to_request_xml(&register),
         format!("<action>\n  <cluster id=\"{cluster}\"/>\n</action>\n")
     );
-    let named = |name: &str| (name == "Default").then_some(cluster);
-    let (x, j) = both_ways(&register, |w| w.to_register_cluster(named).unwrap());
-    assert_eq!((x, j), (cluster, cluster));
-    let by_name: ovirt_wire::Action =
-        ovirt_wire::from_xml(b"<action><cluster><name>Default</name></cluster></action>").unwrap();
-    assert_eq!(by_name.to_register_cluster(named).unwrap(), cluster);
-    let none: ovirt_wire::Action = ovirt_wire::from_xml(b"<action/>").unwrap();
-    assert_eq!(
-        none.to_register_cluster(named).unwrap_err().to_string(),
-        "action \"register\": <cluster> is missing"
-    );
+    let (x, j) = both_ways(&register, |w| w.cluster.clone());
+    assert_eq!(x, j);
+    assert_eq!(x.and_then(|c| c.id), Some(cluster.to_string()));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 use model::Version;
 use ovirt_wire::{
     from_xml, list_from_xml, Action, Cluster, Event, Job, JobStatus, Step, StepStatus,
+    StorageDomain,
 };
 use reqwest::StatusCode;
 
@@ -559,4 +560,145 @@ async fn hosts_are_added_with_201_and_removed_with_an_action() {
     let seen = served.watch_host(&id, |h| h.status == Some(Up)).await;
     assert_eq!(seen.first(), Some(&Installing));
     assert!(!seen.contains(&Reboot), "reboot=false: {seen:?}");
+}
+
+/// The local-storage example's one domain, its data center and the VMs on it.
+async fn local_domain(served: &Served) -> (String, String) {
+    let domains: Vec<StorageDomain> =
+        list_from_xml(served.text("/storagedomains").await.as_bytes()).unwrap();
+    let local = domains
+        .into_iter()
+        .find(|d| d.name.as_deref() == Some("branch-local"))
+        .expect("the example's local domain");
+    let dc = local.data_centers.unwrap()[0].id.clone().unwrap();
+    (local.id.unwrap(), dc)
+}
+
+#[tokio::test]
+/// `BackendStorageDomainsResource.mapFileDomain`: a local domain's `<storage>` carries its
+/// directory as `<path>`, in the top-level list, alone and in its data center's list.
+async fn a_local_domain_shows_its_directory() {
+    let served = super::serve("local-storage", "", 1.0).await;
+    let (sd, dc) = local_domain(&served).await;
+    for path in [
+        "/storagedomains".to_owned(),
+        format!("/storagedomains/{sd}"),
+        format!("/datacenters/{dc}/storagedomains/{sd}"),
+    ] {
+        let compact: String = served.text(&path).await.split_whitespace().collect();
+        assert!(
+            compact
+                .contains("<storage><path>/data/branch-local</path><type>localfs</type></storage>"),
+            "{path}: {compact}"
+        );
+    }
+}
+
+#[tokio::test]
+/// The REST layer checks a request before any command runs: `validateParameters` (400,
+/// `StorageDomain [host.id|name] required for add`, `HostStorage [path]`, `[id|name]` to
+/// attach), a host or domain named but unknown (`getEntity`: 404, `Entity not found`), a
+/// removal without `destroy` and without `host` (`BackendStorageDomainResource.remove`:
+/// 400, `host parameter is missing`), an unknown domain to remove or list (404), and a
+/// malformed id (`asGuidOr404`).
+async fn storage_requests_are_checked_as_the_rest_layer_does() {
+    let served = super::serve("local-storage", "", 1.0).await;
+    let (sd, dc) = local_domain(&served).await;
+    let fault = |answer: &str| -> (String, String) {
+        let fault: ovirt_wire::Fault = from_xml(answer.as_bytes()).unwrap();
+        (
+            fault.reason.unwrap_or_default(),
+            fault.detail.unwrap_or_default(),
+        )
+    };
+    let (status, answer) = served
+        .post(
+            "/storagedomains",
+            "<storage_domain><name>l</name><type>data</type><storage><type>localfs</type><path>/data</path></storage></storage_domain>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        fault(&answer),
+        (
+            "Incomplete parameters".to_owned(),
+            "StorageDomain [host.id|name] required for add".to_owned()
+        )
+    );
+    let (status, answer) = served
+        .post(
+            "/storagedomains",
+            "<storage_domain><name>l</name><type>data</type><host><name>branch-host</name></host><storage><type>localfs</type></storage></storage_domain>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(fault(&answer).1, "HostStorage [path] required for add");
+    let (status, answer) = served
+        .post(
+            "/storagedomains",
+            "<storage_domain><name>l</name><type>data</type><host><name>nobody</name></host><storage><type>localfs</type><path>/data</path></storage></storage_domain>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(fault(&answer).1, "Entity not found: Hosts: name=nobody");
+
+    let (status, answer) = served
+        .post(
+            &format!("/datacenters/{dc}/storagedomains"),
+            "<storage_domain/>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(fault(&answer).1, "StorageDomain [id|name] required for add");
+    let (status, answer) = served
+        .post(
+            &format!("/datacenters/{dc}/storagedomains"),
+            "<storage_domain><name>nowhere</name></storage_domain>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(fault(&answer).1, "Entity not found: Storage: name=nowhere");
+
+    let (status, answer) = served
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/storagedomains/{sd}"),
+            "application/xml",
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(fault(&answer).0, "host parameter is missing");
+    let unknown = "5b0a7c1e-1234-4abc-8def-0123456789ab";
+    for path in [
+        format!("/storagedomains/{unknown}?destroy=true"),
+        "/storagedomains/not-a-uuid?destroy=true".to_owned(),
+    ] {
+        let answer = served
+            .client
+            .delete(served.url(&path))
+            .bearer_auth(&served.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        served
+            .get(&format!("/storagedomains/{unknown}/vms;unregistered"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (status, answer) = served
+        .post(
+            &format!("/storagedomains/{sd}/vms/{unknown}/register"),
+            "<action/>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        fault(&answer).1,
+        "Action [cluster.id|name] required for register"
+    );
 }

@@ -341,24 +341,6 @@ impl Action {
         }
     }
 
-    /// The cluster a `register` request names, by id or by name (`cluster_named` finds it).
-    /// The engine falls back to the cluster in the VM's OVF; the seam always names one.
-    pub fn to_register_cluster(
-        &self,
-        cluster_named: impl Fn(&str) -> Option<ClusterId>,
-    ) -> Result<ClusterId, ConvertError> {
-        let c = converting_action("register");
-        match &self.cluster {
-            None => Err(c.error("<cluster>", "is missing")),
-            Some(cluster) if cluster.id.is_some() => c.reference_id(cluster, "<cluster>"),
-            Some(Ref {
-                name: Some(name), ..
-            }) => cluster_named(name)
-                .ok_or_else(|| c.error("<cluster>", format!("names no known cluster: {name:?}"))),
-            Some(_) => Err(c.error("<cluster>", "has neither id nor name")),
-        }
-    }
-
     /// The body of `POST clusters/{id}/upgrade`.
     pub fn for_cluster_upgrade(action: ClusterUpgrade) -> Action {
         let (upgrade_action, percent) = match action {

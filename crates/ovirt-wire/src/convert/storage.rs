@@ -246,22 +246,6 @@ impl StorageDomain {
             ..StorageDomain::default()
         }
     }
-
-    /// The domain a `POST /datacenters/{id}/storagedomains` body names, by id or by name
-    /// (`named` finds it).
-    pub fn to_attached(
-        &self,
-        named: impl Fn(&str) -> Option<StorageDomainId>,
-    ) -> Result<StorageDomainId, ConvertError> {
-        let c = Converting::of(self);
-        match (&self.id, &self.name) {
-            (Some(_), _) => c.own_id(&self.id),
-            (None, Some(name)) => named(name).ok_or_else(|| {
-                c.error("<name>", format!("names no known storage domain: {name:?}"))
-            }),
-            (None, None) => Err(c.error("id", "is missing, and so is <name>")),
-        }
-    }
 }
 
 impl Vm {
