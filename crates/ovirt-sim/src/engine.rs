@@ -22,6 +22,7 @@ use crate::placement::{self, VM_OVERHEAD};
 mod hosts;
 mod storage;
 pub use hosts::{Machine, MachineState, Reinstall};
+pub use storage::StoredDomain;
 
 /// How long things take, in milliseconds of virtual time. The defaults follow the research:
 /// hosts take 20–30 minutes from upgrade start to up; reboot waits up to 10 minutes.
@@ -143,6 +144,14 @@ enum Step {
     EngineUp {
         vm: VmId,
     },
+    /// No host accesses a deactivated domain any more: it is in maintenance.
+    DomainMaintenance {
+        domain: StorageDomainId,
+    },
+    /// An attached or activated domain is connected and monitored: active.
+    DomainActive {
+        domain: StorageDomainId,
+    },
 }
 
 impl Step {
@@ -164,7 +173,20 @@ impl Step {
             | Step::VmUp { .. }
             | Step::VmDown { .. }
             | Step::EngineVmStart
-            | Step::EngineUp { .. } => None,
+            | Step::EngineUp { .. }
+            | Step::DomainMaintenance { .. }
+            | Step::DomainActive { .. } => None,
+        }
+    }
+
+    /// The VM the step acts on, if it acts on one.
+    fn vm(&self) -> Option<VmId> {
+        match *self {
+            Step::MigrationDone { vm, .. }
+            | Step::VmUp { vm }
+            | Step::VmDown { vm, .. }
+            | Step::EngineUp { vm } => Some(vm),
+            _ => None,
         }
     }
 }
@@ -250,6 +272,10 @@ pub struct Simulator {
     failed_once: std::collections::HashSet<String>,
     /// The machines behind the hosts, which outlive their host records.
     machines: Vec<Machine>,
+    /// The machine (by its place in `machines`) whose disk holds each local domain.
+    local_domains: HashMap<StorageDomainId, usize>,
+    /// What imported domains hold that is not registered yet, as their OVF stores show it.
+    unregistered: HashMap<StorageDomainId, StoredDomain>,
 }
 
 fn refused(status: u16, detail: impl Into<String>) -> EngineError {
@@ -319,7 +345,10 @@ impl Simulator {
             session_correlation_id: None,
             failed_once: Default::default(),
             machines,
+            local_domains: HashMap::new(),
+            unregistered: HashMap::new(),
         };
+        sim.local_domains = sim.starting_local_domains();
         sim.global_maintenance = sim
             .inventory
             .hosts
@@ -2301,6 +2330,12 @@ impl Simulator {
                 return;
             }
         }
+        if let Some(vm) = step.vm() {
+            if self.vm(vm).is_err() {
+                // The VM left the records with its storage domain.
+                return;
+            }
+        }
         match step {
             Step::MigrationDone {
                 vm,
@@ -2323,6 +2358,8 @@ impl Simulator {
             Step::VmDown { vm, shutdown } => self.vm_down(vm, shutdown),
             Step::EngineVmStart => self.engine_vm_start(),
             Step::EngineUp { vm } => self.engine_up(vm),
+            Step::DomainMaintenance { domain } => self.domain_maintenance(domain),
+            Step::DomainActive { domain } => self.domain_active(domain),
         }
     }
 }

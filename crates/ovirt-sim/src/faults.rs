@@ -6,7 +6,8 @@
 //! `refuse-level:Production` (the engine refuses to change that cluster's or data center's
 //! level), and `install-fail-once:host3` (a host whose first installation fails).
 //! The host migration's: `reinstall-fail:host3` (a machine's operating-system reinstall
-//! fails) and `reinstall-lost:host3` (a machine never comes back from its reinstall); both
+//! fails), `reinstall-lost:host3` (a machine never comes back from its reinstall) and
+//! `storage-wiped:host3` (its reinstall wipes the local storage domains on its disk); all
 //! name the machine by its first host name or its address.
 
 use std::collections::HashSet;
@@ -37,6 +38,9 @@ pub struct Faults {
     pub reinstall_fail: HashSet<String>,
     /// Machines (by first host name or address) that never come back from a reinstall.
     pub reinstall_lost: HashSet<String>,
+    /// Machines (by first host name or address) whose reinstall wipes their data disk: the
+    /// local domains kept there are gone, so importing them again finds nothing.
+    pub storage_wiped: HashSet<String>,
     /// Probability that any one host upgrade, deployment, reinstall or migration fails,
     /// drawn from the seed.
     pub random_failure: f64,
@@ -96,6 +100,7 @@ impl std::str::FromStr for Faults {
                 "migration-fail" => drop(faults.migration_fail.insert(value.to_owned())),
                 "reinstall-fail" => drop(faults.reinstall_fail.insert(value.to_owned())),
                 "reinstall-lost" => drop(faults.reinstall_lost.insert(value.to_owned())),
+                "storage-wiped" => drop(faults.storage_wiped.insert(value.to_owned())),
                 "random" => faults.random_failure = probability()?,
                 "unavailable" => faults.transport.unavailable = probability()?,
                 "slow" => faults.transport.slow = probability()?,
@@ -125,6 +130,7 @@ impl fmt::Display for Faults {
         named("refuse-level", &self.refuse_level);
         named("reinstall-fail", &self.reinstall_fail);
         named("reinstall-lost", &self.reinstall_lost);
+        named("storage-wiped", &self.storage_wiped);
         for (kind, p) in [
             ("random", self.random_failure),
             ("unavailable", self.transport.unavailable),
@@ -169,13 +175,14 @@ mod tests {
             chain.to_string(),
             "install-fail-once:h2,start-fail:db,refuse-level:Production"
         );
-        let migration: Faults = "reinstall-fail:h1,reinstall-lost:h2.example.com"
+        let migration: Faults = "reinstall-fail:h1,reinstall-lost:h2.example.com,storage-wiped:h3"
             .parse()
             .unwrap();
         assert!(migration.reinstall_fail.contains("h1"));
+        assert!(migration.storage_wiped.contains("h3"));
         assert_eq!(
             migration.to_string(),
-            "reinstall-fail:h1,reinstall-lost:h2.example.com"
+            "reinstall-fail:h1,reinstall-lost:h2.example.com,storage-wiped:h3"
         );
         assert!("explode:h1".parse::<Faults>().is_err());
         assert!("random:2".parse::<Faults>().is_err());

@@ -1,9 +1,10 @@
 //! The simulator's record of everything that changed, and the checks every run must pass:
 //! no VM lost or duplicated, no VM down unless someone stopped it, highly available VMs
 //! running, no host over its memory, only transitions the engine makes, no VM left on a
-//! host the engine removed.
+//! host the engine removed. A VM whose storage domain left the engine's records is not lost
+//! while that storage holds it, only unregistered; wiped with it, it is lost.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use model::{HostId, HostStatus, Inventory, Timestamp, VmId, VmStatus};
@@ -50,6 +51,10 @@ pub struct History {
     initially_running: HashSet<VmId>,
     explicit_stops: HashSet<VmId>,
     violations: Vec<Violation>,
+    /// VMs out of the engine's records with their domain, by name, and where their storage is.
+    unregistered: HashMap<VmId, (String, String)>,
+    /// VMs whose storage was wiped, already reported.
+    wiped: HashSet<VmId>,
 }
 
 fn legal_host_transition(from: HostStatus, to: HostStatus) -> bool {
@@ -106,6 +111,8 @@ impl History {
                 .collect(),
             explicit_stops: HashSet::new(),
             violations: Vec::new(),
+            unregistered: HashMap::new(),
+            wiped: HashSet::new(),
         }
     }
 
@@ -162,6 +169,27 @@ impl History {
                 name: name.to_owned(),
             },
         );
+    }
+
+    /// A VM left the engine's records with its storage domain; `storage` says where it stays.
+    pub(crate) fn vm_unregistered(&mut self, vm: VmId, name: &str, storage: String) {
+        self.unregistered.insert(vm, (name.to_owned(), storage));
+    }
+
+    /// A VM registered again from its domain's configuration.
+    pub(crate) fn vm_registered(&mut self, vm: VmId) {
+        self.unregistered.remove(&vm);
+    }
+
+    /// The storage holding an unregistered VM was wiped: whether it ran or not, it is gone.
+    pub(crate) fn vm_wiped(&mut self, at: Timestamp, vm: VmId) {
+        if let Some((name, storage)) = self.unregistered.remove(&vm) {
+            self.wiped.insert(vm);
+            self.violations.push(Violation {
+                at,
+                message: format!("VM {name} is lost: {storage} was wiped before it was imported"),
+            });
+        }
     }
 
     pub(crate) fn explicit_stop(&mut self, vm: VmId) {
@@ -238,12 +266,16 @@ impl History {
             }
         }
         for id in &self.initially_running {
-            if !seen.contains(id) {
-                violations.push(Violation {
-                    at: now,
-                    message: format!("VM {id} is lost"),
-                });
+            if seen.contains(id) || self.wiped.contains(id) {
+                continue;
             }
+            let message = match self.unregistered.get(id) {
+                Some((name, storage)) => format!(
+                    "VM {name} is not in the engine: its domain was taken out of the records and it was not registered again (it stays in {storage})"
+                ),
+                None => format!("VM {id} is lost"),
+            };
+            violations.push(Violation { at: now, message });
         }
         for host in &state.hosts {
             let used: u64 = state

@@ -18,7 +18,9 @@ pub mod messages;
 pub mod placement;
 pub mod search;
 
-pub use engine::{ExternalEvent, Machine, MachineState, Reinstall, SimConfig, Simulator};
+pub use engine::{
+    ExternalEvent, Machine, MachineState, Reinstall, SimConfig, Simulator, StoredDomain,
+};
 pub use faults::{Faults, TransportFaults};
 pub use inprocess::{SimEngine, TransportRoll, SLOW_ANSWER};
 pub use invariants::Violation;

@@ -3,12 +3,15 @@
 //! the engine (PXE, kickstart, Foreman), and the machine added back as a new host
 //! (`AddVdsCommand`, then `InstallVdsInternalCommand` deploys it in the background).
 
+use std::collections::BTreeMap;
+
 use model::engine::{NewHost, SshAuthentication};
 
+use super::storage::StoredDomain;
 use super::*;
 
 /// A physical machine the engine may know as a host.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Machine {
     /// Its FQDN or address: what a host is added by.
     pub address: String,
@@ -21,6 +24,9 @@ pub struct Machine {
     /// The engine's SSH key is in root's `authorized_keys`, so public-key deployment works.
     pub engine_key: bool,
     pub state: MachineState,
+    /// What its disk holds that the engine no longer records: local domains taken out of the
+    /// records, by path. A reinstall keeps them (the guide's kickstart keeps the data disk).
+    pub storage: BTreeMap<String, StoredDomain>,
 }
 
 /// Whether a machine answers.
@@ -102,6 +108,7 @@ impl Machine {
             memory: host.memory,
             engine_key: true,
             state: MachineState::Running,
+            storage: BTreeMap::new(),
         }
     }
 
@@ -120,7 +127,7 @@ impl Simulator {
         &self.machines
     }
 
-    fn machine_index(&self, address: &str) -> Option<usize> {
+    pub(super) fn machine_index(&self, address: &str) -> Option<usize> {
         self.machines.iter().position(|m| m.is(address))
     }
 
@@ -186,6 +193,12 @@ impl Simulator {
         let MachineState::Reinstalling(to) = self.machines[index].state else {
             return;
         };
+        if self.machines[index].named_in(&self.faults.storage_wiped) {
+            let wiped = std::mem::take(&mut self.machines[index].storage);
+            for vm in wiped.values().flat_map(|d| &d.vms) {
+                self.history.vm_wiped(self.now, vm.id);
+            }
+        }
         let failed =
             self.machines[index].named_in(&self.faults.reinstall_fail) || self.random_failure();
         let machine = &mut self.machines[index];

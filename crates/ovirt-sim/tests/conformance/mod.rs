@@ -5,6 +5,7 @@
 use super::*;
 
 mod hosts;
+mod storage;
 
 fn events_of(sim: &Simulator, code: u32) -> Vec<Event> {
     sim.events(None)
