@@ -702,3 +702,170 @@ async fn storage_requests_are_checked_as_the_rest_layer_does() {
         "Action [cluster.id|name] required for register"
     );
 }
+
+/// Polls `path` until the object there satisfies `done`.
+async fn poll<T: ovirt_wire::Entity>(served: &Served, path: &str, done: impl Fn(&T) -> bool) -> T {
+    for _ in 0..500 {
+        let object: T = from_xml(served.text(path).await.as_bytes()).unwrap();
+        if done(&object) {
+            return object;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("{path} never got there");
+}
+
+#[tokio::test]
+/// Guide §1.1.9 over the wire: `BackendAttachedStorageDomainResource.deactivate`, then
+/// `BackendStorageDomainResource.remove` with `destroy` (`ForceRemoveStorageDomain`, an
+/// `<action>`), `BackendStorageDomainsResource.add` with `import` (201, `Location`, the old
+/// id, unattached), `BackendAttachedStorageDomainsResource.add` (201, the domain as its
+/// data center shows it), `BackendStorageDomainVmsResource.list` with the `unregistered`
+/// matrix parameter, `BackendStorageDomainVmResource.register` (an `<action>` with its job;
+/// the VM back, down).
+async fn a_local_domain_is_destroyed_imported_attached_and_its_vms_registered() {
+    let served = super::serve("local-storage", "", 100_000.0).await;
+    let answer = served
+        .client
+        .post(format!(
+            "{}/ovirt-sim/manager-version?version=4.4.10",
+            super::root(&served.server)
+        ))
+        .bearer_auth(&served.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let (sd, dc) = local_domain(&served).await;
+    let vms: Vec<ovirt_wire::Vm> = list_from_xml(served.text("/vms").await.as_bytes()).unwrap();
+    for vm in &vms {
+        let id = vm.id.as_deref().unwrap();
+        let (status, answer) = served.post(&format!("/vms/{id}/stop"), "<action/>").await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        poll(&served, &format!("/vms/{id}"), |v: &ovirt_wire::Vm| {
+            v.status == Some(model::VmStatus::Down)
+        })
+        .await;
+    }
+
+    let in_dc = format!("/datacenters/{dc}/storagedomains/{sd}");
+    let (status, answer) = served
+        .post(&format!("{in_dc}/deactivate"), "<action/>")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let action: Action = from_xml(answer.as_bytes()).unwrap();
+    assert_eq!(action.status.as_deref(), Some("complete"));
+    poll(&served, &in_dc, |d: &StorageDomain| {
+        d.status == Some(model::StorageDomainStatus::Maintenance)
+    })
+    .await;
+
+    let (status, answer) = served
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/storagedomains/{sd}?destroy=true"),
+            "application/xml",
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let action: Action = from_xml(answer.as_bytes()).unwrap();
+    assert_eq!(action.status.as_deref(), Some("complete"));
+    assert!(action.job.is_some());
+    assert_eq!(
+        served.get(&format!("/storagedomains/{sd}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        list_from_xml::<ovirt_wire::Vm>(served.text("/vms").await.as_bytes())
+            .unwrap()
+            .is_empty()
+    );
+
+    let import = "<storage_domain><name>branch-local</name><import>true</import><type>data</type>\
+        <host><name>branch-host</name></host>\
+        <storage><type>localfs</type><path>/data/branch-local</path></storage></storage_domain>";
+    let response = served
+        .client
+        .post(served.url("/storagedomains"))
+        .bearer_auth(&served.token)
+        .header("Content-Type", "application/xml")
+        .body(import)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let imported: StorageDomain = from_xml(response.text().await.unwrap().as_bytes()).unwrap();
+    assert_eq!(imported.id.as_deref(), Some(sd.as_str()));
+    assert_eq!(location, format!("/ovirt-engine/api/storagedomains/{sd}"));
+    assert_eq!(
+        imported.status,
+        Some(model::StorageDomainStatus::Unattached)
+    );
+    assert_eq!(
+        imported.storage.and_then(|s| s.path).as_deref(),
+        Some("/data/branch-local")
+    );
+
+    let (status, answer) = served
+        .post(
+            &format!("/datacenters/{dc}/storagedomains"),
+            &format!("<storage_domain id=\"{sd}\"/>"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    let attached: StorageDomain = from_xml(answer.as_bytes()).unwrap();
+    assert_eq!(
+        attached.href.as_deref(),
+        Some(format!("/ovirt-engine/api{in_dc}").as_str())
+    );
+    assert_eq!(attached.data_center.and_then(|d| d.id), Some(dc.clone()));
+    poll(&served, &in_dc, |d: &StorageDomain| {
+        d.status == Some(model::StorageDomainStatus::Active)
+    })
+    .await;
+
+    let listed: Vec<ovirt_wire::Vm> = list_from_xml(
+        served
+            .text(&format!("/storagedomains/{sd}/vms;unregistered"))
+            .await
+            .as_bytes(),
+    )
+    .unwrap();
+    let mut names: Vec<&str> = listed.iter().filter_map(|v| v.name.as_deref()).collect();
+    names.sort();
+    assert_eq!(names, ["file-server", "print-server"]);
+    for vm in &listed {
+        let id = vm.id.as_deref().unwrap();
+        let (status, answer) = served
+            .post(
+                &format!("/storagedomains/{sd}/vms/{id}/register"),
+                "<action><cluster><name>branch</name></cluster></action>",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let action: Action = from_xml(answer.as_bytes()).unwrap();
+        assert_eq!(action.status.as_deref(), Some("complete"));
+        assert!(action.job.is_some());
+        let back: ovirt_wire::Vm =
+            from_xml(served.text(&format!("/vms/{id}")).await.as_bytes()).unwrap();
+        assert_eq!(back.status, Some(model::VmStatus::Down));
+    }
+    assert!(list_from_xml::<ovirt_wire::Vm>(
+        served
+            .text(&format!("/storagedomains/{sd}/vms?unregistered=true"))
+            .await
+            .as_bytes()
+    )
+    .unwrap()
+    .is_empty());
+    let held: Vec<ovirt_wire::Vm> = list_from_xml(
+        served
+            .text(&format!("/storagedomains/{sd}/vms"))
+            .await
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(held.len(), 2, "registered VMs have their disks there");
+}
