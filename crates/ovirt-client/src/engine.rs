@@ -131,6 +131,18 @@ fn answer_lost(error: &ClientError) -> bool {
     matches!(error.kind, ErrorKind::Timeout | ErrorKind::Unavailable)
 }
 
+/// A call whose answer was lost, not seen done: "try again" would be the wrong advice.
+fn lost(error: ClientError, object: &str) -> ClientError {
+    about(
+        ClientError {
+            hint: None,
+            ..error
+        },
+        object,
+        LOST_HINT,
+    )
+}
+
 /// Names the object a call was about, and says what usually stands in the way where the
 /// error has no hint of its own.
 fn about(error: ClientError, object: &str, hint: &str) -> ClientError {
@@ -255,7 +267,7 @@ impl Engine for Client {
                 if self.storage_domain_gone(id).await? {
                     return Ok(());
                 }
-                Err(about(error, &object, LOST_HINT).into())
+                Err(lost(error, &object).into())
             }
             result => Ok(result.map_err(|error| {
                 about(
@@ -284,7 +296,7 @@ impl Engine for Client {
             Ok((target, added)) => self.domain_model(&target, added).await,
             Err(error) if answer_lost(&error) => match self.local_domain_named(&new).await? {
                 Some(found) => Ok(found),
-                None => Err(about(error, &object, LOST_HINT).into()),
+                None => Err(lost(error, &object).into()),
             },
             Err(error) => Err(about(
                 error,
@@ -319,7 +331,7 @@ impl Engine for Client {
                 if self.attached_to(data_center, domain).await? {
                     return Ok(());
                 }
-                Err(about(error, &object, LOST_HINT).into())
+                Err(lost(error, &object).into())
             }
             Err(error) => Err(about(
                 error,
@@ -394,7 +406,7 @@ impl Engine for Client {
             // Registered twice, the second is refused (the id is in use): look instead.
             Err(error) if answer_lost(&error) => match self.vm(vm).await {
                 Ok(_) => Ok(()),
-                Err(EngineError::NotFound { .. }) => Err(about(error, &object, LOST_HINT).into()),
+                Err(EngineError::NotFound { .. }) => Err(lost(error, &object).into()),
                 Err(other) => Err(other),
             },
             Err(error) => Err(about(

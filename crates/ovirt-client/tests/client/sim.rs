@@ -325,7 +325,8 @@ async fn a_local_domain_is_destroyed_imported_and_its_vms_registered() {
             || client.vm(vm.id),
             |v| v.as_ref().unwrap().status == VmStatus::Down,
         )
-        .await;
+        .await
+        .unwrap();
     }
     client
         .storage_domain_action(dc, old.id, DomainAction::Deactivate)
@@ -335,7 +336,8 @@ async fn a_local_domain_is_destroyed_imported_and_its_vms_registered() {
         || client.inventory(),
         |i| i.as_ref().unwrap().storage_domains[0].status == StorageDomainStatus::Maintenance,
     )
-    .await;
+    .await
+    .unwrap();
     client.destroy_storage_domain(old.id).await.unwrap();
     assert_eq!(
         client.destroy_storage_domain(old.id).await.unwrap_err(),
@@ -367,7 +369,8 @@ async fn a_local_domain_is_destroyed_imported_and_its_vms_registered() {
         || client.inventory(),
         |i| i.as_ref().unwrap().storage_domains[0].status == StorageDomainStatus::Active,
     )
-    .await;
+    .await
+    .unwrap();
     let waiting = client.unregistered_vms(old.id).await.unwrap();
     let mut names: Vec<&str> = waiting.iter().map(|v| v.name.as_str()).collect();
     names.sort();
