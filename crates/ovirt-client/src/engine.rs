@@ -12,7 +12,7 @@ use ovirt_wire::Action;
 use reqwest::Method;
 
 use crate::transport::{Call, Replay};
-use crate::{convert_error, Client};
+use crate::{convert_error, Client, ClientError, ErrorKind};
 
 /// Whether sending the host action twice changes nothing.
 fn host_replay(action: &HostAction) -> Replay {
@@ -50,6 +50,111 @@ impl Client {
         Ok(host
             .to_model_or(self.unreported_os())
             .map_err(|error| convert_error(target, error))?)
+    }
+}
+
+impl Client {
+    /// A domain from an answer of the top-level shape, which hides an attached domain's
+    /// status: that one is read again from its data center's list.
+    async fn domain_model(
+        &self,
+        target: &str,
+        domain: ovirt_wire::StorageDomain,
+    ) -> Result<StorageDomain, EngineError> {
+        let data_center = domain
+            .data_centers
+            .as_deref()
+            .and_then(<[ovirt_wire::Ref]>::first)
+            .and_then(|dc| dc.id.clone());
+        let domain = match (domain.status, data_center, domain.id.clone()) {
+            (None, Some(dc), Some(id)) => {
+                let call = Call::get(format!("datacenters/{dc}/storagedomains/{id}"))
+                    .about("storage domain", &id);
+                self.get::<ovirt_wire::StorageDomain>(call).await?.1
+            }
+            _ => domain,
+        };
+        Ok(domain
+            .to_model()
+            .map_err(|error| convert_error(target, error))?)
+    }
+
+    /// The local domain a lost `POST /storagedomains` may have made: its name, at its path.
+    async fn local_domain_named(
+        &self,
+        new: &NewLocalDomain,
+    ) -> Result<Option<StorageDomain>, EngineError> {
+        let call = Call::get("storagedomains").query("search", format!("name=\"{}\"", new.name));
+        let found = self
+            .list(call, |_, domain: ovirt_wire::StorageDomain| {
+                let same = domain.name.as_deref() == Some(new.name.as_str())
+                    && domain.storage.as_ref().and_then(|s| s.path.as_deref())
+                        == Some(new.path.as_str());
+                Ok(same.then_some(domain))
+            })
+            .await?;
+        match found.into_iter().next() {
+            Some(domain) => Ok(Some(self.domain_model("GET storagedomains", domain).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn storage_domain_gone(&self, id: StorageDomainId) -> Result<bool, EngineError> {
+        let call = Call::get(format!("storagedomains/{id}")).about("storage domain", id);
+        match self.get::<ovirt_wire::StorageDomain>(call).await {
+            Ok(_) => Ok(false),
+            Err(error) if matches!(error.kind, ErrorKind::NotFound { .. }) => Ok(true),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn attached_to(
+        &self,
+        data_center: DataCenterId,
+        domain: StorageDomainId,
+    ) -> Result<bool, EngineError> {
+        let call = Call::get(format!("datacenters/{data_center}/storagedomains/{domain}"));
+        match self.get::<ovirt_wire::StorageDomain>(call).await {
+            Ok(_) => Ok(true),
+            Err(error) if matches!(error.kind, ErrorKind::NotFound { .. }) => Ok(false),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// What to do when a call that must not repeat got no answer and reading did not show it done.
+const LOST_HINT: &str =
+    "the engine may still be doing it: look in its events and tasks before asking again";
+
+/// Whether the request may have reached the engine without its answer reaching us.
+fn answer_lost(error: &ClientError) -> bool {
+    matches!(error.kind, ErrorKind::Timeout | ErrorKind::Unavailable)
+}
+
+/// A call whose answer was lost, not seen done: "try again" would be the wrong advice.
+fn lost(error: ClientError, object: &str) -> ClientError {
+    about(
+        ClientError {
+            hint: None,
+            ..error
+        },
+        object,
+        LOST_HINT,
+    )
+}
+
+/// Names the object a call was about, and says what usually stands in the way where the
+/// error has no hint of its own.
+fn about(error: ClientError, object: &str, hint: &str) -> ClientError {
+    let hinted = error.hint.is_some();
+    let error = ClientError {
+        target: format!("{object}: {}", error.target).into_boxed_str(),
+        ..error
+    };
+    if hinted {
+        error
+    } else {
+        error.with_hint(hint)
     }
 }
 
@@ -147,15 +252,59 @@ impl Engine for Client {
         Ok(())
     }
 
-    // BASE STUB: filled by the client work; nothing here may land as it is.
     async fn destroy_storage_domain(&self, id: StorageDomainId) -> Result<(), EngineError> {
-        let _ = id;
-        Err(EngineError::Protocol("not built yet".into()))
+        // Sent again, it would find no domain: a lost answer is checked by reading instead.
+        let call = Call {
+            method: Method::DELETE,
+            replay: Replay::UnsentOnly,
+            ..Call::get(format!("storagedomains/{id}"))
+        }
+        .query("destroy", "true")
+        .about("storage domain", id);
+        let object = format!("storage domain {id}");
+        match self.run_action(&call).await {
+            Err(error) if answer_lost(&error) => {
+                if self.storage_domain_gone(id).await? {
+                    return Ok(());
+                }
+                Err(lost(error, &object).into())
+            }
+            result => Ok(result.map_err(|error| {
+                about(
+                    error,
+                    &object,
+                    "a domain is destroyed only out of service: deactivate it in its data center first (a master goes last)",
+                )
+            })?),
+        }
     }
 
     async fn add_local_domain(&self, new: NewLocalDomain) -> Result<StorageDomain, EngineError> {
-        let _ = new;
-        Err(EngineError::Protocol("not built yet".into()))
+        let body = ovirt_wire::StorageDomain::for_new_local(&new);
+        let call = Call::send(
+            Method::POST,
+            "storagedomains",
+            ovirt_wire::to_request_xml(&body),
+            Replay::UnsentOnly,
+        )
+        .about("host", new.host);
+        let object = format!(
+            "local domain {:?} ({} on host {})",
+            new.name, new.path, new.host
+        );
+        match self.get::<ovirt_wire::StorageDomain>(call).await {
+            Ok((target, added)) => self.domain_model(&target, added).await,
+            Err(error) if answer_lost(&error) => match self.local_domain_named(&new).await? {
+                Some(found) => Ok(found),
+                None => Err(lost(error, &object).into()),
+            },
+            Err(error) => Err(about(
+                error,
+                &object,
+                "the host must be up in its local data center, and the directory empty and writable by vdsm (owner 36:36)",
+            )
+            .into()),
+        }
     }
 
     async fn attach_storage_domain(
@@ -163,8 +312,30 @@ impl Engine for Client {
         data_center: DataCenterId,
         domain: StorageDomainId,
     ) -> Result<(), EngineError> {
-        let _ = (data_center, domain);
-        Err(EngineError::Protocol("not built yet".into()))
+        let body = ovirt_wire::StorageDomain::for_attach(domain);
+        let call = Call::send(
+            Method::POST,
+            format!("datacenters/{data_center}/storagedomains"),
+            ovirt_wire::to_request_xml(&body),
+            Replay::UnsentOnly,
+        )
+        .about("data center", data_center);
+        let object = format!("storage domain {domain} into data center {data_center}");
+        match self.execute(&call).await {
+            Ok(_) => Ok(()),
+            Err(error) if answer_lost(&error) => {
+                if self.attached_to(data_center, domain).await? {
+                    return Ok(());
+                }
+                Err(lost(error, &object).into())
+            }
+            Err(error) => Err(about(
+                error,
+                &object,
+                "the domain must be unattached, and a local domain's host up in that local data center",
+            )
+            .into()),
+        }
     }
 
     async fn storage_domain_action(
@@ -173,16 +344,42 @@ impl Engine for Client {
         domain: StorageDomainId,
         action: DomainAction,
     ) -> Result<(), EngineError> {
-        let _ = (data_center, domain, action);
-        Err(EngineError::Protocol("not built yet".into()))
+        let (segment, body) = Action::for_domain(action);
+        // Either, sent twice, is refused the second time: the domain is already there.
+        self.act(
+            format!("datacenters/{data_center}/storagedomains/{domain}/{segment}"),
+            &body,
+            Replay::UnsentOnly,
+            ("storage domain", domain.to_string()),
+        )
+        .await
+        .map_err(|error| {
+            about(
+                error,
+                &format!("storage domain {domain} in data center {data_center}"),
+                match action {
+                    DomainAction::Activate => "its data center's hosts must be up",
+                    DomainAction::Deactivate => "the VMs with disks there must be down first",
+                },
+            )
+        })?;
+        Ok(())
     }
 
     async fn unregistered_vms(
         &self,
         domain: StorageDomainId,
     ) -> Result<Vec<UnregisteredVm>, EngineError> {
-        let _ = domain;
-        Err(EngineError::Protocol("not built yet".into()))
+        // The matrix parameter, bare: `BackendStorageDomainVmsResource` reads it as true.
+        let call = Call::get(format!("storagedomains/{domain}/vms;unregistered"))
+            .about("storage domain", domain);
+        Ok(self
+            .list(call, |target, vm: ovirt_wire::Vm| {
+                vm.to_unregistered()
+                    .map(Some)
+                    .map_err(|error| convert_error(target, error))
+            })
+            .await?)
     }
 
     async fn register_vm(
@@ -191,8 +388,30 @@ impl Engine for Client {
         vm: VmId,
         cluster: ClusterId,
     ) -> Result<(), EngineError> {
-        let _ = (domain, vm, cluster);
-        Err(EngineError::Protocol("not built yet".into()))
+        let body = Action::for_register(cluster);
+        let call = Call::send(
+            Method::POST,
+            format!("storagedomains/{domain}/vms/{vm}/register"),
+            ovirt_wire::to_request_xml(&body),
+            Replay::UnsentOnly,
+        )
+        .about("storage domain", domain);
+        let object = format!("VM {vm} of storage domain {domain}");
+        match self.run_action(&call).await {
+            Ok(()) => Ok(()),
+            // Registered twice, the second is refused (the id is in use): look instead.
+            Err(error) if answer_lost(&error) => match self.vm(vm).await {
+                Ok(_) => Ok(()),
+                Err(EngineError::NotFound { .. }) => Err(lost(error, &object).into()),
+                Err(other) => Err(other),
+            },
+            Err(error) => Err(about(
+                error,
+                &object,
+                "the domain must be active in the cluster's data center, and the VM among its unregistered ones",
+            )
+            .into()),
+        }
     }
 
     async fn update_cluster(

@@ -4,7 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use model::engine::{ClusterUpdate, ClusterUpgrade, HostAction, Severity, VmAction};
+use model::engine::{
+    ClusterUpdate, ClusterUpgrade, DomainAction, HostAction, NewLocalDomain, Severity,
+    UnregisteredVm, VmAction,
+};
 use model::*;
 use ovirt_wire::{ApiPath, Document, Entity, StorageDomainView, WireError};
 use proptest::prelude::*;
@@ -1295,4 +1298,169 @@ fn vm_xml_has_the_engine_shape() {
         assert!(xml.contains(needed), "{needed}");
     }
     insta::assert_snapshot!("vm_xml", xml);
+}
+
+#[test]
+fn a_local_domains_path_is_read_and_written_in_both_lists() {
+    let api = ApiPath::default();
+    let local = StorageDomain {
+        id: id(StorageDomainId, "sd", "local"),
+        name: "local".to_owned(),
+        data_center: Some(id(DataCenterId, "dc", "local")),
+        role: DomainRole::Data,
+        storage: StorageType::Localfs,
+        status: StorageDomainStatus::Active,
+        master: true,
+        hosted_engine: false,
+        format_version: Some(5),
+        path: Some("/data/images".to_owned()),
+    };
+    for view in [StorageDomainView::TopLevel, StorageDomainView::InDataCenter] {
+        let wire = ovirt_wire::StorageDomain::from_model(&local, &api, view);
+        let xml = ovirt_wire::to_xml(&wire);
+        let compact: String = xml.split_whitespace().collect();
+        assert!(
+            compact.contains("<storage><path>/data/images</path><type>localfs</type></storage>"),
+            "{xml}"
+        );
+    }
+    let in_dc =
+        ovirt_wire::StorageDomain::from_model(&local, &api, StorageDomainView::InDataCenter);
+    let (x, j) = both_ways(&in_dc, |w| w.to_model().unwrap());
+    assert_eq!((&x, &j), (&local, &local));
+
+    // An NFS export's path is the export, not a directory of a host: the model keeps none.
+    let nfs: ovirt_wire::StorageDomain = ovirt_wire::from_xml(
+        b"<storage_domain id=\"5a55d518-00c7-00ef-015b-000000000001\"><name>nfs</name><type>data</type>\
+          <status>unattached</status><storage><address>nfs.example.com</address>\
+          <path>/exports/data</path><type>nfs</type></storage></storage_domain>",
+    )
+    .unwrap();
+    assert_eq!(nfs.to_model().unwrap().path, None);
+}
+
+#[test]
+fn a_local_domain_is_created_with_the_body_the_sdk_sends() {
+    let host = id(HostId, "host", "h1");
+    let new = NewLocalDomain {
+        name: "local1".to_owned(),
+        host,
+        path: "/localfs".to_owned(),
+    };
+    let wire = ovirt_wire::StorageDomain::for_new_local(&new);
+    let body = ovirt_wire::to_request_xml(&wire);
+    assert_eq!(
+        body,
+        format!(
+            "<storage_domain>\n  <name>local1</name>\n  <storage>\n    <path>/localfs</path>\n    <type>localfs</type>\n  </storage>\n  <type>data</type>\n  <host id=\"{host}\"/>\n</storage_domain>\n"
+        )
+    );
+    let (x, j) = both_ways(&wire, |w| w.to_new_local_domain(host).unwrap());
+    assert_eq!((&x, &j), (&new, &new));
+    // The REST layer sends every localfs domain to AddLocalStorageDomain: an SDK's
+    // `<import>` is read and changes nothing (BackendStorageDomainsResource.add).
+    let with_import = body.replace(
+        "<name>local1</name>",
+        "<name>local1</name><import>true</import>",
+    );
+    let read: ovirt_wire::StorageDomain = ovirt_wire::from_xml(with_import.as_bytes()).unwrap();
+    assert_eq!(read.to_new_local_domain(host).unwrap(), new);
+}
+
+#[test]
+fn a_local_domain_request_names_what_it_lacks() {
+    let host = id(HostId, "host", "h1");
+    let error = |xml: &[u8]| {
+        let read: ovirt_wire::StorageDomain = ovirt_wire::from_xml(xml).unwrap();
+        read.to_new_local_domain(host).unwrap_err().to_string()
+    };
+    assert_eq!(
+        error(b"<storage_domain><name>l</name><type>data</type><storage><type>localfs</type></storage></storage_domain>"),
+        "storage domain \"l\": <storage><path> is missing"
+    );
+    assert_eq!(
+        error(b"<storage_domain><name>l</name><type>data</type><storage><type>nfs</type><path>/x</path></storage></storage_domain>"),
+        "storage domain \"l\": <storage><type> is \"nfs\"; only local domains (localfs) are added through this API subset"
+    );
+    assert_eq!(
+        error(b"<storage_domain><name>l</name><type>iso</type></storage_domain>"),
+        "storage domain \"l\": <type> is \"iso\"; a local domain is a data domain"
+    );
+    assert_eq!(
+        error(b"<storage_domain><type>data</type><storage><type>localfs</type><path>/x</path></storage></storage_domain>"),
+        "storage domain: <name> is missing"
+    );
+}
+
+#[test]
+fn a_domain_is_attached_by_its_id_alone() {
+    let sd = id(StorageDomainId, "sd", "local1");
+    let body = ovirt_wire::to_request_xml(&ovirt_wire::StorageDomain::for_attach(sd));
+    assert_eq!(body, format!("<storage_domain id=\"{sd}\"/>\n"));
+    let read: ovirt_wire::StorageDomain = ovirt_wire::from_xml(body.as_bytes()).unwrap();
+    assert_eq!(read.id, Some(sd.to_string()));
+}
+
+#[test]
+fn domain_actions_and_registration_convert_to_the_engine_seam() {
+    for action in [DomainAction::Activate, DomainAction::Deactivate] {
+        let (segment, body) = ovirt_wire::Action::for_domain(action);
+        assert_eq!(ovirt_wire::to_request_xml(&body), "<action/>\n");
+        assert_eq!(
+            ovirt_wire::Action::to_domain_action(segment).unwrap(),
+            action
+        );
+    }
+    assert_eq!(
+        ovirt_wire::Action::to_domain_action("detach")
+            .unwrap_err()
+            .to_string(),
+        "action \"detach\": is not a storage domain action of this API subset"
+    );
+
+    let cluster = id(ClusterId, "cluster", "Default");
+    let register = ovirt_wire::Action::for_register(cluster);
+    assert_eq!(
+        ovirt_wire::to_request_xml(&register),
+        format!("<action>\n  <cluster id=\"{cluster}\"/>\n</action>\n")
+    );
+    let (x, j) = both_ways(&register, |w| w.cluster.clone());
+    assert_eq!(x, j);
+    assert_eq!(x.and_then(|c| c.id), Some(cluster.to_string()));
+}
+
+#[test]
+fn unregistered_vms_are_listed_under_their_domain() {
+    let api = ApiPath::default();
+    let sd = id(StorageDomainId, "sd", "local1");
+    let vm = UnregisteredVm {
+        id: id(VmId, "vm", "db1"),
+        name: "db1".to_owned(),
+    };
+    let wire = ovirt_wire::Vm::unregistered(&vm, sd, &api);
+    assert_eq!(
+        wire.href,
+        Some(format!(
+            "/ovirt-engine/api/storagedomains/{sd}/vms/{}",
+            vm.id
+        ))
+    );
+    let xml = ovirt_wire::list_to_xml([&wire]);
+    assert!(
+        xml.contains(&format!(
+            "<storage_domain href=\"/ovirt-engine/api/storagedomains/{sd}\" id=\"{sd}\"/>"
+        )),
+        "{xml}"
+    );
+    assert!(xml.contains("/register\" rel=\"register\""), "{xml}");
+    let listed: Vec<ovirt_wire::Vm> = ovirt_wire::list_from_xml(xml.as_bytes()).unwrap();
+    assert_eq!(listed[0].to_unregistered().unwrap(), vm);
+    let (x, j) = both_ways(&wire, |w| w.to_unregistered().unwrap());
+    assert_eq!((&x, &j), (&vm, &vm));
+    let nameless: ovirt_wire::Vm =
+        ovirt_wire::from_xml(format!("<vm id=\"{}\"/>", vm.id).as_bytes()).unwrap();
+    assert_eq!(
+        nameless.to_unregistered().unwrap_err().to_string(),
+        format!("VM (id {}): <name> is missing", vm.id)
+    );
 }

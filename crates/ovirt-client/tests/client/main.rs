@@ -569,3 +569,53 @@ async fn the_seam_reads_only_hosts_and_vms_when_told_to() {
         "no VM details, disks or volumes: {seen:?}"
     );
 }
+
+#[tokio::test]
+async fn storage_calls_use_the_rest_layers_parameters_and_look_before_repeating() {
+    let stub = Stub::new(example("local-storage"));
+    let url = stub::serve(stub.clone(), None).await;
+    let client = connect(&url).await;
+    let sd = stub.inventory.storage_domains[0].id;
+    let waiting = client.unregistered_vms(sd).await.unwrap();
+    assert_eq!(waiting[0].id.to_string(), stub::UNREGISTERED);
+    client.destroy_storage_domain(sd).await.unwrap();
+    let seen = stub.api_requests();
+    assert!(seen.iter().any(|r| r.method == "GET"
+        && r.uri
+            .ends_with(&format!("/storagedomains/{sd}/vms;unregistered"))));
+    assert!(seen.iter().any(|r| r.method == "DELETE"
+        && r.uri
+            .ends_with(&format!("/storagedomains/{sd}?destroy=true"))));
+
+    // A 502 after the engine took it: the VM is there, so the registration is not sent again.
+    let cluster = stub.inventory.clusters[0].id;
+    let known = stub.inventory.vms[0].id;
+    stub.action_answers
+        .lock()
+        .unwrap()
+        .push((502, String::new()));
+    client.register_vm(sd, known, cluster).await.unwrap();
+    let registrations = |stub: &Stub| {
+        stub.api_requests()
+            .iter()
+            .filter(|r| r.method == "POST" && r.uri.ends_with("/register"))
+            .count()
+    };
+    assert_eq!(registrations(&stub), 1);
+    // Not there: the error names the VM and its domain and says to look before asking again.
+    stub.action_answers
+        .lock()
+        .unwrap()
+        .push((502, String::new()));
+    let lost: model::VmId = stub::UNREGISTERED.parse().unwrap();
+    let error = client.register_vm(sd, lost, cluster).await.unwrap_err();
+    assert_eq!(registrations(&stub), 2);
+    let EngineError::Unavailable(text) = error else {
+        panic!("{error:?}")
+    };
+    assert!(
+        text.contains(&format!("VM {lost} of storage domain {sd}"))
+            && text.contains("look in its events"),
+        "{text}"
+    );
+}

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use model::engine::{Engine, HostAction};
-use model::{Inventory, Timestamp};
+use model::engine::{DomainAction, Engine, EngineError, HostAction, NewLocalDomain, VmAction};
+use model::{Inventory, StorageDomainStatus, Timestamp, VmStatus};
 use ovirt_client::{Client, Config, ErrorKind, Password, Retry, Scope, Tls};
 use ovirt_sim::http::{Credentials, HttpSim, ServeOptions};
 use ovirt_sim::{Faults, SimConfig, SimEngine, Simulator};
@@ -274,4 +274,119 @@ async fn wait_for(client: &Client, host: model::HostId, status: model::HostStatu
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("host {host} never got {status}");
+}
+
+/// Polls the engine until `done` holds of what `read` gives.
+async fn until<T, F: std::future::Future<Output = T>>(
+    read: impl Fn() -> F,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    for _ in 0..500 {
+        let value = read().await;
+        if done(&value) {
+            return value;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("never got there");
+}
+
+/// Guide §1.1.9 through the seam over HTTP: the local domain out of service, destroyed,
+/// imported again with its id, attached, and its VMs registered down.
+#[tokio::test]
+async fn a_local_domain_is_destroyed_imported_and_its_vms_registered() {
+    let mut simulator = Simulator::new(
+        crate::example("local-storage"),
+        SimConfig::default(),
+        Faults::default(),
+        7,
+        START,
+    );
+    simulator
+        .set_manager_version("4.4.10".parse().unwrap())
+        .unwrap();
+    let server = HttpSim::start(SimEngine::new(simulator, 600.0, 7), ServeOptions::default())
+        .await
+        .unwrap();
+    let client = Client::connect(&config(&server, &password()))
+        .await
+        .unwrap();
+    let before = client.inventory().await.unwrap();
+    let old = before.storage_domains[0].clone();
+    assert_eq!(old.path.as_deref(), Some("/data/branch-local"));
+    let (dc, cluster, host) = (
+        before.data_centers[0].id,
+        before.clusters[0].id,
+        before.hosts[0].id,
+    );
+    for vm in &before.vms {
+        client.vm_action(vm.id, VmAction::Stop).await.unwrap();
+        until(
+            || client.vm(vm.id),
+            |v| v.as_ref().unwrap().status == VmStatus::Down,
+        )
+        .await
+        .unwrap();
+    }
+    client
+        .storage_domain_action(dc, old.id, DomainAction::Deactivate)
+        .await
+        .unwrap();
+    until(
+        || client.inventory(),
+        |i| i.as_ref().unwrap().storage_domains[0].status == StorageDomainStatus::Maintenance,
+    )
+    .await
+    .unwrap();
+    client.destroy_storage_domain(old.id).await.unwrap();
+    assert_eq!(
+        client.destroy_storage_domain(old.id).await.unwrap_err(),
+        EngineError::NotFound {
+            kind: "storage domain",
+            id: old.id.to_string()
+        }
+    );
+
+    // No REST call imports a local domain: the administrator does it in the portal.
+    let imported = server
+        .engine()
+        .import_local_domain("branch-host", "/data/branch-local", &old.name)
+        .unwrap();
+    assert_eq!(imported, old.id);
+    until(
+        || client.inventory(),
+        |i| i.as_ref().unwrap().storage_domains[0].status == StorageDomainStatus::Active,
+    )
+    .await
+    .unwrap();
+    // A new local domain is attached by the engine itself, beside the imported master.
+    let made = client
+        .add_local_domain(NewLocalDomain {
+            name: "branch-new".into(),
+            host,
+            path: "/localfs".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (made.data_center, made.path.as_deref()),
+        (Some(dc), Some("/localfs"))
+    );
+    let waiting = client.unregistered_vms(old.id).await.unwrap();
+    let mut names: Vec<&str> = waiting.iter().map(|v| v.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["file-server", "print-server"]);
+    for vm in &waiting {
+        client.register_vm(old.id, vm.id, cluster).await.unwrap();
+        assert_eq!(client.vm(vm.id).await.unwrap().status, VmStatus::Down);
+    }
+    assert!(client.unregistered_vms(old.id).await.unwrap().is_empty());
+    let again = client
+        .register_vm(old.id, waiting[0].id, cluster)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again, EngineError::Refused { status: 409, .. }),
+        "{again:?}"
+    );
 }

@@ -19,6 +19,8 @@ use tokio::net::{TcpListener, TcpStream};
 
 pub const USER: &str = "admin@internal";
 pub const PASSWORD: &str = "secret";
+/// The VM `storagedomains/{id}/vms;unregistered` lists.
+pub const UNREGISTERED: &str = "5b0a7c1e-1234-4abc-8def-0123456789ab";
 /// `admin@internal:secret`.
 const BASIC: &str = "Basic YWRtaW5AaW50ZXJuYWw6c2VjcmV0";
 
@@ -323,8 +325,11 @@ fn api(stub: &Stub, method: &Method, rest: &str, query: &[(String, String)]) -> 
     let inventory = &stub.inventory;
     let path = ApiPath::default();
     let parts: Vec<&str> = rest.split('/').collect();
-    if method == Method::POST {
-        if parts.first() == Some(&"hosts") || parts.first() == Some(&"vms") {
+    if method == Method::POST || method == Method::DELETE {
+        if matches!(
+            parts.first(),
+            Some(&("hosts" | "vms" | "storagedomains" | "datacenters"))
+        ) {
             let mut answers = stub.action_answers.lock().unwrap();
             if !answers.is_empty() {
                 let (status, body) = answers.remove(0);
@@ -458,6 +463,9 @@ fn api(stub: &Stub, method: &Method, rest: &str, query: &[(String, String)]) -> 
                 "<job id=\"{id}\"><description>Migrating VM</description><status>{state}</status></job>"
             ))
         }
+        ["storagedomains", sd, "vms;unregistered"] => xml(format!(
+            "<vms><vm href=\"/ovirt-engine/api/storagedomains/{sd}/vms/{UNREGISTERED}\" id=\"{UNREGISTERED}\"><name>lost</name></vm></vms>"
+        )),
         ["events"] => xml("<events/>".into()),
         _ => answer(404, "application/xml", String::new()),
     }

@@ -10,7 +10,7 @@ use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::Response;
-use model::engine::{EngineError, Event as ModelEvent, HostAction};
+use model::engine::{DomainAction, EngineError, Event as ModelEvent, HostAction};
 use model::*;
 use ovirt_wire as wire;
 use ovirt_wire::{Entity, StorageDomainView};
@@ -249,6 +249,7 @@ fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<&T> {
 }
 
 const HOST_ACTIONS: [&str; 4] = ["activate", "deactivate", "upgrade", "upgradecheck"];
+const DOMAIN_ACTIONS: [&str; 2] = ["activate", "deactivate"];
 const VM_ACTIONS: [&str; 6] = [
     "maintenance",
     "migrate",
@@ -372,12 +373,22 @@ impl App {
             ["datacenters", id, "storagedomains"] if get => {
                 self.attached_storage_domains(call, id, None)
             }
+            ["datacenters", id, "storagedomains"] if post => self.attach_storage_domain(call, id),
             ["datacenters", id, "storagedomains", sd] if get => {
                 self.attached_storage_domains(call, id, Some(sd))
             }
+            ["datacenters", id, "storagedomains", sd, action]
+                if post && DOMAIN_ACTIONS.contains(action) =>
+            {
+                self.storage_domain_action(call, id, sd, action)
+            }
             ["datacenters", id, "networks"] if get => self.networks(call, Some(id)),
             ["storagedomains"] if get => self.storage_domains(call),
+            ["storagedomains"] if post => self.add_storage_domain(call),
             ["storagedomains", id] if get => self.storage_domain(call, id),
+            ["storagedomains", id] if delete => self.remove_storage_domain(call, id),
+            ["storagedomains", id, "vms"] if get => self.storage_domain_vms(call, id),
+            ["storagedomains", id, "vms", vm, "register"] if post => self.register_vm(call, id, vm),
             ["storagedomains", id, "disks"] if get => self.disks(call, Some(id)),
             ["storagedomains", id, "disksnapshots"] if get => {
                 self.disk_snapshots(call, DiskSnapshotsOf::StorageDomain(id))
@@ -596,17 +607,12 @@ impl App {
     /// `activate` and `reboot` are URL parameters. Answers 201 with the host, `installing`.
     fn add_host(&self, call: &Call) -> Result<Response, Failure> {
         let request: wire::Host = parse_body(call)?;
-        let missing: Vec<&str> = [("name", &request.name), ("address", &request.address)]
-            .into_iter()
-            .filter(|(_, value)| value.is_none())
-            .map(|(name, _)| name)
-            .collect();
-        if !missing.is_empty() {
-            return Err(Failure::Fault {
-                status: StatusCode::BAD_REQUEST,
-                reason: "Incomplete parameters".into(),
-                detail: format!("Host [{}] required for add", missing.join(", ")),
-            });
+        let required = [
+            ("name", request.name.is_some()),
+            ("address", request.address.is_some()),
+        ];
+        if required.iter().any(|(_, given)| !given) {
+            return Err(incomplete("Host", &required));
         }
         let cluster = self.cluster_of_new_host(request.cluster.as_ref())?;
         let mut new = request.to_new_host(cluster).map_err(Failure::incomplete)?;
@@ -621,37 +627,52 @@ impl App {
             let host = sim.host(added?)?;
             self.host_wire(host, call.all_content)
         };
-        let mut response = reply::one(StatusCode::CREATED, call.format, &host);
-        if let Some(location) = host
-            .href
-            .as_deref()
-            .and_then(|h| HeaderValue::from_str(h).ok())
-        {
-            response.headers_mut().insert(header::LOCATION, location);
-        }
-        Ok(response)
+        Ok(created(call.format, &host, host.href.as_deref()))
     }
 
     /// `BackendHostsResource.getClusterId`: by id, else by name, else the cluster named
-    /// `Default`. An unknown id is the command's refusal; an unknown name is not found.
+    /// `Default`.
     fn cluster_of_new_host(&self, cluster: Option<&wire::Ref>) -> Result<ClusterId, Failure> {
-        if let Some(id) = cluster.and_then(|c| c.id.as_deref()) {
+        let default = wire::Ref::named("Default");
+        self.resolve(
+            cluster.unwrap_or(&default),
+            "cluster",
+            "Cluster",
+            |inventory, name| {
+                inventory
+                    .clusters
+                    .iter()
+                    .find(|c| c.name == name)
+                    .map(|c| c.id)
+            },
+        )
+    }
+
+    /// The object a request body refers to, by id, else by name (the REST layer's
+    /// `getEntity(…, "Cluster: name=…")`). An unknown id is left to the command to refuse;
+    /// an unknown name is not found, as `Entity not found: {label}: name={name}`.
+    fn resolve<I: FromStr>(
+        &self,
+        reference: &wire::Ref,
+        element: &str,
+        label: &str,
+        by_name: impl Fn(&Inventory, &str) -> Option<I>,
+    ) -> Result<I, Failure> {
+        if let Some(id) = reference.id.as_deref() {
             return id
                 .parse()
-                .map_err(|_| Failure::bad_request(format!("<cluster> id {id:?} is not a UUID")));
+                .map_err(|_| Failure::bad_request(format!("<{element}> id {id:?} is not a UUID")));
         }
-        let name = cluster.and_then(|c| c.name.as_deref()).unwrap_or("Default");
-        let sim = self.engine.simulator();
-        sim.inventory()
-            .clusters
-            .iter()
-            .find(|c| c.name == name)
-            .map(|c| c.id)
-            .ok_or_else(|| Failure::Fault {
-                status: StatusCode::NOT_FOUND,
-                reason: "Operation Failed".into(),
-                detail: format!("Entity not found: Cluster: name={name}"),
-            })
+        let Some(name) = reference.name.as_deref() else {
+            return Err(Failure::bad_request(format!(
+                "<{element}> has neither id nor name"
+            )));
+        };
+        by_name(self.engine.simulator().inventory(), name).ok_or_else(|| Failure::Fault {
+            status: StatusCode::NOT_FOUND,
+            reason: "Operation Failed".into(),
+            detail: format!("Entity not found: {label}: name={name}"),
+        })
     }
 
     // ----- VMs -----
@@ -1031,6 +1052,247 @@ impl App {
             (Some(_), Some(domain)) => Ok(reply::one(StatusCode::OK, call.format, domain)),
             (Some(_), None) => Err(Failure::NotFound),
         }
+    }
+
+    /// A domain as the top-level list shows it, or not found.
+    fn storage_domain_wire(
+        &self,
+        sim: &Simulator,
+        id: StorageDomainId,
+        view: StorageDomainView,
+    ) -> Result<wire::StorageDomain, Failure> {
+        sim.inventory()
+            .storage_domains
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| wire::StorageDomain::from_model(s, &self.api, view))
+            .ok_or(Failure::NotFound)
+    }
+
+    /// `POST /storagedomains` (`BackendStorageDomainsResource.add`): `host` (by id or
+    /// name), `type` and `storage` are required, and a file domain's `<storage><path>`;
+    /// only local domains are of this subset. Answers 201 with the domain.
+    fn add_storage_domain(&self, call: &Call) -> Result<Response, Failure> {
+        let request: wire::StorageDomain = parse_body(call)?;
+        let (Some(host), Some(_), Some(storage)) =
+            (&request.host, &request.type_, &request.storage)
+        else {
+            return Err(incomplete(
+                "StorageDomain",
+                &[
+                    ("host.id|name", request.host.is_some()),
+                    ("type", request.type_.is_some()),
+                    ("storage", request.storage.is_some()),
+                ],
+            ));
+        };
+        if storage.path.is_none() {
+            return Err(incomplete("HostStorage", &[("path", false)]));
+        }
+        let host = self.resolve(host, "host", "Hosts", |inventory, name| {
+            inventory
+                .hosts
+                .iter()
+                .find(|h| h.name == name)
+                .map(|h| h.id)
+        })?;
+        let new = request
+            .to_new_local_domain(host)
+            .map_err(Failure::bad_request)?;
+        let domain = {
+            let mut sim = self.engine.simulator();
+            sim.set_correlation_id(call.correlation.map(str::to_owned));
+            let added = sim.add_local_domain(new);
+            sim.set_correlation_id(None);
+            let id = added.map_err(|error| refused_creation(error, "add Storage"))?;
+            self.storage_domain_wire(&sim, id, StorageDomainView::TopLevel)?
+        };
+        Ok(created(call.format, &domain, domain.href.as_deref()))
+    }
+
+    /// `DELETE /storagedomains/{id}` (`BackendStorageDomainResource.remove`): an unknown
+    /// domain is a 404; with `destroy` the engine forgets it (`ForceRemoveStorageDomain`)
+    /// and answers an `<action>`; without it the engine needs `host` and removes the
+    /// storage too, which the simulated engine does not do.
+    fn remove_storage_domain(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: StorageDomainId = parse_id(id)?;
+        let (name, data_center) = {
+            let sim = self.engine.simulator();
+            let sd = self.storage_domain_wire(&sim, id, StorageDomainView::TopLevel)?;
+            let dc = sd
+                .data_centers
+                .as_deref()
+                .and_then(<[wire::Ref]>::first)
+                .and_then(|dc| dc.id.as_deref())
+                .and_then(|dc| dc.parse().ok())
+                .map_or_else(String::new, |dc| data_center_name(&sim, dc));
+            (sd.name.unwrap_or_default(), dc)
+        };
+        if call.params.switch("destroy") != Some(true) {
+            if call.params.get("host").is_none() {
+                return Err(Failure::Fault {
+                    status: StatusCode::BAD_REQUEST,
+                    reason: "host parameter is missing".into(),
+                    detail: String::new(),
+                });
+            }
+            return Err(Failure::bad_request(
+                "The simulated engine removes storage domains only with destroy=true.",
+            ));
+        }
+        let job = self.act(call, None, |sim| {
+            sim.destroy_storage_domain(id).map(|()| {
+                format!(
+                    "Removing Storage Domain {name} (Force Remove) from Data Center {data_center}"
+                )
+            })
+        })?;
+        let action = wire::Action {
+            job: Some(job),
+            status: Some("complete".to_owned()),
+            ..wire::Action::default()
+        };
+        Ok(reply::one(StatusCode::OK, call.format, &action))
+    }
+
+    /// `POST /datacenters/{id}/storagedomains` (`BackendAttachedStorageDomainsResource.add`,
+    /// `AttachStorageDomainToPool`): the domain by id or name. Answers 201 with the domain
+    /// as its data center shows it.
+    fn attach_storage_domain(&self, call: &Call, dc: &str) -> Result<Response, Failure> {
+        let dc: DataCenterId = parse_id(dc)?;
+        let request: wire::StorageDomain = parse_body(call)?;
+        if request.id.is_none() && request.name.is_none() {
+            return Err(incomplete("StorageDomain", &[("id|name", false)]));
+        }
+        let reference = wire::Ref {
+            id: request.id.clone(),
+            href: None,
+            name: request.name.clone(),
+        };
+        let sd: StorageDomainId = self.resolve(
+            &reference,
+            "storage_domain",
+            "Storage",
+            |inventory, name| {
+                inventory
+                    .storage_domains
+                    .iter()
+                    .find(|s| s.name == name)
+                    .map(|s| s.id)
+            },
+        )?;
+        let domain = {
+            let mut sim = self.engine.simulator();
+            sim.set_correlation_id(call.correlation.map(str::to_owned));
+            let attached = sim.attach_storage_domain(dc, sd);
+            sim.set_correlation_id(None);
+            attached.map_err(|error| refused_creation(error, "attach Storage"))?;
+            self.storage_domain_wire(&sim, sd, StorageDomainView::InDataCenter)?
+        };
+        Ok(created(call.format, &domain, domain.href.as_deref()))
+    }
+
+    /// `POST /datacenters/{id}/storagedomains/{sd}/activate|deactivate`
+    /// (`BackendAttachedStorageDomainResource`: `ActivateStorageDomain`,
+    /// `DeactivateStorageDomainWithOvfUpdate`).
+    fn storage_domain_action(
+        &self,
+        call: &Call,
+        dc: &str,
+        sd: &str,
+        segment: &str,
+    ) -> Result<Response, Failure> {
+        let dc: DataCenterId = parse_id(dc)?;
+        let sd: StorageDomainId = parse_id(sd)?;
+        let request: wire::Action = parse_body(call)?;
+        let action = wire::Action::to_domain_action(segment).map_err(Failure::incomplete)?;
+        let outcome = self.act(call, None, |sim| {
+            let (name, pool) = (domain_name(sim, sd), data_center_name(sim, dc));
+            sim.storage_domain_action(dc, sd, action)?;
+            Ok(match action {
+                DomainAction::Activate => {
+                    format!("Activating Storage Domain {name} on Data Center {pool}")
+                }
+                DomainAction::Deactivate => {
+                    format!("Deactivating Storage Domain {name} in Data Center {pool}.")
+                }
+            })
+        });
+        Ok(self.action_reply(call, request, outcome))
+    }
+
+    /// `GET /storagedomains/{id}/vms` (`BackendStorageDomainVmsResource.list`): with
+    /// `unregistered` (a query or matrix parameter, true when bare), the VMs the domain's
+    /// OVF stores hold that the engine does not know; else the VMs with a disk there.
+    fn storage_domain_vms(&self, call: &Call, id: &str) -> Result<Response, Failure> {
+        let id: StorageDomainId = parse_id(id)?;
+        let vms = {
+            let sim = self.engine.simulator();
+            self.storage_domain_wire(&sim, id, StorageDomainView::TopLevel)?;
+            if call.params.switch("unregistered") == Some(true) {
+                sim.unregistered_vms(id)?
+                    .iter()
+                    .map(|vm| wire::Vm::unregistered(vm, id, &self.api))
+                    .collect::<Vec<_>>()
+            } else {
+                let inventory = sim.inventory();
+                let mut held: Vec<VmId> = inventory
+                    .disks
+                    .iter()
+                    .filter(|d| d.storage_domain == id)
+                    .filter_map(|d| d.vm)
+                    .collect();
+                held.sort();
+                held.dedup();
+                by_name(&inventory.vms, |v| &v.name)
+                    .into_iter()
+                    .filter(|v| held.binary_search(&v.id).is_ok())
+                    .map(|v| {
+                        let mut vm = self.vm_wire(v, &disks_of(inventory, v.id), call);
+                        vm.storage_domain = Some(self.api.reference("storagedomains", id));
+                        vm
+                    })
+                    .collect()
+            }
+        };
+        Ok(reply::list(call.format, &vms))
+    }
+
+    /// `POST /storagedomains/{id}/vms/{vm}/register` (`BackendStorageDomainVmResource.register`,
+    /// `ImportVmFromConfiguration`): the cluster by id or name. The engine takes the
+    /// cluster of the VM's OVF when none is given; the simulated engine needs one.
+    fn register_vm(&self, call: &Call, sd: &str, vm: &str) -> Result<Response, Failure> {
+        let sd: StorageDomainId = parse_id(sd)?;
+        let vm: VmId = parse_id(vm)?;
+        let request: wire::Action = parse_body(call)?;
+        let Some(reference) = &request.cluster else {
+            return Err(Failure::Fault {
+                status: StatusCode::BAD_REQUEST,
+                reason: "Incomplete parameters".into(),
+                detail: "Action [cluster.id|name] required for register".into(),
+            });
+        };
+        let cluster = self.resolve(reference, "cluster", "Cluster", |inventory, name| {
+            inventory
+                .clusters
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.id)
+        })?;
+        let outcome = self.act(call, Some(JobSubject::Vm(vm)), |sim| {
+            let name = sim
+                .unregistered_vms(sd)
+                .ok()
+                .and_then(|vms| vms.into_iter().find(|v| v.id == vm))
+                .map_or_else(|| vm.to_string(), |v| v.name);
+            let to = Self::find_cluster(sim, cluster)
+                .map_or_else(|_| cluster.to_string(), |c| c.name.clone());
+            sim.register_vm(sd, vm, cluster)?;
+            Ok(format!(
+                "Importing VM {name} from configuration to Cluster {to}"
+            ))
+        });
+        Ok(self.action_reply(call, request, outcome))
     }
 
     fn disks(&self, call: &Call, on: Option<&str>) -> Result<Response, Failure> {
@@ -1572,6 +1834,59 @@ fn disks_of(inventory: &Inventory, vm: VmId) -> Vec<DiskId> {
         .filter(|d| d.vm == Some(vm))
         .map(|d| d.id)
         .collect()
+}
+
+/// 201 with the object made, and its address in `Location` (`performCreate`).
+fn created<T: Entity>(format: Format, value: &T, href: Option<&str>) -> Response {
+    let mut response = reply::one(StatusCode::CREATED, format, value);
+    if let Some(location) = href.and_then(|h| HeaderValue::from_str(h).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// `validateParameters`: 400 naming the fields of `required` a request lacks (those
+/// marked false), as `StorageDomain [host.id|name, type] required for add`.
+fn incomplete(entity: &str, required: &[(&str, bool)]) -> Failure {
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|(_, given)| !given)
+        .map(|(name, _)| *name)
+        .collect();
+    Failure::Fault {
+        status: StatusCode::BAD_REQUEST,
+        reason: "Incomplete parameters".into(),
+        detail: format!("{entity} [{}] required for add", missing.join(", ")),
+    }
+}
+
+/// A creation the command refused: an object it names that does not exist fails its
+/// validation (400), as for actions.
+fn refused_creation(error: EngineError, verb: &str) -> Failure {
+    match error {
+        EngineError::NotFound { kind, .. } => Failure::Fault {
+            status: StatusCode::BAD_REQUEST,
+            reason: "Operation Failed".into(),
+            detail: format!("[Cannot {verb}. The {kind} is not found.]"),
+        },
+        other => Failure::from(other),
+    }
+}
+
+fn domain_name(sim: &Simulator, id: StorageDomainId) -> String {
+    sim.inventory()
+        .storage_domains
+        .iter()
+        .find(|s| s.id == id)
+        .map_or_else(|| id.to_string(), |s| s.name.clone())
+}
+
+fn data_center_name(sim: &Simulator, id: DataCenterId) -> String {
+    sim.inventory()
+        .data_centers
+        .iter()
+        .find(|d| d.id == id)
+        .map_or_else(|| id.to_string(), |d| d.name.clone())
 }
 
 fn parse_body<T: Entity>(call: &Call) -> Result<T, Failure> {

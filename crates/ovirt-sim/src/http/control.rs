@@ -7,6 +7,9 @@
 //! * `POST /ovirt-sim/reinstall?host=FQDN&os=el8.6[&type=ovirt_node][&engine_key=false]` —
 //!   the machine's operating system is reinstalled, as PXE or kickstart would (its host
 //!   removed from the engine first); it answers again after the reinstall's virtual time;
+//! * `POST /ovirt-sim/import-domain?host=MACHINE&path=/data[&name=NAME]` — the Administration
+//!   Portal's Import Domain of the local domain at `path` on the machine's host, which no REST
+//!   call does: taken in with its id and attached to the host's data center;
 //! * `GET /ovirt-sim/machines` — the machines behind the hosts, with their system and state;
 //! * `GET /ovirt-sim/invariants` — the invariant checks over the history so far.
 //!
@@ -122,6 +125,25 @@ pub async fn reinstall(State(app): State<Arc<App>>, request: Request) -> Respons
                 }),
             )
         }
+        Err(EngineError::Refused { detail, .. }) => refused(detail.trim_matches(['[', ']'])),
+        Err(other) => refused(other),
+    }
+}
+
+pub async fn import_domain(State(app): State<Arc<App>>, request: Request) -> Response {
+    let Some(params) = admitted(&app, &request) else {
+        return reply::unauthorized();
+    };
+    let (Some(host), Some(path)) = (params.get("host"), params.get("path")) else {
+        return refused(
+            "say which host's directory holds the domain: /ovirt-sim/import-domain?host=branch-host.example.com&path=/data[&name=NAME]",
+        );
+    };
+    match app
+        .engine
+        .import_local_domain(host, path, params.get("name").unwrap_or(""))
+    {
+        Ok(id) => answer(StatusCode::OK, json!({ "imported": id.to_string() })),
         Err(EngineError::Refused { detail, .. }) => refused(detail.trim_matches(['[', ']'])),
         Err(other) => refused(other),
     }

@@ -72,6 +72,7 @@ fn router(app: Arc<App>) -> Router {
             post(control::set_manager_version),
         )
         .route("/ovirt-sim/reinstall", post(control::reinstall))
+        .route("/ovirt-sim/import-domain", post(control::import_domain))
         .route("/ovirt-sim/machines", get(control::machines))
         .route("/ovirt-sim/invariants", get(control::invariants))
         .with_state(app)

@@ -2,7 +2,7 @@
 //! (`+` for spaces), empty values meaning absent, parameters also accepted as `;name=value`
 //! path matrix parameters and as headers (`All-Content`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Decodes `%XX` escapes and `+` as a space; invalid escapes are kept as they are.
 pub fn decode_component(text: &str) -> String {
@@ -33,36 +33,49 @@ pub fn decode_component(text: &str) -> String {
 
 /// The parameters of a request, from its query string and matrix parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Params(HashMap<String, String>);
+pub struct Params {
+    values: HashMap<String, String>,
+    /// Given without a value (`vms;unregistered`, `?destroy`).
+    bare: HashSet<String>,
+}
 
 impl Params {
     pub fn parse(query: Option<&str>) -> Params {
-        let mut params = HashMap::new();
+        let mut params = Params::default();
         for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = decode_component(value);
-            // Clients send `search=` and `follow=` with nothing: the engine treats them as absent.
-            if !value.is_empty() {
-                params.insert(decode_component(key).to_ascii_lowercase(), value);
-            }
+            params.insert(&decode_component(key), decode_component(value));
         }
-        Params(params)
+        params
     }
 
-    /// Adds `;name=value` matrix parameters of a path segment.
+    /// Adds `;name=value` (or `;name`) matrix parameters of a path segment.
     pub fn add_matrix(&mut self, matrix: &str) {
         for pair in matrix.split(';').filter(|p| !p.is_empty()) {
-            if let Some((key, value)) = pair.split_once('=') {
-                if !value.is_empty() {
-                    self.0
-                        .insert(key.to_ascii_lowercase(), decode_component(value));
-                }
-            }
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            self.insert(key, decode_component(value));
+        }
+    }
+
+    fn insert(&mut self, key: &str, value: String) {
+        let key = key.to_ascii_lowercase();
+        // Clients send `search=` and `follow=` with nothing: the engine treats them as absent.
+        if value.is_empty() {
+            self.bare.insert(key);
+        } else {
+            self.values.insert(key, value);
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).map(String::as_str)
+        self.values.get(key).map(String::as_str)
+    }
+
+    /// A flag that a bare mention turns on (`ParametersHelper.getBooleanParameter` with
+    /// `empty` true, as `unregistered` and `destroy` are read).
+    pub fn switch(&self, key: &str) -> Option<bool> {
+        self.flag(key)
+            .or_else(|| self.bare.contains(key).then_some(true))
     }
 
     pub fn flag(&self, key: &str) -> Option<bool> {
@@ -104,5 +117,15 @@ mod tests {
         assert_eq!(split_matrix("events;from=5"), ("events", Some("from=5")));
         assert_eq!(decode_component("a%2"), "a%2");
         assert_eq!(decode_component("%E3%83%9B"), "ホ");
+        let mut p = Params::parse(Some("destroy"));
+        p.add_matrix("unregistered");
+        assert_eq!(p.get("destroy"), None);
+        assert_eq!(p.switch("destroy"), Some(true));
+        assert_eq!(p.switch("unregistered"), Some(true));
+        assert_eq!(
+            Params::parse(Some("destroy=false")).switch("destroy"),
+            Some(false)
+        );
+        assert_eq!(p.switch("force"), None);
     }
 }

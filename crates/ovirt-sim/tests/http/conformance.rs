@@ -4,6 +4,7 @@
 use model::Version;
 use ovirt_wire::{
     from_xml, list_from_xml, Action, Cluster, Event, Job, JobStatus, Step, StepStatus,
+    StorageDomain,
 };
 use reqwest::StatusCode;
 
@@ -559,4 +560,333 @@ async fn hosts_are_added_with_201_and_removed_with_an_action() {
     let seen = served.watch_host(&id, |h| h.status == Some(Up)).await;
     assert_eq!(seen.first(), Some(&Installing));
     assert!(!seen.contains(&Reboot), "reboot=false: {seen:?}");
+}
+
+/// The local-storage example's one domain, its data center and the VMs on it.
+async fn local_domain(served: &Served) -> (String, String) {
+    let domains: Vec<StorageDomain> =
+        list_from_xml(served.text("/storagedomains").await.as_bytes()).unwrap();
+    let local = domains
+        .into_iter()
+        .find(|d| d.name.as_deref() == Some("branch-local"))
+        .expect("the example's local domain");
+    let dc = local.data_centers.unwrap()[0].id.clone().unwrap();
+    (local.id.unwrap(), dc)
+}
+
+#[tokio::test]
+/// `BackendStorageDomainsResource.mapFileDomain`: a local domain's `<storage>` carries its
+/// directory as `<path>`, in the top-level list, alone and in its data center's list.
+async fn a_local_domain_shows_its_directory() {
+    let served = super::serve("local-storage", "", 1.0).await;
+    let (sd, dc) = local_domain(&served).await;
+    for path in [
+        "/storagedomains".to_owned(),
+        format!("/storagedomains/{sd}"),
+        format!("/datacenters/{dc}/storagedomains/{sd}"),
+    ] {
+        let compact: String = served.text(&path).await.split_whitespace().collect();
+        assert!(
+            compact
+                .contains("<storage><path>/data/branch-local</path><type>localfs</type></storage>"),
+            "{path}: {compact}"
+        );
+    }
+}
+
+#[tokio::test]
+/// The REST layer checks a request before any command runs: `validateParameters` (400,
+/// `StorageDomain [host.id|name] required for add`, `HostStorage [path]`, `[id|name]` to
+/// attach), a host or domain named but unknown (`getEntity`: 404, `Entity not found`), a
+/// removal without `destroy` and without `host` (`BackendStorageDomainResource.remove`:
+/// 400, `host parameter is missing`), an unknown domain to remove or list (404), and a
+/// malformed id (`asGuidOr404`).
+async fn storage_requests_are_checked_as_the_rest_layer_does() {
+    let served = super::serve("local-storage", "", 1.0).await;
+    let (sd, dc) = local_domain(&served).await;
+    let fault = |answer: &str| -> (String, String) {
+        let fault: ovirt_wire::Fault = from_xml(answer.as_bytes()).unwrap();
+        (
+            fault.reason.unwrap_or_default(),
+            fault.detail.unwrap_or_default(),
+        )
+    };
+    let (status, answer) = served
+        .post(
+            "/storagedomains",
+            "<storage_domain><name>l</name><type>data</type><storage><type>localfs</type><path>/data</path></storage></storage_domain>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        fault(&answer),
+        (
+            "Incomplete parameters".to_owned(),
+            "StorageDomain [host.id|name] required for add".to_owned()
+        )
+    );
+    let (status, answer) = served
+        .post(
+            "/storagedomains",
+            "<storage_domain><name>l</name><type>data</type><host><name>branch-host</name></host><storage><type>localfs</type></storage></storage_domain>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(fault(&answer).1, "HostStorage [path] required for add");
+    let (status, answer) = served
+        .post(
+            "/storagedomains",
+            "<storage_domain><name>l</name><type>data</type><host><name>nobody</name></host><storage><type>localfs</type><path>/data</path></storage></storage_domain>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(fault(&answer).1, "Entity not found: Hosts: name=nobody");
+
+    let (status, answer) = served
+        .post(
+            &format!("/datacenters/{dc}/storagedomains"),
+            "<storage_domain/>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(fault(&answer).1, "StorageDomain [id|name] required for add");
+    let (status, answer) = served
+        .post(
+            &format!("/datacenters/{dc}/storagedomains"),
+            "<storage_domain><name>nowhere</name></storage_domain>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(fault(&answer).1, "Entity not found: Storage: name=nowhere");
+
+    let (status, answer) = served
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/storagedomains/{sd}"),
+            "application/xml",
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(fault(&answer).0, "host parameter is missing");
+    let unknown = "5b0a7c1e-1234-4abc-8def-0123456789ab";
+    for path in [
+        format!("/storagedomains/{unknown}?destroy=true"),
+        "/storagedomains/not-a-uuid?destroy=true".to_owned(),
+    ] {
+        let answer = served
+            .client
+            .delete(served.url(&path))
+            .bearer_auth(&served.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(
+        served
+            .get(&format!("/storagedomains/{unknown}/vms;unregistered"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (status, answer) = served
+        .post(
+            &format!("/storagedomains/{sd}/vms/{unknown}/register"),
+            "<action/>",
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        fault(&answer).1,
+        "Action [cluster.id|name] required for register"
+    );
+}
+
+/// Polls `path` until the object there satisfies `done`.
+async fn poll<T: ovirt_wire::Entity>(served: &Served, path: &str, done: impl Fn(&T) -> bool) -> T {
+    for _ in 0..500 {
+        let object: T = from_xml(served.text(path).await.as_bytes()).unwrap();
+        if done(&object) {
+            return object;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("{path} never got there");
+}
+
+#[tokio::test]
+/// Guide §1.1.9 over the wire: `BackendAttachedStorageDomainResource.deactivate`, then
+/// `BackendStorageDomainResource.remove` with `destroy` (`ForceRemoveStorageDomain`, an
+/// `<action>`); `BackendStorageDomainsResource.add` with `import` still makes a new localfs
+/// domain (`AddLocalStorageDomain`), which the directory holding the old one refuses; the
+/// portal's import (a sim control) brings it back with its id; a new domain is attached by
+/// the engine itself (201, `Location`); `BackendAttachedStorageDomainsResource.add` refuses a
+/// domain attached already; `BackendStorageDomainVmsResource.list` with the `unregistered`
+/// matrix parameter, `BackendStorageDomainVmResource.register` (an `<action>` with its job;
+/// the VM back, down).
+async fn a_local_domain_is_destroyed_imported_attached_and_its_vms_registered() {
+    let served = super::serve("local-storage", "", 100_000.0).await;
+    let answer = served
+        .client
+        .post(format!(
+            "{}/ovirt-sim/manager-version?version=4.4.10",
+            super::root(&served.server)
+        ))
+        .bearer_auth(&served.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let (sd, dc) = local_domain(&served).await;
+    let vms: Vec<ovirt_wire::Vm> = list_from_xml(served.text("/vms").await.as_bytes()).unwrap();
+    for vm in &vms {
+        let id = vm.id.as_deref().unwrap();
+        let (status, answer) = served.post(&format!("/vms/{id}/stop"), "<action/>").await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        poll(&served, &format!("/vms/{id}"), |v: &ovirt_wire::Vm| {
+            v.status == Some(model::VmStatus::Down)
+        })
+        .await;
+    }
+
+    let in_dc = format!("/datacenters/{dc}/storagedomains/{sd}");
+    let (status, answer) = served
+        .post(&format!("{in_dc}/deactivate"), "<action/>")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let action: Action = from_xml(answer.as_bytes()).unwrap();
+    assert_eq!(action.status.as_deref(), Some("complete"));
+    poll(&served, &in_dc, |d: &StorageDomain| {
+        d.status == Some(model::StorageDomainStatus::Maintenance)
+    })
+    .await;
+
+    let (status, answer) = served
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/storagedomains/{sd}?destroy=true"),
+            "application/xml",
+            "",
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let action: Action = from_xml(answer.as_bytes()).unwrap();
+    assert_eq!(action.status.as_deref(), Some("complete"));
+    assert!(action.job.is_some());
+    assert_eq!(
+        served.get(&format!("/storagedomains/{sd}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        list_from_xml::<ovirt_wire::Vm>(served.text("/vms").await.as_bytes())
+            .unwrap()
+            .is_empty()
+    );
+
+    let import = "<storage_domain><name>branch-local</name><import>true</import><type>data</type>\
+        <host><name>branch-host</name></host>\
+        <storage><type>localfs</type><path>/data/branch-local</path></storage></storage_domain>";
+    let (status, answer) = served.post("/storagedomains", import).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert!(
+        answer.contains("already holds storage domain branch-local"),
+        "{answer}"
+    );
+
+    let imported = served
+        .client
+        .post(format!(
+            "{}/ovirt-sim/import-domain?host=branch-host&path=/data/branch-local",
+            super::root(&served.server)
+        ))
+        .bearer_auth(&served.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imported.status(), StatusCode::OK);
+    assert!(imported.text().await.unwrap().contains(&sd));
+    poll(&served, &in_dc, |d: &StorageDomain| {
+        d.status == Some(model::StorageDomainStatus::Active) && d.master == Some(true)
+    })
+    .await;
+
+    let new = "<storage_domain><name>branch-new</name><type>data</type>\
+        <host><name>branch-host</name></host>\
+        <storage><type>localfs</type><path>/localfs</path></storage></storage_domain>";
+    let response = served
+        .client
+        .post(served.url("/storagedomains"))
+        .bearer_auth(&served.token)
+        .header("Content-Type", "application/xml")
+        .body(new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let made: StorageDomain = from_xml(response.text().await.unwrap().as_bytes()).unwrap();
+    let made_id = made.id.clone().unwrap();
+    assert_eq!(
+        location,
+        format!("/ovirt-engine/api/storagedomains/{made_id}")
+    );
+    assert_eq!(
+        made.storage.and_then(|s| s.path).as_deref(),
+        Some("/localfs")
+    );
+    let (status, answer) = served
+        .post(
+            &format!("/datacenters/{dc}/storagedomains"),
+            &format!("<storage_domain id=\"{made_id}\"/>"),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "attached by the engine already: {answer}"
+    );
+
+    let listed: Vec<ovirt_wire::Vm> = list_from_xml(
+        served
+            .text(&format!("/storagedomains/{sd}/vms;unregistered"))
+            .await
+            .as_bytes(),
+    )
+    .unwrap();
+    let mut names: Vec<&str> = listed.iter().filter_map(|v| v.name.as_deref()).collect();
+    names.sort();
+    assert_eq!(names, ["file-server", "print-server"]);
+    for vm in &listed {
+        let id = vm.id.as_deref().unwrap();
+        let (status, answer) = served
+            .post(
+                &format!("/storagedomains/{sd}/vms/{id}/register"),
+                "<action><cluster><name>branch</name></cluster></action>",
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        let action: Action = from_xml(answer.as_bytes()).unwrap();
+        assert_eq!(action.status.as_deref(), Some("complete"));
+        assert!(action.job.is_some());
+        let back: ovirt_wire::Vm =
+            from_xml(served.text(&format!("/vms/{id}")).await.as_bytes()).unwrap();
+        assert_eq!(back.status, Some(model::VmStatus::Down));
+    }
+    assert!(list_from_xml::<ovirt_wire::Vm>(
+        served
+            .text(&format!("/storagedomains/{sd}/vms?unregistered=true"))
+            .await
+            .as_bytes()
+    )
+    .unwrap()
+    .is_empty());
+    let held: Vec<ovirt_wire::Vm> = list_from_xml(
+        served
+            .text(&format!("/storagedomains/{sd}/vms"))
+            .await
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(held.len(), 2, "registered VMs have their disks there");
 }

@@ -1,8 +1,8 @@
 //! The engine seam's values ([`model::engine`]): events, and actions as request bodies.
 
 use model::engine::{
-    ClusterUpgrade, ExternalSource, HostAction, NewHost, Password, Severity, SshAuthentication,
-    VmAction,
+    ClusterUpgrade, DomainAction, ExternalSource, HostAction, NewHost, Password, Severity,
+    SshAuthentication, VmAction,
 };
 use model::{ClusterId, DataCenterId, HostId, InventoryIndex, VmId};
 
@@ -310,6 +310,35 @@ impl Action {
             },
             _ => return Err(c.error("", "is not a VM action of this API subset")),
         })
+    }
+
+    /// The URL segment (`datacenters/{id}/storagedomains/{sd}/<segment>`) and the body of a
+    /// storage domain's activation or deactivation.
+    pub fn for_domain(action: DomainAction) -> (&'static str, Action) {
+        let segment = match action {
+            DomainAction::Activate => "activate",
+            DomainAction::Deactivate => "deactivate",
+        };
+        (segment, Action::default())
+    }
+
+    /// The domain action a request to `…/storagedomains/{sd}/<segment>` asks for.
+    pub fn to_domain_action(segment: &str) -> Result<DomainAction, ConvertError> {
+        match segment {
+            "activate" => Ok(DomainAction::Activate),
+            "deactivate" => Ok(DomainAction::Deactivate),
+            _ => Err(converting_action(segment)
+                .error("", "is not a storage domain action of this API subset")),
+        }
+    }
+
+    /// The body of `POST storagedomains/{sd}/vms/{vm}/register`: the cluster to register
+    /// the VM into.
+    pub fn for_register(cluster: ClusterId) -> Action {
+        Action {
+            cluster: Some(Ref::id(cluster.to_string())),
+            ..Action::default()
+        }
     }
 
     /// The body of `POST clusters/{id}/upgrade`.

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
+use model::engine::{NewLocalDomain, UnregisteredVm};
 use model::{
-    Allocation, ContentType, DataCenterId, DiskId, DomainRole, Legality, StorageDomainId,
-    StorageDomainStatus, VmId, VolumeId,
+    Allocation, ContentType, DataCenterId, DiskId, DomainRole, HostId, Legality, StorageDomainId,
+    StorageDomainStatus, VmId, VmStatus, VolumeId,
 };
 
 use super::{empty, ApiPath, Converting};
@@ -182,6 +183,95 @@ impl StorageDomain {
                 model::StorageType::Localfs => self.storage.as_ref().and_then(|s| s.path.clone()),
                 _ => None,
             },
+        })
+    }
+}
+
+impl StorageDomain {
+    /// The body of `POST /storagedomains` that creates a local data domain in a directory of
+    /// `new.host`.
+    pub fn for_new_local(new: &NewLocalDomain) -> StorageDomain {
+        StorageDomain {
+            name: Some(new.name.clone()),
+            storage: Some(HostStorage {
+                type_: Some(StorageType::Localfs),
+                path: Some(new.path.clone()),
+                ..HostStorage::default()
+            }),
+            type_: Some(StorageDomainType::Data),
+            host: Some(Ref::id(new.host.to_string())),
+            ..StorageDomain::default()
+        }
+    }
+
+    /// What a `POST /storagedomains` body asks for, made by `host` (which the server
+    /// resolves from `<host>` by id or name). Only local data domains are of this subset; an
+    /// `<import>` is read and, as the REST layer does for `localfs`
+    /// (`BackendStorageDomainsResource.add`), makes no difference.
+    pub fn to_new_local_domain(&self, host: HostId) -> Result<NewLocalDomain, ConvertError> {
+        let c = Converting::of(self);
+        match c.required(&self.type_, "<type>")? {
+            StorageDomainType::Data => {}
+            other => {
+                return Err(c.error(
+                    "<type>",
+                    format!("is {:?}; a local domain is a data domain", other.as_str()),
+                ))
+            }
+        }
+        let storage = c.required(&self.storage, "<storage>")?;
+        match c.required(&storage.type_, "<storage><type>")? {
+            StorageType::Localfs => {}
+            other => {
+                return Err(c.error(
+                    "<storage><type>",
+                    format!(
+                        "is {:?}; only local domains (localfs) are added through this API subset",
+                        other.as_str()
+                    ),
+                ))
+            }
+        }
+        Ok(NewLocalDomain {
+            name: c.name(&self.name)?,
+            host,
+            path: c.required(&storage.path, "<storage><path>")?,
+        })
+    }
+
+    /// The body of `POST /datacenters/{id}/storagedomains`: the domain by id alone.
+    pub fn for_attach(id: StorageDomainId) -> StorageDomain {
+        StorageDomain {
+            id: Some(id.to_string()),
+            ..StorageDomain::default()
+        }
+    }
+}
+
+impl Vm {
+    /// A VM a data domain holds that the engine does not know, as `GET
+    /// /storagedomains/{id}/vms;unregistered` lists it: down, under its domain.
+    pub fn unregistered(vm: &UnregisteredVm, domain: StorageDomainId, api: &ApiPath) -> Vm {
+        let id = vm.id.to_string();
+        let sd = domain.to_string();
+        Vm {
+            href: Some(format!("{}/vms/{id}", api.entity("storagedomains", &sd))),
+            id: Some(id),
+            actions: Vm::ON_DOMAIN_ACTIONS,
+            links: Vm::ON_DOMAIN_LINKS,
+            name: Some(vm.name.clone()),
+            status: Some(VmStatus::Down),
+            storage_domain: Some(api.reference("storagedomains", sd)),
+            ..Vm::default()
+        }
+    }
+
+    /// The seam's view of a member of that list: its id and name.
+    pub fn to_unregistered(&self) -> Result<UnregisteredVm, ConvertError> {
+        let c = Converting::of(self);
+        Ok(UnregisteredVm {
+            id: c.own_id(&self.id)?,
+            name: c.name(&self.name)?,
         })
     }
 }

@@ -9,7 +9,8 @@ wire_entity! {
     /// `<storage_domain>`, from `GET /storagedomains` or `GET /datacenters/{id}/storagedomains`.
     /// The top-level list shows `<status>` only for unattached domains; the status of an
     /// attached one (and its single `<data_center>`) is only in its data center's list
-    /// (trap §10.15).
+    /// (trap §10.15). As a request it adds a domain (`POST /storagedomains`: `host`,
+    /// `import`) or attaches one (`POST /datacenters/{id}/storagedomains`: its id alone).
     pub struct StorageDomain("storage_domain", "storage_domains", "storage domain") {
         /// Bytes free.
         available: one u64 = "available",
@@ -19,6 +20,9 @@ wire_entity! {
         critical_space_action_blocker: one i32 = "critical_space_action_blocker",
         discard_after_delete: one bool = "discard_after_delete",
         external_status: one String = "external_status",
+        /// Request only: take in a domain that exists on its storage (NFS, POSIX, Gluster, SAN;
+        /// a `localfs` one is always made new).
+        import_: one bool = "import",
         master: one bool = "master",
         status: one StorageDomainStatus = "status",
         storage: one HostStorage = "storage",
@@ -32,6 +36,8 @@ wire_entity! {
         wipe_after_delete: one bool = "wipe_after_delete",
         data_center: one Ref = "data_center",
         data_centers: list Ref = "data_centers" / "data_center",
+        /// Request only: the host that creates or finds the domain.
+        host: one Ref = "host",
     }
 }
 

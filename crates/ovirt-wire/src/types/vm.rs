@@ -50,6 +50,8 @@ wire_entity! {
         /// Only while it runs.
         host: one Ref = "host",
         original_template: one Ref = "original_template",
+        /// Only under `/storagedomains/{id}/vms`: the domain that holds it.
+        storage_domain: one Ref = "storage_domain",
         template: one Ref = "template",
         /// Inline only when asked for with `follow=disk_attachments`; otherwise a link.
         disk_attachments: list DiskAttachment = "disk_attachments" / "disk_attachment",
@@ -99,6 +101,9 @@ impl Vm {
         "tags",
         "watchdogs",
     ];
+    /// Under `/storagedomains/{id}/vms/{vm}`: what a data domain holds.
+    pub const ON_DOMAIN_ACTIONS: &'static [&'static str] = &["import", "register"];
+    pub const ON_DOMAIN_LINKS: &'static [&'static str] = &["diskattachments", "disks"];
 }
 
 wire_value! {
