@@ -34,8 +34,9 @@ const CERTIFICATE_PATIENCE: std::time::Duration = std::time::Duration::from_secs
 pub enum Scope {
     /// Everything the inventory holds.
     Everything,
-    /// Data centers, clusters, hosts and VMs, without the VMs' disks and snapshots: what
-    /// the rolling upgrade watches.
+    /// Data centers, clusters, hosts, VMs and storage domains, without disks and snapshots:
+    /// what the runs watch (a host migration takes a local data center's domains out and
+    /// back).
     Compute,
     /// Data centers, storage domains, disks and their volumes: the engine's side of an
     /// image-discrepancy check.
@@ -89,6 +90,7 @@ impl Stage {
                 Stage::Clusters,
                 Stage::Hosts,
                 Stage::Vms,
+                Stage::StorageDomains,
             ],
             Scope::Storage => &[
                 Stage::DataCenters,
@@ -305,16 +307,14 @@ impl Client {
             Default::default()
         };
 
-        let (storage_domains, disks) = if scope == Scope::Compute {
-            Default::default()
+        let storage_domains = self
+            .read_storage_domains(&data_centers, progress, &mut leniency)
+            .await?;
+        let disks = if scope == Scope::Compute {
+            Vec::new()
         } else {
-            let domains = self
-                .read_storage_domains(&data_centers, progress, &mut leniency)
-                .await?;
-            let disks = self
-                .read_disks(&domains, &vm_details, progress, &mut leniency)
-                .await?;
-            (domains, disks)
+            self.read_disks(&storage_domains, &vm_details, progress, &mut leniency)
+                .await?
         };
 
         for vm in &mut vms {

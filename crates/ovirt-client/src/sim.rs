@@ -31,6 +31,29 @@ impl Client {
         self.control(&call).await
     }
 
+    /// The Administration Portal's Import Domain of the local domain at `path` on the host of
+    /// `machine`, which no REST call does (`POST /ovirt-sim/import-domain`); `name` empty
+    /// keeps the domain's own.
+    pub async fn import_simulated_domain(
+        &self,
+        machine: &str,
+        path: &str,
+        name: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let mut call = Call {
+            method: Method::POST,
+            from_root: true,
+            replay: Replay::UnsentOnly,
+            ..Call::get("/ovirt-sim/import-domain")
+        }
+        .query("host", machine)
+        .query("path", path);
+        if !name.is_empty() {
+            call = call.query("name", name);
+        }
+        self.control(&call).await
+    }
+
     /// The simulated machines with their system and state (`GET /ovirt-sim/machines`).
     pub async fn simulated_machines(&self) -> Result<serde_json::Value, ClientError> {
         let call = Call {

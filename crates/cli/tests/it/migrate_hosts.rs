@@ -187,3 +187,70 @@ fn a_live_engine_and_a_reinstall_hook_bring_every_host_back() {
     // Every running VM moved and none lost; how often each moved depends on real timing.
     assert!(summary.contains(" of 15 VMs: "), "{summary}");
 }
+
+/// A local-storage host against a live engine (`sim serve`): the reinstall by the hook, and
+/// the import, which no REST call does, by the administrator in the portal once the run asks
+/// for it (here `sim import-domain`, standing in for the portal).
+#[test]
+fn a_live_engine_waits_for_the_portal_import_of_a_local_domain() {
+    let served = crate::sim_serve::Served::start("example:local-storage-migration", "2000");
+    let state = scratch("live-local");
+    let journal = state.join("migrate.sqlite");
+    let journal = journal.to_str().unwrap();
+    let hook = format!(
+        "{} sim reinstall {{fqdn}} --os el8.6 --type ovirt_node --wait --engine {}",
+        env!("CARGO_BIN_EXE_ovirt-upgrade"),
+        served.url
+    );
+    let args = [
+        "migrate-hosts",
+        "--cluster",
+        "branch",
+        "--journal",
+        journal,
+        "--reinstall-command",
+        &hook,
+        // Bounds the wait for the import too, should this test not do it.
+        "--reinstall-timeout",
+        "3m",
+    ];
+    let output = std::thread::scope(|scope| {
+        let run = scope.spawn(|| served.run(&state, &args));
+        // The administrator imports the domain once `status` says the run waits for it.
+        let mut asked = false;
+        for _ in 0..600 {
+            let status = run_in(
+                &state,
+                &["--output", "json", "status", "--journal", journal],
+            );
+            if stdout(&status).contains("\"import\"") {
+                asked = true;
+                break;
+            }
+            if run.is_finished() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        assert!(asked, "the run never asked for the import");
+        let imported = served.run(
+            &state,
+            &["sim", "import-domain", "branch-host", "--path", "/data"],
+        );
+        assert!(imported.status.success(), "{}", stderr(&imported));
+        run.join().unwrap()
+    });
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Local on Host, Host: branch-host, Path: /data"),
+        "{}",
+        stderr(&output)
+    );
+    let summary = stdout(&output);
+    assert!(
+        summary.contains(
+            "registered from imported local domains  3 (archive, file-server, print-server)"
+        ),
+        "{summary}"
+    );
+}

@@ -55,22 +55,6 @@ const VM_UP_TIMEOUT_MS: i64 = 10 * 60_000;
 /// A storage domain's move to maintenance, out of the records or to active.
 const DOMAIN_TIMEOUT_MS: i64 = 10 * 60_000;
 
-/// Every stage in order, each for the hosts it applies to.
-const STAGES: [Stage; 12] = [
-    Stage::Evacuate,
-    Stage::Hold,
-    Stage::StorageMaintenance,
-    Stage::Maintenance,
-    Stage::Forget,
-    Stage::Remove,
-    Stage::Reinstall,
-    Stage::Add,
-    Stage::WaitUp,
-    Stage::FirstDomain,
-    Stage::Import,
-    Stage::Restore,
-];
-
 /// Whether `host` goes through `stage`: a local-storage host's VMs cannot move, and only it
 /// has local domains.
 fn applies(stage: Stage, host: &HostMigration) -> bool {
@@ -266,7 +250,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
     async fn wave(&mut self, hosts: &[HostMigration]) -> Result<Option<String>, MigrateError> {
         let mut alive: Vec<HostMigration> = hosts.to_vec();
         let mut failed = None;
-        for stage in STAGES {
+        for stage in Stage::ALL {
             let mut next = Vec::new();
             for host in alive {
                 if self.state.done(&host.name, stage) || !applies(stage, &host) {

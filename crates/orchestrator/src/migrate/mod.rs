@@ -392,6 +392,22 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// Every stage in the order a host goes through it (each for the hosts it applies to).
+    pub const ALL: [Stage; 12] = [
+        Stage::Evacuate,
+        Stage::Hold,
+        Stage::StorageMaintenance,
+        Stage::Maintenance,
+        Stage::Forget,
+        Stage::Remove,
+        Stage::Reinstall,
+        Stage::Add,
+        Stage::WaitUp,
+        Stage::FirstDomain,
+        Stage::Import,
+        Stage::Restore,
+    ];
+
     pub fn message(self) -> Text {
         match self {
             Stage::Evacuate => Text::new("moving its VMs away", "VM を移行中"),

@@ -245,18 +245,10 @@ impl MigrateStatus {
             .flat_map(|p| p.hosts())
             .map(|h| HostStatusLine {
                 host: h.name.clone(),
-                stage: [
-                    Stage::Restore,
-                    Stage::WaitUp,
-                    Stage::Add,
-                    Stage::Reinstall,
-                    Stage::Remove,
-                    Stage::Maintenance,
-                    Stage::Hold,
-                    Stage::Evacuate,
-                ]
-                .into_iter()
-                .find(|&s| state.asked(&h.name, s) || state.done(&h.name, s)),
+                stage: Stage::ALL
+                    .into_iter()
+                    .rev()
+                    .find(|&s| state.asked(&h.name, s) || state.done(&h.name, s)),
                 result: state.results.get(&h.name).cloned(),
             })
             .collect();

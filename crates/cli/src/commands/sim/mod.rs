@@ -11,6 +11,7 @@ use scenario::GenerateParams;
 use crate::context::{Context, Verbosity};
 use crate::exit::Exit;
 
+mod import_domain;
 mod reinstall;
 mod serve;
 mod storage;
@@ -73,6 +74,7 @@ pub enum SimCommand {
 POST /ovirt-sim/host-update?vdsm=VERSION      publish newer host packages for upgradecheck\n  \
 POST /ovirt-sim/manager-version?version=X.Y.Z  move the Manager to a new version\n  \
 POST /ovirt-sim/reinstall?host=FQDN&os=el8.6  reinstall a machine's operating system\n  \
+POST /ovirt-sim/import-domain?host=FQDN&path=/data  the portal's Import Domain of a local domain\n  \
 GET  /ovirt-sim/machines                      the machines behind the hosts\n  \
 GET  /ovirt-sim/invariants                    the invariant checks so far\n\
 See docs/simulator.md for the endpoints, the faults and TLS.")]
@@ -95,6 +97,19 @@ See docs/simulator.md for the endpoints, the faults and TLS.")]
         /// Wait until the machine answers again; exit 1 if its reinstall failed.
         #[arg(long)]
         wait: bool,
+    },
+    /// Import a local domain on a running `sim serve` (--engine and its credentials), as the
+    /// Administration Portal's Import Domain does (no REST call can): what an administrator
+    /// does when `migrate-hosts` asks for it (guide §1.1.9).
+    ImportDomain {
+        /// The machine whose host holds the domain: its FQDN, or the name its host first had.
+        machine: String,
+        /// The domain's directory on the host.
+        #[arg(long)]
+        path: String,
+        /// Its name in the engine [default: the one it had].
+        #[arg(long, default_value = "")]
+        name: String,
     },
 }
 
@@ -160,6 +175,11 @@ pub fn run(command: SimCommand, ctx: &Context) -> anyhow::Result<Exit> {
             without_engine_key,
             wait,
         } => reinstall::run(&machine, os, host_type, !without_engine_key, wait, ctx),
+        SimCommand::ImportDomain {
+            machine,
+            path,
+            name,
+        } => import_domain::run(&machine, &path, &name, ctx),
         SimCommand::Serve(args) => serve::run(args, ctx),
     }
 }
