@@ -517,8 +517,8 @@ impl MigrationFailure {
                 format!("ホストは戻り VM {vm} も再度固定されましたが、VM が起動しませんでした ({detail})。Manager のイベントで原因を確認し、`ovirt-upgrade resume` で起動してください"),
             ),
             MigrationFailure::ImportFailed { domain, path, detail } => Text::owned(
-                format!("local domain {domain} could not be imported from {path} ({detail}): it and its VMs are out of the Manager's records but still on the host's disk if the reinstall kept it; mount that disk at {path} (chown 36:36), then `ovirt-upgrade resume` imports it"),
-                format!("ローカルドメイン {domain} を {path} からインポートできませんでした ({detail})。ドメインと VM は Manager の記録から外れていますが、再インストールでディスクが保持されていればホスト上に残っています。そのディスクを {path} にマウントし (chown 36:36)、`ovirt-upgrade resume` でインポートしてください"),
+                format!("local domain {domain} could not be imported from {path} ({detail}): it and its VMs are out of the Manager's records but still on the host's disk if the reinstall kept it; mount that disk at {path} (chown 36:36), then `ovirt-upgrade resume` asks for its import again and registers its VMs"),
+                format!("ローカルドメイン {domain} を {path} からインポートできませんでした ({detail})。ドメインと VM は Manager の記録から外れていますが、再インストールでディスクが保持されていればホスト上に残っています。そのディスクを {path} にマウントし (chown 36:36)、`ovirt-upgrade resume` を実行するとインポートを再度依頼し VM を登録します"),
             ),
         }
     }
