@@ -31,6 +31,18 @@ fn branch_with(inventory: Inventory, faults: &str) -> Simulator {
     sim
 }
 
+/// The branch with a second local data domain, `branch-extra`, beside its master.
+fn branch_with_a_second_domain() -> Simulator {
+    let mut inventory = scenario::load("example:local-storage").unwrap();
+    let mut extra = inventory.storage_domains[0].clone();
+    extra.id = StorageDomainId(Uuid::derived("storage-domain", "branch-extra"));
+    extra.name = "branch-extra".into();
+    extra.master = false;
+    extra.path = Some("/data/branch-extra".into());
+    inventory.storage_domains.push(extra);
+    branch_with(inventory, "")
+}
+
 fn dc(sim: &Simulator) -> DataCenterId {
     sim.inventory().data_centers[0].id
 }
@@ -271,14 +283,7 @@ fn a_master_goes_last_and_hands_over_to_an_active_data_domain() {
     let (_, text) = refusal(deactivate_domain(&mut sim, master));
     assert!(text.contains("active non-data domains"), "{text}");
 
-    let mut inventory = scenario::load("example:local-storage").unwrap();
-    let mut extra = inventory.storage_domains[0].clone();
-    extra.id = StorageDomainId(Uuid::derived("storage-domain", "branch-extra"));
-    extra.name = "branch-extra".into();
-    extra.master = false;
-    extra.path = Some("/data/branch-extra".into());
-    inventory.storage_domains.push(extra);
-    let mut sim = branch_with(inventory, "");
+    let mut sim = branch_with_a_second_domain();
     shut_down_all(&mut sim);
     let master = domain(&sim, "branch-local").id;
     deactivate_domain(&mut sim, master).unwrap();
@@ -293,14 +298,7 @@ fn a_master_goes_last_and_hands_over_to_an_active_data_domain() {
 /// active data domain to take its place (ERROR_CANNOT_DESTROY_LAST_STORAGE_DOMAIN).
 #[test]
 fn destroying_needs_an_inactive_domain_and_a_master_goes_last() {
-    let mut inventory = scenario::load("example:local-storage").unwrap();
-    let mut extra = inventory.storage_domains[0].clone();
-    extra.id = StorageDomainId(Uuid::derived("storage-domain", "branch-extra"));
-    extra.name = "branch-extra".into();
-    extra.master = false;
-    extra.path = Some("/data/branch-extra".into());
-    inventory.storage_domains.push(extra);
-    let mut sim = branch_with(inventory, "");
+    let mut sim = branch_with_a_second_domain();
     let master = domain(&sim, "branch-local").id;
     let extra = domain(&sim, "branch-extra").id;
     let (status, text) = refusal(sim.destroy_storage_domain(extra));
