@@ -136,6 +136,14 @@ fn each_example_shows_what_it_was_written_for() {
             ],
         ),
         (
+            "local-storage-migration",
+            &[
+                ("datacenter.local-storage", Status::Info),
+                ("host.os-reinstall", Status::Warn),
+                ("evacuation.no-other-host", Status::Warn),
+            ],
+        ),
+        (
             "demo",
             &[
                 ("he.global-maintenance-required", Status::Info),
