@@ -161,21 +161,20 @@ pub fn plan(
     if let (false, Some(dc)) = (local_hosts.is_empty(), data_center) {
         let local_downtime = downtime + LOCAL_STORAGE_SECONDS;
         for host in &local_hosts {
-            let migration = local_migration(inventory, host, dc, local_downtime, &mut blockers);
-            if let Some(storage) = &migration.local {
-                warnings.push(MigrationWarning::LocalStorage {
-                    host: host.name.clone(),
-                    data_center: dc.name.clone(),
-                    domains: storage
-                        .domains
-                        .iter()
-                        .map(|d| format!("{} at {}", d.name, d.path))
-                        .collect(),
-                    vms: migration.pinned.iter().filter(|p| p.running).count(),
-                    downtime_seconds: local_downtime,
-                });
-            }
+            let (migration, storage) =
+                local_migration(inventory, host, dc, local_downtime, &mut blockers);
             let stopped = migration.pinned.iter().filter(|p| p.running).count();
+            warnings.push(MigrationWarning::LocalStorage {
+                host: host.name.clone(),
+                data_center: dc.name.clone(),
+                domains: storage
+                    .domains
+                    .iter()
+                    .map(|d| format!("{} at {}", d.name, d.path))
+                    .collect(),
+                vms: stopped,
+                downtime_seconds: local_downtime,
+            });
             prediction = Prediction {
                 hosts: prediction.hosts + 1,
                 waves: prediction.waves + 1,
@@ -274,15 +273,16 @@ fn pinned_vms(
     running.chain(pinned_elsewhere).collect()
 }
 
-/// A local-storage host's migration (§1.1.9): every VM running there is shut down and
-/// started again once its domains are imported; what stops it is added to `blockers`.
+/// A local-storage host's migration (§1.1.9), with its storage: every VM running there is
+/// shut down and started again once its domains are imported; what stops it is added to
+/// `blockers`.
 fn local_migration(
     inventory: &Inventory,
     host: &Host,
     dc: &DataCenter,
     downtime: u64,
     blockers: &mut Vec<MigrationBlocker>,
-) -> HostMigration {
+) -> (HostMigration, LocalStorage) {
     let in_dc = || {
         inventory
             .storage_domains
@@ -330,7 +330,14 @@ fn local_migration(
             _ => '-',
         })
         .collect();
-    HostMigration {
+    let storage = LocalStorage {
+        data_center: dc.id,
+        data_center_name: dc.name.clone(),
+        domains,
+        first_domain: format!("{safe_name}-localfs"),
+        first_path: FIRST_DOMAIN_PATH.to_owned(),
+    };
+    let migration = HostMigration {
         host: host.id,
         name: host.name.clone(),
         address: host.address.clone(),
@@ -339,13 +346,8 @@ fn local_migration(
         runs_manager_vm: false,
         migrations: Vec::new(),
         pinned: pinned_vms(inventory, host.id, &stops, downtime),
-        local: Some(LocalStorage {
-            data_center: dc.id,
-            data_center_name: dc.name.clone(),
-            domains,
-            first_domain: format!("{safe_name}-localfs"),
-            first_path: FIRST_DOMAIN_PATH.to_owned(),
-        }),
+        local: Some(storage.clone()),
         predicted_seconds: downtime,
-    }
+    };
+    (migration, storage)
 }
