@@ -581,6 +581,16 @@ impl Simulator {
         self.clusters.get(&id).map(|&i| &self.inventory.clusters[i])
     }
 
+    fn data_center(&self, id: DataCenterId) -> Result<&DataCenter, EngineError> {
+        self.data_centers
+            .get(&id)
+            .map(|&i| &self.inventory.data_centers[i])
+            .ok_or_else(|| EngineError::NotFound {
+                kind: "data center",
+                id: id.to_string(),
+            })
+    }
+
     fn schedule(&mut self, after_ms: u64, step: Step) {
         self.schedule_at(self.now.plus_millis(after_ms as i64), step);
     }
@@ -2063,11 +2073,7 @@ impl Simulator {
                 format!("{prefix} to a lower version when there are Hosts in the Cluster."),
             ));
         }
-        if let Some(dc) = self
-            .data_centers
-            .get(&cluster.data_center)
-            .map(|&i| &self.inventory.data_centers[i])
-        {
+        if let Ok(dc) = self.data_center(cluster.data_center) {
             if level < dc.version {
                 return Err(refused(
                     400,
@@ -2143,14 +2149,7 @@ impl Simulator {
         id: DataCenterId,
         level: Level,
     ) -> Result<(), EngineError> {
-        let &i = self
-            .data_centers
-            .get(&id)
-            .ok_or_else(|| EngineError::NotFound {
-                kind: "data center",
-                id: id.to_string(),
-            })?;
-        let dc = self.inventory.data_centers[i].clone();
+        let dc = self.data_center(id)?.clone();
         if level < dc.version {
             return Err(refused(
                 400,
@@ -2201,6 +2200,7 @@ impl Simulator {
         if self.faults.refuse_level.contains(&dc.name) {
             return Err(refused(500, format!("Cannot update Data Center compatibility version: updating data center {} failed; see the engine log.", dc.name)));
         }
+        let i = self.data_centers[&id];
         self.inventory.data_centers[i].version = level;
         self.event(
             msg::USER_UPDATE_STORAGE_POOL,

@@ -356,8 +356,7 @@ impl Simulator {
         let cluster = self.cluster(host.cluster).cloned();
         let data_center = cluster
             .as_ref()
-            .and_then(|c| self.data_centers.get(&c.data_center))
-            .map(|&i| &self.inventory.data_centers[i]);
+            .and_then(|c| self.data_center(c.data_center).ok());
         if let Some(dc) = data_center.filter(|dc| dc.storage == StorageKind::Local) {
             if self
                 .inventory
@@ -480,9 +479,8 @@ impl Simulator {
             ));
         }
         let local = self
-            .data_centers
-            .get(&cluster.data_center)
-            .is_some_and(|&i| self.inventory.data_centers[i].storage == StorageKind::Local);
+            .data_center(cluster.data_center)
+            .is_ok_and(|dc| dc.storage == StorageKind::Local);
         if local && self.inventory.hosts.iter().any(|h| h.cluster == cluster.id) {
             return Err(refused(
                 400,

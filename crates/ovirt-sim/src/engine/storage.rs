@@ -26,6 +26,17 @@ pub struct StoredDomain {
     pub disks: Vec<Disk>,
 }
 
+/// `StorageDomainStatus.isStorageDomainInProcess`: an operation on the domain runs.
+fn in_process(status: StorageDomainStatus) -> bool {
+    matches!(
+        status,
+        StorageDomainStatus::Locked
+            | StorageDomainStatus::PreparingForMaintenance
+            | StorageDomainStatus::Detaching
+            | StorageDomainStatus::Activating
+    )
+}
+
 /// A domain status as the engine's messages print it (the Java enum's name).
 fn java_status(status: StorageDomainStatus) -> String {
     format!("{status:?}")
@@ -55,16 +66,6 @@ impl Simulator {
             .collect()
     }
 
-    fn data_center(&self, id: DataCenterId) -> Result<&DataCenter, EngineError> {
-        self.data_centers
-            .get(&id)
-            .map(|&i| &self.inventory.data_centers[i])
-            .ok_or_else(|| EngineError::NotFound {
-                kind: "data center",
-                id: id.to_string(),
-            })
-    }
-
     fn domain_index(&self, id: StorageDomainId) -> Result<usize, EngineError> {
         self.inventory
             .storage_domains
@@ -88,10 +89,10 @@ impl Simulator {
             .find(|sd| sd.id == id)
     }
 
-    fn data_center_name(&self, id: Option<DataCenterId>) -> String {
-        id.and_then(|dc| self.data_center(dc).ok())
-            .map(|dc| dc.name.clone())
-            .unwrap_or_default()
+    /// Its name, or its id when the engine does not know it.
+    pub(crate) fn data_center_name(&self, id: DataCenterId) -> String {
+        self.data_center(id)
+            .map_or_else(|_| id.to_string(), |dc| dc.name.clone())
     }
 
     fn set_data_center_status(&mut self, id: DataCenterId, status: DataCenterStatus) {
@@ -224,7 +225,7 @@ impl Simulator {
         }
         self.domain_mut(sd.id).expect("domain").status =
             StorageDomainStatus::PreparingForMaintenance;
-        let dc = self.data_center_name(Some(data_center));
+        let dc = self.data_center_name(data_center);
         // `getAuditLogTypeValue`: 1030 for the last master, else 968.
         let (code, text) = if last_master {
             (
@@ -260,16 +261,7 @@ impl Simulator {
         if !active.is_empty() && !active.iter().any(|d| d.role == DomainRole::Data) {
             return Err(conflict("Cannot deactivate a Master Storage Domain while there are active non-data domains in the Data Center.\n-Please deactivate all the non-data domains first."));
         }
-        let busy = pool.iter().any(|d| {
-            matches!(
-                d.status,
-                StorageDomainStatus::Locked
-                    | StorageDomainStatus::PreparingForMaintenance
-                    | StorageDomainStatus::Detaching
-                    | StorageDomainStatus::Activating
-            )
-        });
-        if busy {
+        if pool.iter().any(|d| in_process(d.status)) {
             return Err(conflict("You are trying to deactivate a Master storage domain while there are locked domains in the Data Center. Please wait for the operations on those domains to finish first."));
         }
         Ok(())
@@ -278,13 +270,7 @@ impl Simulator {
     /// `StorageDomainCommandBase.checkStorageDomainStatus`: a domain in process is locked,
     /// any other wrong status is named.
     fn status_refusal(&self, prefix: &str, status: StorageDomainStatus) -> String {
-        if matches!(
-            status,
-            StorageDomainStatus::Locked
-                | StorageDomainStatus::PreparingForMaintenance
-                | StorageDomainStatus::Detaching
-                | StorageDomainStatus::Activating
-        ) {
+        if in_process(status) {
             format!("{prefix} Related operation is currently in progress. Please try again later.")
         } else {
             format!(
@@ -295,13 +281,35 @@ impl Simulator {
     }
 
     pub(super) fn domain_maintenance(&mut self, domain: StorageDomainId) {
-        let Some(sd) = self.domain_mut(domain) else {
+        self.domain_settles(
+            domain,
+            &[StorageDomainStatus::PreparingForMaintenance],
+            StorageDomainStatus::Maintenance,
+        );
+    }
+
+    pub(super) fn domain_active(&mut self, domain: StorageDomainId) {
+        self.domain_settles(
+            domain,
+            &[StorageDomainStatus::Locked, StorageDomainStatus::Activating],
+            StorageDomainStatus::Active,
+        );
+    }
+
+    /// A domain still in one of `from` reaches `to`; its data center follows its master.
+    fn domain_settles(
+        &mut self,
+        domain: StorageDomainId,
+        from: &[StorageDomainStatus],
+        to: StorageDomainStatus,
+    ) {
+        let Some(sd) = self
+            .domain_mut(domain)
+            .filter(|sd| from.contains(&sd.status))
+        else {
             return;
         };
-        if sd.status != StorageDomainStatus::PreparingForMaintenance {
-            return;
-        }
-        sd.status = StorageDomainStatus::Maintenance;
+        sd.status = to;
         let (master, data_center) = (sd.master, sd.data_center);
         if let Some(dc) = data_center.filter(|_| master) {
             self.recalculate_data_center(dc);
@@ -336,7 +344,7 @@ impl Simulator {
             )));
         }
         self.domain_mut(sd.id).expect("domain").status = StorageDomainStatus::Activating;
-        let dc = self.data_center_name(Some(data_center));
+        let dc = self.data_center_name(data_center);
         self.event(
             msg::USER_ACTIVATED_STORAGE_DOMAIN,
             Severity::Normal,
@@ -363,23 +371,6 @@ impl Simulator {
             Ok(())
         } else {
             Err(conflict(format!("Failed to {action} Storage due to an error on the Data Center master Storage Domain.\n-Please activate the master Storage Domain first.")))
-        }
-    }
-
-    pub(super) fn domain_active(&mut self, domain: StorageDomainId) {
-        let Some(sd) = self.domain_mut(domain) else {
-            return;
-        };
-        if !matches!(
-            sd.status,
-            StorageDomainStatus::Locked | StorageDomainStatus::Activating
-        ) {
-            return;
-        }
-        sd.status = StorageDomainStatus::Active;
-        let (master, data_center) = (sd.master, sd.data_center);
-        if let Some(dc) = data_center.filter(|_| master) {
-            self.recalculate_data_center(dc);
         }
     }
 
@@ -627,21 +618,7 @@ impl Simulator {
         } else {
             4
         };
-        self.record_domain(
-            StorageDomain {
-                id,
-                name: new.name,
-                data_center: None,
-                role: DomainRole::Data,
-                storage: StorageType::Localfs,
-                status: StorageDomainStatus::Unattached,
-                master: false,
-                hosted_engine: false,
-                format_version: Some(format),
-                path: Some(new.path),
-            },
-            machine,
-        );
+        self.record_domain(id, new.name, Some(format), new.path, machine);
         Ok(id)
     }
 
@@ -675,36 +652,42 @@ impl Simulator {
         self.check_name(&name)?;
         self.machines[machine].storage.remove(path);
         let id = stored.id;
-        self.record_domain(
-            StorageDomain {
-                id,
-                name,
-                data_center: None,
-                role: DomainRole::Data,
-                storage: StorageType::Localfs,
-                status: StorageDomainStatus::Unattached,
-                master: false,
-                hosted_engine: false,
-                format_version: stored.format_version,
-                path: Some(stored.path.clone()),
-            },
-            machine,
-        );
+        let format = stored.format_version;
+        self.record_domain(id, name, format, stored.path.clone(), machine);
         self.unregistered.insert(id, stored);
         Ok(id)
     }
 
-    fn record_domain(&mut self, domain: StorageDomain, machine: usize) {
-        self.local_domains.insert(domain.id, machine);
+    /// An unattached local data domain in the records, on `machine`'s disk (956).
+    fn record_domain(
+        &mut self,
+        id: StorageDomainId,
+        name: String,
+        format_version: Option<u8>,
+        path: String,
+        machine: usize,
+    ) {
+        self.local_domains.insert(id, machine);
         self.event(
             msg::USER_ADD_STORAGE_DOMAIN,
             Severity::Normal,
-            format!("Storage Domain {} was added by {USER}", domain.name),
+            format!("Storage Domain {name} was added by {USER}"),
             None,
             None,
             None,
         );
-        self.inventory.storage_domains.push(domain);
+        self.inventory.storage_domains.push(StorageDomain {
+            id,
+            name,
+            data_center: None,
+            role: DomainRole::Data,
+            storage: StorageType::Localfs,
+            status: StorageDomainStatus::Unattached,
+            master: false,
+            hosted_engine: false,
+            format_version,
+            path: Some(path),
+        });
     }
 
     /// `AttachStorageDomainToPoolCommand`: the domain in no pool, local only into a local data

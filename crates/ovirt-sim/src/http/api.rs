@@ -619,14 +619,10 @@ impl App {
         new.deploy_hosted_engine = call.params.flag("deploy_hosted_engine").unwrap_or(false);
         new.activate = call.params.flag("activate").unwrap_or(true);
         new.reboot = call.params.flag("reboot").unwrap_or(true);
-        let host = {
-            let mut sim = self.engine.simulator();
-            sim.set_correlation_id(call.correlation.map(str::to_owned));
-            let added = sim.add_host(new);
-            sim.set_correlation_id(None);
-            let host = sim.host(added?)?;
-            self.host_wire(host, call.all_content)
-        };
+        let host = self.as_called(call, |sim| {
+            let added = sim.add_host(new)?;
+            Ok::<_, Failure>(self.host_wire(sim.host(added)?, call.all_content))
+        })?;
         Ok(created(call.format, &host, host.href.as_deref()))
     }
 
@@ -638,13 +634,7 @@ impl App {
             cluster.unwrap_or(&default),
             "cluster",
             "Cluster",
-            |inventory, name| {
-                inventory
-                    .clusters
-                    .iter()
-                    .find(|c| c.name == name)
-                    .map(|c| c.id)
-            },
+            cluster_named,
         )
     }
 
@@ -1099,14 +1089,12 @@ impl App {
         let new = request
             .to_new_local_domain(host)
             .map_err(Failure::bad_request)?;
-        let domain = {
-            let mut sim = self.engine.simulator();
-            sim.set_correlation_id(call.correlation.map(str::to_owned));
-            let added = sim.add_local_domain(new);
-            sim.set_correlation_id(None);
-            let id = added.map_err(|error| refused_creation(error, "add Storage"))?;
-            self.storage_domain_wire(&sim, id, StorageDomainView::TopLevel)?
-        };
+        let domain = self.as_called(call, |sim| {
+            let id = sim
+                .add_local_domain(new)
+                .map_err(|error| refused_creation(error, "add Storage"))?;
+            self.storage_domain_wire(sim, id, StorageDomainView::TopLevel)
+        })?;
         Ok(created(call.format, &domain, domain.href.as_deref()))
     }
 
@@ -1118,15 +1106,16 @@ impl App {
         let id: StorageDomainId = parse_id(id)?;
         let (name, data_center) = {
             let sim = self.engine.simulator();
-            let sd = self.storage_domain_wire(&sim, id, StorageDomainView::TopLevel)?;
+            let sd = sim
+                .inventory()
+                .storage_domains
+                .iter()
+                .find(|s| s.id == id)
+                .ok_or(Failure::NotFound)?;
             let dc = sd
-                .data_centers
-                .as_deref()
-                .and_then(<[wire::Ref]>::first)
-                .and_then(|dc| dc.id.as_deref())
-                .and_then(|dc| dc.parse().ok())
-                .map_or_else(String::new, |dc| data_center_name(&sim, dc));
-            (sd.name.unwrap_or_default(), dc)
+                .data_center
+                .map_or_else(String::new, |dc| sim.data_center_name(dc));
+            (sd.name.clone(), dc)
         };
         if call.params.switch("destroy") != Some(true) {
             if call.params.get("host").is_none() {
@@ -1181,14 +1170,11 @@ impl App {
                     .map(|s| s.id)
             },
         )?;
-        let domain = {
-            let mut sim = self.engine.simulator();
-            sim.set_correlation_id(call.correlation.map(str::to_owned));
-            let attached = sim.attach_storage_domain(dc, sd);
-            sim.set_correlation_id(None);
-            attached.map_err(|error| refused_creation(error, "attach Storage"))?;
-            self.storage_domain_wire(&sim, sd, StorageDomainView::InDataCenter)?
-        };
+        let domain = self.as_called(call, |sim| {
+            sim.attach_storage_domain(dc, sd)
+                .map_err(|error| refused_creation(error, "attach Storage"))?;
+            self.storage_domain_wire(sim, sd, StorageDomainView::InDataCenter)
+        })?;
         Ok(created(call.format, &domain, domain.href.as_deref()))
     }
 
@@ -1207,7 +1193,7 @@ impl App {
         let request: wire::Action = parse_body(call)?;
         let action = wire::Action::to_domain_action(segment).map_err(Failure::incomplete)?;
         let outcome = self.act(call, None, |sim| {
-            let (name, pool) = (domain_name(sim, sd), data_center_name(sim, dc));
+            let (name, pool) = (domain_name(sim, sd), sim.data_center_name(dc));
             sim.storage_domain_action(dc, sd, action)?;
             Ok(match action {
                 DomainAction::Activate => {
@@ -1266,19 +1252,13 @@ impl App {
         let vm: VmId = parse_id(vm)?;
         let request: wire::Action = parse_body(call)?;
         let Some(reference) = &request.cluster else {
-            return Err(Failure::Fault {
-                status: StatusCode::BAD_REQUEST,
-                reason: "Incomplete parameters".into(),
-                detail: "Action [cluster.id|name] required for register".into(),
-            });
+            return Err(incomplete_for(
+                "Action",
+                "register",
+                &[("cluster.id|name", false)],
+            ));
         };
-        let cluster = self.resolve(reference, "cluster", "Cluster", |inventory, name| {
-            inventory
-                .clusters
-                .iter()
-                .find(|c| c.name == name)
-                .map(|c| c.id)
-        })?;
+        let cluster = self.resolve(reference, "cluster", "Cluster", cluster_named)?;
         let outcome = self.act(call, Some(JobSubject::Vm(vm)), |sim| {
             let name = sim
                 .unregistered_vms(sd)
@@ -1622,22 +1602,30 @@ impl App {
         subject: Option<JobSubject>,
         run: impl FnOnce(&mut Simulator) -> Result<String, EngineError>,
     ) -> Result<wire::Ref, EngineError> {
+        self.as_called(call, |sim| {
+            let description = run(sim)?;
+            let id = self
+                .jobs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .record_action(
+                    description,
+                    call.correlation.map(str::to_owned),
+                    subject,
+                    sim,
+                );
+            Ok(self.api.reference("jobs", &id))
+        })
+    }
+
+    /// Runs `run` on the simulator under the request's correlation id, which the engine's
+    /// events then carry.
+    fn as_called<T>(&self, call: &Call, run: impl FnOnce(&mut Simulator) -> T) -> T {
         let mut sim = self.engine.simulator();
         sim.set_correlation_id(call.correlation.map(str::to_owned));
         let result = run(&mut sim);
         sim.set_correlation_id(None);
-        let description = result?;
-        let id = self
-            .jobs
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .record_action(
-                description,
-                call.correlation.map(str::to_owned),
-                subject,
-                &sim,
-            );
-        Ok(self.api.reference("jobs", &id))
+        result
     }
 
     /// The engine's answer to an action: the request echoed with `<status>complete</status>`
@@ -1848,6 +1836,11 @@ fn created<T: Entity>(format: Format, value: &T, href: Option<&str>) -> Response
 /// `validateParameters`: 400 naming the fields of `required` a request lacks (those
 /// marked false), as `StorageDomain [host.id|name, type] required for add`.
 fn incomplete(entity: &str, required: &[(&str, bool)]) -> Failure {
+    incomplete_for(entity, "add", required)
+}
+
+/// As [`incomplete`], for the request `verb` (`add`, an action's name).
+fn incomplete_for(entity: &str, verb: &str, required: &[(&str, bool)]) -> Failure {
     let missing: Vec<&str> = required
         .iter()
         .filter(|(_, given)| !given)
@@ -1856,7 +1849,7 @@ fn incomplete(entity: &str, required: &[(&str, bool)]) -> Failure {
     Failure::Fault {
         status: StatusCode::BAD_REQUEST,
         reason: "Incomplete parameters".into(),
-        detail: format!("{entity} [{}] required for add", missing.join(", ")),
+        detail: format!("{entity} [{}] required for {verb}", missing.join(", ")),
     }
 }
 
@@ -1873,20 +1866,20 @@ fn refused_creation(error: EngineError, verb: &str) -> Failure {
     }
 }
 
+fn cluster_named(inventory: &Inventory, name: &str) -> Option<ClusterId> {
+    inventory
+        .clusters
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.id)
+}
+
 fn domain_name(sim: &Simulator, id: StorageDomainId) -> String {
     sim.inventory()
         .storage_domains
         .iter()
         .find(|s| s.id == id)
         .map_or_else(|| id.to_string(), |s| s.name.clone())
-}
-
-fn data_center_name(sim: &Simulator, id: DataCenterId) -> String {
-    sim.inventory()
-        .data_centers
-        .iter()
-        .find(|d| d.id == id)
-        .map_or_else(|| id.to_string(), |d| d.name.clone())
 }
 
 fn parse_body<T: Entity>(call: &Call) -> Result<T, Failure> {
