@@ -99,22 +99,9 @@ impl Client {
         }
     }
 
-    async fn storage_domain_gone(&self, id: StorageDomainId) -> Result<bool, EngineError> {
-        let call = Call::get(format!("storagedomains/{id}")).about("storage domain", id);
-        match self.get::<ovirt_wire::StorageDomain>(call).await {
-            Ok(_) => Ok(false),
-            Err(error) if matches!(error.kind, ErrorKind::NotFound { .. }) => Ok(true),
-            Err(error) => Err(error.into()),
-        }
-    }
-
-    async fn attached_to(
-        &self,
-        data_center: DataCenterId,
-        domain: StorageDomainId,
-    ) -> Result<bool, EngineError> {
-        let call = Call::get(format!("datacenters/{data_center}/storagedomains/{domain}"));
-        match self.get::<ovirt_wire::StorageDomain>(call).await {
+    /// Whether the engine shows a storage domain at `path` (404: it does not).
+    async fn has_domain_at(&self, path: String) -> Result<bool, EngineError> {
+        match self.get::<ovirt_wire::StorageDomain>(Call::get(path)).await {
             Ok(_) => Ok(true),
             Err(error) if matches!(error.kind, ErrorKind::NotFound { .. }) => Ok(false),
             Err(error) => Err(error.into()),
@@ -264,7 +251,7 @@ impl Engine for Client {
         let object = format!("storage domain {id}");
         match self.run_action(&call).await {
             Err(error) if answer_lost(&error) => {
-                if self.storage_domain_gone(id).await? {
+                if !self.has_domain_at(format!("storagedomains/{id}")).await? {
                     return Ok(());
                 }
                 Err(lost(error, &object).into())
@@ -324,7 +311,8 @@ impl Engine for Client {
         match self.execute(&call).await {
             Ok(_) => Ok(()),
             Err(error) if answer_lost(&error) => {
-                if self.attached_to(data_center, domain).await? {
+                let path = format!("datacenters/{data_center}/storagedomains/{domain}");
+                if self.has_domain_at(path).await? {
                     return Ok(());
                 }
                 Err(lost(error, &object).into())

@@ -357,7 +357,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
             .await?
             .hosts
             .into_iter()
-            .find(|h| h.address.eq_ignore_ascii_case(address)))
+            .find(|h| at(h, address)))
     }
 
     /// Its VMs moved where the plan says (by the destination's name: reinstalled hosts have
@@ -370,11 +370,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
         self.intent(host, Stage::Evacuate)?;
         loop {
             let inventory = self.hands.engine.inventory().await?;
-            let Some(current) = inventory
-                .hosts
-                .iter()
-                .find(|h| h.address.eq_ignore_ascii_case(&host.address))
-            else {
+            let Some(current) = inventory.hosts.iter().find(|h| at(h, &host.address)) else {
                 break;
             };
             // Those that cannot migrate are held, shut down and started again.
@@ -578,11 +574,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
     /// down (those running there) and the host taken out of their placement.
     async fn hold(&mut self, host: &HostMigration) -> Result<Step, MigrateError> {
         let inventory = self.hands.engine.inventory().await?;
-        let Some(current) = inventory
-            .hosts
-            .iter()
-            .find(|h| h.address.eq_ignore_ascii_case(&host.address))
-        else {
+        let Some(current) = inventory.hosts.iter().find(|h| at(h, &host.address)) else {
             // Removed already: its VMs were held before.
             return Ok(Ok(()));
         };
@@ -1013,12 +1005,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
                         reason: None,
                     }));
                 }
-                None => {
-                    return Ok(Err(MigrationFailure::Refused {
-                        stage: Stage::WaitUp,
-                        detail: "the host is gone from the engine".into(),
-                    }))
-                }
+                None => return Ok(Err(gone(Stage::WaitUp))),
                 Some(_) => self.sleep().await,
             }
         }
@@ -1125,7 +1112,7 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
         let id = match made {
             Some(id) => id,
             None => {
-                let Some(current) = self.find(&host.address).await? else {
+                let Some(current) = inventory.hosts.iter().find(|h| at(h, &host.address)) else {
                     return Ok(Err(gone(Stage::FirstDomain)));
                 };
                 self.intent(host, Stage::FirstDomain)?;
@@ -1340,6 +1327,12 @@ impl<E: Engine, C: Clock, R: Reinstaller> Executor<'_, E, C, R> {
             .into_iter()
             .find(|d| d.id == id))
     }
+}
+
+/// Whether `host` is the engine's host of the machine at `address` (ids change, addresses
+/// stay).
+fn at(host: &Host, address: &str) -> bool {
+    host.address.eq_ignore_ascii_case(address)
 }
 
 /// The engine's refusal of `stage` on the domain `name`.

@@ -249,7 +249,6 @@ fn by_name<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<&T> {
 }
 
 const HOST_ACTIONS: [&str; 4] = ["activate", "deactivate", "upgrade", "upgradecheck"];
-const DOMAIN_ACTIONS: [&str; 2] = ["activate", "deactivate"];
 const VM_ACTIONS: [&str; 6] = [
     "maintenance",
     "migrate",
@@ -378,7 +377,7 @@ impl App {
                 self.attached_storage_domains(call, id, Some(sd))
             }
             ["datacenters", id, "storagedomains", sd, action]
-                if post && DOMAIN_ACTIONS.contains(action) =>
+                if post && wire::StorageDomain::ATTACHED_ACTIONS.contains(action) =>
             {
                 self.storage_domain_action(call, id, sd, action)
             }
