@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use model::Lang;
+use model::{Lang, Text};
 use orchestrator::migrate::{MigrateOutcome, MigrateStatus, MigrateSummary, MigrationPlan};
 
 use model::text::duration;
@@ -95,16 +95,18 @@ pub fn render_plan(plan: &MigrationPlan, lang: Lang) -> String {
                     let domains: Vec<&str> =
                         local.domains.iter().map(|d| d.name.as_str()).collect();
                     let domains = domains.join(", ");
-                    match lang {
-                        Lang::En => format!(
+                    Text::owned(
+                        format!(
                             "local storage (§1.1.9): {domains} to maintenance → host to maintenance → {domains} out of the Manager's records (the disk is kept) → remove → reinstall → add back → up → new first domain {} at {} → import {domains}, register their VMs → start",
                             local.first_domain, local.first_path
                         ),
-                        Lang::Ja => format!(
+                        format!(
                             "ローカルストレージ (§1.1.9): {domains} をメンテナンス → ホストをメンテナンス → {domains} を Manager の記録から外す (ディスクは保持) → 削除 → 再インストール → 再追加 → 稼働 → 新しい最初のドメイン {} ({}) → {domains} をインポートし VM を登録 → 起動",
                             local.first_domain, local.first_path
                         ),
-                    }
+                    )
+                    .get(lang)
+                    .to_owned()
                 }
             };
             let _ = writeln!(out, "    {steps}");
