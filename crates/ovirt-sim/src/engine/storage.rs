@@ -66,20 +66,15 @@ impl Simulator {
             .collect()
     }
 
-    fn domain_index(&self, id: StorageDomainId) -> Result<usize, EngineError> {
+    pub fn storage_domain(&self, id: StorageDomainId) -> Result<&StorageDomain, EngineError> {
         self.inventory
             .storage_domains
             .iter()
-            .position(|sd| sd.id == id)
+            .find(|sd| sd.id == id)
             .ok_or_else(|| EngineError::NotFound {
                 kind: "storage domain",
                 id: id.to_string(),
             })
-    }
-
-    fn domain(&self, id: StorageDomainId) -> Result<&StorageDomain, EngineError> {
-        self.domain_index(id)
-            .map(|i| &self.inventory.storage_domains[i])
     }
 
     fn domain_mut(&mut self, id: StorageDomainId) -> Option<&mut StorageDomain> {
@@ -177,7 +172,7 @@ impl Simulator {
         action: DomainAction,
     ) -> Result<(), EngineError> {
         self.data_center(data_center)?;
-        let sd = self.domain(domain)?.clone();
+        let sd = self.storage_domain(domain)?.clone();
         if sd.data_center != Some(data_center) {
             return Err(EngineError::NotFound {
                 kind: "storage domain in the data center",
@@ -380,7 +375,7 @@ impl Simulator {
     /// (`Force_Delete_storage_domain`, `Remove_Entities_From_storage_domain`: VMs whose disks
     /// are all there, and its disks); the storage is untouched, so it stays on its machine.
     pub fn destroy_storage_domain(&mut self, id: StorageDomainId) -> Result<(), EngineError> {
-        let sd = self.domain(id)?.clone();
+        let sd = self.storage_domain(id)?.clone();
         let prefix = "Cannot destroy Storage.";
         if sd.status == StorageDomainStatus::Active {
             return Err(conflict(self.status_refusal(prefix, sd.status)));
@@ -699,7 +694,7 @@ impl Simulator {
         domain: StorageDomainId,
     ) -> Result<(), EngineError> {
         let dc = self.data_center(data_center)?.clone();
-        let sd = self.domain(domain)?.clone();
+        let sd = self.storage_domain(domain)?.clone();
         let prefix = "Cannot attach Storage.";
         if !self.up_host_in(data_center) {
             return Err(conflict(format!(
@@ -763,7 +758,7 @@ impl Simulator {
         &self,
         domain: StorageDomainId,
     ) -> Result<Vec<UnregisteredVm>, EngineError> {
-        let sd = self.domain(domain)?;
+        let sd = self.storage_domain(domain)?;
         if sd.data_center.is_none() || sd.status != StorageDomainStatus::Active {
             return Ok(Vec::new());
         }
@@ -793,7 +788,7 @@ impl Simulator {
         vm: VmId,
         cluster: ClusterId,
     ) -> Result<(), EngineError> {
-        let sd = self.domain(domain)?.clone();
+        let sd = self.storage_domain(domain)?.clone();
         let prefix = "Cannot import VM.";
         if sd.data_center.is_none() || sd.status != StorageDomainStatus::Active {
             return Err(conflict(format!(

@@ -998,12 +998,7 @@ impl App {
         let id: StorageDomainId = parse_id(id)?;
         let domain = {
             let sim = self.engine.simulator();
-            let sd = sim
-                .inventory()
-                .storage_domains
-                .iter()
-                .find(|s| s.id == id)
-                .ok_or(Failure::NotFound)?;
+            let sd = sim.storage_domain(id)?;
             wire::StorageDomain::from_model(sd, &self.api, StorageDomainView::TopLevel)
         };
         Ok(reply::one(StatusCode::OK, call.format, &domain))
@@ -1050,12 +1045,8 @@ impl App {
         id: StorageDomainId,
         view: StorageDomainView,
     ) -> Result<wire::StorageDomain, Failure> {
-        sim.inventory()
-            .storage_domains
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| wire::StorageDomain::from_model(s, &self.api, view))
-            .ok_or(Failure::NotFound)
+        let sd = sim.storage_domain(id)?;
+        Ok(wire::StorageDomain::from_model(sd, &self.api, view))
     }
 
     /// `POST /storagedomains` (`BackendStorageDomainsResource.add`): `host` (by id or
@@ -1105,12 +1096,7 @@ impl App {
         let id: StorageDomainId = parse_id(id)?;
         let (name, data_center) = {
             let sim = self.engine.simulator();
-            let sd = sim
-                .inventory()
-                .storage_domains
-                .iter()
-                .find(|s| s.id == id)
-                .ok_or(Failure::NotFound)?;
+            let sd = sim.storage_domain(id)?;
             let dc = sd
                 .data_center
                 .map_or_else(String::new, |dc| sim.data_center_name(dc));
@@ -1874,11 +1860,8 @@ fn cluster_named(inventory: &Inventory, name: &str) -> Option<ClusterId> {
 }
 
 fn domain_name(sim: &Simulator, id: StorageDomainId) -> String {
-    sim.inventory()
-        .storage_domains
-        .iter()
-        .find(|s| s.id == id)
-        .map_or_else(|| id.to_string(), |s| s.name.clone())
+    sim.storage_domain(id)
+        .map_or_else(|_| id.to_string(), |s| s.name.clone())
 }
 
 fn parse_body<T: Entity>(call: &Call) -> Result<T, Failure> {
